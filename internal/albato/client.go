@@ -1,0 +1,411 @@
+// Package albato is a small client for the "connection via link" (sharing)
+// endpoints of the Albato API. It knows nothing of Terraform, so that it can
+// be tested, and reused, on its own.
+package albato
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+const (
+	defaultRetryWaitMin  = 1 * time.Second
+	defaultRetryWaitMax  = 30 * time.Second
+	defaultMaxRetryAfter = 60 * time.Second
+	defaultHTTPTimeout   = 60 * time.Second
+
+	// maxListPages stops ListAllSharings from following a server that keeps
+	// announcing more pages.
+	maxListPages = 10000
+)
+
+// Config configures a Client. Only BaseURL and Token are required.
+type Config struct {
+	// BaseURL is the API's base URL, e.g. https://api.albato.com. It may
+	// have a path prefix; a trailing slash is tolerated.
+	BaseURL string
+	// Token is the API token, sent as is (not base64-encoded). Surrounding
+	// white space is ignored.
+	Token string
+	// AuthScheme is "Basic" or "Bearer" in any letter case; "" means Basic.
+	AuthScheme string
+	// MaxRetries is how many retries may follow the first try; 0 means one
+	// try only. Negative values are refused by New.
+	MaxRetries int
+	// UserAgent is sent verbatim as the User-Agent header when not empty.
+	UserAgent string
+	// HTTPClient, if set, is used for every request. By default each Client
+	// gets its own client with a pooled transport and a 60 s timeout, and
+	// does not follow redirects.
+	HTTPClient *http.Client
+	// RetryWaitMin is the shortest backoff between tries; default 1 s.
+	RetryWaitMin time.Duration
+	// RetryWaitMax is the longest backoff between tries; default 30 s.
+	RetryWaitMax time.Duration
+	// MaxRetryAfter caps one wait asked for by a Retry-After header;
+	// default 60 s.
+	MaxRetryAfter time.Duration
+	// Logf, if set, receives one call per HTTP attempt and per retry
+	// decision. Its fields never contain the API token, a sharing token, a
+	// link or a request or response body.
+	Logf func(ctx context.Context, msg string, fields map[string]any)
+}
+
+// Client talks to the Albato API. It is safe for concurrent use by many
+// goroutines; it holds no state that changes after New.
+type Client struct {
+	collection    *url.URL // <base>/credentials/grant-access-sharing
+	authorization string
+	token         string
+	userAgent     string
+	httpClient    *http.Client
+	maxRetries    int
+	retryWaitMin  time.Duration
+	retryWaitMax  time.Duration
+	maxRetryAfter time.Duration
+	logf          func(ctx context.Context, msg string, fields map[string]any)
+}
+
+// New checks cfg and returns a Client. It refuses a BaseURL that is not an
+// absolute http or https URL, an empty Token, an AuthScheme other than Basic
+// or Bearer, and a negative MaxRetries.
+func New(cfg Config) (*Client, error) {
+	base, err := parseBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	token := strings.TrimSpace(cfg.Token)
+	if token == "" {
+		return nil, errors.New("API token is required")
+	}
+	if strings.ContainsFunc(token, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		// Never quote the token, not even in this error.
+		return nil, errors.New("API token contains control characters, which an HTTP header cannot carry")
+	}
+	var scheme string
+	switch s := strings.TrimSpace(cfg.AuthScheme); {
+	case s == "" || strings.EqualFold(s, "basic"):
+		scheme = "Basic"
+	case strings.EqualFold(s, "bearer"):
+		scheme = "Bearer"
+	default:
+		return nil, fmt.Errorf(`auth scheme must be "Basic" or "Bearer", got %q`, shorten(oneLine(s), 40))
+	}
+	if cfg.MaxRetries < 0 {
+		return nil, fmt.Errorf("max retries must be 0 or more, got %d", cfg.MaxRetries)
+	}
+	c := &Client{
+		collection:    base.JoinPath("credentials", "grant-access-sharing"),
+		authorization: scheme + " " + token,
+		token:         token,
+		userAgent:     cfg.UserAgent,
+		httpClient:    cfg.HTTPClient,
+		maxRetries:    cfg.MaxRetries,
+		retryWaitMin:  positiveOr(cfg.RetryWaitMin, defaultRetryWaitMin),
+		retryWaitMax:  positiveOr(cfg.RetryWaitMax, defaultRetryWaitMax),
+		maxRetryAfter: positiveOr(cfg.MaxRetryAfter, defaultMaxRetryAfter),
+		logf:          cfg.Logf,
+	}
+	if c.retryWaitMax < c.retryWaitMin {
+		c.retryWaitMax = c.retryWaitMin
+	}
+	if c.httpClient == nil {
+		c.httpClient = newHTTPClient()
+	}
+	return c, nil
+}
+
+func parseBaseURL(raw string) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, errors.New("API base URL is required")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("invalid API base URL: %w", stripURLError(err))
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("API base URL must be an absolute http or https URL, got %q", u.Redacted())
+	case u.Host == "":
+		return nil, fmt.Errorf("API base URL has no host: %q", u.Redacted())
+	case u.User != nil:
+		// The token goes in the Authorization header; credentials in the URL
+		// would leak into logs of proxies and error messages.
+		return nil, fmt.Errorf("API base URL must not contain credentials: %q", u.Redacted())
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return nil, fmt.Errorf("API base URL must not have a query or fragment: %q", u.Redacted())
+	}
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	return u, nil
+}
+
+func positiveOr(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+// newHTTPClient builds the per-Client default: its own pooled transport
+// (sized for Terraform's parallelism) and no redirects, because a redirected
+// POST would silently become a GET and a redirect to another host would drop
+// the Authorization header; the API documents none.
+func newHTTPClient() *http.Client {
+	transport := &http.Transport{
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{
+			Timeout:   30 * time.Second,
+			KeepAlive: 30 * time.Second,
+		}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   32,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: 1 * time.Second,
+	}
+	return &http.Client{
+		Transport: transport,
+		Timeout:   defaultHTTPTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}
+
+// CreateSharing creates a sharing for partnerID with title
+// (POST /credentials/grant-access-sharing). The answer carries no
+// dateCreated; a later GetSharing does.
+func (c *Client) CreateSharing(ctx context.Context, partnerID int64, title string) (*Sharing, error) {
+	const op = "create sharing"
+	body, err := json.Marshal(struct {
+		PartnerID int64  `json:"partnerId"`
+		Title     string `json:"title"`
+	}{partnerID, title})
+	if err != nil {
+		return nil, fmt.Errorf("%s: encoding request: %w", op, err)
+	}
+	return c.sharingCall(ctx, op, http.MethodPost, c.collection, body)
+}
+
+// GetSharing reads one sharing (GET /credentials/grant-access-sharing/{id}).
+func (c *Client) GetSharing(ctx context.Context, id int64) (*Sharing, error) {
+	return c.sharingCall(ctx, "read sharing", http.MethodGet, c.sharingURL(id), nil)
+}
+
+// RegenerateSharing issues a new token for a sharing and resets its status
+// to waiting (PUT /credentials/grant-access-sharing/{id}, no body).
+func (c *Client) RegenerateSharing(ctx context.Context, id int64) (*Sharing, error) {
+	return c.sharingCall(ctx, "regenerate sharing", http.MethodPut, c.sharingURL(id), nil)
+}
+
+// RevokeSharing revokes a sharing's token
+// (DELETE /credentials/grant-access-sharing/{id}); the API answers with the
+// sharing, now revoked.
+func (c *Client) RevokeSharing(ctx context.Context, id int64) (*Sharing, error) {
+	return c.sharingCall(ctx, "revoke sharing", http.MethodDelete, c.sharingURL(id), nil)
+}
+
+// ListSharings reads one page of the account's sharings
+// (GET /credentials/grant-access-sharing?page=N); page is 1-based. Without
+// list metadata in the answer, the page is taken to be the last one.
+func (c *Client) ListSharings(ctx context.Context, page int) (*Page, error) {
+	const op = "list sharings"
+	if page < 1 {
+		return nil, fmt.Errorf("%s: page must be 1 or more, got %d", op, page)
+	}
+	u := *c.collection
+	u.RawQuery = url.Values{"page": {strconv.Itoa(page)}}.Encode()
+	ans, err := c.do(ctx, op, http.MethodGet, &u, nil)
+	if err != nil {
+		return nil, err
+	}
+	p, problem := decodePage(ans.env, page, ans.serverTime)
+	if problem != "" {
+		return nil, c.apiError(op, ans.status, problem, ans.body)
+	}
+	return &p, nil
+}
+
+// ListAllSharings reads pages 1 to totalPages and returns every sharing once
+// (the one seen last wins, should an item shift between pages while they
+// are read), sorted by ID ascending.
+func (c *Client) ListAllSharings(ctx context.Context) ([]Sharing, error) {
+	var all []Sharing
+	for page, total := 1, 1; page <= total; page++ {
+		if page > maxListPages {
+			return nil, fmt.Errorf("list sharings: the API reports more than %d pages", maxListPages)
+		}
+		p, err := c.ListSharings(ctx, page)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, p.Sharings...)
+		// Follow the latest count, so that a list that shrinks or grows
+		// while it is read still ends at its last page.
+		total = p.TotalPages
+		if len(p.Sharings) == 0 {
+			break // pages are contiguous: nothing can follow an empty one
+		}
+	}
+	slices.SortStableFunc(all, func(a, b Sharing) int { return cmp.Compare(a.ID, b.ID) })
+	out := make([]Sharing, 0, len(all))
+	for i := range all {
+		if i+1 < len(all) && all[i+1].ID == all[i].ID {
+			continue
+		}
+		out = append(out, all[i])
+	}
+	return out, nil
+}
+
+func (c *Client) sharingURL(id int64) *url.URL {
+	return c.collection.JoinPath(strconv.FormatInt(id, 10))
+}
+
+func (c *Client) sharingCall(ctx context.Context, op, method string, u *url.URL, body []byte) (*Sharing, error) {
+	ans, err := c.do(ctx, op, method, u, body)
+	if err != nil {
+		return nil, err
+	}
+	s, problem := decodeSharing(ans.env.data, ans.serverTime)
+	if problem != "" {
+		return nil, c.apiError(op, ans.status, problem, ans.body)
+	}
+	return &s, nil
+}
+
+// answer is a response whose envelope reported success.
+type answer struct {
+	env        envelope
+	status     int
+	serverTime time.Time
+	body       []byte // kept to redact its tokens from a later error
+}
+
+var errBodyTooLarge = errors.New("response body exceeds 10 MiB")
+
+// do sends one logical request, with retries, and checks the envelope of
+// the answer.
+func (c *Client) do(ctx context.Context, op, method string, u *url.URL, body []byte) (answer, error) {
+	var raw any // a nil []byte in an interface would not be a nil body
+	if body != nil {
+		raw = body
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, method, u.String(), raw)
+	if err != nil {
+		return answer{}, fmt.Errorf("%s: building request: %w", op, stripURLError(err))
+	}
+	req.Header.Set("Authorization", c.authorization)
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.userAgent != "" {
+		req.Header.Set("User-Agent", c.userAgent)
+	}
+
+	st := &call{c: c, ctx: ctx, op: op, method: method, path: u.EscapedPath()}
+	resp, err := st.retryClient().Do(req)
+	if err != nil {
+		if resp != nil {
+			_ = resp.Body.Close()
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return answer{}, fmt.Errorf("%s: %w", op, ctxErr)
+		}
+		st.logGivingUp()
+		return answer{}, fmt.Errorf("%s: %w", op, &requestError{
+			method: method, path: st.path, attempts: st.attempt, err: stripURLError(err), secrets: []string{c.token},
+		})
+	}
+	if resp == nil {
+		// Not expected from retryablehttp; guarded so that it cannot panic.
+		return answer{}, fmt.Errorf("%s: %s %s: no response", op, method, st.path)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	st.logGivingUp()
+
+	ans := answer{status: resp.StatusCode, serverTime: serverTime(resp.Header.Get("Date"))}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return answer{}, c.apiError(op, resp.StatusCode, redirectMessage(resp), nil)
+	}
+	ans.body, err = readBody(resp.Body)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return answer{}, fmt.Errorf("%s: %w", op, ctxErr)
+		}
+		if errors.Is(err, errBodyTooLarge) {
+			return answer{}, &Error{Operation: op, StatusCode: resp.StatusCode, Message: errBodyTooLarge.Error()}
+		}
+		return answer{}, fmt.Errorf("%s: reading response body: %w", op, &requestError{
+			method: method, path: st.path, attempts: 1, err: err, secrets: []string{c.token},
+		})
+	}
+	env, problem := decodeEnvelope(resp.StatusCode, resp.Header.Get("Content-Type"), ans.body, c.token)
+	if problem != "" {
+		return answer{}, c.apiError(op, resp.StatusCode, problem, ans.body)
+	}
+	ans.env = env
+	return ans, nil
+}
+
+// apiError builds an *Error, redacting the API token and any sharing token
+// that body carried, whatever the message says.
+func (c *Client) apiError(op string, status int, msg string, body []byte) *Error {
+	secrets := append(sharingTokens(body), c.token)
+	msg = strings.TrimSpace(redact(msg, secrets))
+	msg = strings.TrimSpace(strings.TrimRight(msg, "."))
+	return &Error{Operation: op, StatusCode: status, Message: shorten(msg, maxMessageRunes)}
+}
+
+// readBody reads at most maxBodyBytes of r.
+func readBody(r io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxBodyBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxBodyBytes {
+		return nil, errBodyTooLarge
+	}
+	return b, nil
+}
+
+// serverTime reads the Date header; zero when it is missing or unparsable.
+func serverTime(date string) time.Time {
+	if date == "" {
+		return time.Time{}
+	}
+	t, err := http.ParseTime(date)
+	if err != nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// redirectMessage names where the API tried to send us, without query or
+// credentials, since redirects are not followed.
+func redirectMessage(resp *http.Response) string {
+	loc, err := resp.Location()
+	if err != nil || loc == nil {
+		return "unexpected redirect (redirects are not followed)"
+	}
+	loc.User, loc.RawQuery, loc.ForceQuery, loc.Fragment = nil, "", false, ""
+	return fmt.Sprintf("unexpected redirect to %s (redirects are not followed; check the API URL)", loc.String())
+}

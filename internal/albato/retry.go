@@ -1,0 +1,257 @@
+package albato
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// call is the state of one logical request across its attempts. The
+// retryablehttp hooks, policy and backoff of one request run one after
+// another on the caller's goroutine, so it needs no lock.
+type call struct {
+	c      *Client
+	ctx    context.Context
+	op     string
+	method string
+	path   string
+
+	attempt     int // 1-based number of the current attempt
+	start       time.Time
+	lastStatus  int   // status of the last attempt, 0 after a transport error
+	lastErr     error // transport error of the last attempt, if any
+	wantedRetry bool  // whether the policy wanted another try after the last attempt
+}
+
+// retryClient wraps the Client's shared *http.Client (and so its connection
+// pool) in a retryablehttp.Client for one request. It is per request because
+// retryablehttp passes Backoff no context and, after a transport error, no
+// response: closures over the call let the wait be computed, logged with
+// the caller's context, and honoured as one value.
+func (st *call) retryClient() *retryablehttp.Client {
+	return &retryablehttp.Client{
+		HTTPClient:      st.c.httpClient,
+		Logger:          nil, // it would log URLs; Logf gets sanitised fields instead
+		RetryWaitMin:    st.c.retryWaitMin,
+		RetryWaitMax:    st.c.retryWaitMax,
+		RetryMax:        st.c.maxRetries,
+		RequestLogHook:  st.requestHook,
+		ResponseLogHook: st.responseHook,
+		CheckRetry:      st.checkRetry,
+		Backoff:         st.backoff,
+		// Hand the last response back as is, so that a final 429 or 503 is
+		// decoded into an *Error carrying the API's own message.
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+}
+
+func (st *call) requestHook(_ retryablehttp.Logger, _ *http.Request, retry int) {
+	st.attempt = retry + 1
+	st.start = time.Now()
+}
+
+func (st *call) responseHook(_ retryablehttp.Logger, resp *http.Response) {
+	ctx := st.ctx
+	if resp.Request != nil {
+		ctx = resp.Request.Context()
+	}
+	st.log(ctx, "Albato API request", map[string]any{
+		"status":      resp.StatusCode,
+		"duration_ms": time.Since(st.start).Milliseconds(),
+	})
+}
+
+// checkRetry is the retry policy: stop on cancellation; retry 429 for every
+// method; retry 5xx (but 501) and transport errors only where a repeat is
+// safe, which for POST means only errors raised before anything was sent.
+func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	st.lastStatus, st.lastErr, st.wantedRetry = 0, err, false
+	if err != nil {
+		st.log(ctx, "Albato API request failed", map[string]any{
+			"error":       st.errorText(err),
+			"duration_ms": time.Since(st.start).Milliseconds(),
+		})
+	} else if resp != nil {
+		st.lastStatus = resp.StatusCode
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return false, ctxErr
+	}
+	switch {
+	case err != nil:
+		st.wantedRetry = retryableTransportError(ctx, st.method, err)
+	case resp != nil:
+		st.wantedRetry = retryableStatus(st.method, resp.StatusCode)
+	}
+	return st.wantedRetry, nil
+}
+
+// backoff is called by retryablehttp only when another try will follow.
+func (st *call) backoff(_, _ time.Duration, retry int, resp *http.Response) time.Duration {
+	wait, source := st.c.retryWait(retry, resp, time.Now())
+	fields := map[string]any{
+		"wait_ms":     wait.Milliseconds(),
+		"wait_source": source,
+	}
+	if st.lastErr != nil {
+		fields["error"] = st.errorText(st.lastErr)
+	} else {
+		fields["status"] = st.lastStatus
+	}
+	st.log(st.ctx, "Retrying Albato API request", fields)
+	return wait
+}
+
+// logGivingUp records that retries ran out while the policy still wanted
+// one more try.
+func (st *call) logGivingUp() {
+	if !st.wantedRetry {
+		return
+	}
+	fields := map[string]any{}
+	if st.lastErr != nil {
+		fields["error"] = st.errorText(st.lastErr)
+	} else {
+		fields["status"] = st.lastStatus
+	}
+	st.log(st.ctx, "Giving up on Albato API request: no retries left", fields)
+}
+
+func (st *call) log(ctx context.Context, msg string, extra map[string]any) {
+	if st.c.logf == nil {
+		return
+	}
+	fields := map[string]any{
+		"operation": st.op,
+		"method":    st.method,
+		"path":      st.path, // ids only: tokens never appear in a path
+		"attempt":   st.attempt,
+	}
+	for k, v := range extra {
+		fields[k] = v
+	}
+	st.c.logf(ctx, msg, fields)
+}
+
+// errorText describes a transport error without the URL (which
+// *url.Error would quote) and without the API token.
+func (st *call) errorText(err error) string {
+	return redact(stripURLError(err).Error(), []string{st.c.token})
+}
+
+// retryableStatus decides on an HTTP status. 429 means the server refused
+// the request, so even a POST may be repeated; a 5xx may come after a POST
+// took effect, so only idempotent methods are repeated. 501 will not change.
+func retryableStatus(method string, status int) bool {
+	switch {
+	case status == http.StatusTooManyRequests:
+		return true
+	case status >= 500 && status != http.StatusNotImplemented:
+		return idempotent(method)
+	default:
+		return false
+	}
+}
+
+// retryableTransportError decides on a transport error. Errors that cannot
+// heal (bad certificate, bad scheme, invalid header) are never retried; POST
+// is retried only when the request surely never left this machine.
+func retryableTransportError(ctx context.Context, method string, err error) bool {
+	if ok, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err); !ok {
+		return false
+	}
+	if idempotent(method) {
+		return true
+	}
+	return isDialError(err)
+}
+
+func idempotent(method string) bool {
+	return method != http.MethodPost && method != http.MethodPatch
+}
+
+// isDialError reports whether err happened while connecting (DNS lookup,
+// refused or unreachable connection), i.e. before a byte of the request was
+// sent. A reset or EOF after the request was written is not one.
+func isDialError(err error) bool {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		switch v := e.(type) {
+		case *net.OpError:
+			if v.Op == "dial" {
+				return true
+			}
+		case *net.DNSError:
+			return true
+		}
+	}
+	return errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// retryWait is how long to wait before retry number retry+1: what a 429's
+// or 503's Retry-After asks (capped at maxRetryAfter), otherwise exponential
+// backoff with full jitter between retryWaitMin and retryWaitMax. The
+// second result says which ("retry_after" or "backoff").
+func (c *Client) retryWait(retry int, resp *http.Response, now time.Time) (time.Duration, string) {
+	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), now); ok {
+			return min(d, c.maxRetryAfter), "retry_after"
+		}
+	}
+	return jitterBackoff(c.retryWaitMin, c.retryWaitMax, retry), "backoff"
+}
+
+// jitterBackoff draws a wait uniformly from [lo, min(hi, lo*2^(retry+1))],
+// so that many clients refused at once do not come back at once.
+func jitterBackoff(lo, hi time.Duration, retry int) time.Duration {
+	upper := lo
+	for i := 0; i <= retry && upper < hi; i++ {
+		if upper > hi/2 {
+			upper = hi
+		} else {
+			upper *= 2
+		}
+	}
+	upper = min(upper, hi)
+	if upper <= lo {
+		return lo
+	}
+	return lo + rand.N(upper-lo+1)
+}
+
+// parseRetryAfter reads a Retry-After value: delay seconds ("3") or an HTTP
+// date, taken relative to now. A date in the past means no wait. ok is false
+// for an absent or unreadable value.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if v[0] >= '0' && v[0] <= '9' {
+		secs, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			var numErr *strconv.NumError
+			if errors.As(err, &numErr) && errors.Is(numErr.Err, strconv.ErrRange) {
+				return time.Duration(math.MaxInt64), true // the cap applies
+			}
+			return 0, false
+		}
+		if secs > uint64(math.MaxInt64/int64(time.Second)) {
+			return time.Duration(math.MaxInt64), true
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return max(t.Sub(now), 0), true
+}

@@ -1,0 +1,530 @@
+package albato
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestParseRetryAfter(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2025, 8, 15, 13, 10, 24, 0, time.UTC)
+	tests := []struct {
+		in     string
+		want   time.Duration
+		wantOK bool
+	}{
+		{"3", 3 * time.Second, true},
+		{" 0 ", 0, true},
+		{"120", 2 * time.Minute, true},
+		{"99999999999999999999", time.Duration(math.MaxInt64), true},
+		{"9223372036854775807", time.Duration(math.MaxInt64), true},
+		{"Fri, 15 Aug 2025 13:10:30 GMT", 6 * time.Second, true},
+		{"Friday, 15-Aug-25 13:10:34 GMT", 10 * time.Second, true}, // RFC 850
+		{"Fri Aug 15 13:10:26 2025", 2 * time.Second, true},        // ANSI C
+		{"Fri, 15 Aug 2025 13:00:00 GMT", 0, true},                 // in the past
+		{"", 0, false},
+		{"-1", 0, false},
+		{"1.5", 0, false},
+		{"soon", 0, false},
+		{"3 seconds", 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := parseRetryAfter(tt.in, now)
+		if got != tt.want || ok != tt.wantOK {
+			t.Errorf("parseRetryAfter(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.wantOK)
+		}
+	}
+}
+
+func TestRetryWait(t *testing.T) {
+	t.Parallel()
+	c := newTestClient(t, "https://api.albato.com", func(cfg *Config) {
+		cfg.RetryWaitMin, cfg.RetryWaitMax, cfg.MaxRetryAfter = 10*time.Millisecond, 80*time.Millisecond, 5*time.Second
+	})
+	now := time.Now()
+	resp := func(status int, retryAfter string) *http.Response {
+		h := http.Header{}
+		if retryAfter != "" {
+			h.Set("Retry-After", retryAfter)
+		}
+		return &http.Response{StatusCode: status, Header: h}
+	}
+	tests := []struct {
+		name       string
+		resp       *http.Response
+		want       time.Duration // exact when source is retry_after
+		wantSource string
+	}{
+		{"429 seconds", resp(429, "3"), 3 * time.Second, "retry_after"},
+		{"503 seconds", resp(503, "2"), 2 * time.Second, "retry_after"},
+		{"429 capped", resp(429, "3600"), 5 * time.Second, "retry_after"},
+		{"429 date", resp(429, now.Add(90*time.Minute).UTC().Format(http.TimeFormat)), 5 * time.Second, "retry_after"},
+		{"429 unreadable", resp(429, "later"), 0, "backoff"},
+		{"429 without header", resp(429, ""), 0, "backoff"},
+		{"500 ignores Retry-After", resp(500, "3"), 0, "backoff"},
+		{"transport error", nil, 0, "backoff"},
+	}
+	for _, tt := range tests {
+		for retry := range 6 {
+			got, source := c.retryWait(retry, tt.resp, now)
+			if source != tt.wantSource {
+				t.Errorf("%s: source %q, want %q", tt.name, source, tt.wantSource)
+			}
+			if source == "retry_after" && got != tt.want {
+				t.Errorf("%s: wait %v, want %v", tt.name, got, tt.want)
+			}
+			if source == "backoff" && (got < 10*time.Millisecond || got > 80*time.Millisecond) {
+				t.Errorf("%s: backoff %v outside [10ms, 80ms]", tt.name, got)
+			}
+		}
+	}
+}
+
+func TestJitterBackoff(t *testing.T) {
+	t.Parallel()
+	lo, hi := 100*time.Millisecond, 3*time.Second
+	for retry := range 40 {
+		ceiling := min(hi, lo<<min(retry+1, 20))
+		seen := map[time.Duration]bool{}
+		for range 200 {
+			d := jitterBackoff(lo, hi, retry)
+			if d < lo || d > ceiling {
+				t.Fatalf("retry %d: %v outside [%v, %v]", retry, d, lo, ceiling)
+			}
+			seen[d] = true
+		}
+		if len(seen) < 10 {
+			t.Errorf("retry %d: only %d distinct waits, want jitter", retry, len(seen))
+		}
+	}
+	if d := jitterBackoff(time.Second, time.Second, 3); d != time.Second {
+		t.Errorf("min == max: %v", d)
+	}
+	if d := jitterBackoff(time.Duration(math.MaxInt64/2+1), time.Duration(math.MaxInt64), 1000); d <= 0 {
+		t.Errorf("overflow: %v", d)
+	}
+}
+
+// rateLimited answers 429 (with retryAfter, if any) to the first n
+// requests, then a sharing.
+func rateLimited(n int32, retryAfter func() string, hits *atomic.Int32) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		if hits.Add(1) <= n {
+			if retryAfter != nil {
+				w.Header().Set("Retry-After", retryAfter())
+			}
+			writeJSON(w, http.StatusTooManyRequests, `{"success":false,"message":"Too many requests"}`)
+			return
+		}
+		writeJSON(w, 200, okSharing(61))
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name          string
+		retryAfter    func() string
+		maxRetryAfter time.Duration
+		wantWait      time.Duration
+	}{
+		{"seconds", func() string { return "1" }, time.Minute, time.Second},
+		{"seconds capped", func() string { return "120" }, 80 * time.Millisecond, 80 * time.Millisecond},
+		{"HTTP date capped", func() string { return time.Now().Add(5 * time.Second).UTC().Format(http.TimeFormat) }, 150 * time.Millisecond, 150 * time.Millisecond},
+		{"HTTP date in the past", func() string { return time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat) }, time.Minute, 0},
+		{"zero", func() string { return "0" }, time.Minute, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var hits atomic.Int32
+			var logs logRecorder
+			srv := serve(t, rateLimited(1, tt.retryAfter, &hits))
+			c := newTestClient(t, srv.URL, withLog(&logs), func(cfg *Config) {
+				cfg.MaxRetryAfter = tt.maxRetryAfter
+				cfg.RetryWaitMin, cfg.RetryWaitMax = time.Millisecond, time.Millisecond
+			})
+			start := time.Now()
+			if _, err := c.GetSharing(context.Background(), 61); err != nil {
+				t.Fatal(err)
+			}
+			elapsed := time.Since(start)
+			if hits.Load() != 2 {
+				t.Errorf("%d requests, want 2", hits.Load())
+			}
+			retries := logs.retries()
+			if len(retries) != 1 {
+				t.Fatalf("%d retry logs, want 1", len(retries))
+			}
+			if got := retries[0].fields["wait_ms"]; got != tt.wantWait.Milliseconds() || retries[0].fields["wait_source"] != "retry_after" {
+				t.Errorf("retry log %v, want wait_ms %d from retry_after", retries[0].fields, tt.wantWait.Milliseconds())
+			}
+			if elapsed < tt.wantWait || elapsed > tt.wantWait+2*time.Second {
+				t.Errorf("took %v, want about %v", elapsed, tt.wantWait)
+			}
+		})
+	}
+}
+
+// TestRateLimitedWithoutRetryAfter counts attempts and checks that the last
+// 429 is decoded into an *Error with the API's message.
+func TestRateLimitedWithoutRetryAfter(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	var logs logRecorder
+	srv := serve(t, rateLimited(1000, nil, &hits))
+	c := newTestClient(t, srv.URL, withRetries(3), withLog(&logs))
+	_, err := c.GetSharing(context.Background(), 61)
+	var apiErr *Error
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 429 || apiErr.Message != "Too many requests" {
+		t.Fatalf("got %v, want HTTP 429 Too many requests", err)
+	}
+	if hits.Load() != 4 {
+		t.Errorf("%d requests, want 4 (1 + 3 retries)", hits.Load())
+	}
+	retries := logs.retries()
+	if len(retries) != 3 {
+		t.Fatalf("%d retry logs, want 3", len(retries))
+	}
+	for _, r := range retries {
+		if r.fields["wait_source"] != "backoff" || r.fields["status"] != 429 {
+			t.Errorf("retry log %v", r.fields)
+		}
+		if ms, _ := r.fields["wait_ms"].(int64); ms < 1 || ms > 4 {
+			t.Errorf("wait_ms %v outside [1, 4]", r.fields["wait_ms"])
+		}
+	}
+	if n := len(logs.withPrefix("Giving up")); n != 1 {
+		t.Errorf("%d giving-up logs, want 1", n)
+	}
+	if n := logs.attempts(); n != 4 {
+		t.Errorf("%d attempt logs, want 4", n)
+	}
+}
+
+// TestRetryServerErrors: GET, PUT and DELETE are retried on 5xx (but 501);
+// POST never is, since it may have reached the server.
+func TestRetryServerErrors(t *testing.T) {
+	t.Parallel()
+	calls := map[string]func(*Client) error{
+		"GET": func(c *Client) error { _, err := c.GetSharing(context.Background(), 61); return err },
+		"PUT": func(c *Client) error { _, err := c.RegenerateSharing(context.Background(), 61); return err },
+		"DELETE": func(c *Client) error {
+			_, err := c.RevokeSharing(context.Background(), 61)
+			return err
+		},
+		"POST": func(c *Client) error { _, err := c.CreateSharing(context.Background(), 225, "t"); return err },
+	}
+	tests := []struct {
+		method    string
+		status    int
+		wantHits  int32
+		wantError bool
+	}{
+		{"GET", 503, 2, false},
+		{"PUT", 503, 2, false},
+		{"DELETE", 503, 2, false},
+		{"GET", 500, 2, false},
+		{"GET", 502, 2, false},
+		{"GET", 504, 2, false},
+		{"GET", 599, 2, false},
+		{"GET", 501, 1, true},
+		{"POST", 500, 1, true},
+		{"POST", 502, 1, true},
+		{"POST", 503, 1, true},
+		{"POST", 504, 1, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+"/"+strconv.Itoa(tt.status), func(t *testing.T) {
+			t.Parallel()
+			var hits atomic.Int32
+			srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+				if r.Method != tt.method {
+					t.Errorf("method %s, want %s", r.Method, tt.method)
+				}
+				if hits.Add(1) == 1 {
+					writeJSON(w, tt.status, `{"success":false,"message":"try later"}`)
+					return
+				}
+				writeJSON(w, 200, okSharing(61))
+			})
+			err := calls[tt.method](newTestClient(t, srv.URL, withRetries(3)))
+			if hits.Load() != tt.wantHits {
+				t.Errorf("%d requests, want %d", hits.Load(), tt.wantHits)
+			}
+			if !tt.wantError {
+				if err != nil {
+					t.Errorf("error %v, want success after a retry", err)
+				}
+				return
+			}
+			var apiErr *Error
+			if !errors.As(err, &apiErr) || apiErr.StatusCode != tt.status || apiErr.Message != "try later" {
+				t.Errorf("got %v, want HTTP %d: try later", err, tt.status)
+			}
+		})
+	}
+}
+
+func TestNoRetryOnClientErrors(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{400, 401, 403, 404, 409, 422} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			t.Parallel()
+			var hits atomic.Int32
+			srv := serve(t, counted(&hits, func(w http.ResponseWriter, _ *http.Request) {
+				writeJSON(w, status, `{"success":false,"message":"no"}`)
+			}))
+			_, err := newTestClient(t, srv.URL, withRetries(5)).GetSharing(context.Background(), 61)
+			var apiErr *Error
+			if !errors.As(err, &apiErr) || apiErr.StatusCode != status {
+				t.Errorf("got %v, want HTTP %d", err, status)
+			}
+			if hits.Load() != 1 {
+				t.Errorf("%d requests, want 1", hits.Load())
+			}
+		})
+	}
+}
+
+func TestPOSTRetriedOn429(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	bodies := make(chan string, 4)
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		bodies <- string(b)
+		if hits.Add(1) == 1 {
+			w.Header().Set("Retry-After", "0")
+			writeJSON(w, 429, `{"success":false,"message":"Too many requests"}`)
+			return
+		}
+		writeJSON(w, 200, okSharing(61))
+	})
+	s, err := newTestClient(t, srv.URL).CreateSharing(context.Background(), 225, "CRM")
+	if err != nil || s.ID != 61 {
+		t.Fatalf("got %+v, %v", s, err)
+	}
+	if hits.Load() != 2 {
+		t.Fatalf("%d requests, want 2", hits.Load())
+	}
+	first, second := <-bodies, <-bodies
+	if first != second || !strings.Contains(first, `"partnerId":225`) {
+		t.Errorf("bodies %q and %q, want the same request twice", first, second)
+	}
+}
+
+// closedAddr returns an address on which nothing listens.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	return addr
+}
+
+// TestConnectionRefused: a refused connection never reached the server, so
+// even POST is retried; with MaxRetries 0 there is one try only. The error
+// names neither the URL's query nor the token.
+func TestConnectionRefused(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		retries      int
+		call         func(*Client) error
+		wantAttempts int
+		wantPrefix   string
+	}{
+		{
+			name: "POST", retries: 2,
+			call:         func(c *Client) error { _, err := c.CreateSharing(context.Background(), 225, "t"); return err },
+			wantAttempts: 3,
+			wantPrefix:   "create sharing: POST /credentials/grant-access-sharing: request failed after 3 attempts: ",
+		},
+		{
+			name: "GET without retries", retries: 0,
+			call:         func(c *Client) error { _, err := c.GetSharing(context.Background(), 7); return err },
+			wantAttempts: 1,
+			wantPrefix:   "read sharing: GET /credentials/grant-access-sharing/7: request failed: ",
+		},
+		{
+			name: "list", retries: 1,
+			call:         func(c *Client) error { _, err := c.ListSharings(context.Background(), 3); return err },
+			wantAttempts: 2,
+			wantPrefix:   "list sharings: GET /credentials/grant-access-sharing: request failed after 2 attempts: ",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var logs logRecorder
+			c := newTestClient(t, "http://"+closedAddr(t), withRetries(tt.retries), withLog(&logs))
+			err := tt.call(c)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if n := logs.attempts(); n != tt.wantAttempts {
+				t.Errorf("%d attempts, want %d", n, tt.wantAttempts)
+			}
+			var opErr *net.OpError
+			var apiErr *Error
+			if !errors.As(err, &opErr) || errors.As(err, &apiErr) {
+				t.Errorf("error %v (%T) should wrap a *net.OpError and not be an *Error", err, err)
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, tt.wantPrefix) || strings.Contains(msg, "page=") || strings.Contains(msg, "http://") || strings.Contains(msg, testToken) {
+				t.Errorf("error %q, want prefix %q and no URL", msg, tt.wantPrefix)
+			}
+		})
+	}
+}
+
+// resettingServer reads each request in full and then resets the
+// connection, as a server that crashed while handling it would.
+func resettingServer(t *testing.T, requests *atomic.Int32) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				req, err := http.ReadRequest(bufio.NewReader(conn))
+				if err != nil {
+					return
+				}
+				_, _ = io.Copy(io.Discard, req.Body)
+				requests.Add(1)
+				if tcp, ok := conn.(*net.TCPConn); ok {
+					_ = tcp.SetLinger(0) // close with RST
+				}
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String()
+}
+
+func TestResetAfterRequest(t *testing.T) {
+	t.Parallel()
+	t.Run("POST is not repeated", func(t *testing.T) {
+		t.Parallel()
+		var requests atomic.Int32
+		c := newTestClient(t, resettingServer(t, &requests), withRetries(3))
+		_, err := c.CreateSharing(context.Background(), 225, "t")
+		var apiErr *Error
+		if err == nil || errors.As(err, &apiErr) {
+			t.Fatalf("got %v, want a transport error", err)
+		}
+		if n := requests.Load(); n != 1 {
+			t.Errorf("server got %d requests, want exactly 1", n)
+		}
+	})
+	t.Run("GET is repeated", func(t *testing.T) {
+		t.Parallel()
+		var requests atomic.Int32
+		c := newTestClient(t, resettingServer(t, &requests), withRetries(2))
+		if _, err := c.GetSharing(context.Background(), 61); err == nil {
+			t.Fatal("no error")
+		}
+		if n := requests.Load(); n != 3 {
+			t.Errorf("server got %d requests, want 3", n)
+		}
+	})
+}
+
+// TestCancelDuringRetryAfter: a long Retry-After wait ends at once when the
+// context is cancelled, and the error says so.
+func TestCancelDuringRetryAfter(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := serve(t, rateLimited(1000, func() string { return "30" }, &hits))
+	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetryAfter = time.Minute })
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancelled := make(chan time.Time, 1)
+	time.AfterFunc(50*time.Millisecond, func() {
+		cancelled <- time.Now()
+		cancel()
+	})
+	_, err := c.GetSharing(ctx, 61)
+	returned := time.Now()
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	if lag := returned.Sub(<-cancelled); lag > 100*time.Millisecond {
+		t.Errorf("returned %v after cancel, want within 100ms", lag)
+	}
+	if hits.Load() != 1 {
+		t.Errorf("%d requests, want 1", hits.Load())
+	}
+	if !strings.HasPrefix(err.Error(), "read sharing: ") {
+		t.Errorf("error %q does not name the operation", err)
+	}
+}
+
+func TestDeadline(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := serve(t, rateLimited(1000, func() string { return "30" }, &hits))
+	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetryAfter = time.Minute })
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := c.RevokeSharing(ctx, 61)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v, want context.DeadlineExceeded", err)
+	}
+}
+
+// TestCancelledBeforeStart: no request goes out on a dead context.
+func TestCancelledBeforeStart(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := serve(t, counted(&hits, func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, okSharing(1)) }))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := newTestClient(t, srv.URL).CreateSharing(ctx, 1, "t")
+	if !errors.Is(err, context.Canceled) || hits.Load() != 0 {
+		t.Fatalf("got %v after %d requests, want context.Canceled and none", err, hits.Load())
+	}
+}
+
+// TestCancelDuringRequest: cancelling while the server is slow ends the
+// call without waiting for the server.
+func TestCancelDuringRequest(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := newTestClient(t, srv.URL).GetSharing(ctx, 1)
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > time.Second {
+		t.Fatalf("got %v after %v", err, time.Since(start))
+	}
+}

@@ -1,0 +1,165 @@
+package albato
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// TestNoSecretsInErrors: whatever an (echoing) server sends back, neither
+// the API token nor a sharing token nor a link reaches an error message.
+func TestNoSecretsInErrors(t *testing.T) {
+	t.Parallel()
+	link := "https://connect.integrations-hub.com?id=225&token=" + testSharingToken
+	tests := []struct {
+		name        string
+		status      int
+		contentType string
+		body        func(r *http.Request) string
+	}{
+		{"echoed header as text", 500, "text/plain", func(r *http.Request) string {
+			return "proxy error; request headers: Authorization: " + r.Header.Get("Authorization")
+		}},
+		{"echoed header in JSON message", 400, "application/json", func(r *http.Request) string {
+			return fmt.Sprintf(`{"success":false,"message":"bad header %s"}`, r.Header.Get("Authorization"))
+		}},
+		{"token alone in message", 400, "application/json", func(*http.Request) string {
+			return `{"success":false,"message":"token ` + testToken + ` is not valid"}`
+		}},
+		{"sharing token in message and data", 200, "application/json", func(*http.Request) string {
+			return `{"success":false,"message":"Token ` + testSharingToken + ` already used","data":{"token":"` + testSharingToken + `"}}`
+		}},
+		{"link in message", 410, "application/json", func(*http.Request) string {
+			return `{"success":false,"message":"link ` + link + ` expired"}`
+		}},
+		{"sharing in raw fallback", 500, "application/json", func(*http.Request) string {
+			return `{"success":false,"data":{"id":61,"token":"` + testSharingToken + `","status":0}}`
+		}},
+		{"truncated JSON with token", 200, "application/json", func(*http.Request) string {
+			return `{"success":true,"data":{"id":61,"token":"` + testSharingToken
+		}},
+		{"truncated JSON mid-token", 200, "application/json", func(*http.Request) string {
+			return `{"success":true,"data":{"id":61,"token":"` + testSharingToken[:6]
+		}},
+		{"HTML echo", 502, "text/html", func(r *http.Request) string {
+			return "<html><body><pre>Authorization: " + r.Header.Get("Authorization") + "\n" + link + "</pre></body></html>"
+		}},
+		{"HTML title echo", 502, "text/html", func(*http.Request) string {
+			return "<html><title>" + testToken + "</title></html>"
+		}},
+		{"token after a sea of blanks", 500, "text/plain", func(*http.Request) string {
+			return strings.Repeat(" \n", 70000) + testToken
+		}},
+		{"escaped JSON in message", 400, "application/json", func(*http.Request) string {
+			return `{"success":false,"message":"upstream said {\"token\":\"` + testSharingToken + `\"}"}`
+		}},
+	}
+	for _, scheme := range []string{"Basic", "Bearer"} {
+		for _, tt := range tests {
+			t.Run(scheme+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Type", tt.contentType)
+					w.WriteHeader(tt.status)
+					_, _ = w.Write([]byte(tt.body(r)))
+				})
+				var logs logRecorder
+				c := newTestClient(t, srv.URL, withRetries(0), withLog(&logs), func(cfg *Config) { cfg.AuthScheme = scheme })
+				_, err := c.GetSharing(context.Background(), 61)
+				if err == nil {
+					t.Fatal("no error")
+				}
+				msg := err.Error()
+				for _, secret := range []string{testToken, testSharingToken, "token=" + testSharingToken[:3]} {
+					if strings.Contains(msg, secret) {
+						t.Errorf("error %q contains %q", msg, secret)
+					}
+				}
+				if tt.name != "truncated JSON mid-token" && !strings.Contains(msg, redacted) {
+					t.Errorf("error %q shows no sign of redaction", msg)
+				}
+				assertCleanLogs(t, &logs)
+			})
+		}
+	}
+}
+
+// assertCleanLogs checks that no log field carries a secret or a body.
+func assertCleanLogs(t *testing.T, logs *logRecorder) {
+	t.Helper()
+	entries := logs.all()
+	if len(entries) == 0 {
+		t.Error("no log entries")
+	}
+	for _, e := range entries {
+		for k, v := range e.fields {
+			s := fmt.Sprint(v)
+			for _, bad := range []string{testToken, testSharingToken, "token=", "{", "<"} {
+				if strings.Contains(s, bad) || strings.Contains(e.msg, bad) {
+					t.Errorf("log %q field %s=%q contains %q", e.msg, k, s, bad)
+				}
+			}
+		}
+	}
+}
+
+// TestLogFields checks the fields of attempt and retry logs.
+func TestLogFields(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int32
+	srv := serve(t, func(w http.ResponseWriter, _ *http.Request) {
+		if n.Add(1) == 1 {
+			writeJSON(w, 503, `{"success":false,"message":"busy"}`)
+			return
+		}
+		writeJSON(w, 200, okSharing(61))
+	})
+	var logs logRecorder
+	c := newTestClient(t, srv.URL+"/prefix", withLog(&logs))
+	if _, err := c.RegenerateSharing(context.Background(), 61); err != nil {
+		t.Fatal(err)
+	}
+	entries := logs.all()
+	if len(entries) != 3 {
+		t.Fatalf("%d log entries, want 3 (attempt, retry, attempt): %v", len(entries), entries)
+	}
+	wantStatus := []int{503, 503, 200}
+	wantAttempt := []int{1, 1, 2}
+	for i, e := range entries {
+		f := e.fields
+		if f["operation"] != "regenerate sharing" || f["method"] != "PUT" || f["path"] != "/prefix/credentials/grant-access-sharing/61" ||
+			f["attempt"] != wantAttempt[i] || f["status"] != wantStatus[i] {
+			t.Errorf("entry %d %q: %v", i, e.msg, f)
+		}
+	}
+	if _, ok := entries[1].fields["wait_ms"]; !ok {
+		t.Errorf("retry entry without wait_ms: %v", entries[1].fields)
+	}
+	assertCleanLogs(t, &logs)
+}
+
+func TestRedact(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{`{"token":"abcdef"}`, `{"token":"[redacted]"}`},
+		{`{"Token" : "ab\/cd"}`, `{"Token" : "[redacted]"}`},
+		{`{\"token\":\"abcdef\"}`, `{\"token\":\"[redacted]\"}`},
+		{`{"token":"abc`, `{"token":"[redacted]`},
+		{`https://c.example?id=1&token=abc&x=1`, `https://c.example?id=1&token=[redacted]&x=1`},
+		{`Authorization: Bearer eyJhbGciOi.x.y rest`, `Authorization: Bearer [redacted] rest`},
+		{`"authorization":"Basic zzz"`, `"authorization":"Basic [redacted]"`},
+		{`my SECRET is here`, `my [redacted] is here`},
+		{`nothing to hide`, `nothing to hide`},
+	}
+	for _, tt := range tests {
+		if got := redact(tt.in, []string{"SECRET", ""}); got != tt.want {
+			t.Errorf("redact(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if got := sharingTokens([]byte(`[{"token":"abcdef"},{"token":"xy"},{"token":null}]`)); len(got) != 1 || got[0] != "abcdef" {
+		t.Errorf("sharingTokens = %q", got)
+	}
+}

@@ -1,0 +1,191 @@
+package albato
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Status is the state of a sharing, as the API reports it.
+type Status int
+
+// The sharing statuses documented by Albato.
+const (
+	// StatusWaiting means the end user has not completed the link yet.
+	StatusWaiting Status = 0
+	// StatusGranted means a connection was created; the token is spent and
+	// the sharing carries its credential id.
+	StatusGranted Status = 1
+	// StatusWaitingOAuth means the end user is in the middle of an OAuth flow.
+	StatusWaitingOAuth Status = 2
+	// StatusRevoked means the token was revoked (the sharing was deleted).
+	StatusRevoked Status = 3
+)
+
+var statusNames = [...]string{
+	StatusWaiting:      "waiting",
+	StatusGranted:      "granted",
+	StatusWaitingOAuth: "waiting_oauth",
+	StatusRevoked:      "revoked",
+}
+
+// Name returns "waiting", "granted", "waiting_oauth", "revoked", or "unknown"
+// for a value the API did not document.
+func (s Status) Name() string {
+	if s >= 0 && int(s) < len(statusNames) {
+		return statusNames[s]
+	}
+	return "unknown"
+}
+
+// ParseStatusName is the inverse of Name for the four known names; ok is
+// false for any other name, "unknown" included.
+func ParseStatusName(name string) (Status, bool) {
+	for i, n := range statusNames {
+		if n == name {
+			return Status(i), true
+		}
+	}
+	return 0, false
+}
+
+// Sharing is one sharing entity ("connection link").
+type Sharing struct {
+	// ID identifies the sharing.
+	ID int64
+	// PartnerID is the partner (app) the end user connects.
+	PartnerID int64
+	// Token is the one-time token of the link. It is a secret until spent.
+	Token string
+	// Status is the state of the sharing.
+	Status Status
+	// CredentialID is the id of the connection created through the link;
+	// nil when the API reports null or omits it.
+	CredentialID *int64
+	// Title is the sharing's title.
+	Title string
+	// DateCreated is when the API says the sharing was created, in UTC; nil
+	// when it reports null, "" or nothing (as it does right after create).
+	DateCreated *time.Time
+	// ServerTime is when the API answered, from the response's Date header
+	// (UTC); zero if the header is missing or unparsable.
+	ServerTime time.Time
+}
+
+// Page is one page of the list of sharings.
+type Page struct {
+	// Sharings are the sharings on this page, in the API's order.
+	Sharings []Sharing
+	// Page is the 1-based number of this page.
+	Page int
+	// TotalPages is how many pages the list has.
+	TotalPages int
+	// TotalItemsCount is how many sharings the list has.
+	TotalItemsCount int
+}
+
+// sharingWire is a sharing as JSON. Numbers are decoded strictly: the
+// documented answers use JSON numbers, and a mismatch is reported by field.
+type sharingWire struct {
+	ID           int64   `json:"id"`
+	PartnerID    int64   `json:"partnerId"`
+	Token        string  `json:"token"`
+	Status       int     `json:"status"`
+	CredentialID *int64  `json:"credentialId"`
+	Title        string  `json:"title"`
+	DateCreated  *string `json:"dateCreated"`
+}
+
+type metaWire struct {
+	Page            int `json:"page"`
+	TotalPages      int `json:"totalPages"`
+	TotalItemsCount int `json:"totalItemsCount"`
+}
+
+// apiDateLayout is the documented form of dateCreated, e.g.
+// "2025-08-14 19:12:13"; it carries no zone and is read as UTC.
+const apiDateLayout = "2006-01-02 15:04:05"
+
+// ParseDate parses a date as the Albato API writes it: "2025-08-14 19:12:13"
+// (read as UTC, fractional seconds allowed), the same with a "T" separator,
+// or RFC 3339 with a zone. The result is always in UTC.
+func ParseDate(s string) (time.Time, error) {
+	v := strings.TrimSpace(s)
+	if v == "" {
+		return time.Time{}, errors.New("empty date")
+	}
+	for _, layout := range []string{apiDateLayout, "2006-01-02T15:04:05", time.RFC3339Nano} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf(`invalid date %q: expected "YYYY-MM-DD HH:MM:SS" (UTC) or RFC 3339`, shorten(oneLine(v), 40))
+}
+
+// toSharing checks and converts one decoded sharing; it returns a
+// description of what is wrong, or "".
+func (w *sharingWire) toSharing(serverTime time.Time) (Sharing, string) {
+	if w.ID <= 0 {
+		return Sharing{}, `malformed sharing: "id" is missing or not positive`
+	}
+	s := Sharing{
+		ID:           w.ID,
+		PartnerID:    w.PartnerID,
+		Token:        w.Token,
+		Status:       Status(w.Status),
+		CredentialID: w.CredentialID,
+		Title:        w.Title,
+		ServerTime:   serverTime,
+	}
+	if w.DateCreated != nil && strings.TrimSpace(*w.DateCreated) != "" {
+		t, err := ParseDate(*w.DateCreated)
+		if err != nil {
+			return Sharing{}, fmt.Sprintf("malformed sharing %d: dateCreated: %s", w.ID, err)
+		}
+		s.DateCreated = &t
+	}
+	return s, ""
+}
+
+// decodeSharing decodes the data of a single-sharing answer.
+func decodeSharing(data json.RawMessage, serverTime time.Time) (Sharing, string) {
+	var w sharingWire
+	if err := json.Unmarshal(data, &w); err != nil {
+		return Sharing{}, "malformed sharing: " + typeProblem(err)
+	}
+	return w.toSharing(serverTime)
+}
+
+// decodePage decodes the data and meta of a list answer. A missing meta is
+// read as a single page, so that a listing always ends.
+func decodePage(env envelope, requested int, serverTime time.Time) (Page, string) {
+	var items []sharingWire
+	if err := json.Unmarshal(env.data, &items); err != nil {
+		return Page{}, "malformed sharing list: " + typeProblem(err)
+	}
+	p := Page{Sharings: make([]Sharing, 0, len(items)), Page: requested, TotalPages: requested, TotalItemsCount: len(items)}
+	for i := range items {
+		s, problem := items[i].toSharing(serverTime)
+		if problem != "" {
+			return Page{}, fmt.Sprintf("item %d: %s", i, problem)
+		}
+		p.Sharings = append(p.Sharings, s)
+	}
+	if env.meta != nil {
+		var m metaWire
+		if err := json.Unmarshal(env.meta, &m); err != nil {
+			return Page{}, "malformed list meta: " + typeProblem(err)
+		}
+		if m.TotalPages < 0 || m.TotalItemsCount < 0 {
+			return Page{}, "malformed list meta: negative totals"
+		}
+		if m.Page > 0 {
+			p.Page = m.Page
+		}
+		p.TotalPages = m.TotalPages
+		p.TotalItemsCount = m.TotalItemsCount
+	}
+	return p, ""
+}
