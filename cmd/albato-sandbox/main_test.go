@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestParseConfigDefaults(t *testing.T) {
+	c, err := parseConfig(nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := config{addr: "127.0.0.1:8080", token: "sandbox-token", pageSize: 20}
+	if c != want {
+		t.Errorf("got %+v, want %+v", c, want)
+	}
+}
+
+func TestParseConfigFlagsAndEnv(t *testing.T) {
+	c, err := parseConfig(nil, env(map[string]string{tokenEnv: "from-env"}), io.Discard)
+	if err != nil || c.token != "from-env" {
+		t.Errorf("env token: %+v %v", c, err)
+	}
+	c, err = parseConfig([]string{
+		"-addr", "127.0.0.1:0", "-token", "from-flag", "-page-size", "2", "-data", "s.json",
+		"-control", "-not-found-after-delete", "-latency", "25ms", "-addr-file", "a.txt", "-quiet",
+	}, env(map[string]string{tokenEnv: "from-env"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := config{
+		addr: "127.0.0.1:0", token: "from-flag", pageSize: 2, dataFile: "s.json", control: true,
+		notFoundAfterDelete: true, latency: 25 * time.Millisecond, addrFile: "a.txt", quiet: true,
+	}
+	if c != want {
+		t.Errorf("got %+v, want %+v", c, want)
+	}
+	for _, bad := range [][]string{
+		{"-page-size", "0"}, {"-latency", "-1s"}, {"-latency", "soon"}, {"-nope"}, {"extra"},
+	} {
+		if _, err := parseConfig(bad, env(nil), io.Discard); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
+
+func TestHelpDocumentsFlagsAndControlEndpoints(t *testing.T) {
+	var out bytes.Buffer
+	_, err := parseConfig([]string{"-h"}, env(map[string]string{tokenEnv: "secret-from-env"}), &out)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("err = %v", err)
+	}
+	help := out.String()
+	for _, s := range []string{"-addr", "-token", "-page-size", "-data", "-control", "-not-found-after-delete",
+		"-latency", "-addr-file", tokenEnv, "/_sandbox/sharings/{id}/grant", "/_sandbox/clock", "/_sandbox/faults",
+		"/_sandbox/requests", "/connect?id="} {
+		if !strings.Contains(help, s) {
+			t.Errorf("help lacks %q", s)
+		}
+	}
+	if strings.Contains(help, "secret-from-env") {
+		t.Error("help shows the token")
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestRunServesAndShutsDown(t *testing.T) {
+	dir := t.TempDir()
+	addrFile := filepath.Join(dir, "addr")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-addr-file", addrFile, "-control"},
+			env(map[string]string{tokenEnv: "run-token"}), &stdout, &stderr)
+	}()
+	var addr string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if b, err := os.ReadFile(addrFile); err == nil && len(b) > 0 {
+			addr = strings.TrimSpace(string(b))
+			break
+		}
+	}
+	if addr == "" {
+		t.Fatalf("no address written; stderr: %s", stderr.String())
+	}
+	req, _ := http.NewRequest("GET", "http://"+addr+"/credentials/grant-access-sharing", nil)
+	req.Header.Set("Authorization", "Bearer run-token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("status %d", resp.StatusCode)
+	}
+	resp, err = http.Get("http://" + addr + "/_sandbox/sharings")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("control: status %d", resp.StatusCode)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit code %d; stderr: %s", code, stderr.String())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("run did not return after cancel")
+	}
+	wantLine := "albato-sandbox listening on http://" + addr + " (API: http://" + addr + ", connect page: http://" + addr + "/connect)\n"
+	if stdout.String() != wantLine {
+		t.Errorf("stdout = %q, want %q", stdout.String(), wantLine)
+	}
+	if strings.Contains(stdout.String()+stderr.String(), "run-token") {
+		t.Error("the token was printed")
+	}
+}

@@ -1,0 +1,239 @@
+package sandbox_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/albato/terraform-provider-albato/internal/sandbox"
+)
+
+const listPath = "/credentials/grant-access-sharing"
+
+func TestFault429ThenNormal(t *testing.T) {
+	e := newEnv(t, sandbox.Options{})
+	e.srv.AddFault(sandbox.Fault{Status: 429, RetryAfter: "2", Times: 2})
+	for i := range 2 {
+		resp, b := e.api("GET", listPath, "")
+		wantFailure(t, resp, b, 429)
+		if got := resp.Header.Get("Retry-After"); got != "2" {
+			t.Errorf("try %d: Retry-After %q", i, got)
+		}
+		if resp.Header.Get("Date") == "" {
+			t.Error("fault answer without Date")
+		}
+	}
+	resp, b := e.api("GET", listPath, "")
+	if resp.StatusCode != 200 || resp.Header.Get("Retry-After") != "" {
+		t.Fatalf("third try: %d %s", resp.StatusCode, b)
+	}
+	reqs := e.srv.Requests()
+	if len(reqs) != 3 || reqs[0].Status != 429 || reqs[2].Status != 200 {
+		t.Errorf("log: %+v", reqs)
+	}
+}
+
+func TestFaultMatchesMethodAndPath(t *testing.T) {
+	e := newEnv(t, sandbox.Options{})
+	r := e.create(225, "x")
+	e.srv.AddFault(sandbox.Fault{Method: "put", PathPrefix: path(r.ID), Status: 503})
+	if resp, _ := e.api("GET", path(r.ID), ""); resp.StatusCode != 200 {
+		t.Errorf("GET hit a PUT fault: %d", resp.StatusCode)
+	}
+	if resp, _ := e.api("PUT", path(r.ID+1), ""); resp.StatusCode != 404 {
+		t.Errorf("PUT of another path: %d", resp.StatusCode)
+	}
+	for range 3 { // Times 0: unlimited
+		resp, b := e.api("PUT", path(r.ID), "")
+		wantFailure(t, resp, b, 503)
+	}
+	e.srv.ClearFaults()
+	if resp, _ := e.api("PUT", path(r.ID), ""); resp.StatusCode != 200 {
+		t.Errorf("after ClearFaults: %d", resp.StatusCode)
+	}
+	// The connect page is never faulted.
+	e.srv.AddFault(sandbox.Fault{Status: 500})
+	if resp, _ := e.do("GET", "/connect?id=1&token=x", "", nil); resp.StatusCode != 404 {
+		t.Errorf("connect page faulted: %d", resp.StatusCode)
+	}
+}
+
+func TestFaultAfterHandling(t *testing.T) {
+	e := newEnv(t, sandbox.Options{})
+	e.srv.AddFault(sandbox.Fault{Method: "POST", Status: 502, AfterHandling: true, Times: 1})
+	resp, b := e.api("POST", listPath, `{"partnerId":225,"title":"ghost"}`)
+	wantFailure(t, resp, b, 502)
+	all := e.srv.Sharings()
+	if len(all) != 1 || all[0].Title != "ghost" {
+		t.Fatalf("the request was not handled: %+v", all)
+	}
+}
+
+func TestFaultBodyOverride(t *testing.T) {
+	e := newEnv(t, sandbox.Options{})
+	e.srv.AddFault(sandbox.Fault{Status: 502, Body: "<html><body>Bad gateway</body></html>", Times: 1})
+	e.srv.AddFault(sandbox.Fault{Body: `{"success":false,"error":{"message":"quota"}}`, Times: 1})
+	e.srv.AddFault(sandbox.Fault{Status: 500, Body: `{"success":tr`, Times: 1})
+	e.srv.AddFault(sandbox.Fault{Status: 503, EmptyBody: true, Times: 1})
+
+	resp, b := e.api("GET", listPath, "")
+	if resp.StatusCode != 502 || string(b) != "<html><body>Bad gateway</body></html>" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("HTML body: %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), b)
+	}
+	resp, b = e.api("GET", listPath, "")
+	if resp.StatusCode != 200 || string(b) != `{"success":false,"error":{"message":"quota"}}` {
+		t.Errorf("success:false with 200: %d %q", resp.StatusCode, b)
+	}
+	resp, b = e.api("GET", listPath, "")
+	if resp.StatusCode != 500 || string(b) != `{"success":tr` {
+		t.Errorf("truncated JSON: %d %q", resp.StatusCode, b)
+	}
+	resp, b = e.api("GET", listPath, "")
+	if resp.StatusCode != 503 || len(b) != 0 {
+		t.Errorf("empty body: %d %q", resp.StatusCode, b)
+	}
+	if resp, _ := e.api("GET", listPath, ""); resp.StatusCode != 200 {
+		t.Errorf("after the faults: %d", resp.StatusCode)
+	}
+}
+
+// rawPost sends a POST on a fresh connection and returns the transport error.
+func rawPost(t *testing.T, url, body string) (*http.Response, error) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+	req.Header.Set("Authorization", "Basic "+testToken)
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 5 * time.Second}
+	resp, err := client.Do(req)
+	if err == nil {
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	return resp, err
+}
+
+func TestFaultDrop(t *testing.T) {
+	e := newEnv(t, sandbox.Options{})
+	e.srv.AddFault(sandbox.Fault{Drop: true, Times: 1})
+	if _, err := rawPost(t, e.ts.URL+listPath, `{"partnerId":225,"title":"x"}`); err == nil {
+		t.Fatal("dropped request succeeded")
+	}
+	if n := len(e.srv.Sharings()); n != 0 {
+		t.Errorf("a dropped request created %d sharings", n)
+	}
+	e.srv.AddFault(sandbox.Fault{Drop: true, AfterHandling: true, Times: 1})
+	if _, err := rawPost(t, e.ts.URL+listPath, `{"partnerId":225,"title":"x"}`); err == nil {
+		t.Fatal("dropped request succeeded")
+	}
+	if n := len(e.srv.Sharings()); n != 1 {
+		t.Errorf("a request dropped after handling created %d sharings, want 1", n)
+	}
+	if resp, err := rawPost(t, e.ts.URL+listPath, `{"partnerId":225,"title":"x"}`); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("after the faults: %v", err)
+	}
+	reqs := e.srv.Requests()
+	if len(reqs) != 3 || reqs[0].Status != 0 || reqs[1].Status != 0 || reqs[2].Status != 200 {
+		t.Errorf("log: %+v", reqs)
+	}
+}
+
+func TestFaultLatency(t *testing.T) {
+	e := newEnv(t, sandbox.Options{})
+	e.srv.AddFault(sandbox.Fault{Latency: 60 * time.Millisecond, Times: 1})
+	t0 := time.Now()
+	if resp, _ := e.api("GET", listPath, ""); resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	if d := time.Since(t0); d < 60*time.Millisecond {
+		t.Errorf("answered after %s, want at least 60ms", d)
+	}
+
+	// A cancelled request ends the wait and changes nothing.
+	e.srv.AddFault(sandbox.Fault{Latency: time.Minute})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "POST", e.ts.URL+listPath, strings.NewReader(`{"partnerId":225,"title":"x"}`))
+	req.Header.Set("Authorization", "Basic "+testToken)
+	if _, err := http.DefaultClient.Do(req); err == nil {
+		t.Fatal("cancelled request succeeded")
+	}
+	// The handler returns promptly: ServeHTTP directly with a cancelled context.
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	r := httptest.NewRequest("POST", listPath, strings.NewReader(`{"partnerId":225,"title":"y"}`)).WithContext(ctx2)
+	r.Header.Set("Authorization", "Basic "+testToken)
+	done := make(chan struct{})
+	go func() {
+		e.srv.ServeHTTP(httptest.NewRecorder(), r)
+		close(done)
+	}()
+	time.Sleep(20 * time.Millisecond)
+	cancel2()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		t.Fatal("ServeHTTP kept waiting after cancel")
+	}
+	if n := len(e.srv.Sharings()); n != 0 {
+		t.Errorf("cancelled requests created %d sharings", n)
+	}
+	e.srv.ClearFaults()
+	t0 = time.Now()
+	e.ts.Close() // waits for the handlers
+	if d := time.Since(t0); d > 2*time.Second {
+		t.Errorf("server close took %s: a handler was still sleeping", d)
+	}
+}
+
+func TestOptionsLatency(t *testing.T) {
+	const latency = 400 * time.Millisecond
+	e := newEnv(t, sandbox.Options{Latency: latency})
+	t0 := time.Now()
+	e.api("GET", listPath, "")
+	if d := time.Since(t0); d < latency {
+		t.Errorf("answered after %s, want at least %s", d, latency)
+	}
+	t0 = time.Now()
+	e.do("GET", "/connect?id=1&token=x", "", nil)
+	if d := time.Since(t0); d >= latency {
+		t.Errorf("connect page delayed %s", d)
+	}
+}
+
+func TestRequestLog(t *testing.T) {
+	e := newEnv(t, sandbox.Options{})
+	r := e.create(225, "x")
+	e.api("GET", path(r.ID), "")
+	e.api("GET", listPath+"?page=2", "")
+	e.do("GET", listPath, "", nil) // 401
+	e.api("DELETE", path(r.ID), "")
+	e.api("PATCH", "/elsewhere", "")
+	want := []sandbox.Request{
+		{Method: "POST", Path: listPath, Status: 200},
+		{Method: "GET", Path: path(r.ID), Status: 200},
+		{Method: "GET", Path: listPath, Query: "page=2", Status: 200},
+		{Method: "GET", Path: listPath, Status: 401},
+		{Method: "DELETE", Path: path(r.ID), Status: 200},
+		{Method: "PATCH", Path: "/elsewhere", Status: 404},
+	}
+	got := e.srv.Requests()
+	if len(got) != len(want) {
+		t.Fatalf("log: %+v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("entry %d: %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	for m, n := range map[string]int{"": 6, "GET": 3, "get": 3, "POST": 1, "DELETE": 1, "PUT": 0} {
+		if c := e.srv.Count(m); c != n {
+			t.Errorf("Count(%q) = %d, want %d", m, c, n)
+		}
+	}
+	e.srv.ResetRequests()
+	if n := e.srv.Count(""); n != 0 || len(e.srv.Requests()) != 0 {
+		t.Errorf("after reset: %d", n)
+	}
+}
