@@ -1,0 +1,201 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+const dataLinkAddr = "data.albato_connection_link.test"
+
+// testAccDataLinkConfig is a link resource and the data source reading it.
+func testAccDataLinkConfig(e *testEnv, dataBody string) string {
+	return e.providerConfig() + `
+resource "albato_connection_link" "test" {
+  partner_id = 225
+  title      = "read by the data source"
+}
+
+data "albato_connection_link" "test" {
+  id = albato_connection_link.test.id
+` + dataBody + `
+}
+`
+}
+
+func TestAccConnectionLinkDataSource_basic(t *testing.T) {
+	e := newTestEnv(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccDataLinkConfig(e, ""),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttrPair(dataLinkAddr, "id", linkAddr, "id"),
+					resource.TestCheckResourceAttrPair(dataLinkAddr, "token", linkAddr, "token"),
+					resource.TestCheckResourceAttrPair(dataLinkAddr, "link", linkAddr, "link"),
+					resource.TestCheckResourceAttrPair(dataLinkAddr, "date_created", linkAddr, "date_created"),
+					resource.TestCheckResourceAttrPair(dataLinkAddr, "expires_at", linkAddr, "expires_at"),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(dataLinkAddr, tfjsonpath.New("status_name"), knownvalue.StringExact("waiting")),
+					statecheck.ExpectKnownValue(dataLinkAddr, tfjsonpath.New("credential_id"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(dataLinkAddr, tfjsonpath.New("title"), knownvalue.StringExact("read by the data source")),
+					statecheck.ExpectSensitiveValue(dataLinkAddr, tfjsonpath.New("token")),
+					statecheck.ExpectSensitiveValue(dataLinkAddr, tfjsonpath.New("link")),
+				},
+			},
+			{
+				Config: e.providerConfig() + `
+data "albato_connection_link" "test" {
+  id = "abc"
+}`,
+				ExpectError: regexp.MustCompile(`Expected a sharing id, a positive whole number`),
+			},
+			{
+				Config: e.providerConfig() + `
+data "albato_connection_link" "test" {
+  id = "424242"
+}`,
+				ExpectError: regexp.MustCompile(`no connection link with id 424242`),
+			},
+		},
+	})
+}
+
+// wait_for_status returns once the end user completes the link.
+func TestAccConnectionLinkDataSource_waitForGrant(t *testing.T) {
+	e := newTestEnv(t)
+	var credentialID int64
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: testAccDataLinkConfig(e, "")},
+			{
+				PreConfig: func() {
+					id := e.onlySharing().ID
+					time.AfterFunc(300*time.Millisecond, func() {
+						var err error
+						if credentialID, err = e.sandbox.Grant(id); err != nil {
+							t.Error(err)
+						}
+					})
+				},
+				Config: testAccDataLinkConfig(e, `  wait_for_status = ["granted"]`),
+				Check: func(s *terraform.State) error {
+					got := s.RootModule().Resources[dataLinkAddr].Primary.Attributes["credential_id"]
+					if got != fmt.Sprint(credentialID) {
+						return fmt.Errorf("credential_id = %q, want %d", got, credentialID)
+					}
+					return nil
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(dataLinkAddr, tfjsonpath.New("status_name"), knownvalue.StringExact("granted")),
+				},
+			},
+		},
+	})
+}
+
+// Revoked, expired and out of time are clear errors, never endless waits.
+func TestAccConnectionLinkDataSource_waitErrors(t *testing.T) {
+	cases := map[string]struct {
+		act  func(e *testEnv)
+		body string
+		want string
+	}{
+		"revoked while waiting": {
+			act: func(e *testEnv) {
+				id := e.onlySharing().ID
+				time.AfterFunc(200*time.Millisecond, func() { _ = e.sandbox.Revoke(id) })
+			},
+			body: `  wait_for_status = ["granted"]`,
+			want: `(?s)is revoked, so it will never\s+become\s+granted`,
+		},
+		"expired": {
+			act:  func(e *testEnv) { e.clock.Advance(48 * time.Hour) },
+			body: `  wait_for_status = ["granted", "waiting_oauth"]`,
+			want: `(?s)is expired at .* so it will never\s+become\s+granted\s+or\s+waiting_oauth`,
+		},
+		"timeout": {
+			act: func(*testEnv) {},
+			body: `  wait_for_status = ["granted"]
+  timeouts {
+    read = "1s"
+  }`,
+			want: `(?s)did not become granted within the read\s+timeout\s+of\s+1s`,
+		},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := newTestEnv(t)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				Steps: []resource.TestStep{
+					{Config: testAccDataLinkConfig(e, "")},
+					{
+						PreConfig:   func() { c.act(e) },
+						Config:      testAccDataLinkConfig(e, c.body),
+						ExpectError: regexp.MustCompile(c.want),
+					},
+				},
+			})
+		})
+	}
+}
+
+// A link already in the set returns at once, even a revoked one asked for.
+func TestAccConnectionLinkDataSource_waitAlreadyThere(t *testing.T) {
+	e := newTestEnv(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: testAccDataLinkConfig(e, "")},
+			{
+				PreConfig: func() { e.sandbox.ResetRequests() },
+				Config:    testAccDataLinkConfig(e, `  wait_for_status = ["waiting"]`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(dataLinkAddr, tfjsonpath.New("status_name"), knownvalue.StringExact("waiting")),
+				},
+			},
+		},
+	})
+}
+
+func TestAccConnectionLinkDataSource_validation(t *testing.T) {
+	e := newTestEnv(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: e.providerConfig() + `
+data "albato_connection_link" "test" {
+  id              = "61"
+  wait_for_status = ["granted", "done"]
+}`,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)wait_for_status.*value must be one of`),
+			},
+			{
+				Config: e.providerConfig() + `
+data "albato_connection_link" "test" {
+  id              = "61"
+  wait_for_status = ["granted"]
+  timeouts {
+    read = "soon"
+  }
+}`,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Invalid Attribute Value Time Duration`),
+			},
+		},
+		CheckDestroy: e.checkCount("", 0),
+	})
+}

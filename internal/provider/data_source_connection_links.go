@@ -1,0 +1,104 @@
+package provider
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+)
+
+var (
+	_ datasource.DataSource              = (*connectionLinksDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*connectionLinksDataSource)(nil)
+)
+
+// NewConnectionLinksDataSource returns the albato_connection_links data source.
+func NewConnectionLinksDataSource() datasource.DataSource {
+	return &connectionLinksDataSource{}
+}
+
+type connectionLinksDataSource struct {
+	data *providerData
+}
+
+type connectionLinksDataSourceModel struct {
+	PartnerID types.Int64      `tfsdk:"partner_id"`
+	Status    types.Int64      `tfsdk:"status"`
+	Links     []linkAttributes `tfsdk:"links"`
+}
+
+func (d *connectionLinksDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_connection_links"
+}
+
+func (d *connectionLinksDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists the account's connection links (Albato *sharings*) across all pages, sorted by id, " +
+			"optionally only those of one partner or in one status. `expires_at` counts 48 hours from `date_created`.",
+		Attributes: map[string]schema.Attribute{
+			"partner_id": schema.Int64Attribute{
+				MarkdownDescription: "Only links of this partner (app) id.",
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"status": schema.Int64Attribute{
+				MarkdownDescription: "Only links in this status: `0` waiting, `1` granted, `2` waiting for OAuth, `3` revoked.",
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.Between(0, 3)},
+			},
+			"links": schema.ListNestedAttribute{
+				MarkdownDescription: "The links, sorted by id ascending.",
+				Computed:            true,
+				NestedObject:        schema.NestedAttributeObject{Attributes: linkDataSourceAttributes()},
+			},
+		},
+	}
+}
+
+func (d *connectionLinksDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	if pd := providerDataFrom(req.ProviderData, resp.Diagnostics.AddError); pd != nil {
+		d.data = pd
+	}
+}
+
+func (d *connectionLinksDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	if d.data == nil {
+		resp.Diagnostics.AddError("Provider Not Configured", "The albato provider was not configured. This is a bug; please report it.")
+		return
+	}
+	ctx = withSecretsMasked(ctx, d.data)
+	var model connectionLinksDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	all, err := d.data.client.ListAllSharings(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to List Connection Links", apiErrorDetail("list connection links", err))
+		return
+	}
+	now := d.data.clock.Now()
+	model.Links = make([]linkAttributes, 0, len(all))
+	for i := range all {
+		s := &all[i]
+		if !model.PartnerID.IsNull() && s.PartnerID != model.PartnerID.ValueInt64() {
+			continue
+		}
+		if !model.Status.IsNull() && int64(s.Status) != model.Status.ValueInt64() {
+			continue
+		}
+		var item linkAttributes
+		item.fill(s, d.data.connectURL, time.Time{}, now)
+		model.Links = append(model.Links, item)
+	}
+	tflog.Debug(ctx, "Listed connection links", map[string]any{"total": len(all), "matching": len(model.Links)})
+	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
+}
+

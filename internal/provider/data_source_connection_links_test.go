@@ -1,0 +1,93 @@
+package provider
+
+import (
+	"fmt"
+	"strconv"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+// The list walks every page (the sandbox pages by 2), filters, and sorts
+// by id.
+func TestAccConnectionLinksDataSource_basic(t *testing.T) {
+	e := newTestEnv(t)
+	links := e.providerConfig() + `
+resource "albato_connection_link" "crm" {
+  count      = 3
+  partner_id = 225
+  title      = "crm ${count.index}"
+}
+
+resource "albato_connection_link" "mailer" {
+  count      = 2
+  partner_id = 226
+  title      = "mailer ${count.index}"
+}
+`
+	lists := `
+data "albato_connection_links" "all" {
+  depends_on = [albato_connection_link.crm, albato_connection_link.mailer]
+}
+
+data "albato_connection_links" "mailer" {
+  partner_id = 226
+  depends_on = [albato_connection_link.crm, albato_connection_link.mailer]
+}
+
+data "albato_connection_links" "granted" {
+  status     = 1
+  depends_on = [albato_connection_link.crm, albato_connection_link.mailer]
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: links},
+			{
+				PreConfig: func() {
+					all := e.sandbox.Sharings()
+					if _, err := e.sandbox.Grant(all[1].ID); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: links + lists,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.albato_connection_links.all", tfjsonpath.New("links"), knownvalue.ListSizeExact(5)),
+					statecheck.ExpectKnownValue("data.albato_connection_links.mailer", tfjsonpath.New("links"), knownvalue.ListSizeExact(2)),
+					statecheck.ExpectKnownValue("data.albato_connection_links.granted", tfjsonpath.New("links"), knownvalue.ListSizeExact(1)),
+					statecheck.ExpectKnownValue("data.albato_connection_links.granted", tfjsonpath.New("links").AtSliceIndex(0).AtMapKey("status_name"), knownvalue.StringExact("granted")),
+					statecheck.ExpectSensitiveValue("data.albato_connection_links.all", tfjsonpath.New("links").AtSliceIndex(0).AtMapKey("token")),
+				},
+				Check: func(s *terraform.State) error {
+					attrs := s.RootModule().Resources["data.albato_connection_links.all"].Primary.Attributes
+					want := e.sandbox.Sharings()
+					for i, sh := range want {
+						got, _ := strconv.ParseInt(attrs[fmt.Sprintf("links.%d.id", i)], 10, 64)
+						if got != sh.ID {
+							return fmt.Errorf("links[%d].id = %d, want %d (ids ascending)", i, got, sh.ID)
+						}
+						if attrs[fmt.Sprintf("links.%d.token", i)] != sh.Token {
+							return fmt.Errorf("links[%d].token does not match the sandbox", i)
+						}
+					}
+					// 5 links at 2 a page: pages 1, 2 and 3, each read once per list.
+					pages := map[string]int{}
+					for _, r := range e.sandbox.Requests() {
+						if r.Method == "GET" && r.Path == "/credentials/grant-access-sharing" {
+							pages[r.Query]++
+						}
+					}
+					if len(pages) != 3 {
+						return fmt.Errorf("list read pages %v, want page=1..3", pages)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}

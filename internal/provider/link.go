@@ -1,0 +1,70 @@
+package provider
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/albato/terraform-provider-albato/internal/albato"
+)
+
+// linkLifetime is how long a token stays usable after it was issued.
+const linkLifetime = 48 * time.Hour
+
+// buildLink forms the end user's link: <connectURL>?id=<partnerID>&token=<token>,
+// with "&" instead of "?" when connectURL already carries a query. The id in
+// the link is the partner id (see albato-api-notes.md).
+func buildLink(connectURL string, partnerID int64, token string) string {
+	q := url.Values{}
+	q.Set("id", strconv.FormatInt(partnerID, 10))
+	q.Set("token", token)
+	sep := "?"
+	switch {
+	case strings.HasSuffix(connectURL, "?") || strings.HasSuffix(connectURL, "&"):
+		sep = ""
+	case strings.Contains(connectURL, "?"):
+		sep = "&"
+	}
+	return connectURL + sep + q.Encode()
+}
+
+// expiresAt is 48 hours after the token was last issued: the later of the
+// API's dateCreated and the moment our own create or regenerate call got its
+// answer (issuedAt, zero when unknown, e.g. after an import). The zero time
+// means the expiry is not known yet.
+func expiresAt(dateCreated *time.Time, issuedAt time.Time) time.Time {
+	base := issuedAt
+	if dateCreated != nil && dateCreated.After(base) {
+		base = *dateCreated
+	}
+	if base.IsZero() {
+		return time.Time{}
+	}
+	return base.UTC().Add(linkLifetime)
+}
+
+// isExpired reports whether a link is waiting and at or past its expiry.
+func isExpired(status albato.Status, expiry, now time.Time) bool {
+	return status == albato.StatusWaiting && !expiry.IsZero() && !now.Before(expiry)
+}
+
+// dueForRegeneration reports whether a waiting link should be regenerated at
+// now, given its expiry and how early before it (regenerateBefore) to act.
+func dueForRegeneration(status albato.Status, expiry time.Time, regenerateBefore time.Duration, now time.Time) bool {
+	return status == albato.StatusWaiting && !expiry.IsZero() && !now.Before(expiry.Add(-regenerateBefore))
+}
+
+// issuedAtFrom is when the API issued a token it just answered with: the
+// API's own clock from the Date header, or ours when the header is missing.
+func issuedAtFrom(s *albato.Sharing, now time.Time) time.Time {
+	if !s.ServerTime.IsZero() {
+		return s.ServerTime.UTC()
+	}
+	return now.UTC()
+}
+
+// formatTime renders a time as RFC 3339 in UTC, as every attribute shows it.
+func formatTime(t time.Time) string {
+	return t.UTC().Format(time.RFC3339)
+}

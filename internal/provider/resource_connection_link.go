@@ -1,0 +1,571 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/albato/terraform-provider-albato/internal/albato"
+)
+
+var (
+	_ resource.Resource                = (*connectionLinkResource)(nil)
+	_ resource.ResourceWithConfigure   = (*connectionLinkResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*connectionLinkResource)(nil)
+	_ resource.ResourceWithImportState = (*connectionLinkResource)(nil)
+)
+
+// privateIssuedAtKey keeps, in private state, when our own create or
+// regenerate call last got a token: the API may not move dateCreated on PUT,
+// and expiry counts from the later of the two.
+const privateIssuedAtKey = "token_issued_at"
+
+// NewConnectionLinkResource returns the albato_connection_link resource.
+func NewConnectionLinkResource() resource.Resource {
+	return &connectionLinkResource{}
+}
+
+type connectionLinkResource struct {
+	data *providerData
+}
+
+// connectionLinkResourceModel is the resource's state: the shared link
+// attributes and the regeneration settings, which exist only in configuration.
+type connectionLinkResourceModel struct {
+	linkAttributes
+	RegenerateTriggers    types.Map    `tfsdk:"regenerate_triggers"`
+	RegenerateWhenExpired types.Bool   `tfsdk:"regenerate_when_expired"`
+	RegenerateBefore      types.String `tfsdk:"regenerate_before"`
+}
+
+func (r *connectionLinkResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_connection_link"
+}
+
+func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	keep := func() []planmodifier.String { return []planmodifier.String{stringplanmodifier.UseStateForUnknown()} }
+	keepInt := func() []planmodifier.Int64 { return []planmodifier.Int64{int64planmodifier.UseStateForUnknown()} }
+
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A one-time **connection link** (an Albato *sharing*): the partner hands the `link` to " +
+			"its client, who follows it, signs in to the app, and so creates a connection whose id then appears " +
+			"as `credential_id`.\n\n" +
+			"A link is valid for 48 hours after its token was issued and works once. Terraform shows what the end " +
+			"user did as changes outside Terraform; a link revoked outside Terraform is planned to be created again. " +
+			"The token is regenerated in place (same `id`) when `regenerate_triggers` change, and, unless " +
+			"`regenerate_when_expired` is `false`, when a waiting link has expired (or is within `regenerate_before` " +
+			"of expiring).",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The sharing id, in decimal.",
+				Computed:            true,
+				PlanModifiers:       keep(),
+			},
+			"partner_id": schema.Int64Attribute{
+				MarkdownDescription: "The partner (app) id whose connection the end user creates, e.g. `225`. " +
+					"Changing it replaces the link.",
+				Required:      true,
+				Validators:    []validator.Int64{int64validator.AtLeast(1)},
+				PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+			},
+			"title": schema.StringAttribute{
+				MarkdownDescription: "Title of the link, 1 to 255 characters; say what the connection is for. " +
+					"Changing it replaces the link, because the API cannot rename one.",
+				Required:      true,
+				Validators:    []validator.String{stringvalidator.LengthBetween(1, 255)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"regenerate_triggers": schema.MapAttribute{
+				MarkdownDescription: "Arbitrary values; when any of them changes, the token is regenerated in place " +
+					"(same `id`, new `token` and `link`, status back to waiting). Setting it where it was null " +
+					"(newly added to the configuration, or after an import) only records it.",
+				ElementType: types.StringType,
+				Optional:    true,
+			},
+			"regenerate_when_expired": schema.BoolAttribute{
+				MarkdownDescription: "Whether a plan regenerates the token in place once a waiting link has expired " +
+					"(default: `true`).",
+				Optional:      true,
+				Computed:      true,
+				Default:       booldefault.StaticBool(true),
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+			},
+			"regenerate_before": schema.StringAttribute{
+				MarkdownDescription: "How long before `expires_at` to plan that regeneration already, as a Go duration " +
+					"such as `\"6h\"` or `\"90m\"` (default: `\"0s\"`, i.e. at expiry), so that a link handed out today " +
+					"is not about to die. A window of `\"48h\"` or more regenerates a waiting link on every plan.",
+				Optional:      true,
+				Computed:      true,
+				Default:       stringdefault.StaticString("0s"),
+				Validators:    []validator.String{durationValidator{}},
+				PlanModifiers: keep(),
+			},
+			"token": schema.StringAttribute{
+				MarkdownDescription: "The one-time token.",
+				Computed:            true,
+				Sensitive:           true,
+				PlanModifiers:       keep(),
+			},
+			"link": schema.StringAttribute{
+				MarkdownDescription: "The link to hand to the end user: `<connect_url>?id=<partner_id>&token=<token>`. " +
+					"Anyone holding it can create the connection until it is used, revoked or expired.",
+				Computed:      true,
+				Sensitive:     true,
+				PlanModifiers: keep(),
+			},
+			"status": schema.Int64Attribute{
+				MarkdownDescription: "`0` waiting, `1` granted (the connection exists), `2` waiting for OAuth, `3` revoked.",
+				Computed:            true,
+				PlanModifiers:       keepInt(),
+			},
+			"status_name": schema.StringAttribute{
+				MarkdownDescription: "The status as a word: `waiting`, `granted`, `waiting_oauth` or `revoked`.",
+				Computed:            true,
+				PlanModifiers:       keep(),
+			},
+			"credential_id": schema.Int64Attribute{
+				MarkdownDescription: "Null until the end user completes the link (status `1`); then the id of the " +
+					"connection created, to feed a solution installation.",
+				Computed:      true,
+				PlanModifiers: keepInt(),
+			},
+			"date_created": schema.StringAttribute{
+				MarkdownDescription: "When the API created the link, RFC 3339 in UTC; null until the API reports it.",
+				Computed:            true,
+				PlanModifiers:       keep(),
+			},
+			"expires_at": schema.StringAttribute{
+				MarkdownDescription: "RFC 3339 in UTC: 48 hours after the token was last issued.",
+				Computed:            true,
+				PlanModifiers:       keep(),
+			},
+			"expired": schema.BoolAttribute{
+				MarkdownDescription: "Whether the link is waiting and at or past `expires_at`, as of the last refresh.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+func (r *connectionLinkResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if pd := providerDataFrom(req.ProviderData, resp.Diagnostics.AddError); pd != nil {
+		r.data = pd
+	}
+}
+
+// computedAttributes are the attributes a regeneration may change: all
+// computed ones but id.
+var computedAttributes = map[string]attr.Value{
+	"token":         types.StringUnknown(),
+	"link":          types.StringUnknown(),
+	"status":        types.Int64Unknown(),
+	"status_name":   types.StringUnknown(),
+	"credential_id": types.Int64Unknown(),
+	"date_created":  types.StringUnknown(),
+	"expires_at":    types.StringUnknown(),
+	"expired":       types.BoolUnknown(),
+}
+
+func (r *connectionLinkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	// No prior state: a create. No plan: a destroy. Nothing to judge.
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var state, plan connectionLinkResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	// Only a failed regeneration leaves a revoked link in the state (a
+	// refresh removes it): replace it.
+	if state.Status.ValueInt64() == int64(albato.StatusRevoked) {
+		for name, unknown := range computedAttributes {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), unknown)...)
+		}
+		// Terraform honours a replace path only where the value changes.
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("status"))
+		return
+	}
+
+	if !plan.PartnerID.Equal(state.PartnerID) || !plan.Title.Equal(state.Title) {
+		if state.Status.ValueInt64() == int64(albato.StatusGranted) {
+			resp.Diagnostics.AddWarning("Replacing a Completed Connection Link",
+				fmt.Sprintf("Connection link %s was completed by its end user (credential_id %s). A change of "+
+					"\"title\" or \"partner_id\" replaces it with a new link, which the end user must complete again; "+
+					"the new link's credential_id is null until then. The existing connection stays in the account.",
+					state.ID.ValueString(), state.CredentialID.String()))
+		}
+		return
+	}
+
+	if r.regenerationPossible(ctx, state, plan) {
+		tflog.Debug(ctx, "Planning an in-place regeneration of the connection link", map[string]any{"id": state.ID.ValueString()})
+		for name, unknown := range computedAttributes {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), unknown)...)
+		}
+	}
+}
+
+// regenerationPossible decides at plan time whether apply may regenerate the
+// token: triggers changed (or are not known yet), or the waiting link is due
+// for an expiry regeneration according to the prior state and the clock.
+func (r *connectionLinkResource) regenerationPossible(ctx context.Context, state, plan connectionLinkResourceModel) bool {
+	if plan.RegenerateTriggers.IsUnknown() {
+		return true
+	}
+	if triggersChanged(state, plan) {
+		return true
+	}
+	if state.Status.ValueInt64() != int64(albato.StatusWaiting) {
+		return false
+	}
+	if plan.RegenerateWhenExpired.IsUnknown() || plan.RegenerateBefore.IsUnknown() {
+		return true
+	}
+	return r.dueForExpiryRegeneration(ctx, state, plan)
+}
+
+// triggersChanged reports a change of regenerate_triggers' values; setting
+// or removing the whole map only records it.
+func triggersChanged(state, plan connectionLinkResourceModel) bool {
+	if state.RegenerateTriggers.IsNull() || plan.RegenerateTriggers.IsNull() || plan.RegenerateTriggers.IsUnknown() {
+		return false
+	}
+	return !state.RegenerateTriggers.Equal(plan.RegenerateTriggers)
+}
+
+// dueForExpiryRegeneration judges, from the prior state and the provider's
+// clock, whether a waiting link is past (or within regenerate_before of) its
+// expiry and regenerate_when_expired allows acting on it.
+func (r *connectionLinkResource) dueForExpiryRegeneration(ctx context.Context, state, plan connectionLinkResourceModel) bool {
+	if r.data == nil || !plan.RegenerateWhenExpired.ValueBool() {
+		return false
+	}
+	before, err := time.ParseDuration(plan.RegenerateBefore.ValueString())
+	if err != nil || before < 0 {
+		return false // the validator reports it
+	}
+	expiry := parseTimeAttr(state.ExpiresAt)
+	now := r.data.clock.Now()
+	due := dueForRegeneration(albato.Status(state.Status.ValueInt64()), expiry, before, now)
+	tflog.Trace(ctx, "Judged connection link expiry", map[string]any{
+		"id": state.ID.ValueString(), "expires_at": state.ExpiresAt.ValueString(),
+		"regenerate_before": before.String(), "now": formatTime(now), "due": due,
+	})
+	return due
+}
+
+func (r *connectionLinkResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if !r.configured(&resp.Diagnostics) {
+		return
+	}
+	ctx = withSecretsMasked(ctx, r.data)
+	var plan connectionLinkResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	created, err := r.data.client.CreateSharing(ctx, plan.PartnerID.ValueInt64(), plan.Title.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Create Connection Link", apiErrorDetail("create the connection link", err))
+		return
+	}
+	ctx = withSecretsMasked(ctx, r.data, created.Token)
+	issuedAt := issuedAtFrom(created, r.data.clock.Now())
+	tflog.Info(ctx, "Created connection link", map[string]any{"id": created.ID, "partner_id": created.PartnerID})
+
+	// The POST answer has no dateCreated yet; one GET brings the state to
+	// what later reads return, so that the next plan is empty.
+	current, err := r.data.client.GetSharing(ctx, created.ID)
+	if err != nil {
+		resp.Diagnostics.AddWarning("Connection Link Created but Not Read Back",
+			fmt.Sprintf("Connection link %d was created and is saved in the state, but reading it back failed: %s "+
+				"The next refresh fills in date_created.", created.ID, apiErrorDetail("read the new link", err)))
+		current = created
+	}
+
+	plan.fill(current, r.data.connectURL, issuedAt, r.data.clock.Now())
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIssuedAt(ctx, resp.Private, issuedAt)...)
+}
+
+func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if !r.configured(&resp.Diagnostics) {
+		return
+	}
+	ctx = withSecretsMasked(ctx, r.data)
+	var state connectionLinkResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id, ok := parseSharingID(state.ID.ValueString())
+	if !ok {
+		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid Connection Link ID",
+			fmt.Sprintf("The state holds id %q, which is not a sharing id (a positive whole number). "+
+				"Remove the resource from the state with \"terraform state rm\" and import the right id.", state.ID.ValueString()))
+		return
+	}
+
+	current, err := r.data.client.GetSharing(ctx, id)
+	if albato.IsNotFound(err) {
+		tflog.Warn(ctx, "Connection link no longer exists; removing it from the state", map[string]any{"id": id})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Read Connection Link", apiErrorDetail(fmt.Sprintf("read connection link %d", id), err))
+		return
+	}
+	ctx = withSecretsMasked(ctx, r.data, current.Token)
+	if current.Status == albato.StatusRevoked {
+		tflog.Warn(ctx, "Connection link was revoked; removing it from the state", map[string]any{"id": id})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+
+	issuedAt, diags := getIssuedAt(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	state.fill(current, r.data.connectURL, issuedAt, r.data.clock.Now())
+	// After an import the settings are null; the contract writes defaults.
+	if state.RegenerateWhenExpired.IsNull() {
+		state.RegenerateWhenExpired = types.BoolValue(true)
+	}
+	if state.RegenerateBefore.IsNull() {
+		state.RegenerateBefore = types.StringValue("0s")
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *connectionLinkResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if !r.configured(&resp.Diagnostics) {
+		return
+	}
+	ctx = withSecretsMasked(ctx, r.data)
+	var state, plan connectionLinkResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id, ok := parseSharingID(state.ID.ValueString())
+	if !ok {
+		resp.Diagnostics.AddError("Invalid Connection Link ID", fmt.Sprintf("The state holds id %q, which is not a sharing id.", state.ID.ValueString()))
+		return
+	}
+
+	// Only the settings changed unless a regeneration is due: keep what the
+	// API last said and send nothing.
+	result := plan
+	result.linkAttributes = state.linkAttributes
+
+	switch {
+	case triggersChanged(state, plan):
+		regenerated, err := r.data.client.RegenerateSharing(ctx, id)
+		if err != nil {
+			r.handleUpdateError(ctx, resp, id, err)
+			return
+		}
+		r.applyRegenerated(ctx, resp, &result, regenerated)
+		return
+
+	case state.Status.ValueInt64() == int64(albato.StatusWaiting) && r.dueForExpiryRegeneration(ctx, state, plan):
+		// The end user may have acted since the plan: look before resetting.
+		current, err := r.data.client.GetSharing(ctx, id)
+		if err != nil {
+			r.handleUpdateError(ctx, resp, id, err)
+			return
+		}
+		ctx = withSecretsMasked(ctx, r.data, current.Token)
+		if current.Status == albato.StatusRevoked {
+			// Keep the revoked record, not nothing: Terraform keeps the prior
+			// state when an update fails with none, and a revoked record
+			// makes even a -refresh=false plan replace it.
+			issuedAt, diags := getIssuedAt(ctx, req.Private)
+			resp.Diagnostics.Append(diags...)
+			result.fill(current, r.data.connectURL, issuedAt, r.data.clock.Now())
+			resp.Diagnostics.Append(resp.State.Set(ctx, &result)...)
+			r.revokedMeanwhile(resp, id)
+			return
+		}
+		if current.Status != albato.StatusWaiting {
+			tflog.Info(ctx, "Connection link was taken up by its end user since the plan; not regenerating it",
+				map[string]any{"id": id, "status": current.Status.Name()})
+			issuedAt, diags := getIssuedAt(ctx, req.Private)
+			resp.Diagnostics.Append(diags...)
+			result.fill(current, r.data.connectURL, issuedAt, r.data.clock.Now())
+			resp.Diagnostics.Append(resp.State.Set(ctx, &result)...)
+			return
+		}
+		regenerated, err := r.data.client.RegenerateSharing(ctx, id)
+		if err != nil {
+			r.handleUpdateError(ctx, resp, id, err)
+			return
+		}
+		r.applyRegenerated(ctx, resp, &result, regenerated)
+		return
+	}
+
+	resp.Diagnostics.Append(resp.State.Set(ctx, &result)...)
+}
+
+// applyRegenerated saves the answer of a PUT and when its token was issued.
+func (r *connectionLinkResource) applyRegenerated(ctx context.Context, resp *resource.UpdateResponse, result *connectionLinkResourceModel, s *albato.Sharing) {
+	ctx = withSecretsMasked(ctx, r.data, s.Token)
+	issuedAt := issuedAtFrom(s, r.data.clock.Now())
+	tflog.Info(ctx, "Regenerated connection link token", map[string]any{"id": s.ID})
+	result.fill(s, r.data.connectURL, issuedAt, r.data.clock.Now())
+	resp.Diagnostics.Append(resp.State.Set(ctx, result)...)
+	resp.Diagnostics.Append(setIssuedAt(ctx, resp.Private, issuedAt)...)
+}
+
+// handleUpdateError reports a failed regeneration; a link that is gone is
+// taken out of the state so that the next plan creates it again.
+func (r *connectionLinkResource) handleUpdateError(ctx context.Context, resp *resource.UpdateResponse, id int64, err error) {
+	if albato.IsNotFound(err) {
+		resp.State.RemoveResource(ctx)
+		r.revokedMeanwhile(resp, id)
+		return
+	}
+	resp.Diagnostics.AddError("Unable to Regenerate Connection Link",
+		apiErrorDetail(fmt.Sprintf("regenerate connection link %d", id), err))
+}
+
+func (r *connectionLinkResource) revokedMeanwhile(resp *resource.UpdateResponse, id int64) {
+	resp.Diagnostics.AddError("Connection Link Revoked Outside Terraform",
+		fmt.Sprintf("Connection link %d was revoked or deleted outside Terraform after the plan was made, so it "+
+			"cannot be regenerated. The next plan creates a new link in its place.", id))
+}
+
+func (r *connectionLinkResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if !r.configured(&resp.Diagnostics) {
+		return
+	}
+	ctx = withSecretsMasked(ctx, r.data)
+	var state connectionLinkResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id, ok := parseSharingID(state.ID.ValueString())
+	if !ok {
+		return // nothing the API could know; dropping it from the state is all there is to do
+	}
+	_, err := r.data.client.RevokeSharing(ctx, id)
+	if err == nil || albato.IsNotFound(err) {
+		tflog.Info(ctx, "Revoked connection link", map[string]any{"id": id})
+		return
+	}
+	// An API that refuses to revoke what is already revoked still means
+	// the link is gone; only then is a read worth its request.
+	var apiErr *albato.Error
+	if errors.As(err, &apiErr) && apiErr.StatusCode < 500 && !albato.IsUnauthorized(err) {
+		if current, gerr := r.data.client.GetSharing(ctx, id); albato.IsNotFound(gerr) || (gerr == nil && current.Status == albato.StatusRevoked) {
+			return
+		}
+	}
+	resp.Diagnostics.AddError("Unable to Revoke Connection Link", apiErrorDetail(fmt.Sprintf("revoke connection link %d", id), err))
+}
+
+func (r *connectionLinkResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !r.configured(&resp.Diagnostics) {
+		return
+	}
+	ctx = withSecretsMasked(ctx, r.data)
+	id, ok := parseSharingID(req.ID)
+	if !ok {
+		resp.Diagnostics.AddError("Invalid Connection Link Import ID",
+			fmt.Sprintf("Expected the sharing id, a positive whole number such as \"61\", got %q.", req.ID))
+		return
+	}
+	current, err := r.data.client.GetSharing(ctx, id)
+	if albato.IsNotFound(err) {
+		resp.Diagnostics.AddError("Cannot Import Connection Link",
+			fmt.Sprintf("There is no connection link with id %d in this Albato account.", id))
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Import Connection Link", apiErrorDetail(fmt.Sprintf("read connection link %d", id), err))
+		return
+	}
+	if current.Status == albato.StatusRevoked {
+		resp.Diagnostics.AddError("Cannot Import a Revoked Connection Link",
+			fmt.Sprintf("Connection link %d is revoked, so it can never be used again and cannot be managed. "+
+				"Create a new albato_connection_link instead.", id))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("regenerate_when_expired"), true)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("regenerate_before"), "0s")...)
+}
+
+// configured guards the CRUD methods against a provider that was never
+// configured, which would otherwise be a nil dereference.
+func (r *connectionLinkResource) configured(diags *diag.Diagnostics) bool {
+	if r.data == nil {
+		diags.AddError("Provider Not Configured",
+			"The albato provider was not configured before the resource was used. This is a bug in the provider or in Terraform; please report it.")
+		return false
+	}
+	return true
+}
+
+// privateGetter and privateSetter are the parts of the framework's private
+// state API we use, so that one helper serves every CRUD response type.
+type privateGetter interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+type privateSetter interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+func setIssuedAt(ctx context.Context, p privateSetter, t time.Time) diag.Diagnostics {
+	b, err := json.Marshal(formatTime(t))
+	if err != nil {
+		var d diag.Diagnostics
+		d.AddError("Unable to Save Private State", err.Error())
+		return d
+	}
+	return p.SetKey(ctx, privateIssuedAtKey, b)
+}
+
+// getIssuedAt returns the zero time when we never issued the token (import).
+func getIssuedAt(ctx context.Context, p privateGetter) (time.Time, diag.Diagnostics) {
+	b, diags := p.GetKey(ctx, privateIssuedAtKey)
+	if diags.HasError() || len(b) == 0 {
+		return time.Time{}, diags
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return time.Time{}, diags
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, diags
+	}
+	return t, diags
+}

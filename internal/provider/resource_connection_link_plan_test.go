@@ -1,0 +1,113 @@
+package provider
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/albato/terraform-provider-albato/internal/clock"
+)
+
+// planFor runs ModifyPlan on a prior state and a planned state built from
+// models, as Terraform would, and returns the response.
+func planFor(t *testing.T, now time.Time, prior, planned connectionLinkResourceModel) *resource.ModifyPlanResponse {
+	t.Helper()
+	ctx := context.Background()
+	r := &connectionLinkResource{data: &providerData{clock: clock.NewFake(now)}}
+	var sr resource.SchemaResponse
+	r.Schema(ctx, resource.SchemaRequest{}, &sr)
+	empty := tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)
+
+	state := tfsdk.State{Schema: sr.Schema, Raw: empty}
+	if d := state.Set(ctx, &prior); d.HasError() {
+		t.Fatalf("state: %v", d)
+	}
+	plan := tfsdk.Plan{Schema: sr.Schema, Raw: empty}
+	if d := plan.Set(ctx, &planned); d.HasError() {
+		t.Fatalf("plan: %v", d)
+	}
+	resp := &resource.ModifyPlanResponse{Plan: plan}
+	r.ModifyPlan(ctx, resource.ModifyPlanRequest{State: state, Plan: plan, Config: tfsdk.Config{Schema: sr.Schema, Raw: plan.Raw}}, resp)
+	return resp
+}
+
+func grantedModel() connectionLinkResourceModel {
+	m := connectionLinkResourceModel{
+		linkAttributes: linkAttributes{
+			ID: types.StringValue("61"), PartnerID: types.Int64Value(225), Title: types.StringValue("CRM"),
+			Token: types.StringValue("tok"), Link: types.StringValue("https://c?id=225&token=tok"),
+			Status: types.Int64Value(1), StatusName: types.StringValue("granted"), CredentialID: types.Int64Value(248),
+			DateCreated: types.StringValue("2026-01-01T00:00:00Z"), ExpiresAt: types.StringValue("2026-01-03T00:00:00Z"),
+			Expired: types.BoolValue(false),
+		},
+		RegenerateTriggers:    types.MapNull(types.StringType),
+		RegenerateWhenExpired: types.BoolValue(true),
+		RegenerateBefore:      types.StringValue("0s"),
+	}
+	return m
+}
+
+// Behaviour 5: replacing a granted link warns that it must be completed again.
+func TestModifyPlan_replacingGrantedLinkWarns(t *testing.T) {
+	t.Parallel()
+	prior := grantedModel()
+	planned := prior
+	planned.Title = types.StringValue("CRM, renamed")
+	resp := planFor(t, time.Date(2026, 1, 1, 1, 0, 0, 0, time.UTC), prior, planned)
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("unexpected error: %v", resp.Diagnostics)
+	}
+	if resp.Diagnostics.WarningsCount() != 1 {
+		t.Fatalf("want one warning, got %v", resp.Diagnostics)
+	}
+	w := resp.Diagnostics.Warnings()[0]
+	if !strings.Contains(w.Detail(), "must complete again") || !strings.Contains(w.Detail(), "credential_id is null") {
+		t.Errorf("warning does not explain the consequence: %s", w.Detail())
+	}
+
+	// A waiting link is replaced without a warning.
+	prior.Status = types.Int64Value(0)
+	planned.Status = types.Int64Value(0)
+	resp = planFor(t, time.Date(2026, 1, 1, 1, 0, 0, 0, time.UTC), prior, planned)
+	if resp.Diagnostics.WarningsCount() != 0 {
+		t.Errorf("unexpected warning for a waiting link: %v", resp.Diagnostics)
+	}
+}
+
+// An expired waiting link plans every computed attribute but id as unknown.
+func TestModifyPlan_expiredWaitingLinkRegenerates(t *testing.T) {
+	t.Parallel()
+	prior := grantedModel()
+	prior.Status, prior.StatusName, prior.CredentialID = types.Int64Value(0), types.StringValue("waiting"), types.Int64Null()
+	resp := planFor(t, time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC), prior, prior)
+	var got connectionLinkResourceModel
+	if d := resp.Plan.Get(context.Background(), &got); d.HasError() {
+		t.Fatal(d)
+	}
+	if got.ID.IsUnknown() || got.Title.IsUnknown() || got.PartnerID.IsUnknown() {
+		t.Errorf("id, title and partner_id must keep their values: %+v", got)
+	}
+	for name, v := range map[string]interface{ IsUnknown() bool }{
+		"token": got.Token, "link": got.Link, "status": got.Status, "status_name": got.StatusName,
+		"credential_id": got.CredentialID, "date_created": got.DateCreated, "expires_at": got.ExpiresAt, "expired": got.Expired,
+	} {
+		if !v.IsUnknown() {
+			t.Errorf("%s should be unknown in a regeneration plan", name)
+		}
+	}
+
+	// A second earlier: nothing to do.
+	resp = planFor(t, time.Date(2026, 1, 2, 23, 59, 59, 0, time.UTC), prior, prior)
+	if d := resp.Plan.Get(context.Background(), &got); d.HasError() {
+		t.Fatal(d)
+	}
+	if got.Token.IsUnknown() {
+		t.Error("a link a second before expiry must not be regenerated")
+	}
+}

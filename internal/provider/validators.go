@@ -1,0 +1,84 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+)
+
+// durationValidator accepts a non-negative Go duration such as "6h" or "90m".
+type durationValidator struct{}
+
+var _ validator.String = durationValidator{}
+
+func (durationValidator) Description(_ context.Context) string {
+	return "value must be a non-negative Go duration such as \"6h\" or \"90m\""
+}
+
+func (v durationValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	raw := req.ConfigValue.ValueString()
+	d, err := time.ParseDuration(raw)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
+			fmt.Sprintf("%q is not a Go duration. Use a number with a unit, such as \"6h\", \"90m\" or \"0s\".", raw))
+		return
+	}
+	if d < 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
+			fmt.Sprintf("%q is negative. Use \"0s\" to regenerate at expiry, or a positive duration to regenerate that long before it.", raw))
+	}
+}
+
+// httpURLValidator accepts absolute http and https URLs.
+type httpURLValidator struct{}
+
+var _ validator.String = httpURLValidator{}
+
+func (httpURLValidator) Description(_ context.Context) string {
+	return "value must be an absolute http or https URL"
+}
+
+func (v httpURLValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (httpURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := checkHTTPURL(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL", fmt.Sprintf("The value %s.", err))
+	}
+}
+
+// sharingIDValidator accepts a decimal sharing id, a positive whole number.
+type sharingIDValidator struct{}
+
+var _ validator.String = sharingIDValidator{}
+
+func (sharingIDValidator) Description(_ context.Context) string {
+	return "value must be a sharing id, a positive whole number such as \"61\""
+}
+
+func (v sharingIDValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (sharingIDValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, ok := parseSharingID(req.ConfigValue.ValueString()); !ok {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Connection Link ID",
+			fmt.Sprintf("Expected a sharing id, a positive whole number such as \"61\", got %q.", req.ConfigValue.ValueString()))
+	}
+}
