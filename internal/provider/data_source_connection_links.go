@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-
 )
 
 var (
@@ -101,4 +100,3 @@ func (d *connectionLinksDataSource) Read(ctx context.Context, req datasource.Rea
 	tflog.Debug(ctx, "Listed connection links", map[string]any{"total": len(all), "matching": len(model.Links)})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
 }
-

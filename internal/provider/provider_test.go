@@ -33,9 +33,9 @@ type testEnv struct {
 	sandbox *sandbox.Server
 	server  *httptest.Server
 
-	mu         sync.Mutex
-	headers    []http.Header
-	hooks      []requestHook
+	mu      sync.Mutex
+	headers []http.Header
+	hooks   []requestHook
 }
 
 // newTestEnv starts a sandbox (page size 2, so that listing always pages)
