@@ -123,8 +123,8 @@ func (p *AlbatoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Validators: []validator.String{httpURLValidator{}},
 			},
 			"token": schema.StringAttribute{
-				MarkdownDescription: "Albato API token. May also be set with the `" + envToken + "` environment variable " +
-					"(preferred, so that the token stays out of configuration files). Required.",
+				MarkdownDescription: "Albato API token. Required unless set with the `" + envToken + "` environment " +
+					"variable (preferred, so that the token stays out of configuration files).",
 				Optional:  true,
 				Sensitive: true,
 			},

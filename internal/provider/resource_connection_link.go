@@ -102,8 +102,9 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Optional:    true,
 			},
 			"regenerate_when_expired": schema.BoolAttribute{
-				MarkdownDescription: "Whether a plan regenerates the token in place once a waiting link has expired " +
-					"(default: `true`).",
+				MarkdownDescription: "Whether a plan regenerates the token in place once a waiting link has expired, " +
+					"or is within `regenerate_before` of expiring (default: `true`). Judged at plan time from the " +
+					"state, so it also shows with `-refresh=false`.",
 				Optional:      true,
 				Computed:      true,
 				Default:       booldefault.StaticBool(true),
@@ -144,7 +145,8 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 			},
 			"credential_id": schema.Int64Attribute{
 				MarkdownDescription: "Null until the end user completes the link (status `1`); then the id of the " +
-					"connection created, to feed a solution installation.",
+					"connection created, to feed a solution installation. A regeneration clears it again (the " +
+					"connection itself stays in the account).",
 				Computed:      true,
 				PlanModifiers: keepInt(),
 			},
