@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -290,7 +292,14 @@ func (r *connectionLinkResource) Create(ctx context.Context, req resource.Create
 		return
 	}
 
+	requestStart := r.data.clock.Now()
 	created, err := r.data.client.CreateSharing(ctx, plan.PartnerID.ValueInt64(), plan.Title.ValueString())
+	if err != nil && albato.MayHaveBeenApplied(err) {
+		created, err = r.reconcileCreate(ctx, plan, requestStart, err, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Create Connection Link", apiErrorDetail("create the connection link", err))
 		return
@@ -312,6 +321,75 @@ func (r *connectionLinkResource) Create(ctx context.Context, req resource.Create
 	plan.fill(current, r.data.connectURL, issuedAt, r.data.clock.Now())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setIssuedAt(ctx, resp.Private, issuedAt)...)
+}
+
+// createClockTolerance widens "created since the request began" to allow for
+// skew between our clock and the API's.
+const createClockTolerance = 5 * time.Minute
+
+// reconcileCreate handles a create whose POST got no answer and so may have
+// created the link anyway. Sending it blind again could make a duplicate, so
+// it looks for links of this partner and title created since the request
+// began: exactly one is adopted, none means the POST never took effect and
+// is sent once more, several are reported for the user to pick by import.
+func (r *connectionLinkResource) reconcileCreate(ctx context.Context, plan connectionLinkResourceModel, requestStart time.Time,
+	createErr error, diags *diag.Diagnostics,
+) (*albato.Sharing, error) {
+	partnerID, title := plan.PartnerID.ValueInt64(), plan.Title.ValueString()
+	tflog.Warn(ctx, "Create request got no answer; checking whether the link was created", map[string]any{"error": createErr.Error()})
+
+	// Even after Ctrl-C, one bounded look is worth it: it is the difference
+	// between an orphaned link and a clear message.
+	listCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	all, err := r.data.client.ListAllSharings(listCtx)
+	if err != nil {
+		diags.AddError("Connection Link May Have Been Created",
+			fmt.Sprintf("The request to create the link %q for partner %d got no answer (%s), and listing the account's "+
+				"links to check failed too (%s). The link may exist in Albato: find it with the albato_connection_links data "+
+				"source and import it with \"terraform import\", or revoke it, before applying again.", title, partnerID, createErr, err))
+		return nil, err
+	}
+	var candidates []albato.Sharing
+	since := requestStart.Add(-createClockTolerance)
+	for _, s := range all {
+		if s.PartnerID != partnerID || s.Title != title || s.Status == albato.StatusRevoked {
+			continue
+		}
+		if s.DateCreated != nil && s.DateCreated.Before(since) {
+			continue
+		}
+		candidates = append(candidates, s)
+	}
+
+	switch len(candidates) {
+	case 0:
+		if ctx.Err() != nil {
+			return nil, createErr
+		}
+		tflog.Info(ctx, "The unanswered create took no effect; sending it once more")
+		return r.data.client.CreateSharing(ctx, partnerID, title)
+	case 1:
+		adopted := candidates[0]
+		if adopted.DateCreated != nil {
+			adopted.ServerTime = *adopted.DateCreated
+		}
+		diags.AddWarning("Adopted a Connection Link Created Without an Answer",
+			fmt.Sprintf("The request to create the link %q for partner %d got no answer (%s), but Albato had created it: "+
+				"link %d is now managed by Terraform. Nothing was created twice.", title, partnerID, createErr, adopted.ID))
+		return &adopted, nil
+	default:
+		ids := make([]string, len(candidates))
+		for i, c := range candidates {
+			ids[i] = strconv.FormatInt(c.ID, 10)
+		}
+		diags.AddError("Connection Link May Have Been Created More Than Once",
+			fmt.Sprintf("The request to create the link %q for partner %d got no answer (%s). Since it began, %d links "+
+				"with that partner and title were created: ids %s. Terraform cannot tell which one is this resource. "+
+				"Import the right one with \"terraform import <resource address> <id>\" (or an import block), and revoke "+
+				"the others if they are not yours.", title, partnerID, createErr, len(candidates), strings.Join(ids, ", ")))
+		return nil, createErr
+	}
 }
 
 func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
