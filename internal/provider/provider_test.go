@@ -33,6 +33,10 @@ type testEnv struct {
 	sandbox *sandbox.Server
 	server  *httptest.Server
 
+	// clientTweak, when set, adjusts the client configuration after the
+	// test defaults (short retry waits).
+	clientTweak func(*albato.Config)
+
 	mu      sync.Mutex
 	headers []http.Header
 	hooks   []requestHook
@@ -113,6 +117,9 @@ func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error
 				c.RetryWaitMin = time.Millisecond
 				c.RetryWaitMax = 5 * time.Millisecond
 				c.MaxRetryAfter = 10 * time.Millisecond
+				if e.clientTweak != nil {
+					e.clientTweak(c)
+				}
 			}),
 		)()),
 	}
