@@ -146,7 +146,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	addr := ln.Addr().String()
 	if c.addrFile != "" {
-		if err := os.WriteFile(c.addrFile, []byte(addr+"\n"), 0o644); err != nil {
+		if err := os.WriteFile(c.addrFile, []byte(addr+"\n"), 0o600); err != nil {
 			ln.Close()
 			fmt.Fprintln(stderr, "albato-sandbox: writing -addr-file:", err)
 			return 1
@@ -174,7 +174,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := hs.Shutdown(shutCtx); err != nil {
 		hs.Close()
 	}
-	<-errc
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintln(stderr, "albato-sandbox:", err)
+		return 1
+	}
 	return 0
 }
 

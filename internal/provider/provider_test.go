@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"strconv"
 	"sync"
 	"testing"
@@ -157,14 +156,6 @@ func (e *testEnv) checkCount(method string, want int) resource.TestCheckFunc {
 	}
 }
 
-// resetRequests forgets the request log, so that a step counts only its own.
-func (e *testEnv) resetRequests() resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		e.sandbox.ResetRequests()
-		return nil
-	}
-}
-
 // stateID reads the id of a resource from the state, for steps that act on
 // the sandbox record behind it.
 func stateID(s *terraform.State, name string) (int64, error) {
@@ -184,8 +175,6 @@ func (e *testEnv) onlySharing() sandbox.Sharing {
 	}
 	return all[0]
 }
-
-var anyError = regexp.MustCompile(`.`)
 
 func TestProviderSchemaIsValid(t *testing.T) {
 	t.Parallel()

@@ -128,7 +128,7 @@ resource "albato_connection_link" "test" {
 					func(s *terraform.State) error {
 						sh := e.onlySharing()
 						if id, err := stateID(s, linkAddr); err != nil || id != sh.ID {
-							return fmt.Errorf("state id %d (%v), want the created sharing %d", id, err, sh.ID)
+							return fmt.Errorf("state id %d (%w), want the created sharing %d", id, err, sh.ID)
 						}
 						return nil
 					},
