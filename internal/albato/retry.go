@@ -183,15 +183,13 @@ func idempotent(method string) bool {
 // refused or unreachable connection), i.e. before a byte of the request was
 // sent. A reset or EOF after the request was written is not one.
 func isDialError(err error) bool {
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		switch v := e.(type) {
-		case *net.OpError:
-			if v.Op == "dial" {
-				return true
-			}
-		case *net.DNSError:
-			return true
-		}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return true
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return true
 	}
 	return errors.Is(err, syscall.ECONNREFUSED)
 }
@@ -224,7 +222,7 @@ func jitterBackoff(lo, hi time.Duration, retry int) time.Duration {
 	if upper <= lo {
 		return lo
 	}
-	return lo + rand.N(upper-lo+1)
+	return lo + rand.N(upper-lo+1) //nolint:gosec // jitter needs no cryptographic randomness
 }
 
 // parseRetryAfter reads a Retry-After value: delay seconds ("3") or an HTTP

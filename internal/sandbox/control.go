@@ -354,7 +354,7 @@ func (s *Server) controlRequests(w http.ResponseWriter, r *http.Request) {
 	out := make([]requestJSON, 0, len(reqs))
 	for _, q := range reqs {
 		counts[q.Method]++
-		out = append(out, requestJSON{Method: q.Method, Path: q.Path, Query: q.Query, Status: q.Status})
+		out = append(out, requestJSON(q))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"counts": counts, "requests": out})
 }

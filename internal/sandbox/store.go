@@ -476,8 +476,8 @@ func (s *Server) save() error {
 	}
 	ok = true
 	if d, err := os.Open(dir); err == nil { // make the rename durable; best effort
-		d.Sync()
-		d.Close()
+		_ = d.Sync()
+		_ = d.Close()
 	}
 	return nil
 }
