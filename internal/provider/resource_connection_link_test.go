@@ -798,9 +798,11 @@ func TestAccConnectionLink_apiErrors(t *testing.T) {
 		want    string
 	}{
 		"unknown partner": {partner: 999, want: `(?s)Unable to Create Connection Link.*HTTP\s+400.*999`},
+		// A 502 or 504 may hide a create that happened (see the ambiguous
+		// create tests); a 503 says the API never took the request.
 		"html from a proxy": {partner: 225, fault: func(e *testEnv) {
-			e.sandbox.AddFault(sandboxFaultBody("POST", 502, "<html><body><h1>502 Bad Gateway</h1></body></html>", 1))
-		}, want: `(?s)Unable to Create Connection Link.*HTTP\s+502.*non-JSON`},
+			e.sandbox.AddFault(sandboxFaultBody("POST", 503, "<html><body><h1>503 Service Unavailable</h1></body></html>", 1))
+		}, want: `(?s)Unable to Create Connection Link.*HTTP\s+503.*non-JSON`},
 		"success false at 200": {partner: 225, fault: func(e *testEnv) {
 			e.sandbox.AddFault(sandboxFaultBody("POST", 200, `{"success":false,"errors":[{"message":"quota exceeded"}]}`, 1))
 		}, want: `(?s)HTTP\s+200.*quota exceeded`},

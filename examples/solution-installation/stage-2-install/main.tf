@@ -1,0 +1,54 @@
+# Stage 2: wait until each client has completed its link, then install the
+# solution on the connection (credential) the client created.
+#
+#   terraform apply -var "link_ids=$(terraform -chdir=../stage-1-links output -json link_ids)"
+terraform {
+  required_version = ">= 1.4" # terraform_data, in the module
+
+  required_providers {
+    albato = {
+      source = "albato/albato"
+    }
+  }
+}
+
+provider "albato" {}
+
+variable "link_ids" {
+  description = "Each client's link id: stage 1's link_ids output, as JSON."
+  type        = map(string)
+}
+
+variable "solution_id" {
+  description = "The solution to install for every client."
+  type        = string
+  default     = "demo-crm-calendar-sync"
+}
+
+# One read per client; each waits until its client has completed the link.
+# A link that is or becomes revoked or expired fails at once instead of
+# waiting; no answer within the read timeout fails too, naming it.
+data "albato_connection_link" "client" {
+  for_each = var.link_ids
+
+  id              = each.value
+  wait_for_status = ["granted"]
+
+  timeouts {
+    read = "30m" # how long a plan or apply waits for the slowest client
+  }
+}
+
+module "solution" {
+  source   = "../modules/solution-installation"
+  for_each = data.albato_connection_link.client
+
+  client        = each.key
+  credential_id = each.value.credential_id
+  solution_id   = var.solution_id
+}
+
+output "installations" {
+  description = "What was installed, per client."
+  value       = { for client, m in module.solution : client => m.installation }
+}
