@@ -15,6 +15,7 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TERRAFORM=${TERRAFORM:-terraform}
 DEMO_TOKEN=albato-demo-token
 CLIENT=acme # the client that completes its link in this demo
+DEMO_WAIT=${DEMO_WAIT:-10} # seconds a person watching has to open the link themselves
 
 TMP=
 SANDBOX_PID=
@@ -254,6 +255,31 @@ done <"$TMP/links.tsv"
 [[ -n $LINK ]] || die "no link for $CLIENT in terraform output links"
 
 # ---------------------------------------------------------------------------
+heading "Your turn: open the $CLIENT link in a browser (waiting ${DEMO_WAIT}s)"
+# A person watching may complete the link themselves; otherwise the demo
+# plays the end user. DEMO_WAIT=0 skips the wait.
+link_token=${LINK##*token=}
+link_status() {
+	curl -fsS --max-time 2 "$SANDBOX_URL/_sandbox/sharings" 2>/dev/null | tr '{' '\n' |
+		grep -F "\"token\":\"$link_token\"" | sed -n 's/.*"status":\([0-9]\).*/\1/p' | head -n 1
+}
+echo "Open $LINK"
+echo "and sign in with any API key and a subdomain such as \"$CLIENT\" to create the connection yourself."
+by_person=
+for ((waited = 0; waited < DEMO_WAIT; waited++)); do
+	if [[ $(link_status) == 1 ]]; then
+		by_person=1
+		break
+	fi
+	sleep 1
+done
+
+if [[ -n $by_person ]]; then
+	connection=$(curl -fsS --max-time 2 "$SANDBOX_URL/_sandbox/sharings" | tr '{' '\n' |
+		grep -F "\"token\":\"$link_token\"" | sed -n 's/.*"credentialId":\([0-9]*\).*/\1/p' | head -n 1)
+	[[ -n $connection ]] || die "the completed link shows no credentialId"
+	ok "someone completed the $CLIENT link in a browser: connection #$connection"
+else
 heading "Completing the $CLIENT link as its end user would (connect page, plain HTTP)"
 echo "GET  $LINK"
 code=$(curl -sS -o "$TMP/form.html" -w '%{http_code}' "$LINK") || die "GET of the link failed"
@@ -282,6 +308,7 @@ connection=$(sed -n 's/.*(connection #\([0-9]*\)).*/\1/p' "$TMP/done.html" | hea
 title=$(sed -n 's:.*<h1>\(.*\)</h1>.*:\1:p' "$TMP/done.html" | head -n 1)
 echo "     HTTP 200: \"$title\" (connection #$connection)"
 ok "$CLIENT connected its Demo CRM account: connection #$connection"
+fi
 
 # ---------------------------------------------------------------------------
 heading "Planning again (terraform plan -detailed-exitcode)"
