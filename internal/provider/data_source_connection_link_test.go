@@ -70,6 +70,19 @@ data "albato_connection_link" "test" {
 	})
 }
 
+// testAccWaitConfig reads sharing 61, made outside Terraform by the test,
+// with the data source alone, so that no resource refresh races the test's
+// actions: the first GET sees the link waiting, the end user acts just
+// before the second (e.before).
+func testAccWaitConfig(e *testEnv, body string) string {
+	return e.providerConfig() + `
+data "albato_connection_link" "test" {
+  id = "61"
+` + body + `
+}
+`
+}
+
 // wait_for_status returns once the end user completes the link.
 func TestAccConnectionLinkDataSource_waitForGrant(t *testing.T) {
 	e := newTestEnv(t)
@@ -77,18 +90,21 @@ func TestAccConnectionLinkDataSource_waitForGrant(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
-			{Config: testAccDataLinkConfig(e, "")},
 			{
 				PreConfig: func() {
-					id := e.onlySharing().ID
-					time.AfterFunc(300*time.Millisecond, func() {
+					e.createSharing(t, 225, "waited for")
+					e.sandbox.ResetRequests()
+					e.before("GET", 2, func() {
 						var err error
-						if credentialID, err = e.sandbox.Grant(id); err != nil {
+						if credentialID, err = e.sandbox.Grant(61); err != nil {
 							t.Error(err)
 						}
 					})
 				},
-				Config: testAccDataLinkConfig(e, `  wait_for_status = ["granted"]`),
+				Config: testAccWaitConfig(e, `  wait_for_status = ["granted"]
+  timeouts {
+    read = "2m"
+  }`),
 				Check: func(s *terraform.State) error {
 					got := s.RootModule().Resources[dataLinkAddr].Primary.Attributes["credential_id"]
 					if got != fmt.Sprint(credentialID) {
@@ -113,15 +129,20 @@ func TestAccConnectionLinkDataSource_waitErrors(t *testing.T) {
 	}{
 		"revoked while waiting": {
 			act: func(e *testEnv) {
-				id := e.onlySharing().ID
-				time.AfterFunc(200*time.Millisecond, func() { _ = e.sandbox.Revoke(id) })
+				e.before("GET", 2, func() { _ = e.sandbox.Revoke(61) })
 			},
-			body: `  wait_for_status = ["granted"]`,
+			body: `  wait_for_status = ["granted"]
+  timeouts {
+    read = "2m"
+  }`,
 			want: `(?s)is revoked, so it will never\s+become\s+granted`,
 		},
 		"expired": {
-			act:  func(e *testEnv) { e.clock.Advance(48 * time.Hour) },
-			body: `  wait_for_status = ["granted", "waiting_oauth"]`,
+			act: func(e *testEnv) { e.clock.Advance(48 * time.Hour) },
+			body: `  wait_for_status = ["granted", "waiting_oauth"]
+  timeouts {
+    read = "2m"
+  }`,
 			want: `(?s)is expired at .* so it will never\s+become\s+granted\s+or\s+waiting_oauth`,
 		},
 		"timeout": {
@@ -139,10 +160,12 @@ func TestAccConnectionLinkDataSource_waitErrors(t *testing.T) {
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				Steps: []resource.TestStep{
-					{Config: testAccDataLinkConfig(e, "")},
 					{
-						PreConfig:   func() { c.act(e) },
-						Config:      testAccDataLinkConfig(e, c.body),
+						PreConfig: func() {
+							e.createSharing(t, 225, "waited for")
+							c.act(e)
+						},
+						Config:      testAccWaitConfig(e, c.body),
 						ExpectError: regexp.MustCompile(c.want),
 					},
 				},
