@@ -4,7 +4,6 @@
 package albato
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,10 +24,6 @@ const (
 	defaultRetryWaitMax  = 30 * time.Second
 	defaultMaxRetryAfter = 60 * time.Second
 	defaultHTTPTimeout   = 60 * time.Second
-
-	// maxListPages stops ListAllSharings from following a server that keeps
-	// announcing more pages.
-	maxListPages = 10000
 )
 
 // Config configures a Client. Only BaseURL and Token are required.
@@ -241,38 +235,6 @@ func (c *Client) ListSharings(ctx context.Context, page int) (*Page, error) {
 		return nil, c.apiError(op, ans.status, problem, ans.body)
 	}
 	return &p, nil
-}
-
-// ListAllSharings reads pages 1 to totalPages and returns every sharing once
-// (the one seen last wins, should an item shift between pages while they
-// are read), sorted by ID ascending.
-func (c *Client) ListAllSharings(ctx context.Context) ([]Sharing, error) {
-	var all []Sharing
-	for page, total := 1, 1; page <= total; page++ {
-		if page > maxListPages {
-			return nil, fmt.Errorf("list sharings: the API reports more than %d pages", maxListPages)
-		}
-		p, err := c.ListSharings(ctx, page)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, p.Sharings...)
-		// Follow the latest count, so that a list that shrinks or grows
-		// while it is read still ends at its last page.
-		total = p.TotalPages
-		if len(p.Sharings) == 0 {
-			break // pages are contiguous: nothing can follow an empty one
-		}
-	}
-	slices.SortStableFunc(all, func(a, b Sharing) int { return cmp.Compare(a.ID, b.ID) })
-	out := make([]Sharing, 0, len(all))
-	for i := range all {
-		if i+1 < len(all) && all[i+1].ID == all[i].ID {
-			continue
-		}
-		out = append(out, all[i])
-	}
-	return out, nil
 }
 
 func (c *Client) sharingURL(id int64) *url.URL {
