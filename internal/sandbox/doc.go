@@ -78,6 +78,11 @@
 // Fault fields in JSON: method, pathPrefix, status, retryAfter, body,
 // emptyBody, contentType, latency (a Go duration string), afterHandling, drop,
 // times. Action errors answer 404 (unknown sharing) or 409 (wrong state).
+// Some fault fields are set from Go only, with Server.AddFault: BodyContains
+// (match one request among many by its body), Probability and Seed (fault a
+// seeded random share of requests), BodyBytes (pad a body to many
+// megabytes), TruncateAt (cut a body short under the Content-Length of the
+// whole) and SlowBody (send the second half of a body late).
 //
 // # State
 //

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,6 +17,11 @@ import (
 // requests only (not to the connect page or the control endpoints). They are
 // matched in the order they were added; the first one that matches a request
 // applies to it, and only that one.
+//
+// BodyBytes, TruncateAt and SlowBody shape the body of the answer: the
+// fault's own answer when it sets Status, Body or EmptyBody, otherwise the
+// real answer, for which the request is handled (and state changed) first,
+// as with AfterHandling.
 type Fault struct {
 	// Method restricts the fault to one HTTP method; "" matches any.
 	Method string
@@ -51,17 +57,50 @@ type Fault struct {
 	Drop bool
 	// Times is how many requests the fault applies to; 0 means unlimited.
 	Times int
+
+	// BodyContains restricts the fault to requests whose body contains this
+	// text, such as the title of one create among many. The body is read
+	// (within the API's 1 MiB limit) and handed on unchanged.
+	BodyContains string
+	// Probability, when strictly between 0 and 1, applies the fault to each
+	// matching request with that probability only. A request it passes over
+	// is not matched by it (a later fault may apply) and does not count
+	// towards Times. 0, or 1 and more, applies it to every matching request.
+	Probability float64
+	// Seed seeds the fault's own random source for Probability, so that a
+	// run draws the same sequence (which request gets which draw still
+	// depends on the order in which concurrent requests arrive).
+	Seed uint64
+
+	// BodyBytes, when larger than the body, pads it with spaces (JSON white
+	// space) to this many bytes, with a matching Content-Length. The padding
+	// is streamed, never held in memory: a body of many megabytes.
+	BodyBytes int64
+	// TruncateAt, when positive and smaller than the body, sends only the
+	// body's first TruncateAt bytes, still with the Content-Length of the
+	// whole body, and then closes the connection: the client reads an
+	// unexpected end of the body.
+	TruncateAt int64
+	// SlowBody sends the status, the headers and the first half of the body
+	// at once, then waits SlowBody (or until the client goes away) before
+	// sending the rest: a body slower than the client's timeout.
+	SlowBody time.Duration
 }
 
 type faultState struct {
 	f         Fault
-	remaining int // meaningful when f.Times > 0
+	remaining int        // meaningful when f.Times > 0
+	rng       *rand.Rand // draws for f.Probability; guarded by Server.faultMu
 }
 
 // AddFault installs a fault after those already installed.
 func (s *Server) AddFault(f Fault) {
+	fs := &faultState{f: f, remaining: f.Times}
+	if f.Probability > 0 && f.Probability < 1 {
+		fs.rng = rand.New(rand.NewPCG(f.Seed, f.Seed^0x9e3779b97f4a7c15)) //nolint:gosec // test fault draws need no cryptographic randomness
+	}
 	s.faultMu.Lock()
-	s.faults = append(s.faults, &faultState{f: f, remaining: f.Times})
+	s.faults = append(s.faults, fs)
 	s.faultMu.Unlock()
 }
 
@@ -85,8 +124,21 @@ func (s *Server) Faults() []Fault {
 	return out
 }
 
-// takeFault finds the first fault matching r and uses up one of its times.
-func (s *Server) takeFault(r *http.Request) (Fault, bool) {
+// needsBody reports whether an installed fault matches on the request body.
+func (s *Server) needsBody() bool {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	for _, fs := range s.faults {
+		if fs.f.BodyContains != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// takeFault finds the first fault matching r (whose body, when a fault
+// needs it, is body) and uses up one of its times.
+func (s *Server) takeFault(r *http.Request, body []byte) (Fault, bool) {
 	s.faultMu.Lock()
 	defer s.faultMu.Unlock()
 	for i, fs := range s.faults {
@@ -95,6 +147,12 @@ func (s *Server) takeFault(r *http.Request) (Fault, bool) {
 			continue
 		}
 		if !strings.HasPrefix(r.URL.Path, f.PathPrefix) {
+			continue
+		}
+		if f.BodyContains != "" && !bytes.Contains(body, []byte(f.BodyContains)) {
+			continue
+		}
+		if fs.rng != nil && fs.rng.Float64() >= f.Probability {
 			continue
 		}
 		if f.Times > 0 {
@@ -126,15 +184,27 @@ func sleep(ctx context.Context, d time.Duration) bool {
 // serveAPIWithFaults applies the fixed latency and any matching fault around
 // the real API handler.
 func (s *Server) serveAPIWithFaults(w *respWriter, r *http.Request) {
-	f, faulted := s.takeFault(r)
-	if d := s.latency + f.Latency; d > 0 {
-		// net/http notices a client going away only once the request body has
-		// been read to its end, so read it (within the API's limit) first.
-		buffered, _ := io.ReadAll(io.LimitReader(r.Body, maxBodySize+1))
+	var body []byte
+	buffered := false
+	bufferBody := func() {
+		if buffered {
+			return
+		}
+		buffered = true
+		body, _ = io.ReadAll(io.LimitReader(r.Body, maxBodySize+1))
 		r.Body = struct {
 			io.Reader
 			io.Closer
-		}{io.MultiReader(bytes.NewReader(buffered), r.Body), r.Body}
+		}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
+	}
+	if s.needsBody() {
+		bufferBody()
+	}
+	f, faulted := s.takeFault(r, body)
+	if d := s.latency + f.Latency; d > 0 {
+		// net/http notices a client going away only once the request body has
+		// been read to its end, so read it (within the API's limit) first.
+		bufferBody()
 	}
 	if !sleep(r.Context(), s.latency+f.Latency) {
 		return // the client went away: nothing is answered or changed
@@ -144,16 +214,20 @@ func (s *Server) serveAPIWithFaults(w *respWriter, r *http.Request) {
 		return
 	}
 	answers := f.Status != 0 || f.Body != "" || f.EmptyBody
-	if f.AfterHandling {
+	shapes := f.BodyBytes > 0 || f.TruncateAt > 0 || f.SlowBody > 0
+	if f.AfterHandling || (shapes && !answers && !f.Drop) {
 		buf := newBufferedWriter()
 		s.serveAPI(buf, r)
 		switch {
 		case f.Drop:
 			s.drop(w)
 		case answers:
-			s.faultAnswer(w, f)
+			s.faultAnswer(w, r, f)
 		default:
-			buf.copyTo(w)
+			if buf.status == 0 {
+				buf.status = http.StatusOK
+			}
+			s.sendShaped(w, r, buf.status, buf.header, buf.body.Bytes(), f)
 		}
 		return
 	}
@@ -161,14 +235,14 @@ func (s *Server) serveAPIWithFaults(w *respWriter, r *http.Request) {
 	case f.Drop:
 		s.drop(w)
 	case answers:
-		s.faultAnswer(w, f)
+		s.faultAnswer(w, r, f)
 	default:
 		s.serveAPI(w, r)
 	}
 }
 
 // faultAnswer writes the fault's status, headers and body.
-func (s *Server) faultAnswer(w http.ResponseWriter, f Fault) {
+func (s *Server) faultAnswer(w *respWriter, r *http.Request, f Fault) {
 	status := f.Status
 	switch {
 	case status == 0:
@@ -190,17 +264,79 @@ func (s *Server) faultAnswer(w http.ResponseWriter, f Fault) {
 			ct = "text/html; charset=utf-8"
 		}
 	}
-	h := w.Header()
+	h := http.Header{}
 	h.Set("Content-Type", ct)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
 	h.Set("Cache-Control", "no-store")
 	if f.RetryAfter != "" {
 		h.Set("Retry-After", f.RetryAfter)
 	}
-	w.WriteHeader(status)
-	if body != "" {
-		w.Write([]byte(body))
+	s.sendShaped(w, r, status, h, []byte(body), f)
+}
+
+// spaces is the padding that BodyBytes streams.
+var spaces = bytes.Repeat([]byte{' '}, 32<<10)
+
+// sendShaped writes status, header and body, shaped by the fault's
+// BodyBytes, TruncateAt and SlowBody.
+func (s *Server) sendShaped(w *respWriter, r *http.Request, status int, header http.Header, body []byte, f Fault) {
+	for k, v := range header {
+		if k != "Date" {
+			w.Header()[k] = v
+		}
 	}
+	if status == http.StatusNoContent || status == http.StatusNotModified {
+		body = nil
+	}
+	total := int64(len(body))
+	if f.BodyBytes > total && body != nil {
+		total = f.BodyBytes
+	}
+	w.Header().Set("Content-Length", strconv.FormatInt(total, 10))
+	w.WriteHeader(status)
+	send := total
+	if f.TruncateAt > 0 && f.TruncateAt < total {
+		send = f.TruncateAt
+	}
+	first := send
+	if f.SlowBody > 0 {
+		first = send / 2
+	}
+	if !writeRange(w, body, 0, first) {
+		return
+	}
+	if f.SlowBody > 0 {
+		_ = http.NewResponseController(w).Flush()
+		if !sleep(r.Context(), f.SlowBody) {
+			return // the client went away
+		}
+		if !writeRange(w, body, first, send) {
+			return
+		}
+	}
+	if send < total {
+		_ = http.NewResponseController(w).Flush()
+		s.drop(w)
+	}
+}
+
+// writeRange writes bytes [from, to) of body followed by space padding; it
+// reports whether every write succeeded.
+func writeRange(w io.Writer, body []byte, from, to int64) bool {
+	if n := int64(len(body)); from < n {
+		end := min(to, n)
+		if _, err := w.Write(body[from:end]); err != nil {
+			return false
+		}
+		from = end
+	}
+	for from < to {
+		chunk := min(to-from, int64(len(spaces)))
+		if _, err := w.Write(spaces[:chunk]); err != nil {
+			return false
+		}
+		from += chunk
+	}
+	return true
 }
 
 // drop closes the client's connection without an answer.
@@ -238,15 +374,4 @@ func (b *bufferedWriter) Write(p []byte) (int, error) {
 		b.status = http.StatusOK
 	}
 	return b.body.Write(p)
-}
-
-func (b *bufferedWriter) copyTo(w http.ResponseWriter) {
-	for k, v := range b.header {
-		w.Header()[k] = v
-	}
-	if b.status == 0 {
-		b.status = http.StatusOK
-	}
-	w.WriteHeader(b.status)
-	w.Write(b.body.Bytes())
 }
