@@ -1,0 +1,339 @@
+package provider
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/albato/terraform-provider-albato/internal/sandbox"
+)
+
+// The API requests each operation sends, counted on the sandbox: what the
+// contract promises and what `make bench` turns into its network floor.
+// Each test manages requestsN links at once, so that a request too many per
+// link shows as a multiple.
+//
+// How terraform-plugin-testing runs a config step: a plan (with refresh,
+// unless AdditionalCLIOptions.Plan.NoRefresh), the apply of that plan,
+// Check, then a plan with -refresh=false and a plan with refresh. Its
+// destroy at the end runs with -refresh=false.
+
+const requestsN = 5
+
+const sharingsPath = "/credentials/grant-access-sharing"
+
+// requestsConfig is requestsN links; extra lines go inside the resource.
+func requestsConfig(e *testEnv, n int, extra ...string) string {
+	body := fmt.Sprintf("  count      = %d\n  partner_id = 225\n  title      = \"link ${count.index}\"\n", n)
+	for _, x := range extra {
+		body += "  " + x + "\n"
+	}
+	return e.providerConfig() + "\nresource \"albato_connection_link\" \"n\" {\n" + body + "}\n"
+}
+
+// noRefresh makes every plan of a test case run with -refresh=false, so
+// that a step's requests are those of its apply alone.
+var noRefresh = &resource.AdditionalCLIOptions{Plan: resource.PlanOptions{NoRefresh: true}}
+
+// expectRequests checks that the sandbox saw exactly want (method -> count)
+// since its log was last emptied, and nothing else.
+func (e *testEnv) expectRequests(what string, want map[string]int) error {
+	got := map[string]int{}
+	for _, r := range e.sandbox.Requests() {
+		got[r.Method]++
+	}
+	if !maps.Equal(got, want) {
+		return fmt.Errorf("%s sent %v, want exactly %v; requests: %v", what, got, want, e.requests())
+	}
+	return nil
+}
+
+// perLink groups the logged requests to single links by link id, as
+// "METHOD" sequences in arrival order; requests to the collection (create,
+// list) are under 0.
+func (e *testEnv) perLink() map[int64][]string {
+	out := map[int64][]string{}
+	for _, r := range e.sandbox.Requests() {
+		var id int64
+		if rest, ok := strings.CutPrefix(r.Path, sharingsPath+"/"); ok {
+			if _, err := fmt.Sscan(rest, &id); err != nil {
+				id = -1
+			}
+		}
+		out[id] = append(out[id], r.Method)
+	}
+	return out
+}
+
+// expectPerLink checks that each of the state's links got exactly the
+// sequence want, and that no other link did.
+func (e *testEnv) expectPerLink(s *terraform.State, want ...string) error {
+	got := e.perLink()
+	ids := linkIDs(s)
+	if len(ids) != requestsN {
+		return fmt.Errorf("state holds %d links, want %d", len(ids), requestsN)
+	}
+	for _, id := range ids {
+		if !slices.Equal(got[id], want) {
+			return fmt.Errorf("link %d got %v, want %v; requests: %v", id, got[id], want, e.requests())
+		}
+		delete(got, id)
+	}
+	delete(got, 0)
+	if len(got) > 0 {
+		return fmt.Errorf("requests to links not in the state: %v", got)
+	}
+	return nil
+}
+
+// linkIDs are the ids of the links in a state.
+func linkIDs(s *terraform.State) []int64 {
+	var ids []int64
+	for addr := range s.RootModule().Resources {
+		if strings.HasPrefix(addr, "albato_connection_link.") {
+			id, err := stateID(s, addr)
+			if err == nil {
+				ids = append(ids, id)
+			}
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// Create is one POST and then one GET of the new link, per link; the plan
+// before it sends nothing.
+func TestAccRequests_create(t *testing.T) {
+	e := newTestEnv(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config: requestsConfig(e, requestsN),
+			Check: func(s *terraform.State) error {
+				if err := e.expectRequests("plan and apply of a create", map[string]int{"POST": requestsN, "GET": requestsN}); err != nil {
+					return err
+				}
+				if err := e.expectPerLink(s, "GET"); err != nil {
+					return err
+				}
+				// Each link's GET comes after a POST: by then, at least as
+				// many POSTs as GETs were answered.
+				posts, gets := 0, 0
+				for _, r := range e.sandbox.Requests() {
+					switch r.Method {
+					case "POST":
+						posts++
+					case "GET":
+						if gets++; gets > posts {
+							return fmt.Errorf("a GET came before its POST: %v", e.requests())
+						}
+					}
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// Refresh is one GET per link, and nothing else.
+func TestAccRequests_refresh(t *testing.T) {
+	e := newTestEnv(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: requestsConfig(e, requestsN)},
+			{
+				PreConfig:    e.sandbox.ResetRequests,
+				RefreshState: true,
+				Check: func(s *terraform.State) error {
+					if err := e.expectRequests("terraform refresh", map[string]int{"GET": requestsN}); err != nil {
+						return err
+					}
+					return e.expectPerLink(s, "GET")
+				},
+			},
+		},
+	})
+}
+
+// A plan with no changes of N links is N GETs and nothing else.
+func TestAccRequests_planNoChanges(t *testing.T) {
+	e := newTestEnv(t)
+	cfg := requestsConfig(e, requestsN)
+	var state *terraform.State
+	checkPlan := func(what string) error {
+		if err := e.expectRequests(what, map[string]int{"GET": requestsN}); err != nil {
+			return err
+		}
+		return e.expectPerLink(state, "GET")
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				// After this, the harness plans with -refresh=false (no
+				// request) and then with refresh: the plan measured here.
+				Check: func(s *terraform.State) error {
+					state = s
+					e.sandbox.ResetRequests()
+					return nil
+				},
+			},
+			{
+				// A plan-only step plans with -refresh=false and then with
+				// refresh, and fails on any change.
+				PreConfig: func() {
+					if err := checkPlan("a plan with no changes (after apply)"); err != nil {
+						t.Error(err)
+					}
+					e.sandbox.ResetRequests()
+				},
+				Config:   cfg,
+				PlanOnly: true,
+			},
+			{
+				PreConfig: func() {
+					if err := checkPlan("a plan with no changes (plan only)"); err != nil {
+						t.Error(err)
+					}
+				},
+				RefreshState: true,
+			},
+		},
+	})
+}
+
+// An expiry regeneration is the re-read and the PUT per link, no more.
+func TestAccRequests_regenerateExpired(t *testing.T) {
+	e := newTestEnv(t)
+	cfg := requestsConfig(e, requestsN)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		AdditionalCLIOptions:     noRefresh,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check: func(*terraform.State) error {
+					e.clock.Advance(48 * time.Hour)
+					return nil
+				},
+				ExpectNonEmptyPlan: true, // the links expired meanwhile
+			},
+			{
+				PreConfig: e.sandbox.ResetRequests,
+				Config:    cfg,
+				Check: func(s *terraform.State) error {
+					if err := e.expectRequests("an expiry regeneration", map[string]int{"GET": requestsN, "PUT": requestsN}); err != nil {
+						return err
+					}
+					return e.expectPerLink(s, "GET", "PUT")
+				},
+			},
+		},
+	})
+}
+
+// A regeneration by regenerate_triggers is one PUT per link, no read.
+func TestAccRequests_regenerateTriggers(t *testing.T) {
+	e := newTestEnv(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		AdditionalCLIOptions:     noRefresh,
+		Steps: []resource.TestStep{
+			{Config: requestsConfig(e, requestsN, `regenerate_triggers = { rotation = "1" }`)},
+			{
+				PreConfig: e.sandbox.ResetRequests,
+				Config:    requestsConfig(e, requestsN, `regenerate_triggers = { rotation = "2" }`),
+				Check: func(s *terraform.State) error {
+					if err := e.expectRequests("a trigger regeneration", map[string]int{"PUT": requestsN}); err != nil {
+						return err
+					}
+					return e.expectPerLink(s, "PUT")
+				},
+			},
+		},
+	})
+}
+
+// Removing links from the configuration is one DELETE per link removed.
+func TestAccRequests_deleteRemoved(t *testing.T) {
+	e := newTestEnv(t)
+	var before []int64
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		AdditionalCLIOptions:     noRefresh,
+		Steps: []resource.TestStep{
+			{
+				Config: requestsConfig(e, requestsN),
+				Check: func(s *terraform.State) error {
+					before = linkIDs(s)
+					return nil
+				},
+			},
+			{
+				PreConfig: e.sandbox.ResetRequests,
+				Config:    requestsConfig(e, 2),
+				Check: func(s *terraform.State) error {
+					if err := e.expectRequests("deleting 3 links", map[string]int{"DELETE": requestsN - 2}); err != nil {
+						return err
+					}
+					kept := linkIDs(s)
+					got := e.perLink()
+					for _, id := range before {
+						want := []string{"DELETE"}
+						if slices.Contains(kept, id) {
+							want = nil
+						}
+						if !slices.Equal(got[id], want) {
+							return fmt.Errorf("link %d got %v, want %v", id, got[id], want)
+						}
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// terraform destroy -refresh=false of N links is exactly N DELETEs. The
+// harness's own destroy runs with -refresh=false; with every plan of the
+// last step also without refresh, the log emptied in its Check holds the
+// destroy's requests alone.
+func TestAccRequests_destroyNoRefresh(t *testing.T) {
+	e := newTestEnv(t)
+	var ids []int64
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		AdditionalCLIOptions:     noRefresh,
+		Steps: []resource.TestStep{{
+			Config: requestsConfig(e, requestsN),
+			Check: func(s *terraform.State) error {
+				ids = linkIDs(s)
+				e.sandbox.ResetRequests()
+				return nil
+			},
+		}},
+		CheckDestroy: func(*terraform.State) error {
+			if err := e.expectRequests("destroy -refresh=false", map[string]int{"DELETE": requestsN}); err != nil {
+				return err
+			}
+			got := e.perLink()
+			for _, id := range ids {
+				if !slices.Equal(got[id], []string{"DELETE"}) {
+					return fmt.Errorf("link %d got %v, want one DELETE", id, got[id])
+				}
+				if sh, ok := e.sandbox.Sharing(id); !ok || sh.Status != sandbox.StatusRevoked {
+					return fmt.Errorf("link %d not revoked after destroy", id)
+				}
+			}
+			return nil
+		},
+	})
+}
