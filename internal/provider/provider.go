@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -223,6 +224,7 @@ func (p *AlbatoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		return
 	}
 
+	var logMu sync.Mutex // see Logf below
 	clientCfg := albato.Config{
 		BaseURL:    apiURL,
 		Token:      token,
@@ -231,6 +233,11 @@ func (p *AlbatoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		UserAgent: fmt.Sprintf("terraform-provider-albato/%s (+https://www.terraform.io) Terraform/%s",
 			p.version, req.TerraformVersion),
 		Logf: func(ctx context.Context, msg string, fields map[string]any) {
+			// terraform-plugin-log masks by rewriting the field maps held in
+			// ctx, so concurrent calls on one ctx (the list's page fetches)
+			// must take turns.
+			logMu.Lock()
+			defer logMu.Unlock()
 			tflog.Debug(ctx, msg, fields)
 		},
 	}
