@@ -1,0 +1,562 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+const benchToken = "bench-token"
+
+// Kinds of resources measured side by side.
+const (
+	kindOurs = "albato" // albato_connection_link against the sandbox
+	kindNoop = "noop"   // noop_link of the no-op provider: Terraform + plugin protocol
+	kindData = "data"   // terraform_data: the CLI alone
+)
+
+var kinds = []string{kindOurs, kindNoop, kindData}
+
+// kindQuiet is an experiment, at the N the targets are judged at: the
+// albato provider's no-change plan again, with the provider's logging off
+// (TF_LOG_SDK=off TF_LOG_PROVIDER=off in its environment). With TF_LOG
+// unset Terraform discards every log line a provider writes, but the
+// framework's loggers default to TRACE, so the provider formats them all.
+const kindQuiet = "albato-quiet"
+
+// quietEnv turns the provider's logging off; Terraform reads neither
+// variable for itself (TF_LOG_PROVIDER=off is its default anyway).
+var quietEnv = []string{"TF_LOG_SDK=off", "TF_LOG_PROVIDER=off"}
+
+// Operations, in the order they run on one working directory.
+var ops = []string{"apply", "plan", "destroy"}
+
+type bench struct {
+	cfg      config
+	repo     string
+	tmp      string
+	started  time.Time
+	finished time.Time
+	machine  machine
+
+	binDir, shimDir, profDir string
+	api                      *sandboxProc
+
+	seq        int // commands run, for log names
+	results    []measurement
+	profile    *profileResult
+	list       *listResult
+	goBench    []goBenchLine
+	goBenchErr string
+}
+
+// measurement is one terraform command.
+type measurement struct {
+	N, Run   int
+	Kind, Op string
+	Wall     float64 // seconds
+	// TerraformCPU is the CPU time of the terraform process and every
+	// process it waited for (providers included), from wait4.
+	TerraformCPU float64
+	// Providers are the provider processes Terraform started (ours and the
+	// no-op provider only), from the rusage shim.
+	Providers []shimRecord
+	// SandboxCPU is the sandbox's CPU time during the command.
+	SandboxCPU float64
+	// Requests counts the API requests by method (ours only).
+	Requests map[string]int
+	// Conns is how many TCP connections were opened to the API (ours only).
+	Conns int
+}
+
+// shimRecord is one line of the rusage shim's log.
+type shimRecord struct {
+	Name      string  `json:"name"`
+	PID       int     `json:"pid"`
+	MaxRSSKiB int64   `json:"maxRssKiB"`
+	UserSec   float64 `json:"userSec"`
+	SysSec    float64 `json:"sysSec"`
+	WallSec   float64 `json:"wallSec"`
+	Exit      int     `json:"exit"`
+}
+
+// providerPeakRSS is the largest peak RSS among the provider processes, in
+// MB (10^6 bytes, as the target is stated).
+func (m measurement) providerPeakRSS() float64 {
+	var peak int64
+	for _, p := range m.Providers {
+		peak = max(peak, p.MaxRSSKiB)
+	}
+	return float64(peak) * 1024 / 1e6
+}
+
+// providerCPU is the CPU time of all provider processes, in seconds.
+func (m measurement) providerCPU() float64 {
+	var s float64
+	for _, p := range m.Providers {
+		s += p.UserSec + p.SysSec
+	}
+	return s
+}
+
+func (b *bench) logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
+}
+
+// build compiles the provider, the no-op provider, the sandbox, the rusage
+// shim and the profiling build of the provider into the temporary directory.
+func (b *bench) build(ctx context.Context) error {
+	b.binDir = filepath.Join(b.tmp, "bin")
+	b.shimDir = filepath.Join(b.tmp, "shim")
+	b.profDir = filepath.Join(b.tmp, "prof")
+	for _, d := range []string{b.binDir, b.shimDir, b.profDir} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+	builds := []struct{ out, pkg string }{
+		{filepath.Join(b.binDir, "terraform-provider-albato"), "."},
+		{filepath.Join(b.binDir, "terraform-provider-noop"), "./bench/noop-provider"},
+		{filepath.Join(b.binDir, "albato-sandbox"), "./cmd/albato-sandbox"},
+		{filepath.Join(b.shimDir, "terraform-provider-albato"), "./bench/rusage-shim"},
+		{filepath.Join(b.shimDir, "terraform-provider-noop"), "./bench/rusage-shim"},
+	}
+	if b.cfg.profile {
+		builds = append(builds, struct{ out, pkg string }{filepath.Join(b.profDir, "terraform-provider-albato"), "./bench/profile-provider"})
+	}
+	b.logf("building the provider, the no-op provider, the sandbox and the rusage shim")
+	for _, bd := range builds {
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", bd.out, bd.pkg)
+		cmd.Dir = b.repo
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("go build %s: %w\n%s", bd.pkg, err, out)
+		}
+	}
+	// dev_overrides: Terraform runs the shims, the shims run the real
+	// binaries; the profiled configuration runs the profiling build.
+	cli := fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    "albato/albato" = %q
+    "bench/noop"    = %q
+  }
+  direct {}
+}
+`, b.shimDir, b.shimDir)
+	if err := os.WriteFile(filepath.Join(b.tmp, "cli.tfrc"), []byte(cli), 0o644); err != nil {
+		return err
+	}
+	prof := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"albato/albato\" = %q\n  }\n  direct {}\n}\n", b.profDir)
+	return os.WriteFile(filepath.Join(b.tmp, "cli-prof.tfrc"), []byte(prof), 0o644)
+}
+
+// sandboxProc is a running albato-sandbox.
+type sandboxProc struct {
+	cmd     *exec.Cmd
+	url     string
+	port    int
+	control bool
+	done    chan struct{}
+	client  *http.Client
+}
+
+func (b *bench) startSandbox(ctx context.Context, name string, pageSize int, latency time.Duration, control bool) (*sandboxProc, error) {
+	addrFile := filepath.Join(b.tmp, name+".addr")
+	args := []string{"-addr", "127.0.0.1:0", "-addr-file", addrFile, "-quiet", "-token", benchToken,
+		"-page-size", fmt.Sprint(pageSize), "-latency", latency.String()}
+	if control {
+		args = append(args, "-control")
+	}
+	logFile, err := os.Create(filepath.Join(b.tmp, name+".log"))
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(filepath.Join(b.binDir, "albato-sandbox"), args...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	sp := &sandboxProc{cmd: cmd, control: control, done: make(chan struct{}),
+		client: &http.Client{Timeout: 30 * time.Second}}
+	go func() {
+		_ = cmd.Wait()
+		_ = logFile.Close()
+		close(sp.done)
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if data, err := os.ReadFile(addrFile); err == nil && strings.HasSuffix(string(data), "\n") {
+			addr := strings.TrimSpace(string(data))
+			sp.url = "http://" + addr
+			_, _ = fmt.Sscanf(addr[strings.LastIndex(addr, ":")+1:], "%d", &sp.port)
+			break
+		}
+		select {
+		case <-sp.done:
+			return nil, fmt.Errorf("the sandbox exited at start; see %s.log", name)
+		case <-ctx.Done():
+			sp.stop()
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			sp.stop()
+			return nil, errors.New("the sandbox did not start within 20 s")
+		}
+	}
+	return sp, nil
+}
+
+// stop ends the sandbox (SIGTERM, then SIGKILL); it may be called twice.
+func (sp *sandboxProc) stop() {
+	if sp == nil || sp.cmd.Process == nil {
+		return
+	}
+	select {
+	case <-sp.done:
+		return
+	default:
+	}
+	_ = sp.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-sp.done:
+	case <-time.After(5 * time.Second):
+		_ = sp.cmd.Process.Kill()
+		<-sp.done
+	}
+}
+
+func (sp *sandboxProc) pid() int { return sp.cmd.Process.Pid }
+
+// resetRequests empties the sandbox's request log.
+func (sp *sandboxProc) resetRequests(ctx context.Context) error {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodDelete, sp.url+"/_sandbox/requests", nil)
+	resp, err := sp.client.Do(req)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	return nil
+}
+
+// requestCounts returns the API requests logged since the last reset, by method.
+func (sp *sandboxProc) requestCounts(ctx context.Context) (map[string]int, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, sp.url+"/_sandbox/requests", nil)
+	resp, err := sp.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Counts map[string]int `json:"counts"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return nil, fmt.Errorf("reading the sandbox's request counts: %w", err)
+	}
+	return body.Counts, nil
+}
+
+// workDir writes the configuration of n resources of a kind.
+func (b *bench) workDir(kind string, n int, name string) (string, error) {
+	dir := filepath.Join(b.tmp, "work", name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	for _, f := range []string{"terraform.tfstate", "terraform.tfstate.backup"} {
+		_ = os.Remove(filepath.Join(dir, f))
+	}
+	var cfg string
+	switch kind {
+	case kindOurs:
+		cfg = fmt.Sprintf(`terraform {
+  required_providers {
+    albato = { source = "albato/albato" }
+  }
+}
+
+provider "albato" {}
+
+resource "albato_connection_link" "bench" {
+  count      = %d
+  partner_id = 225
+  title      = "bench link ${count.index}"
+}
+`, n)
+	case kindNoop:
+		cfg = fmt.Sprintf(`terraform {
+  required_providers {
+    noop = { source = "bench/noop" }
+  }
+}
+
+resource "noop_link" "bench" {
+  count      = %d
+  partner_id = 225
+  title      = "bench link ${count.index}"
+}
+`, n)
+	case kindData:
+		cfg = fmt.Sprintf(`resource "terraform_data" "bench" {
+  count = %d
+  input = "bench link ${count.index}"
+}
+`, n)
+	}
+	return dir, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644)
+}
+
+// tfEnv is the environment of every terraform command: dev_overrides, no
+// update check, no prompts, and the API of api (if any).
+func (b *bench) tfEnv(cliConfig string, api *sandboxProc) []string {
+	env := []string{}
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "TF_") || strings.HasPrefix(k, "ALBATO_") || strings.HasPrefix(k, "BENCH_") {
+			continue // nothing from the caller's shell changes what is measured
+		}
+		env = append(env, kv)
+	}
+	env = append(env,
+		"TF_CLI_CONFIG_FILE="+cliConfig,
+		"CHECKPOINT_DISABLE=1",
+		"TF_IN_AUTOMATION=1",
+		"TF_INPUT=0",
+		"BENCH_SHIM_REAL_DIR="+b.binDir,
+		"ALBATO_TOKEN="+benchToken,
+	)
+	if api != nil {
+		env = append(env, "ALBATO_API_URL="+api.url, "ALBATO_CONNECT_URL="+api.url+"/connect")
+	}
+	return env
+}
+
+// tfArgs are the arguments of an operation.
+func (b *bench) tfArgs(op string) []string {
+	par := fmt.Sprintf("-parallelism=%d", b.cfg.parallelism)
+	switch op {
+	case "apply":
+		return []string{"apply", "-auto-approve", "-input=false", "-no-color", par}
+	case "plan":
+		return []string{"plan", "-detailed-exitcode", "-input=false", "-no-color", par}
+	case "destroy":
+		// With refresh, as `terraform destroy` runs by default: N GETs, then N DELETEs.
+		return []string{"destroy", "-auto-approve", "-input=false", "-no-color", par}
+	}
+	panic("unknown op " + op)
+}
+
+// tfResult is one finished terraform command.
+type tfResult struct {
+	wall      time.Duration
+	cpu       float64
+	providers []shimRecord
+}
+
+// terraform runs one command in dir and measures it.
+func (b *bench) terraform(ctx context.Context, dir string, env []string, args ...string) (tfResult, error) {
+	b.seq++
+	logPath := filepath.Join(dir, fmt.Sprintf("%03d-%s.log", b.seq, args[0]))
+	shimLog := filepath.Join(b.tmp, "shim", fmt.Sprintf("rusage-%03d.jsonl", b.seq))
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return tfResult{}, err
+	}
+	defer logFile.Close()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, b.cfg.terraform, args...)
+	cmd.Dir = dir
+	cmd.Env = append(env, "BENCH_SHIM_LOG="+shimLog)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) } // let Terraform release its lock
+	cmd.WaitDelay = 30 * time.Second
+	start := time.Now()
+	runErr := cmd.Run()
+	res := tfResult{wall: time.Since(start)}
+	if cmd.ProcessState != nil {
+		res.cpu = (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+	}
+	res.providers = readShimLog(shimLog)
+	if runErr != nil {
+		if ctx.Err() != nil {
+			return res, ctx.Err()
+		}
+		return res, fmt.Errorf("terraform %s in %s: %w\n%s", strings.Join(args, " "), dir, runErr, tail(logPath, 30))
+	}
+	return res, nil
+}
+
+func readShimLog(path string) []shimRecord {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var out []shimRecord
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var r shimRecord
+		if json.Unmarshal(sc.Bytes(), &r) == nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// tail returns the last n lines of a file.
+func tail(path string, n int) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	lines := bytes.Split(bytes.TrimRight(data, "\n"), []byte("\n"))
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return string(bytes.Join(lines, []byte("\n")))
+}
+
+// expectedRequests is what the contract says an operation on n links sends.
+func expectedRequests(op string, n int) map[string]int {
+	switch op {
+	case "apply":
+		return map[string]int{"POST": n, "GET": n}
+	case "plan":
+		return map[string]int{"GET": n}
+	default: // destroy, with refresh
+		return map[string]int{"GET": n, "DELETE": n}
+	}
+}
+
+// requestsPerOp is the network floor's request count of an operation.
+func requestsPerOp(op string, n int) int {
+	total := 0
+	for _, c := range expectedRequests(op, n) {
+		total += c
+	}
+	return total
+}
+
+// networkFloor is requests x latency / parallelism, in seconds.
+func (b *bench) networkFloor(op string, n int) float64 {
+	return float64(requestsPerOp(op, n)) * b.cfg.latency.Seconds() / float64(b.cfg.parallelism)
+}
+
+// measureOp runs one operation of one kind and records it.
+func (b *bench) measureOp(ctx context.Context, dir, kind, op string, n, run int) (measurement, error) {
+	m := measurement{N: n, Run: run, Kind: kind, Op: op}
+	var api *sandboxProc
+	ours := kind == kindOurs || kind == kindQuiet
+	if ours {
+		api = b.api
+		if err := api.resetRequests(ctx); err != nil {
+			return m, err
+		}
+	}
+	sbBefore := processCPU(b.api.pid())
+	var conns *connWatcher
+	if ours {
+		conns = watchConns(b.api.port)
+	}
+	env := b.tfEnv(filepath.Join(b.tmp, "cli.tfrc"), api)
+	if kind == kindQuiet {
+		env = append(env, quietEnv...)
+	}
+	res, err := b.terraform(ctx, dir, env, b.tfArgs(op)...)
+	if conns != nil {
+		m.Conns = conns.stop()
+	}
+	if err != nil {
+		return m, err
+	}
+	m.Wall, m.TerraformCPU, m.Providers = res.wall.Seconds(), res.cpu, res.providers
+	m.SandboxCPU = processCPU(b.api.pid()) - sbBefore
+	if ours {
+		counts, err := api.requestCounts(ctx)
+		if err != nil {
+			return m, err
+		}
+		m.Requests = counts
+		if want := expectedRequests(op, n); !maps.Equal(counts, want) {
+			b.logf("WARNING: %s of %d links sent %v, the contract says %v", op, n, counts, want)
+		}
+	}
+	return m, nil
+}
+
+// resourceBench runs apply, plan and destroy for every N, kind and run,
+// the kinds taking turns so that a noisy moment hits them alike.
+func (b *bench) resourceBench(ctx context.Context) error {
+	total := 0
+	for _, n := range b.cfg.ns {
+		total += b.cfg.runsFor(n) * len(kinds) * len(ops)
+	}
+	quietN := b.targetN(targetRatioN)
+	total += b.cfg.runsFor(quietN)
+	b.logf("warming up (an apply and a destroy of 10 resources of each kind, not measured)")
+	for _, kind := range kinds {
+		dir, err := b.workDir(kind, 10, "warmup-"+kind)
+		if err != nil {
+			return err
+		}
+		for _, op := range []string{"apply", "destroy"} {
+			if _, err := b.measureOp(ctx, dir, kind, op, 10, 0); err != nil {
+				return err
+			}
+		}
+	}
+	done := 0
+	for _, n := range b.cfg.ns {
+		runs := b.cfg.runsFor(n)
+		for run := 1; run <= runs; run++ {
+			for i := range kinds {
+				kind := kinds[(i+run-1)%len(kinds)]
+				dir, err := b.workDir(kind, n, fmt.Sprintf("%s-%d", kind, n))
+				if err != nil {
+					return err
+				}
+				var steps [][2]string // kind, op
+				for _, op := range ops {
+					quiet := kind == kindOurs && op == "plan" && n == quietN
+					if quiet && run%2 == 0 { // the two plans take turns going first
+						steps = append(steps, [2]string{kindQuiet, "plan"})
+					}
+					steps = append(steps, [2]string{kind, op})
+					if quiet && run%2 == 1 {
+						steps = append(steps, [2]string{kindQuiet, "plan"})
+					}
+				}
+				for _, st := range steps {
+					m, err := b.measureOp(ctx, dir, st[0], st[1], n, run)
+					if err != nil {
+						return err
+					}
+					done++
+					b.results = append(b.results, m)
+					extra := ""
+					if st[0] != kindData {
+						extra = fmt.Sprintf(", provider %.1f CPU-s, peak RSS %.0f MB", m.providerCPU(), m.providerPeakRSS())
+					}
+					if st[0] == kindOurs || st[0] == kindQuiet {
+						extra += fmt.Sprintf(", %d TCP connections", m.Conns)
+					}
+					b.logf("[%3d/%d] N=%d run %d/%d %-12s %-7s %6.1f s (terraform %.1f CPU-s%s)",
+						done, total, n, run, runs, st[0], st[1], m.Wall, terraformOwnCPU(m), extra)
+				}
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,230 @@
+// Command bench is `make bench`: it measures terraform apply, a no-change
+// plan and destroy of N albato_connection_link resources against the
+// sandbox with a fixed latency per request, side by side with N resources of
+// a no-op provider (Terraform plus the plugin protocol: the floor) and N
+// terraform_data resources (the CLI alone); it measures the list data
+// source at scale, the provider process's peak RSS and CPU time, and the Go
+// benchmarks; and it writes BENCHMARKS.md from what it measured.
+//
+// Everything it builds and runs lives in a temporary directory, removed at
+// the end (BENCH_KEEP=1 keeps it). Settings come from the environment, so
+// that `BENCH_NS="100 500" make bench` works:
+//
+//	BENCH_NS             resource counts, e.g. "100 500 1000" (the default)
+//	BENCH_RUNS           runs per cell for N < 1000, median reported (default 3)
+//	BENCH_LARGE_RUNS     runs per cell for N >= 1000 (default 1, to keep the run short)
+//	BENCH_LATENCY        sandbox latency per API request (default 25ms)
+//	BENCH_PARALLELISM    terraform -parallelism (default 10)
+//	BENCH_LIST_ITEMS     sharings for the list benchmark (default 10000)
+//	BENCH_LIST_PAGE_SIZE sandbox page size for the list benchmark (default 20)
+//	BENCH_LIST_RUNS      runs of each list measurement (default 3)
+//	BENCH_GO             1 to run the Go benchmarks (default 1)
+//	BENCH_PROFILE        1 for one extra profiled apply/plan/destroy (default 1)
+//	BENCH_PROFILE_N      N of that profiled run (default: the smallest N)
+//	BENCH_KEEP           1 to keep the temporary directory (logs, profiles)
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type config struct {
+	terraform    string
+	out          string
+	ns           []int
+	runs         int
+	largeRuns    int
+	latency      time.Duration
+	parallelism  int
+	listItems    int
+	listPageSize int
+	listRuns     int
+	goBench      bool
+	profile      bool
+	profileN     int
+	keep         bool
+}
+
+func main() {
+	cfg, err := parseConfig(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func parseConfig(args []string) (config, error) {
+	var c config
+	var errs []error
+	envInt := func(name string, def int) int {
+		v := strings.TrimSpace(os.Getenv(name))
+		if v == "" {
+			return def
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			errs = append(errs, fmt.Errorf("%s must be a whole number, got %q", name, v))
+			return def
+		}
+		return n
+	}
+	envBool := func(name string, def bool) bool {
+		switch strings.ToLower(strings.TrimSpace(os.Getenv(name))) {
+		case "":
+			return def
+		case "1", "true", "yes", "on":
+			return true
+		default:
+			return false
+		}
+	}
+
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	def := os.Getenv("TERRAFORM")
+	if def == "" {
+		def = "terraform"
+	}
+	fs.StringVar(&c.terraform, "terraform", def, "Terraform CLI to run (default $TERRAFORM, else terraform on PATH)")
+	fs.StringVar(&c.out, "out", "BENCHMARKS.md", "report to write")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+
+	nsText := os.Getenv("BENCH_NS")
+	if strings.TrimSpace(nsText) == "" {
+		nsText = "100 500 1000"
+	}
+	for _, f := range strings.FieldsFunc(nsText, func(r rune) bool { return r == ' ' || r == ',' }) {
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 {
+			errs = append(errs, fmt.Errorf("BENCH_NS: %q is not a positive whole number", f))
+			continue
+		}
+		c.ns = append(c.ns, n)
+	}
+	slices.Sort(c.ns)
+	c.ns = slices.Compact(c.ns)
+
+	c.runs = max(1, envInt("BENCH_RUNS", 3))
+	c.largeRuns = max(1, envInt("BENCH_LARGE_RUNS", 1))
+	c.parallelism = max(1, envInt("BENCH_PARALLELISM", 10))
+	c.listItems = envInt("BENCH_LIST_ITEMS", 10000)
+	c.listPageSize = max(1, envInt("BENCH_LIST_PAGE_SIZE", 20))
+	c.listRuns = max(1, envInt("BENCH_LIST_RUNS", 3))
+	c.goBench = envBool("BENCH_GO", true)
+	c.profile = envBool("BENCH_PROFILE", true)
+	c.keep = envBool("BENCH_KEEP", false)
+	c.latency = 25 * time.Millisecond
+	if v := strings.TrimSpace(os.Getenv("BENCH_LATENCY")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			errs = append(errs, fmt.Errorf("BENCH_LATENCY must be a duration such as 25ms, got %q", v))
+		}
+		c.latency = d
+	}
+	c.profileN = envInt("BENCH_PROFILE_N", 0)
+	if c.profileN == 0 && len(c.ns) > 0 {
+		c.profileN = c.ns[0] // the smallest: the profile's shares hardly depend on N
+	}
+	if len(c.ns) == 0 {
+		errs = append(errs, errors.New("BENCH_NS names no resource count"))
+	}
+	return c, errors.Join(errs...)
+}
+
+// runsFor is how many times each cell of N is measured.
+func (c config) runsFor(n int) int {
+	if n >= 1000 {
+		return c.largeRuns
+	}
+	return c.runs
+}
+
+func run(ctx context.Context, cfg config) error {
+	repo, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	if b, err := os.ReadFile(filepath.Join(repo, "go.mod")); err != nil ||
+		!strings.Contains(string(b), "module github.com/albato/terraform-provider-albato") {
+		return errors.New("run from the repository root (make bench does)")
+	}
+	tfPath, err := resolveTerraform(cfg.terraform)
+	if err != nil {
+		return err
+	}
+	cfg.terraform = tfPath
+
+	tmp, err := os.MkdirTemp("", "albato-bench-")
+	if err != nil {
+		return err
+	}
+	if cfg.keep {
+		fmt.Fprintln(os.Stderr, "bench: keeping", tmp)
+	} else {
+		defer os.RemoveAll(tmp)
+	}
+
+	b := &bench{cfg: cfg, repo: repo, tmp: tmp, started: time.Now()}
+	b.machine = readMachine(ctx, cfg.terraform)
+	b.logf("machine: %s, %d cores, %s, Terraform %s; load average %s",
+		b.machine.CPU, b.machine.Cores, b.machine.GoVersion, b.machine.TerraformVersion, b.machine.LoadStart)
+
+	if err := b.build(ctx); err != nil {
+		return err
+	}
+	sb, err := b.startSandbox(ctx, "sandbox", 1000, cfg.latency, true)
+	if err != nil {
+		return err
+	}
+	defer sb.stop()
+	b.api = sb
+
+	if err := b.resourceBench(ctx); err != nil {
+		return err
+	}
+	if cfg.profile {
+		if err := b.profileRun(ctx); err != nil {
+			return err
+		}
+	}
+	sb.stop()
+	if cfg.listItems > 0 {
+		if err := b.listBench(ctx); err != nil {
+			return err
+		}
+	}
+	if cfg.goBench {
+		if err := b.goBenchmarks(ctx); err != nil {
+			return err
+		}
+	}
+	b.machine.LoadEnd = loadAverage()
+	b.finished = time.Now()
+	out := cfg.out
+	if !filepath.IsAbs(out) {
+		out = filepath.Join(repo, out)
+	}
+	if err := os.WriteFile(out, []byte(b.report()), 0o644); err != nil {
+		return err
+	}
+	b.logf("wrote %s in %s", cfg.out, b.finished.Sub(b.started).Round(time.Second))
+	return nil
+}
