@@ -19,7 +19,12 @@ func TestMayHaveBeenApplied(t *testing.T) {
 	}{
 		{"no error", nil, false},
 		{"answer from the API", &Error{Operation: "create sharing", StatusCode: 400, Message: "bad"}, false},
-		{"server error answered by the API", &Error{Operation: "create sharing", StatusCode: 500, Message: "oops"}, false},
+		{"server error", &Error{Operation: "create sharing", StatusCode: 500, Message: "oops"}, true},
+		{"service unavailable", &Error{Operation: "create sharing", StatusCode: 503, Message: "later"}, true},
+		{"not implemented", &Error{Operation: "create sharing", StatusCode: 501, Message: "no"}, false},
+		{"rate limited", &Error{Operation: "create sharing", StatusCode: 429, Message: "slow down"}, false},
+		{"unreadable success", &Error{Operation: "create sharing", StatusCode: 200, Message: "empty response body", unreadable: true}, true},
+		{"success false at 200", &Error{Operation: "create sharing", StatusCode: 200, Message: "bad"}, false},
 		{"bad gateway", &Error{Operation: "create sharing", StatusCode: 502, Message: "proxy"}, true},
 		{"gateway timeout", &Error{Operation: "create sharing", StatusCode: 504, Message: "proxy"}, true},
 		{"connection refused", fmt.Errorf("create sharing: %w", &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}), false},

@@ -248,7 +248,9 @@ func (c *Client) sharingCall(ctx context.Context, op, method string, u *url.URL,
 	}
 	s, problem := decodeSharing(ans.env.data, ans.serverTime)
 	if problem != "" {
-		return nil, c.apiError(op, ans.status, problem, ans.body)
+		apiErr := c.apiError(op, ans.status, problem, ans.body)
+		apiErr.unreadable = true // the envelope said success
+		return nil, apiErr
 	}
 	return &s, nil
 }
@@ -264,8 +266,33 @@ type answer struct {
 var errBodyTooLarge = errors.New("response body exceeds 10 MiB")
 
 // do sends one logical request, with retries, and checks the envelope of
-// the answer.
+// the answer. retryablehttp retries what goes wrong before the body is read;
+// a body lost on the way (cut short, reset, too slow) is retried here, on
+// the same terms: for GET, PUT and DELETE, which are safe to repeat, never
+// for POST, and within the same max_retries.
 func (c *Client) do(ctx context.Context, op, method string, u *url.URL, body []byte) (answer, error) {
+	for retry := 0; ; retry++ {
+		ans, err := c.doOnce(ctx, op, method, u, body)
+		if !isBodyLost(err) || !idempotent(method) || retry >= c.maxRetries {
+			return ans, err
+		}
+		wait := jitterBackoff(c.retryWaitMin, c.retryWaitMax, retry)
+		st := &call{c: c, ctx: ctx, op: op, method: method, path: u.EscapedPath()}
+		st.log(ctx, "Retrying Albato API request: the answer's body was lost", map[string]any{
+			"wait_ms": wait.Milliseconds(), "wait_source": "backoff", "error": st.errorText(err),
+		})
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return answer{}, fmt.Errorf("%s: %w", op, ctx.Err())
+		case <-timer.C:
+		}
+	}
+}
+
+// doOnce is do without the retries of a lost body.
+func (c *Client) doOnce(ctx context.Context, op, method string, u *url.URL, body []byte) (answer, error) {
 	var raw any // a nil []byte in an interface would not be a nil body
 	if body != nil {
 		raw = body
@@ -314,15 +341,20 @@ func (c *Client) do(ctx context.Context, op, method string, u *url.URL, body []b
 			return answer{}, fmt.Errorf("%s: %w", op, ctxErr)
 		}
 		if errors.Is(err, errBodyTooLarge) {
-			return answer{}, &Error{Operation: op, StatusCode: resp.StatusCode, Message: errBodyTooLarge.Error()}
+			return answer{}, &Error{Operation: op, StatusCode: resp.StatusCode, Message: errBodyTooLarge.Error(),
+				unreadable: resp.StatusCode < 400}
 		}
 		return answer{}, fmt.Errorf("%s: reading response body: %w", op, &requestError{
-			method: method, path: st.path, attempts: 1, err: err, secrets: []string{c.token},
+			method: method, path: st.path, attempts: 1, err: err, secrets: []string{c.token}, inBody: true,
 		})
 	}
 	env, problem := decodeEnvelope(resp.StatusCode, resp.Header.Get("Content-Type"), ans.body, c.token)
 	if problem != "" {
-		return answer{}, c.apiError(op, resp.StatusCode, problem, ans.body)
+		apiErr := c.apiError(op, resp.StatusCode, problem, ans.body)
+		// A success status with a body that is not the API's refusal may
+		// have done what was asked: say so to MayHaveBeenApplied.
+		apiErr.unreadable = resp.StatusCode < 400 && !saysFailure(ans.body)
+		return answer{}, apiErr
 	}
 	ans.env = env
 	return ans, nil

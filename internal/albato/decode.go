@@ -105,6 +105,15 @@ func decodeEnvelope(status int, contentType string, body []byte, apiToken string
 	return env, ""
 }
 
+// saysFailure reports whether body is a JSON object with "success": false,
+// i.e. the API's own statement that it did nothing.
+func saysFailure(body []byte) bool {
+	var w struct {
+		Success json.RawMessage `json:"success"`
+	}
+	return json.Unmarshal(bytes.TrimSpace(body), &w) == nil && isJSONFalse(w.Success)
+}
+
 // failureMessage picks the API's own description of a failure: "message" or
 // "error" first, then "errors" as details; "" when there is none.
 func failureMessage(w *envelopeWire) string {

@@ -21,6 +21,10 @@ type Error struct {
 	// Message is the API's own description, or a short description of what
 	// was wrong with the body. Secrets are already redacted from it.
 	Message string
+
+	// unreadable marks a success status (below 400) whose body could not be
+	// read as the API's answer: the request may well have taken effect.
+	unreadable bool
 }
 
 // Error returns the operation, the HTTP status and the message, e.g.
@@ -59,6 +63,14 @@ type requestError struct {
 	attempts int
 	err      error
 	secrets  []string
+	inBody   bool // the status came, then reading the body failed
+}
+
+// isBodyLost reports whether err is an answer whose body was lost in
+// transit (cut short, reset, too slow) after its status arrived.
+func isBodyLost(err error) bool {
+	var reqErr *requestError
+	return errors.As(err, &reqErr) && reqErr.inBody
 }
 
 func (e *requestError) Error() string {

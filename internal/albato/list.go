@@ -21,40 +21,121 @@ const (
 	// (10,000 sharings in pages of 20 take about 500/8 round trips instead
 	// of 500), few enough not to look like a flood to it.
 	listConcurrency = 8
+
+	// listReadings is how many times ListAllSharings reads a list that
+	// keeps changing under it before it gives up.
+	listReadings = 3
 )
 
 // ListAllSharings reads every page of the account's sharings and returns
 // each sharing once, sorted by ID ascending. Page 1 tells how many pages
 // there are; pages 2 to totalPages are then read concurrently, at most
 // listConcurrency at a time. Every page must report the same totalPages and
-// totalItemsCount as page 1: should the list change while it is read, the
-// result would be a mix of two lists, so it fails with an *Error saying so
-// (reading again gives a consistent list). Should an item still appear on
-// two pages, the copy from the later page wins; an empty page ends the list.
+// totalItemsCount as page 1: should the list change while it is read (other
+// links being created at the same moment), the result would be a mix of two
+// lists, so it is read again from page 1, up to listReadings times in all,
+// then fails with an *Error saying so. Should an item still appear on two
+// pages, the copy from the later page wins; an empty page ends the list.
 // The first failure cancels the requests in flight and is returned.
 func (c *Client) ListAllSharings(ctx context.Context) ([]Sharing, error) {
+	for reading := 1; ; reading++ {
+		all, changed, err := c.listAllOnce(ctx, false)
+		if err != nil || changed == nil {
+			return all, err
+		}
+		if reading >= listReadings {
+			return nil, changed.err()
+		}
+		c.logListChanged(ctx, reading)
+	}
+}
+
+// FindSharings returns the account's sharings for which match is true, in
+// ID order. Unlike ListAllSharings it does not fail when the list changes
+// while it is read, which on a busy account it may do every time: it reads
+// the list again, up to listReadings times in all, and returns what matched
+// in any reading (the last reading's copy of each), so that a sharing that
+// existed before the call is found even if other sharings created meanwhile
+// shifted it from one page to another during a reading.
+func (c *Client) FindSharings(ctx context.Context, match func(Sharing) bool) ([]Sharing, error) {
+	found := map[int64]Sharing{}
+	for reading := 1; ; reading++ {
+		all, changed, err := c.listAllOnce(ctx, true)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range all {
+			if match(s) {
+				found[s.ID] = s
+			}
+		}
+		if changed == nil || reading >= listReadings {
+			break
+		}
+		c.logListChanged(ctx, reading)
+	}
+	out := make([]Sharing, 0, len(found))
+	for _, s := range found {
+		out = append(out, s)
+	}
+	slices.SortFunc(out, byID)
+	return out, nil
+}
+
+func (c *Client) logListChanged(ctx context.Context, reading int) {
+	if c.logf != nil {
+		c.logf(ctx, "Reading the list of sharings again: it changed while it was read", map[string]any{
+			"operation": "list sharings", "reading": reading + 1,
+		})
+	}
+}
+
+// listChange is set when a page counted another list than page 1 did.
+type listChange struct {
+	first, other *Page
+	n            int // the other page's number
+}
+
+// err describes the change for ListAllSharings' error.
+func (ch *listChange) err() error {
+	return &Error{
+		Operation:  "list sharings",
+		StatusCode: http.StatusOK,
+		Message: fmt.Sprintf("the list of sharings changed while it was being read "+
+			"(page 1 counted %d sharings on %d pages, page %d counts %d on %d pages); read it again",
+			ch.first.TotalItemsCount, ch.first.TotalPages, ch.n, ch.other.TotalItemsCount, ch.other.TotalPages),
+	}
+}
+
+// listAllOnce is one reading of every page. A page that counts another list
+// than page 1 ends the reading at once with changed set, unless keepGoing,
+// in which case every page is still read and merged.
+func (c *Client) listAllOnce(ctx context.Context, keepGoing bool) (_ []Sharing, changed *listChange, _ error) {
 	first, err := c.ListSharings(ctx, 1)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	total := first.TotalPages
 	if total > maxListPages {
-		return nil, &Error{Operation: "list sharings", StatusCode: http.StatusOK,
+		return nil, nil, &Error{Operation: "list sharings", StatusCode: http.StatusOK,
 			Message: fmt.Sprintf("the API reports %d pages, more than the %d this client reads", total, maxListPages)}
 	}
 	pages := make([][]Sharing, max(total, 1))
 	pages[0] = first.Sharings
 	if total > 1 && len(first.Sharings) > 0 {
-		if err := c.listRemainingPages(ctx, first, pages); err != nil {
-			return nil, err
+		changed, err = c.listRemainingPages(ctx, first, pages, keepGoing)
+		if err != nil || (changed != nil && !keepGoing) {
+			return nil, changed, err
 		}
 	}
-	return mergePages(pages), nil
+	return mergePages(pages), changed, nil
 }
 
 // listRemainingPages fills pages[1:] (pages 2 to len(pages)) with at most
-// listConcurrency requests in flight, checking each against first.
-func (c *Client) listRemainingPages(ctx context.Context, first *Page, pages [][]Sharing) error {
+// listConcurrency requests in flight, checking each against first: the
+// first page found to count another list is reported, and ends the reading
+// unless keepGoing.
+func (c *Client) listRemainingPages(ctx context.Context, first *Page, pages [][]Sharing, keepGoing bool) (*listChange, error) {
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -66,6 +147,10 @@ func (c *Client) listRemainingPages(ctx context.Context, first *Page, pages [][]
 	var last atomic.Int64 // no page after this one is needed
 	last.Store(int64(total))
 
+	var (
+		changeMu sync.Mutex
+		change   *listChange
+	)
 	var wg sync.WaitGroup
 	for range min(listConcurrency, total-1) {
 		wg.Add(1)
@@ -77,13 +162,21 @@ func (c *Client) listRemainingPages(ctx context.Context, first *Page, pages [][]
 					return
 				}
 				p, err := c.ListSharings(ctx, int(n))
-				if err == nil {
-					err = checkSameList(first, p, int(n))
-				}
 				if err != nil {
 					errs[n-1] = err
 					cancel()
 					return
+				}
+				if !sameList(first, p) {
+					changeMu.Lock()
+					if change == nil || int(n) < change.n {
+						change = &listChange{first: first, other: p, n: int(n)}
+					}
+					changeMu.Unlock()
+					if !keepGoing {
+						cancel()
+						return
+					}
 				}
 				pages[n-1] = p.Sharings
 				if len(p.Sharings) == 0 {
@@ -103,13 +196,17 @@ func (c *Client) listRemainingPages(ctx context.Context, first *Page, pages [][]
 		case parent.Err() == nil && errors.Is(err, context.Canceled):
 			cancelled = cmp.Or(cancelled, err)
 		default:
-			return err
+			return nil, err
 		}
 	}
 	if err := parent.Err(); err != nil {
-		return fmt.Errorf("list sharings: %w", err)
+		return nil, fmt.Errorf("list sharings: %w", err)
 	}
-	return cancelled
+	if change != nil {
+		// Requests cancelled because the list changed are no failure.
+		return change, nil
+	}
+	return nil, cancelled
 }
 
 // lowerTo sets v to n unless it is already lower.
@@ -122,18 +219,9 @@ func lowerTo(v *atomic.Int64, n int64) {
 	}
 }
 
-// checkSameList fails when page n counts another list than page 1 did.
-func checkSameList(first, p *Page, n int) error {
-	if p.TotalPages == first.TotalPages && p.TotalItemsCount == first.TotalItemsCount {
-		return nil
-	}
-	return &Error{
-		Operation:  "list sharings",
-		StatusCode: http.StatusOK,
-		Message: fmt.Sprintf("the list of sharings changed while it was being read "+
-			"(page 1 counted %d sharings on %d pages, page %d counts %d on %d pages); read it again",
-			first.TotalItemsCount, first.TotalPages, n, p.TotalItemsCount, p.TotalPages),
-	}
+// sameList reports whether page p counts the same list as page 1 did.
+func sameList(first, p *Page) bool {
+	return p.TotalPages == first.TotalPages && p.TotalItemsCount == first.TotalItemsCount
 }
 
 func byID(a, b Sharing) int { return cmp.Compare(a.ID, b.ID) }

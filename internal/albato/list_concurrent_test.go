@@ -168,6 +168,105 @@ func TestListAllSharingsListChanged(t *testing.T) {
 	}
 }
 
+// TestListAllSharingsReadsAgainWhenChanged checks that a list which changes
+// while it is read (a link created meanwhile) is read again from page 1,
+// and that one which keeps changing fails after listReadings readings.
+func TestListAllSharingsReadsAgainWhenChanged(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name          string
+		changes       int // readings during which page 3 counts another list
+		wantFirstPage int32
+		wantErr       bool
+	}{
+		{"changes once", 1, 2, false},
+		{"changes twice", 2, 3, false},
+		{"keeps changing", 100, listReadings, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var firstPages, thirdPages atomic.Int32
+			url := listServer(t, func(n int) listPage {
+				p := listPage{items: numberedPage(n, 20), totalPages: 5, totalItems: 100}
+				switch n {
+				case 1:
+					firstPages.Add(1)
+				case 3:
+					if thirdPages.Add(1) <= int32(tt.changes) {
+						p.totalItems = 101
+					}
+				}
+				return p
+			})
+			got, err := newTestClient(t, url).ListAllSharings(context.Background())
+			if n := firstPages.Load(); n != tt.wantFirstPage {
+				t.Errorf("page 1 read %d times, want %d", n, tt.wantFirstPage)
+			}
+			if tt.wantErr {
+				if err == nil || !strings.Contains(err.Error(), "changed while it was being read") {
+					t.Fatalf("got %d sharings and %v, want the list-changed error", len(got), err)
+				}
+				return
+			}
+			if err != nil || len(got) != 100 {
+				t.Fatalf("got %d sharings and %v, want all 100", len(got), err)
+			}
+		})
+	}
+}
+
+// TestFindSharingsOnAChangingList checks that FindSharings, unlike
+// ListAllSharings, answers on a list that changes at every reading: it
+// reads it listReadings times and returns what matched in any of them.
+func TestFindSharingsOnAChangingList(t *testing.T) {
+	t.Parallel()
+	var readings atomic.Int32
+	url := listServer(t, func(n int) listPage {
+		if n == 1 {
+			readings.Add(1)
+		}
+		p := listPage{items: numberedPage(n, 20), totalPages: 5, totalItems: 100}
+		if n == 3 {
+			p.totalItems = 100 + int(readings.Load()) // a link created during every reading
+		}
+		return p
+	})
+	got, err := newTestClient(t, url).FindSharings(context.Background(), func(s Sharing) bool { return s.ID%10 == 0 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int64{10, 20, 30, 40, 50, 60, 70, 80, 90, 100}; !slices.Equal(ids(got), want) {
+		t.Errorf("found %v, want %v", ids(got), want)
+	}
+	if n := readings.Load(); n != listReadings {
+		t.Errorf("read the list %d times, want %d", n, listReadings)
+	}
+}
+
+// TestFindSharingsStable checks that a list that does not change is read
+// once, and that a failed page is an error.
+func TestFindSharingsStable(t *testing.T) {
+	t.Parallel()
+	var readings atomic.Int32
+	url := listServer(t, func(n int) listPage {
+		if n == 1 {
+			readings.Add(1)
+		}
+		return listPage{items: numberedPage(n, 20), totalPages: 3, totalItems: 60}
+	})
+	got, err := newTestClient(t, url).FindSharings(context.Background(), func(s Sharing) bool { return s.ID == 42 })
+	if err != nil || len(got) != 1 || got[0].ID != 42 || readings.Load() != 1 {
+		t.Errorf("got %v, %v after %d readings; want id 42 after one", ids(got), err, readings.Load())
+	}
+
+	failing := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 404, `{"success":false,"message":"Gone"}`)
+	})
+	if got, err := newTestClient(t, failing.URL, withRetries(0)).FindSharings(context.Background(), func(Sharing) bool { return true }); !IsNotFound(err) {
+		t.Errorf("got %v, %v; want the 404", got, err)
+	}
+}
+
 // TestListAllSharingsFailureCancels checks that one failed page ends the
 // listing at once, cancelling the requests in flight, and that its error,
 // not a cancellation, is returned.
