@@ -798,19 +798,21 @@ func TestAccConnectionLink_apiErrors(t *testing.T) {
 		want    string
 	}{
 		"unknown partner": {partner: 999, want: `(?s)Unable to Create Connection Link.*HTTP\s+400.*999`},
-		// A 502 or 504 may hide a create that happened (see the ambiguous
-		// create tests); a 503 says the API never took the request.
+		// A 5xx or an unreadable answer at 200 may hide a create that
+		// happened: the provider looks for the link, finds none, and sends
+		// the POST once more (see the ambiguous create tests). The faults
+		// here answer every POST, so that the error shows what came back.
 		"html from a proxy": {partner: 225, fault: func(e *testEnv) {
-			e.sandbox.AddFault(sandboxFaultBody("POST", 503, "<html><body><h1>503 Service Unavailable</h1></body></html>", 1))
+			e.sandbox.AddFault(sandboxFaultBody("POST", 503, "<html><body><h1>503 Service Unavailable</h1></body></html>", 0))
 		}, want: `(?s)Unable to Create Connection Link.*HTTP\s+503.*non-JSON`},
 		"success false at 200": {partner: 225, fault: func(e *testEnv) {
 			e.sandbox.AddFault(sandboxFaultBody("POST", 200, `{"success":false,"errors":[{"message":"quota exceeded"}]}`, 1))
 		}, want: `(?s)HTTP\s+200.*quota exceeded`},
 		"empty body": {partner: 225, fault: func(e *testEnv) {
-			e.sandbox.AddFault(sandbox.Fault{Method: "POST", Status: 500, EmptyBody: true, Times: 1})
+			e.sandbox.AddFault(sandbox.Fault{Method: "POST", Status: 500, EmptyBody: true})
 		}, want: `(?s)HTTP\s+500.*empty response body`},
 		"truncated JSON": {partner: 225, fault: func(e *testEnv) {
-			e.sandbox.AddFault(sandboxFaultBody("POST", 200, `{"success":true,"data":{"id":`, 1))
+			e.sandbox.AddFault(sandboxFaultBody("POST", 200, `{"success":true,"data":{"id":`, 0))
 		}, want: `(?s)HTTP\s+200.*malformed JSON`},
 	}
 	for name, c := range cases {
