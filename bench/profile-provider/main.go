@@ -58,6 +58,7 @@ func main() {
 			}
 		}()
 	}
+	provider.QuietLogsUnlessAsked() // as main.go does
 	err := providerserver.Serve(context.Background(), provider.New("bench"), providerserver.ServeOpts{
 		Address: "registry.terraform.io/albato/albato",
 	})

@@ -29,16 +29,17 @@ const (
 
 var kinds = []string{kindOurs, kindNoop, kindData}
 
-// kindQuiet is an experiment, at the N the targets are judged at: the
-// albato provider's no-change plan again, with the provider's logging off
-// (TF_LOG_SDK=off TF_LOG_PROVIDER=off in its environment). With TF_LOG
-// unset Terraform discards every log line a provider writes, but the
-// framework's loggers default to TRACE, so the provider formats them all.
-const kindQuiet = "albato-quiet"
+// kindTrace is an experiment, at the N the targets are judged at: the
+// albato provider's no-change plan again, with the provider's logging on as
+// the framework has it by default (TF_LOG_SDK=trace in its environment, so
+// that main.go's QuietLogsUnlessAsked leaves every logger at TRACE). With
+// TF_LOG unset Terraform discards every log line a provider writes; the
+// experiment shows what formatting them would cost.
+const kindTrace = "albato-trace"
 
-// quietEnv turns the provider's logging off; Terraform reads neither
-// variable for itself (TF_LOG_PROVIDER=off is its default anyway).
-var quietEnv = []string{"TF_LOG_SDK=off", "TF_LOG_PROVIDER=off"}
+// traceEnv keeps the provider's loggers at TRACE; Terraform does not read
+// TF_LOG_SDK itself.
+var traceEnv = []string{"TF_LOG_SDK=trace"}
 
 // Operations, in the order they run on one working directory.
 var ops = []string{"apply", "plan", "destroy"}
@@ -458,7 +459,7 @@ func (b *bench) networkFloor(op string, n int) float64 {
 func (b *bench) measureOp(ctx context.Context, dir, kind, op string, n, run int) (measurement, error) {
 	m := measurement{N: n, Run: run, Kind: kind, Op: op}
 	var api *sandboxProc
-	ours := kind == kindOurs || kind == kindQuiet
+	ours := kind == kindOurs || kind == kindTrace
 	if ours {
 		api = b.api
 		if err := api.resetRequests(ctx); err != nil {
@@ -471,8 +472,8 @@ func (b *bench) measureOp(ctx context.Context, dir, kind, op string, n, run int)
 		conns = watchConns(b.api.port)
 	}
 	env := b.tfEnv(filepath.Join(b.tmp, "cli.tfrc"), api)
-	if kind == kindQuiet {
-		env = append(env, quietEnv...)
+	if kind == kindTrace {
+		env = append(env, traceEnv...)
 	}
 	res, err := b.terraform(ctx, dir, env, b.tfArgs(op)...)
 	if conns != nil {
@@ -531,11 +532,11 @@ func (b *bench) resourceBench(ctx context.Context) error {
 				for _, op := range ops {
 					quiet := kind == kindOurs && op == "plan" && n == quietN
 					if quiet && run%2 == 0 { // the two plans take turns going first
-						steps = append(steps, [2]string{kindQuiet, "plan"})
+						steps = append(steps, [2]string{kindTrace, "plan"})
 					}
 					steps = append(steps, [2]string{kind, op})
 					if quiet && run%2 == 1 {
-						steps = append(steps, [2]string{kindQuiet, "plan"})
+						steps = append(steps, [2]string{kindTrace, "plan"})
 					}
 				}
 				for _, st := range steps {
@@ -549,7 +550,7 @@ func (b *bench) resourceBench(ctx context.Context) error {
 					if st[0] != kindData {
 						extra = fmt.Sprintf(", provider %.1f CPU-s, peak RSS %.0f MB", m.providerCPU(), m.providerPeakRSS())
 					}
-					if st[0] == kindOurs || st[0] == kindQuiet {
+					if st[0] == kindOurs || st[0] == kindTrace {
 						extra += fmt.Sprintf(", %d TCP connections", m.Conns)
 					}
 					b.logf("[%3d/%d] N=%d run %d/%d %-12s %-7s %6.1f s (terraform %.1f CPU-s%s)",

@@ -149,18 +149,19 @@ func (b *bench) report() string {
 		}
 	}
 
-	if q := b.cell(tn, kindQuiet, "plan"); len(q) > 0 {
-		ours, quiet, noop := b.med(tn, kindOurs, "plan", wall), b.med(tn, kindQuiet, "plan", wall), b.med(tn, kindNoop, "plan", wall)
+	if q := b.cell(tn, kindTrace, "plan"); len(q) > 0 {
+		ours, traced, noop := b.med(tn, kindOurs, "plan", wall), b.med(tn, kindTrace, "plan", wall), b.med(tn, kindNoop, "plan", wall)
 		net := b.networkFloor("plan", tn)
-		p("\n### Experiment: the provider's logging off\n\n")
+		p("\n### Experiment: the provider's logging on\n\n")
 		p("With `TF_LOG` unset Terraform discards every log line a provider writes, but terraform-plugin-log's loggers default to TRACE, "+
-			"so the framework formats a JSON line for every step of every call (and our client one per request) and writes it to Terraform, which drops it. "+
-			"Beside each albato plan at N=%d (before it in even runs, after it in odd ones), the same plan ran with `%s` in the environment (Terraform passes it to the provider and reads neither itself):\n\n",
-			tn, strings.Join(quietEnv, " "))
+			"so a framework provider formats a JSON line for every step of every call and writes it to Terraform, which drops it. "+
+			"`main.go` turns the provider's loggers off when no log was asked for (`provider.QuietLogsUnlessAsked`). "+
+			"Beside each albato plan at N=%d (before it in even runs, after it in odd ones), the same plan ran with `%s` in the environment, which keeps every logger at TRACE as before (Terraform does not read it):\n\n",
+			tn, strings.Join(traceEnv, " "))
 		p("| plan of %d links | seconds | ratio | provider CPU (s) | runs |\n|---|---:|---:|---:|---|\n", tn)
-		p("| albato, as shipped | %.2f | %.2f | %.2f | %s |\n", ours, ours/(noop+net), b.med(tn, kindOurs, "plan", measurement.providerCPU), b.runsText(tn, kindOurs, "plan"))
-		p("| albato, provider logging off | %.2f | %.2f | %.2f | %s |\n", quiet, quiet/(noop+net), b.med(tn, kindQuiet, "plan", measurement.providerCPU), b.runsText(tn, kindQuiet, "plan"))
-		p("| no-op provider (the floor, logging on) | %.2f | | %.2f | %s |\n", noop, b.med(tn, kindNoop, "plan", measurement.providerCPU), b.runsText(tn, kindNoop, "plan"))
+		p("| albato, as shipped (logging off unless asked for) | %.2f | %.2f | %.2f | %s |\n", ours, ours/(noop+net), b.med(tn, kindOurs, "plan", measurement.providerCPU), b.runsText(tn, kindOurs, "plan"))
+		p("| albato, logging at TRACE | %.2f | %.2f | %.2f | %s |\n", traced, traced/(noop+net), b.med(tn, kindTrace, "plan", measurement.providerCPU), b.runsText(tn, kindTrace, "plan"))
+		p("| no-op provider (the floor, logging at TRACE as the framework has it) | %.2f | | %.2f | %s |\n", noop, b.med(tn, kindNoop, "plan", measurement.providerCPU), b.runsText(tn, kindNoop, "plan"))
 	}
 
 	p("\n## Targets\n\n")
@@ -169,9 +170,9 @@ func (b *bench) report() string {
 		r := b.ratio(tn, op)
 		p("| %s at N=%d: ratio ≤ %.2f | %.2f | %s |\n", op, tn, targetRatio, r, verdict(r <= targetRatio))
 	}
-	if len(b.cell(tn, kindQuiet, "plan")) > 0 {
-		q := b.med(tn, kindQuiet, "plan", wall) / (b.med(tn, kindNoop, "plan", wall) + b.networkFloor("plan", tn))
-		p("| *experiment:* plan at N=%d with the provider's logging off | %.2f | (%s) |\n", tn, q, plainVerdict(q <= targetRatio))
+	if len(b.cell(tn, kindTrace, "plan")) > 0 {
+		q := b.med(tn, kindTrace, "plan", wall) / (b.med(tn, kindNoop, "plan", wall) + b.networkFloor("plan", tn))
+		p("| *experiment:* plan at N=%d with the provider's logging at TRACE | %.2f | (%s) |\n", tn, q, plainVerdict(q <= targetRatio))
 	}
 	if b.list != nil {
 		c := median(b.list.Client)
@@ -398,18 +399,18 @@ func (b *bench) reportGap(w *strings.Builder, n int) {
 		p("In the CPU profile, %.0f%% of the provider's samples are in logging, %.0f%% in the framework's reflection (`State.Get`/`Set`, `Plan.Get`), %.0f%% of them compiling a regexp per struct field (terraform-plugin-framework %s, `internal/reflect.isValidFieldName`), "+
 			"against %.0f%% in our API client and %.0f%% in our resource code (inclusive of what it calls). ", logging, reflect, regex, b.machine.Framework, client, code)
 	}
-	if q := b.cell(n, kindQuiet, "plan"); len(q) > 0 {
+	if q := b.cell(n, kindTrace, "plan"); len(q) > 0 {
 		noop, net := b.med(n, kindNoop, "plan", wall), b.networkFloor("plan", n)
-		p("The experiment above measures the logging: the same plan with the provider's logging off took %.2f s instead of %.2f s (ratio %.2f instead of %.2f), and %.2f provider CPU-s instead of %.2f.",
-			b.med(n, kindQuiet, "plan", wall), b.med(n, kindOurs, "plan", wall), b.med(n, kindQuiet, "plan", wall)/(noop+net), b.ratio(n, "plan"),
-			b.med(n, kindQuiet, "plan", measurement.providerCPU), b.med(n, kindOurs, "plan", measurement.providerCPU))
+		p("The experiment above measures the logging that `main.go` now turns off: the same plan with the provider's logging at TRACE took %.2f s instead of %.2f s (ratio %.2f instead of %.2f), and %.2f provider CPU-s instead of %.2f.",
+			b.med(n, kindTrace, "plan", wall), b.med(n, kindOurs, "plan", wall), b.med(n, kindTrace, "plan", wall)/(noop+net), b.ratio(n, "plan"),
+			b.med(n, kindTrace, "plan", measurement.providerCPU), b.med(n, kindOurs, "plan", measurement.providerCPU))
 	}
 	p("\n4. **Connection reuse**: the client's transport keeps up to 32 idle connections per host (`MaxIdleConnsPerHost`), more than Terraform's parallelism, so each provider process keeps about %d keep-alive connections for all its requests "+
 		"(the TCP connections column: one provider process for apply and plan, two for destroy, which plans and applies in separate processes) instead of dialling one per request, "+
 		"as Go's default of 2 idle connections per host would for most of %d concurrent requests.\n", b.cfg.parallelism, b.cfg.parallelism)
 	rss, noopRSS := b.med(rn, kindOurs, "apply", measurement.providerPeakRSS), b.med(rn, kindNoop, "apply", measurement.providerPeakRSS)
 	p("5. **Memory grows with N in the no-op provider too**: peak RSS during the apply of %d links is %.1f MB for the albato provider and %.1f MB for the no-op provider. "+
-		"Every call allocates logger contexts and JSON log lines, the framework rebuilds the schema's attribute map on each attribute lookup (`schema.schemaAttributes`) and compiles regexps in its reflection (the allocation profile above); Go's collector, at its default `GOGC=100`, lets the heap grow to about twice what is live before it collects, "+
+		"Every call allocates logger contexts (and, with logging on, JSON log lines), the framework rebuilds the schema's attribute map on each attribute lookup (`schema.schemaAttributes`) and compiles regexps in its reflection (the allocation profile above); Go's collector, at its default `GOGC=100`, lets the heap grow to about twice what is live before it collects, "+
 		"and more calls in flight mean more live. The provider holds nothing per link between calls.\n", rn, rss, noopRSS)
 
 	p("\n**Verdict.** ")
@@ -423,7 +424,6 @@ func (b *bench) reportGap(w *strings.Builder, n int) {
 	}
 	p("Machines are noisy: compare the spread of the no-op provider's own runs (\"All runs\") with any gap before reading much into it. " +
 		"What would close the rest lies outside the client and the bench, in the provider's main and resource code:\n\n")
-	p("- turn the provider's logging off when Terraform discards it anyway: in `main.go`, when no `TF_LOG*` variable is set, set `TF_LOG_SDK=off` and `TF_LOG_PROVIDER=off` before serving (the experiment above);\n")
 	p("- avoid whole-struct `State.Get`/`Plan.Get` where a few attributes are needed (`ModifyPlan` reads the whole state and plan on every plan of every link; `GetAttribute` on the few it judges needs no struct reflection), and build the list data source's value with `types.ObjectValue` rather than `State.Set` of a slice of structs;\n")
 	p("- bound the heap with `debug.SetMemoryLimit` (or `GOMEMLIMIT`) in `main.go` if peak RSS matters more than a little GC CPU.\n")
 	if l := b.list; l != nil {

@@ -1,4 +1,4 @@
-package main
+package provider
 
 import (
 	"os"
@@ -25,7 +25,7 @@ func TestQuietLogsUnlessAsked(t *testing.T) {
 					_ = os.Unsetenv(v)
 				}
 			}
-			quietLogsUnlessAsked()
+			QuietLogsUnlessAsked()
 			for _, v := range sdkLogLevelVariables {
 				got, want := os.Getenv(v), tc.set[v]
 				if tc.wantOff {
