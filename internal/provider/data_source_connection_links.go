@@ -39,7 +39,9 @@ func (d *connectionLinksDataSource) Metadata(_ context.Context, req datasource.M
 func (d *connectionLinksDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the account's connection links (Albato *sharings*) across all pages, sorted by id, " +
-			"optionally only those of one partner or in one status. `expires_at` counts 48 hours from `date_created`.",
+			"optionally only those of one partner or in one status. `expires_at` counts 48 hours from `date_created`. " +
+			"Pages are read up to 8 at a time. Should the list change while it is read (links created meanwhile), it is " +
+			"read again, up to three times in all, and then the read fails rather than return a mix of two lists.",
 		Attributes: map[string]schema.Attribute{
 			"partner_id": schema.Int64Attribute{
 				MarkdownDescription: "Only links of this partner (app) id.",
