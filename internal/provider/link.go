@@ -19,12 +19,18 @@ func buildLink(connectURL string, partnerID int64, token string) string {
 	q := url.Values{}
 	q.Set("id", strconv.FormatInt(partnerID, 10))
 	q.Set("token", token)
+	// Join the parameters to the connect URL's own query, if it has one:
+	// after "?" or a trailing "&" directly, otherwise after "&". Only the
+	// query counts: in "https://a&" the "&" is part of the host, and in
+	// "https://a??" the query is "?" (both found by FuzzBuildLink).
 	sep := "?"
-	switch {
-	case strings.HasSuffix(connectURL, "?") || strings.HasSuffix(connectURL, "&"):
-		sep = ""
-	case strings.Contains(connectURL, "?"):
-		sep = "&"
+	if i := strings.IndexByte(connectURL, '?'); i >= 0 {
+		switch query := connectURL[i+1:]; {
+		case query == "" || strings.HasSuffix(query, "&"):
+			sep = ""
+		default:
+			sep = "&"
+		}
 	}
 	return connectURL + sep + q.Encode()
 }

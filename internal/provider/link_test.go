@@ -20,6 +20,8 @@ func TestBuildLink(t *testing.T) {
 		{"https://white.label/connect?brand=acme", 7, "abc", "https://white.label/connect?brand=acme&id=7&token=abc"},
 		{"https://white.label/connect?", 7, "abc", "https://white.label/connect?id=7&token=abc"},
 		{"https://white.label/connect?a=1&", 7, "abc", "https://white.label/connect?a=1&id=7&token=abc"},
+		{"http://a&", 7, "abc", "http://a&?id=7&token=abc"},                                         // "&" in the host, no query (fuzz)
+		{"https://white.label/connect??", 7, "abc", "https://white.label/connect??&id=7&token=abc"}, // the query is "?" (fuzz)
 		// Tokens are query-encoded, whatever they hold.
 		{"http://localhost:8080/connect", 225, "a+b/c=d&e", "http://localhost:8080/connect?id=225&token=a%2Bb%2Fc%3Dd%26e"},
 	}
