@@ -468,6 +468,18 @@ func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequ
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
+// saveAsRead stores the link as the API last described it, keeping the
+// issue time recorded in the private state, when Update finds that no
+// regeneration should happen after all.
+func (r *connectionLinkResource) saveAsRead(ctx context.Context, private privateGetter, resp *resource.UpdateResponse,
+	result *connectionLinkResourceModel, current *albato.Sharing,
+) {
+	issuedAt, diags := getIssuedAt(ctx, private)
+	resp.Diagnostics.Append(diags...)
+	result.fill(current, r.data.connectURL, issuedAt, r.data.clock.Now())
+	resp.Diagnostics.Append(resp.State.Set(ctx, result)...)
+}
+
 func (r *connectionLinkResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	if !r.configured(&resp.Diagnostics) {
 		return
@@ -512,20 +524,14 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 			// Keep the revoked record, not nothing: Terraform keeps the prior
 			// state when an update fails with none, and a revoked record
 			// makes even a -refresh=false plan replace it.
-			issuedAt, diags := getIssuedAt(ctx, req.Private)
-			resp.Diagnostics.Append(diags...)
-			result.fill(current, r.data.connectURL, issuedAt, r.data.clock.Now())
-			resp.Diagnostics.Append(resp.State.Set(ctx, &result)...)
+			r.saveAsRead(ctx, req.Private, resp, &result, current)
 			r.revokedMeanwhile(resp, id)
 			return
 		}
 		if current.Status != albato.StatusWaiting {
 			tflog.Info(ctx, "Connection link was taken up by its end user since the plan; not regenerating it",
 				map[string]any{"id": id, "status": current.Status.Name()})
-			issuedAt, diags := getIssuedAt(ctx, req.Private)
-			resp.Diagnostics.Append(diags...)
-			result.fill(current, r.data.connectURL, issuedAt, r.data.clock.Now())
-			resp.Diagnostics.Append(resp.State.Set(ctx, &result)...)
+			r.saveAsRead(ctx, req.Private, resp, &result, current)
 			return
 		}
 		regenerated, err := r.data.client.RegenerateSharing(ctx, id)
