@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/albato/terraform-provider-albato/internal/reliabilitydoc"
 	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
 
@@ -305,7 +305,7 @@ func TestFaultMatrix(t *testing.T) {
 		t.Logf("only %d of the cells ran: RELIABILITY.md not checked", len(results))
 		return
 	}
-	fmSyncDoc(t, "client-matrix", b.String())
+	reliabilitydoc.Check(t, filepath.Join("..", ".."), "client-matrix", b.String())
 }
 
 // fmEntry renders one result for the table: "ok" or "error", the number
@@ -486,61 +486,5 @@ func fmClassify(err error) string {
 		return "no answer: timed out"
 	default:
 		return "no answer: connection closed"
-	}
-}
-
-// fmSyncDoc checks the section between <!-- name:begin --> and
-// <!-- name:end --> of RELIABILITY.md against body, or rewrites it when
-// ALBATO_UPDATE_RELIABILITY=1, so that the published matrix is always the
-// one the tests saw.
-func fmSyncDoc(t *testing.T, name, body string) {
-	t.Helper()
-	path := filepath.Join("..", "..", "RELIABILITY.md")
-	begin, end := "<!-- "+name+":begin -->\n", "<!-- "+name+":end -->"
-	update := os.Getenv("ALBATO_UPDATE_RELIABILITY") == "1"
-	if update {
-		unlock := fmLockDoc(t, path)
-		defer unlock()
-	}
-	doc, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading RELIABILITY.md: %v", err)
-	}
-	s := string(doc)
-	i, j := strings.Index(s, begin), strings.Index(s, end)
-	if i < 0 || j < i {
-		t.Fatalf("RELIABILITY.md has no %q ... %q section", strings.TrimSpace(begin), end)
-	}
-	current := s[i+len(begin) : j]
-	if current == body {
-		return
-	}
-	if !update {
-		t.Fatalf("RELIABILITY.md (%s) differs from what the tests saw; run "+
-			"ALBATO_UPDATE_RELIABILITY=1 with the same tests to rewrite it. The tests saw:\n%s", name, body)
-	}
-	s = s[:i+len(begin)] + body + s[j:]
-	if err := os.WriteFile(path, []byte(s), 0o644); err != nil { //nolint:gosec // a document for everyone to read
-		t.Fatal(err)
-	}
-	t.Logf("rewrote the %s section of RELIABILITY.md", name)
-}
-
-// fmLockDoc serialises rewrites of RELIABILITY.md across test processes
-// (go test runs packages in parallel).
-func fmLockDoc(t *testing.T, path string) func() {
-	t.Helper()
-	lock := path + ".lock"
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		f, err := os.OpenFile(lock, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-		if err == nil {
-			f.Close()
-			return func() { os.Remove(lock) }
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("RELIABILITY.md stays locked by %s; remove it if no test is running", lock)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }

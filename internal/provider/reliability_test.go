@@ -8,8 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -24,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
+	"github.com/albato/terraform-provider-albato/internal/reliabilitydoc"
 	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
 
@@ -275,7 +274,7 @@ func relPublish(t *testing.T, cells, afterCreate []relCell, results map[string]m
 	fmt.Fprintf(&b, "\n%d cells × 4 operations + %d create-only cells = %d cells; %d requests counted; %d duplicates; %d orphans.\n",
 		len(cells), len(afterCreate), total, requests, dups, orphans)
 	t.Logf("provider fault matrix: %d cells, %d requests, %d duplicates, %d orphans", total, requests, dups, orphans)
-	relSyncDoc(t, "provider-matrix", b.String())
+	reliabilitydoc.Check(t, repoRoot, "provider-matrix", b.String())
 }
 
 // relEnv is a testEnv with a recording proxy in front of the sandbox and a
@@ -707,51 +706,4 @@ func relOpOf(detail string) string {
 		}
 	}
 	return "?"
-}
-
-// relSyncDoc checks the section between <!-- name:begin --> and
-// <!-- name:end --> of RELIABILITY.md against body, or rewrites it when
-// ALBATO_UPDATE_RELIABILITY=1.
-func relSyncDoc(t *testing.T, name, body string) {
-	t.Helper()
-	path := filepath.Join("..", "..", "RELIABILITY.md")
-	begin, end := "<!-- "+name+":begin -->\n", "<!-- "+name+":end -->"
-	update := os.Getenv("ALBATO_UPDATE_RELIABILITY") == "1"
-	if update {
-		lock := path + ".lock"
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			f, err := os.OpenFile(lock, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-			if err == nil {
-				f.Close()
-				defer os.Remove(lock)
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("RELIABILITY.md stays locked by %s; remove it if no test is running", lock)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
-	doc, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading RELIABILITY.md: %v", err)
-	}
-	s := string(doc)
-	i, j := strings.Index(s, begin), strings.Index(s, end)
-	if i < 0 || j < i {
-		t.Fatalf("RELIABILITY.md has no %q ... %q section", strings.TrimSpace(begin), end)
-	}
-	if s[i+len(begin):j] == body {
-		return
-	}
-	if !update {
-		t.Fatalf("RELIABILITY.md (%s) differs from what the tests saw; run "+
-			"ALBATO_UPDATE_RELIABILITY=1 with the same tests to rewrite it. The tests saw:\n%s", name, body)
-	}
-	s = s[:i+len(begin)] + body + s[j:]
-	if err := os.WriteFile(path, []byte(s), 0o644); err != nil { //nolint:gosec // a document for everyone to read
-		t.Fatal(err)
-	}
-	t.Logf("rewrote the %s section of RELIABILITY.md", name)
 }
