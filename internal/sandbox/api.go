@@ -335,11 +335,9 @@ func (s *Server) apiList(w http.ResponseWriter, r *http.Request) {
 		page = n
 	}
 	s.mu.Lock()
-	var all []*record
-	for _, rec := range s.sortedLocked() {
-		if !s.hidden(rec) {
-			all = append(all, rec)
-		}
+	all := s.sortedLocked()
+	if s.notFoundDel { // deleted records are not listed then
+		all = slices.DeleteFunc(slices.Clone(all), s.hidden)
 	}
 	total := len(all)
 	totalPages := (total + s.pageSize - 1) / s.pageSize

@@ -458,3 +458,37 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestListFollowsCreateAndRemove checks that the list, which keeps its
+// records in id order between requests, sees every record added or removed
+// since the last page it served.
+func TestListFollowsCreateAndRemove(t *testing.T) {
+	e := newEnv(t, sandbox.Options{PageSize: 10})
+	listIDs := func() []int64 {
+		t.Helper()
+		_, b := e.api("GET", "/credentials/grant-access-sharing?page=1", "")
+		var recs []apiRec
+		if err := json.Unmarshal(decode(t, b).Data, &recs); err != nil {
+			t.Fatal(err)
+		}
+		ids := make([]int64, len(recs))
+		for i, r := range recs {
+			ids[i] = r.ID
+		}
+		return ids
+	}
+	a, b := e.create(225, "a").ID, e.create(225, "b").ID
+	if got := listIDs(); fmt.Sprint(got) != fmt.Sprint([]int64{a, b}) {
+		t.Fatalf("list %v, want %v", got, []int64{a, b})
+	}
+	c := e.create(226, "c").ID
+	if got := listIDs(); fmt.Sprint(got) != fmt.Sprint([]int64{a, b, c}) {
+		t.Fatalf("after a create: list %v, want %v", got, []int64{a, b, c})
+	}
+	if err := e.srv.Remove(b); err != nil {
+		t.Fatal(err)
+	}
+	if got := listIDs(); fmt.Sprint(got) != fmt.Sprint([]int64{a, c}) {
+		t.Fatalf("after a remove: list %v, want %v", got, []int64{a, c})
+	}
+}

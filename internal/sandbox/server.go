@@ -77,9 +77,16 @@ type Server struct {
 
 	offset atomic.Int64 // nanoseconds added to clock.Now()
 
-	mu       sync.Mutex // guards the fields below and the data file
-	recs     map[int64]*record
-	byToken  map[string]int64
+	mu      sync.Mutex // guards the fields below and the data file
+	recs    map[int64]*record
+	byToken map[string]int64
+	// byID is recs in id order, rebuilt by sortedLocked when recsGen has
+	// moved on since: lists read it once per page, and sorting 10,000
+	// records for every page made the sandbox, not the client, the cost of
+	// a large list (BENCHMARKS.md).
+	byID     []*record
+	byIDGen  uint64
+	recsGen  uint64 // bumped whenever a record is added to or removed from recs
 	nextID   int64
 	nextCred int64
 

@@ -163,10 +163,12 @@ func (s *Server) create(partnerID int64, title string) (*record, error) {
 		Title: title, DateCreated: now, TokenIssuedAt: now,
 	}
 	s.recs[rec.ID] = rec
+	s.recsGen++
 	s.byToken[rec.Token] = rec.ID
 	s.nextID++
 	err := s.commit(func() {
 		delete(s.recs, rec.ID)
+		s.recsGen++
 		delete(s.byToken, rec.Token)
 		s.nextID--
 	})
@@ -293,9 +295,11 @@ func (s *Server) Remove(id int64) error {
 		return idErr(id, ErrNotFound)
 	}
 	delete(s.recs, id)
+	s.recsGen++
 	delete(s.byToken, rec.Token)
 	return s.commit(func() {
 		s.recs[id] = rec
+		s.recsGen++
 		s.byToken[rec.Token] = id
 	})
 }
@@ -323,13 +327,18 @@ func (s *Server) Sharings() []Sharing {
 	return out
 }
 
-// sortedLocked returns the records by id ascending. The caller holds s.mu.
+// sortedLocked returns the records by id ascending. The caller holds s.mu
+// and must not change the slice, which is kept for the next call.
 func (s *Server) sortedLocked() []*record {
+	if s.byID != nil && s.byIDGen == s.recsGen {
+		return s.byID
+	}
 	out := make([]*record, 0, len(s.recs))
 	for _, rec := range s.recs {
 		out = append(out, rec)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	s.byID, s.byIDGen = out, s.recsGen
 	return out
 }
 
@@ -410,6 +419,7 @@ func (s *Server) load() error {
 		if _, dup := s.byToken[fsh.Token]; dup {
 			return bad("duplicate token")
 		}
+		s.recsGen++
 		s.recs[fsh.ID] = &record{
 			ID: fsh.ID, PartnerID: fsh.PartnerID, Token: fsh.Token, Status: fsh.Status,
 			CredentialID: fsh.CredentialID, Title: fsh.Title, DateCreated: fsh.DateCreated,
