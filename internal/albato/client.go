@@ -266,33 +266,8 @@ type answer struct {
 var errBodyTooLarge = errors.New("response body exceeds 10 MiB")
 
 // do sends one logical request, with retries, and checks the envelope of
-// the answer. retryablehttp retries what goes wrong before the body is read;
-// a body lost on the way (cut short, reset, too slow) is retried here, on
-// the same terms: for GET, PUT and DELETE, which are safe to repeat, never
-// for POST, and within the same max_retries.
+// the answer.
 func (c *Client) do(ctx context.Context, op, method string, u *url.URL, body []byte) (answer, error) {
-	for retry := 0; ; retry++ {
-		ans, err := c.doOnce(ctx, op, method, u, body)
-		if !isBodyLost(err) || !idempotent(method) || retry >= c.maxRetries {
-			return ans, err
-		}
-		wait := jitterBackoff(c.retryWaitMin, c.retryWaitMax, retry)
-		st := &call{c: c, ctx: ctx, op: op, method: method, path: u.EscapedPath()}
-		st.log(ctx, "Retrying Albato API request: the answer's body was lost", map[string]any{
-			"wait_ms": wait.Milliseconds(), "wait_source": "backoff", "error": st.errorText(err),
-		})
-		timer := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return answer{}, fmt.Errorf("%s: %w", op, ctx.Err())
-		case <-timer.C:
-		}
-	}
-}
-
-// doOnce is do without the retries of a lost body.
-func (c *Client) doOnce(ctx context.Context, op, method string, u *url.URL, body []byte) (answer, error) {
 	var raw any // a nil []byte in an interface would not be a nil body
 	if body != nil {
 		raw = body
@@ -335,7 +310,7 @@ func (c *Client) doOnce(ctx context.Context, op, method string, u *url.URL, body
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		return answer{}, c.apiError(op, resp.StatusCode, redirectMessage(resp), nil)
 	}
-	ans.body, err = readBody(resp.Body)
+	ans.body, err = st.readBody(resp)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return answer{}, fmt.Errorf("%s: %w", op, ctxErr)
@@ -345,7 +320,7 @@ func (c *Client) doOnce(ctx context.Context, op, method string, u *url.URL, body
 				unreadable: resp.StatusCode < 400}
 		}
 		return answer{}, fmt.Errorf("%s: reading response body: %w", op, &requestError{
-			method: method, path: st.path, attempts: 1, err: err, secrets: []string{c.token}, inBody: true,
+			method: method, path: st.path, attempts: st.attempt, err: err, secrets: []string{c.token},
 		})
 	}
 	env, problem := decodeEnvelope(resp.StatusCode, resp.Header.Get("Content-Type"), ans.body, c.token)

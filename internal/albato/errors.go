@@ -63,14 +63,6 @@ type requestError struct {
 	attempts int
 	err      error
 	secrets  []string
-	inBody   bool // the status came, then reading the body failed
-}
-
-// isBodyLost reports whether err is an answer whose body was lost in
-// transit (cut short, reset, too slow) after its status arrived.
-func isBodyLost(err error) bool {
-	var reqErr *requestError
-	return errors.As(err, &reqErr) && reqErr.inBody
 }
 
 func (e *requestError) Error() string {

@@ -30,6 +30,20 @@ type call struct {
 	lastStatus  int   // status of the last attempt, 0 after a transport error
 	lastErr     error // transport error of the last attempt, if any
 	wantedRetry bool  // whether the policy wanted another try after the last attempt
+
+	// The last attempt's body, once read (by checkRetry or by do).
+	body     []byte
+	bodyErr  error
+	bodyRead bool
+}
+
+// readBody reads the last attempt's body once, at most maxBodyBytes of it.
+func (st *call) readBody(resp *http.Response) ([]byte, error) {
+	if !st.bodyRead {
+		st.body, st.bodyErr = readBody(resp.Body)
+		st.bodyRead = true
+	}
+	return st.body, st.bodyErr
 }
 
 // retryClient wraps the Client's shared *http.Client (and so its connection
@@ -57,6 +71,7 @@ func (st *call) retryClient() *retryablehttp.Client {
 func (st *call) requestHook(_ retryablehttp.Logger, _ *http.Request, retry int) {
 	st.attempt = retry + 1
 	st.start = time.Now()
+	st.body, st.bodyErr, st.bodyRead = nil, nil, false
 }
 
 func (st *call) responseHook(_ retryablehttp.Logger, resp *http.Response) {
@@ -71,8 +86,9 @@ func (st *call) responseHook(_ retryablehttp.Logger, resp *http.Response) {
 }
 
 // checkRetry is the retry policy: stop on cancellation; retry 429 for every
-// method; retry 5xx (but 501) and transport errors only where a repeat is
-// safe, which for POST means only errors raised before anything was sent.
+// method; retry 5xx (but 501) and transport errors, a body lost in transit
+// included, only where a repeat is safe, which for POST means only errors
+// raised before anything was sent.
 func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	st.lastStatus, st.lastErr, st.wantedRetry = 0, err, false
 	if err != nil {
@@ -91,6 +107,15 @@ func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 		st.wantedRetry = retryableTransportError(ctx, st.method, err)
 	case resp != nil:
 		st.wantedRetry = retryableStatus(st.method, resp.StatusCode)
+		// A body lost on the way after its status came (cut short, reset,
+		// slower than the timeout) is a transport error like any other:
+		// retried where a repeat is safe, within the same max_retries. So
+		// the body is read here, where the retry is decided, and kept for do.
+		if !st.wantedRetry && idempotent(st.method) {
+			if _, bodyErr := st.readBody(resp); bodyErr != nil && !errors.Is(bodyErr, errBodyTooLarge) && ctx.Err() == nil {
+				st.lastErr, st.wantedRetry = bodyErr, true
+			}
+		}
 	}
 	return st.wantedRetry, nil
 }
