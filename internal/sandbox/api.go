@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -22,26 +22,25 @@ const (
 	maxTitleLen = 255
 )
 
-// apiSharing is a sharing as the API shows it.
+// apiSharing is a sharing in the API's documented shape.
 type apiSharing struct {
-	ID           int64   `json:"id"`
-	PartnerID    int64   `json:"partnerId"`
-	Token        string  `json:"token"`
-	Status       int     `json:"status"`
-	CredentialID *int64  `json:"credentialId"`
-	Title        string  `json:"title"`
-	DateCreated  *string `json:"dateCreated"`
+	ID           int64  `json:"id"`
+	PartnerID    int64  `json:"partnerId"`
+	Token        string `json:"token"`
+	Status       int    `json:"status"`
+	CredentialID *int64 `json:"credentialId"`
+	Title        string `json:"title"`
+	DateCreated  any    `json:"dateCreated"` // a string or a number, as Settings.DateFormat says
 }
 
-func toAPI(r *record, withDate bool) apiSharing {
-	c := r.clone()
+// toAPI shows sh as the API does; dateCreated is null when withDate is false.
+func toAPI(sh Sharing, withDate bool, dates DateFormat) apiSharing {
 	out := apiSharing{
-		ID: c.ID, PartnerID: c.PartnerID, Token: c.Token, Status: c.Status,
-		CredentialID: c.CredentialID, Title: c.Title,
+		ID: sh.ID, PartnerID: sh.PartnerID, Token: sh.Token, Status: sh.Status,
+		CredentialID: sh.CredentialID, Title: sh.Title,
 	}
 	if withDate {
-		d := c.DateCreated.UTC().Format(dateCreatedLayout)
-		out.DateCreated = &d
+		out.DateCreated = dates.format(sh.DateCreated)
 	}
 	return out
 }
@@ -92,26 +91,13 @@ func writeData(w http.ResponseWriter, data any) {
 // serveAPI routes an API request, checks the method and the token, and runs
 // the handler.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
-	path := r.URL.Path
-	var allow string
-	var item string
-	switch {
-	case path == apiBase:
-		allow = "GET, POST"
-	case strings.HasPrefix(path, apiBase+"/") && !strings.Contains(path[len(apiBase)+1:], "/") && len(path) > len(apiBase)+1:
-		allow = "GET, PUT, DELETE"
-		item = path[len(apiBase)+1:]
-	default:
-		writeFailure(w, http.StatusNotFound, "not found: "+clip(path, 100))
+	item, ok := s.route(w, r)
+	if !ok {
 		return
 	}
-	if !slices.Contains(strings.Split(allow, ", "), r.Method) {
-		w.Header().Set("Allow", allow)
-		writeFailure(w, http.StatusMethodNotAllowed, "method "+clip(r.Method, 20)+" not allowed; allowed: "+allow)
-		return
-	}
-	if !s.authorized(r) {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="albato-sandbox"`)
+	set := s.Settings()
+	if !s.authorized(r.Header.Get("Authorization"), set.AuthScheme) {
+		w.Header()["Www-Authenticate"] = challenges(set.AuthScheme)
 		writeFailure(w, http.StatusUnauthorized, "unauthorized: missing or invalid API token")
 		return
 	}
@@ -119,7 +105,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
 			s.apiCreate(w, r)
 		} else {
-			s.apiList(w, r)
+			s.apiList(w, r, set)
 		}
 		return
 	}
@@ -130,23 +116,71 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.Method {
 	case http.MethodGet:
-		s.apiGet(w, id)
+		s.apiGet(w, id, set.DateFormat)
 	case http.MethodPut:
-		s.apiRegenerate(w, id)
+		s.apiUpdate(w, id, set.DateFormat, reissue, true)
 	case http.MethodDelete:
-		s.apiDelete(w, id)
+		s.apiUpdate(w, id, set.DateFormat, deleteByAPI, false)
 	}
 }
 
-// authorized checks "Authorization: Basic|Bearer <token>" in constant time.
-func (s *Server) authorized(r *http.Request) bool {
-	h := strings.TrimSpace(r.Header.Get("Authorization"))
-	scheme, tok, ok := strings.Cut(h, " ")
-	if !ok || !(strings.EqualFold(scheme, "Basic") || strings.EqualFold(scheme, "Bearer")) {
+// route finds the API route of r: "" for the collection, or the item's
+// path segment. It answers 404 or 405 itself, whatever the token.
+func (s *Server) route(w http.ResponseWriter, r *http.Request) (item string, ok bool) {
+	path := r.URL.Path
+	allow := "GET, POST"
+	switch {
+	case path == apiBase:
+	case strings.HasPrefix(path, apiBase+"/") && !strings.Contains(path[len(apiBase)+1:], "/") && len(path) > len(apiBase)+1:
+		allow = "GET, PUT, DELETE"
+		item = path[len(apiBase)+1:]
+	default:
+		writeFailure(w, http.StatusNotFound, "not found: "+clip(path, 100))
+		return "", false
+	}
+	if !slices.Contains(strings.Split(allow, ", "), r.Method) {
+		w.Header().Set("Allow", allow)
+		writeFailure(w, http.StatusMethodNotAllowed, "method "+clip(r.Method, 20)+" not allowed; allowed: "+allow)
+		return "", false
+	}
+	return item, true
+}
+
+// authorized checks the Authorization header against the token, in constant
+// time, under the accepted scheme.
+func (s *Server) authorized(header string, accepted AuthScheme) bool {
+	scheme, cred, ok := strings.Cut(strings.TrimSpace(header), " ")
+	if !ok {
 		return false
 	}
-	sum := sha256.Sum256([]byte(strings.TrimSpace(tok)))
-	return subtle.ConstantTimeCompare(sum[:], s.tokenSum[:]) == 1
+	cred = strings.TrimSpace(cred)
+	switch {
+	case strings.EqualFold(scheme, "Bearer"):
+		return accepted.accepts(AuthBearer) && matches(cred, s.tokenSum)
+	case !strings.EqualFold(scheme, "Basic"):
+		return false
+	case accepted.accepts(AuthBasicRaw) && matches(cred, s.tokenSum):
+		return true
+	}
+	userPass, err := base64.StdEncoding.DecodeString(cred)
+	return err == nil && accepted.accepts(AuthBasic) && matches(string(userPass), s.basicSum)
+}
+
+func matches(cred string, sum [32]byte) bool {
+	got := sha256.Sum256([]byte(cred))
+	return subtle.ConstantTimeCompare(got[:], sum[:]) == 1
+}
+
+// challenges are the WWW-Authenticate values of a 401 under the accepted scheme.
+func challenges(accepted AuthScheme) []string {
+	var out []string
+	if accepted.accepts(AuthBearer) {
+		out = append(out, `Bearer realm="albato-sandbox"`)
+	}
+	if accepted.accepts(AuthBasic) || accepted.accepts(AuthBasicRaw) {
+		out = append(out, `Basic realm="albato-sandbox"`)
+	}
+	return out
 }
 
 // parseID accepts a positive decimal id.
@@ -227,106 +261,59 @@ func (s *Server) apiCreate(w http.ResponseWriter, r *http.Request) {
 		writeFailure(w, http.StatusBadRequest, fmt.Sprintf("title must be at most %d characters, got %d", maxTitleLen, n))
 		return
 	}
-	s.mu.Lock()
-	rec, err := s.create(p.ID, title)
-	var out apiSharing
-	if err == nil {
-		out = toAPI(rec, false) // the documented POST answer carries dateCreated: null
-	}
-	s.mu.Unlock()
+	sh, err := s.store.create(p.ID, title)
 	if err != nil {
 		writeFailure(w, http.StatusInternalServerError, "could not save the sharing")
 		return
 	}
-	writeData(w, out)
+	writeData(w, toAPI(sh, false, "")) // the documented POST answer carries dateCreated: null
 }
 
-// lookup returns the record the API may show. The caller holds s.mu.
-func (s *Server) lookup(id int64) (*record, bool) {
-	rec, ok := s.recs[id]
-	if !ok || s.hidden(rec) {
-		return nil, false
-	}
-	return rec, true
-}
+// visible tells whether the API shows sh.
+func (s *Server) visible(sh Sharing) bool { return !(s.notFoundDel && sh.Deleted) }
 
 func notFound(w http.ResponseWriter, id int64) {
 	writeFailure(w, http.StatusNotFound, fmt.Sprintf("sharing %d not found", id))
 }
 
-func (s *Server) apiGet(w http.ResponseWriter, id int64) {
-	s.mu.Lock()
-	rec, ok := s.lookup(id)
-	var out apiSharing
-	if ok {
-		out = toAPI(rec, true)
-	}
-	s.mu.Unlock()
-	if !ok {
+func (s *Server) apiGet(w http.ResponseWriter, id int64, dates DateFormat) {
+	sh, ok := s.store.get(id)
+	if !ok || !s.visible(sh) {
 		notFound(w, id)
 		return
 	}
-	writeData(w, out)
+	writeData(w, toAPI(sh, true, dates))
 }
 
-func (s *Server) apiRegenerate(w http.ResponseWriter, id int64) {
-	s.mu.Lock()
-	rec, ok := s.lookup(id)
-	var (
-		out     apiSharing
-		revoked bool
-		err     error
-	)
-	if ok {
-		if rec.Status == StatusRevoked {
-			revoked = true
-		} else if err = s.regenerate(rec); err == nil {
-			out = toAPI(rec, true)
+// apiUpdate regenerates (PUT) or deletes (DELETE) a sharing the API shows;
+// refuseRevoked answers 409 for a revoked sharing, as PUT does.
+func (s *Server) apiUpdate(w http.ResponseWriter, id int64, dates DateFormat, edit change, refuseRevoked bool) {
+	sh, err := s.store.update(id, func(sh Sharing) error {
+		switch {
+		case !s.visible(sh):
+			return ErrNotFound
+		case refuseRevoked && sh.Status == StatusRevoked:
+			return ErrRevoked
 		}
-	}
-	s.mu.Unlock()
+		return nil
+	}, edit)
 	switch {
-	case !ok:
+	case errors.Is(err, ErrNotFound):
 		notFound(w, id)
-	case revoked:
+	case errors.Is(err, ErrRevoked):
 		writeFailure(w, http.StatusConflict, "sharing is revoked")
 	case err != nil:
 		writeFailure(w, http.StatusInternalServerError, "could not save the sharing")
 	default:
-		writeData(w, out)
+		writeData(w, toAPI(sh, true, dates))
 	}
 }
 
-func (s *Server) apiDelete(w http.ResponseWriter, id int64) {
-	s.mu.Lock()
-	rec, ok := s.lookup(id)
-	var (
-		out apiSharing
-		err error
-	)
-	if ok {
-		if rec.Status != StatusRevoked || !rec.Deleted {
-			err = s.setRecStatus(rec, StatusRevoked, true)
-		}
-		if err == nil {
-			out = toAPI(rec, true)
-		}
-	}
-	s.mu.Unlock()
-	switch {
-	case !ok:
-		notFound(w, id)
-	case err != nil:
-		writeFailure(w, http.StatusInternalServerError, "could not save the sharing")
-	default:
-		writeData(w, out)
-	}
-}
-
-func (s *Server) apiList(w http.ResponseWriter, r *http.Request) {
+// apiList answers one page of the list, paged as Settings say.
+func (s *Server) apiList(w http.ResponseWriter, r *http.Request, set Settings) {
 	page := 1
 	q := r.URL.Query()
-	if vs, ok := q["page"]; ok {
+	if vs, ok := q["page"]; ok && !set.IgnorePage {
 		n, err := strconv.Atoi(strings.TrimSpace(vs[0]))
 		if err != nil || n < 1 {
 			writeFailure(w, http.StatusBadRequest, "page must be a positive integer, got "+strconv.Quote(clip(vs[0], 40)))
@@ -334,25 +321,19 @@ func (s *Server) apiList(w http.ResponseWriter, r *http.Request) {
 		}
 		page = n
 	}
-	s.mu.Lock()
-	all := s.sortedLocked()
-	if s.notFoundDel { // deleted records are not listed then
-		all = slices.DeleteFunc(slices.Clone(all), s.hidden)
+	size := set.perPage(strings.TrimSpace(q.Get("per-page")))
+	var shown int
+	items, total := s.store.list(s.notFoundDel, func(total int) (from, to int) {
+		shown, from, to = set.page(page, size, total)
+		return from, to
+	})
+	data := make([]apiSharing, 0, len(items))
+	for _, sh := range items {
+		data = append(data, toAPI(sh, true, set.DateFormat))
 	}
-	total := len(all)
-	totalPages := (total + s.pageSize - 1) / s.pageSize
-	data := []apiSharing{}
-	if page <= totalPages && page <= math.MaxInt/s.pageSize {
-		start := (page - 1) * s.pageSize
-		end := min(start+s.pageSize, total)
-		for _, rec := range all[start:end] {
-			data = append(data, toAPI(rec, true))
-		}
-	}
-	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, successBody{
 		Success: true,
 		Data:    data,
-		Meta:    &listMeta{Page: page, TotalPages: totalPages, TotalItemsCount: total},
+		Meta:    &listMeta{Page: shown, TotalPages: (total + size - 1) / size, TotalItemsCount: total},
 	})
 }

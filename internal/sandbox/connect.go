@@ -77,7 +77,7 @@ var pageTemplates = map[string]string{
 <p class="meta">{{.SharingTitle}}</p>
 {{if .Errors}}<div class="alert error" role="alert">Please correct the following:<ul>{{range .Errors}}<li>{{.}}</li>{{end}}</ul></div>{{end}}
 <form method="post" action="/connect" autocomplete="off">
-<input type="hidden" name="id" value="{{.PartnerID}}">
+<input type="hidden" name="id" value="{{.LinkID}}">
 <input type="hidden" name="token" value="{{.Token}}">
 {{if .OAuth}}<p>You will be sent to {{.Partner}} to sign in and allow access.</p>
 <button type="submit">Connect with {{.Partner}}</button>
@@ -93,7 +93,7 @@ var pageTemplates = map[string]string{
 <p><strong>Albato</strong> wants to access your {{.Partner}} account for the connection:</p>
 <p class="meta">{{.SharingTitle}}</p>
 <form method="post" action="/connect/oauth/authorize">
-<input type="hidden" name="id" value="{{.PartnerID}}">
+<input type="hidden" name="id" value="{{.LinkID}}">
 <input type="hidden" name="token" value="{{.Token}}">
 <div class="row">
 <button type="submit" name="decision" value="allow">Allow</button>
@@ -142,7 +142,7 @@ type pageData struct {
 	Code         int
 	Message      string
 	Partner      string
-	PartnerID    int64
+	LinkID       int64 // the id parameter of the link
 	SharingTitle string
 	Token        string
 	OAuth        bool
@@ -184,6 +184,9 @@ type linkError struct {
 	retryURL string
 }
 
+// Error lets a linkError travel through store.update.
+func (e *linkError) Error() string { return e.title }
+
 var (
 	errBadLink = &linkError{http.StatusBadRequest, "This link is incomplete",
 		"The link is missing its id or token, or they are garbled. Open the link exactly as you received it.", ""}
@@ -201,9 +204,39 @@ func (s *Server) linkErrorPage(w http.ResponseWriter, e *linkError) {
 	s.renderPage(w, e.status, "error", pageData{PageTitle: e.title, Code: e.status, Message: e.msg, RetryURL: e.retryURL})
 }
 
+// link is a link the end user opened: its parameters, and the sharing and
+// partner behind it. oauth is set on the stand-in consent page.
+type link struct {
+	id    int64
+	token string
+	oauth bool
+	sh    Sharing
+	p     *partner
+}
+
+// openLink reads a link's id and token from v and finds the sharing behind
+// it; when the link cannot be used, it draws the error page and returns false.
+func (s *Server) openLink(w http.ResponseWriter, v url.Values, oauth bool) (link, bool) {
+	l := link{oauth: oauth}
+	var ok bool
+	l.id, l.token, ok = linkParams(v)
+	lerr := errBadLink
+	if ok {
+		lerr = errUnknownLink
+		if l.sh, ok = s.store.withToken(l.token); ok {
+			lerr = s.check(&l, l.sh)
+		}
+	}
+	if lerr != nil {
+		s.linkErrorPage(w, lerr)
+		return l, false
+	}
+	return l, true
+}
+
 // linkParams reads and sanity-checks the id and token of a link.
-func linkParams(v url.Values) (partnerID int64, token string, ok bool) {
-	partnerID, ok = parseID(strings.TrimSpace(v.Get("id")))
+func linkParams(v url.Values) (id int64, token string, ok bool) {
+	id, ok = parseID(strings.TrimSpace(v.Get("id")))
 	if !ok {
 		return 0, "", false
 	}
@@ -216,37 +249,57 @@ func linkParams(v url.Values) (partnerID int64, token string, ok bool) {
 			return 0, "", false
 		}
 	}
-	return partnerID, token, true
+	return id, token, true
 }
 
-// findLink returns the record behind a link and its partner if the link can
-// still be used. The caller holds s.mu.
-func (s *Server) findLink(partnerID int64, token string) (*record, *partner, *linkError) {
-	id, ok := s.byToken[token]
-	if !ok {
-		return nil, nil, errUnknownLink
+// check tells whether sh is the sharing behind l, under the link id in
+// force, and whether l can still be used; it sets l.p.
+func (s *Server) check(l *link, sh Sharing) *linkError {
+	p, ok := findPartner(sh.PartnerID)
+	if !ok || sh.Token != l.token || s.Settings().LinkID.of(sh) != l.id || (l.oauth && p.Kind != kindOAuth) {
+		return errUnknownLink
 	}
-	rec := s.recs[id]
-	if rec == nil || rec.PartnerID != partnerID {
-		return nil, nil, errUnknownLink
-	}
-	p, ok := findPartner(rec.PartnerID)
-	if !ok {
-		return nil, nil, errUnknownLink
-	}
-	switch err := usable(rec, s.Now()); {
+	switch err := sh.usable(s.Now()); {
 	case errors.Is(err, ErrRevoked):
-		return nil, nil, errRevokedLink
+		return errRevokedLink
 	case errors.Is(err, ErrGranted):
-		return nil, nil, errSpentLink
+		return errSpentLink
 	case errors.Is(err, ErrExpired):
-		return nil, nil, errExpiredLink
+		return errExpiredLink
 	}
-	return rec, p, nil
+	if l.oauth && sh.Status != StatusWaitingOAuth {
+		return &linkError{http.StatusConflict, "Authorization not started",
+			"This authorization request is not active. Start again from the connect page.",
+			linkURL(connectPath, l.id, l.token)}
+	}
+	l.p = p
+	return nil
 }
 
-func linkURL(path string, partnerID int64, token string) string {
-	return path + "?" + url.Values{"id": {strconv.FormatInt(partnerID, 10)}, "token": {token}}.Encode()
+// apply makes edit to the sharing behind l if the link can still be used;
+// otherwise, or when saving fails, it draws the error page and returns false.
+func (s *Server) apply(w http.ResponseWriter, l *link, edit change) bool {
+	sh, err := s.store.update(l.sh.ID, func(cur Sharing) error {
+		if lerr := s.check(l, cur); lerr != nil {
+			return lerr
+		}
+		return nil
+	}, edit)
+	var lerr *linkError
+	switch {
+	case errors.As(err, &lerr):
+		s.linkErrorPage(w, lerr)
+	case err != nil:
+		s.errorPage(w, http.StatusInternalServerError, "Something went wrong", "The sandbox could not save your answer. Try again.")
+	default:
+		l.sh = sh
+		return true
+	}
+	return false
+}
+
+func linkURL(path string, id int64, token string) string {
+	return path + "?" + url.Values{"id": {strconv.FormatInt(id, 10)}, "token": {token}}.Encode()
 }
 
 // serveConnect serves the end user's pages under /connect.
@@ -294,37 +347,23 @@ func (s *Server) parsePostForm(w http.ResponseWriter, r *http.Request) bool {
 }
 
 func (s *Server) connectGet(w http.ResponseWriter, r *http.Request) {
-	partnerID, token, ok := linkParams(r.URL.Query())
-	if !ok {
-		s.linkErrorPage(w, errBadLink)
-		return
+	if l, ok := s.openLink(w, r.URL.Query(), false); ok {
+		s.renderPage(w, http.StatusOK, "form", formPage(l, nil, nil))
 	}
-	s.mu.Lock()
-	rec, p, lerr := s.findLink(partnerID, token)
-	var d pageData
-	if lerr == nil {
-		d = formPage(rec, p, nil, nil)
-	}
-	s.mu.Unlock()
-	if lerr != nil {
-		s.linkErrorPage(w, lerr)
-		return
-	}
-	s.renderPage(w, http.StatusOK, "form", d)
 }
 
 // formPage builds the partner's form; values refills non-secret fields.
-func formPage(rec *record, p *partner, values url.Values, errs []string) pageData {
+func formPage(l link, values url.Values, errs []string) pageData {
 	d := pageData{
-		PageTitle:    "Connect " + p.Name,
-		Partner:      p.Name,
-		PartnerID:    p.ID,
-		SharingTitle: rec.Title,
-		Token:        rec.Token,
-		OAuth:        p.Kind == kindOAuth,
+		PageTitle:    "Connect " + l.p.Name,
+		Partner:      l.p.Name,
+		LinkID:       l.id,
+		SharingTitle: l.sh.Title,
+		Token:        l.token,
+		OAuth:        l.p.Kind == kindOAuth,
 		Errors:       errs,
 	}
-	for _, f := range p.Fields {
+	for _, f := range l.p.Fields {
 		ff := formField{Name: f.Name, Label: f.Label, Help: f.Help, Secret: f.Secret, Pattern: f.PatternH, MaxLen: maxFieldLen}
 		if !f.Secret && values != nil {
 			ff.Value = clip(values.Get(f.Name), maxFieldLen)
@@ -352,122 +391,57 @@ func validateFields(p *partner, v url.Values) []string {
 }
 
 func (s *Server) connectPost(w http.ResponseWriter, r *http.Request) {
-	partnerID, token, ok := linkParams(r.PostForm)
-	if !ok {
-		s.linkErrorPage(w, errBadLink)
-		return
-	}
-	s.mu.Lock()
-	rec, p, lerr := s.findLink(partnerID, token)
-	if lerr != nil {
-		s.mu.Unlock()
-		s.linkErrorPage(w, lerr)
-		return
-	}
-	if p.Kind == kindOAuth {
-		var err error
-		if rec.Status != StatusWaitingOAuth {
-			err = s.setRecStatus(rec, StatusWaitingOAuth, false)
+	l, ok := s.openLink(w, r.PostForm, false)
+	switch {
+	case !ok:
+	case l.p.Kind == kindOAuth:
+		if s.apply(w, &l, setStatus(StatusWaitingOAuth)) {
+			http.Redirect(w, r, linkURL(authorizePath, l.id, l.token), http.StatusSeeOther)
 		}
-		s.mu.Unlock()
-		if err != nil {
-			s.errorPage(w, http.StatusInternalServerError, "Something went wrong", "The sandbox could not save the request. Try again.")
+	default:
+		if errs := validateFields(l.p, r.PostForm); len(errs) > 0 {
+			s.renderPage(w, http.StatusUnprocessableEntity, "form", formPage(l, r.PostForm, errs))
 			return
 		}
-		http.Redirect(w, r, linkURL(authorizePath, partnerID, token), http.StatusSeeOther)
-		return
+		s.finish(w, &l)
 	}
-	if errs := validateFields(p, r.PostForm); len(errs) > 0 {
-		d := formPage(rec, p, r.PostForm, errs)
-		s.mu.Unlock()
-		s.renderPage(w, http.StatusUnprocessableEntity, "form", d)
-		return
-	}
-	s.finish(w, rec, p) // unlocks s.mu
 }
 
-// finish grants rec and draws the success page. The caller holds s.mu, which
-// finish releases.
-func (s *Server) finish(w http.ResponseWriter, rec *record, p *partner) {
-	cred, err := s.grant(rec)
-	title := rec.Title
-	s.mu.Unlock()
-	if err != nil {
-		s.errorPage(w, http.StatusInternalServerError, "Something went wrong", "The sandbox could not save the connection. Try again.")
-		return
+// finish grants the sharing behind l and draws the success page.
+func (s *Server) finish(w http.ResponseWriter, l *link) {
+	if s.apply(w, l, grant) {
+		s.renderPage(w, http.StatusOK, "success", pageData{
+			PageTitle: "Connection created", Partner: l.p.Name, SharingTitle: l.sh.Title, CredentialID: *l.sh.CredentialID,
+		})
 	}
-	s.renderPage(w, http.StatusOK, "success", pageData{
-		PageTitle: "Connection created", Partner: p.Name, SharingTitle: title, CredentialID: cred,
-	})
-}
-
-// oauthLink finds a link that is in the OAuth flow (status 2). The caller
-// holds s.mu.
-func (s *Server) oauthLink(partnerID int64, token string) (*record, *partner, *linkError) {
-	rec, p, lerr := s.findLink(partnerID, token)
-	if lerr != nil {
-		return nil, nil, lerr
-	}
-	if p.Kind != kindOAuth {
-		return nil, nil, errUnknownLink
-	}
-	if rec.Status != StatusWaitingOAuth {
-		return nil, nil, &linkError{http.StatusConflict, "Authorization not started",
-			"This authorization request is not active. Start again from the connect page.",
-			linkURL(connectPath, partnerID, token)}
-	}
-	return rec, p, nil
 }
 
 func (s *Server) authorizeGet(w http.ResponseWriter, r *http.Request) {
-	partnerID, token, ok := linkParams(r.URL.Query())
-	if !ok {
-		s.linkErrorPage(w, errBadLink)
-		return
+	if l, ok := s.openLink(w, r.URL.Query(), true); ok {
+		s.renderPage(w, http.StatusOK, "consent", pageData{
+			PageTitle: l.p.Name + ": allow access?", Partner: l.p.Name, LinkID: l.id, SharingTitle: l.sh.Title, Token: l.token,
+		})
 	}
-	s.mu.Lock()
-	rec, p, lerr := s.oauthLink(partnerID, token)
-	var d pageData
-	if lerr == nil {
-		d = pageData{PageTitle: p.Name + ": allow access?", Partner: p.Name, PartnerID: p.ID, SharingTitle: rec.Title, Token: rec.Token}
-	}
-	s.mu.Unlock()
-	if lerr != nil {
-		s.linkErrorPage(w, lerr)
-		return
-	}
-	s.renderPage(w, http.StatusOK, "consent", d)
 }
 
 func (s *Server) authorizePost(w http.ResponseWriter, r *http.Request) {
-	partnerID, token, ok := linkParams(r.PostForm)
-	if !ok {
-		s.linkErrorPage(w, errBadLink)
-		return
-	}
 	decision := r.PostForm.Get("decision")
 	if decision != "allow" && decision != "deny" {
-		s.errorPage(w, http.StatusBadRequest, "Bad request", `Choose "Allow" or "Deny".`)
+		if _, _, ok := linkParams(r.PostForm); !ok {
+			s.linkErrorPage(w, errBadLink)
+		} else {
+			s.errorPage(w, http.StatusBadRequest, "Bad request", `Choose "Allow" or "Deny".`)
+		}
 		return
 	}
-	s.mu.Lock()
-	rec, p, lerr := s.oauthLink(partnerID, token)
-	if lerr != nil {
-		s.mu.Unlock()
-		s.linkErrorPage(w, lerr)
-		return
+	l, ok := s.openLink(w, r.PostForm, true)
+	switch {
+	case !ok:
+	case decision == "allow":
+		s.finish(w, &l)
+	case s.apply(w, &l, setStatus(StatusWaiting)):
+		s.renderPage(w, http.StatusOK, "denied", pageData{
+			PageTitle: "Access denied", Partner: l.p.Name, RetryURL: linkURL(connectPath, l.id, l.token),
+		})
 	}
-	if decision == "allow" {
-		s.finish(w, rec, p) // unlocks s.mu
-		return
-	}
-	err := s.setRecStatus(rec, StatusWaiting, false)
-	s.mu.Unlock()
-	if err != nil {
-		s.errorPage(w, http.StatusInternalServerError, "Something went wrong", "The sandbox could not save your answer. Try again.")
-		return
-	}
-	s.renderPage(w, http.StatusOK, "denied", pageData{
-		PageTitle: "Access denied", Partner: p.Name, RetryURL: linkURL(connectPath, partnerID, token),
-	})
 }

@@ -141,7 +141,7 @@ func TestControlEndpoints(t *testing.T) {
 		t.Fatalf("sharings: %v", out)
 	}
 	first := list[0].(map[string]any)
-	if first["token"] != crm.Token || first["link"] != connectURL(225, crm.Token) || first["expiresAt"] != start.Add(48*time.Hour).Format(time.RFC3339) {
+	if first["token"] != crm.Token || first["statusName"] != "granted" || first["expiresAt"] != start.Add(48*time.Hour).Format(time.RFC3339) {
 		t.Errorf("first sharing: %v", first)
 	}
 	out = control(t, e, "GET", fmt.Sprintf("/_sandbox/sharings/%d", cal.ID), "", 200)
@@ -160,12 +160,14 @@ func TestControlEndpoints(t *testing.T) {
 	}
 
 	out = control(t, e, "POST", "/_sandbox/faults", `{"status":429,"retryAfter":"1","times":1,"latency":"5ms","method":"get"}`, 200)
-	if faults, _ := out["faults"].([]any); len(faults) != 1 {
+	if faults, _ := out["faults"].([]any); len(faults) != 1 || fmt.Sprint(faults[0]) != "map[latency:5ms method:GET retryAfter:1 status:429 times:1]" {
 		t.Errorf("faults: %v", out)
 	}
 	control(t, e, "POST", "/_sandbox/faults", `{"status":42}`, 400)
 	control(t, e, "POST", "/_sandbox/faults", `{"latency":"forever"}`, 400)
 	control(t, e, "POST", "/_sandbox/faults", `{"pathPrefix":"credentials"}`, 400)
+	control(t, e, "POST", "/_sandbox/faults", `{"bodyContains":"x"}`, 400) // Go only
+	control(t, e, "PUT", "/_sandbox/faults", `{}`, 405)
 	resp, b := e.api("GET", listPath, "")
 	wantFailure(t, resp, b, 429)
 	if resp, _ := e.api("GET", listPath, ""); resp.StatusCode != 200 {

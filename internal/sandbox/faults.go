@@ -2,7 +2,10 @@ package sandbox
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -24,67 +27,122 @@ import (
 // as with AfterHandling.
 type Fault struct {
 	// Method restricts the fault to one HTTP method; "" matches any.
-	Method string
+	Method string `json:"method,omitempty"`
 	// PathPrefix restricts the fault to paths with this prefix; "" matches any
 	// API path.
-	PathPrefix string
+	PathPrefix string `json:"pathPrefix,omitempty"`
 	// Status is the HTTP status to answer with (e.g. 429, 500, 503); 0 means no
 	// status fault: the real answer is sent after Latency, unless Body or
 	// EmptyBody is set, in which case that body is sent with status 200.
-	Status int
+	Status int `json:"status,omitempty"`
 	// RetryAfter is the value of the Retry-After header ("2" or an HTTP date)
 	// sent with the fault's answer, if non-empty.
-	RetryAfter string
+	RetryAfter string `json:"retryAfter,omitempty"`
 	// Body is the raw body sent instead of the default
 	// {"success":false,"message":...}; it lets tests send HTML, truncated JSON
-	// or a success:false body with status 200.
-	Body string
+	// or a success:false body with status 200. Its Content-Type is
+	// text/html for a body that starts with "<", else application/json.
+	Body string `json:"body,omitempty"`
 	// EmptyBody sends no body at all with the fault's answer.
-	EmptyBody bool
-	// ContentType of the fault's answer; when empty, "text/html; charset=utf-8"
-	// for a Body that starts with "<", else "application/json".
-	ContentType string
+	EmptyBody bool `json:"emptyBody,omitempty"`
 	// Latency is a delay before answering; it ends early when the request's
 	// context is cancelled, and then nothing is answered or changed.
-	Latency time.Duration
+	Latency time.Duration `json:"-"`
 	// AfterHandling handles the request for real (changing state), then
 	// answers with Status and Body instead of the real answer (or drops the
 	// connection if Drop is set).
-	AfterHandling bool
+	AfterHandling bool `json:"afterHandling,omitempty"`
 	// Drop closes the connection without answering: before handling, or after
 	// it if AfterHandling is set. It needs a connection that can be hijacked
 	// (HTTP/1.x); otherwise the handler aborts with http.ErrAbortHandler.
-	Drop bool
+	Drop bool `json:"drop,omitempty"`
 	// Times is how many requests the fault applies to; 0 means unlimited.
-	Times int
+	Times int `json:"times,omitempty"`
 
 	// BodyContains restricts the fault to requests whose body contains this
 	// text, such as the title of one create among many. The body is read
 	// (within the API's 1 MiB limit) and handed on unchanged.
-	BodyContains string
+	BodyContains string `json:"-"`
 	// Probability, when strictly between 0 and 1, applies the fault to each
 	// matching request with that probability only. A request it passes over
 	// is not matched by it (a later fault may apply) and does not count
 	// towards Times. 0, or 1 and more, applies it to every matching request.
-	Probability float64
+	Probability float64 `json:"-"`
 	// Seed seeds the fault's own random source for Probability, so that a
 	// run draws the same sequence (which request gets which draw still
 	// depends on the order in which concurrent requests arrive).
-	Seed uint64
+	Seed uint64 `json:"-"`
 
 	// BodyBytes, when larger than the body, pads it with spaces (JSON white
 	// space) to this many bytes, with a matching Content-Length. The padding
 	// is streamed, never held in memory: a body of many megabytes.
-	BodyBytes int64
+	BodyBytes int64 `json:"-"`
 	// TruncateAt, when positive and smaller than the body, sends only the
 	// body's first TruncateAt bytes, still with the Content-Length of the
 	// whole body, and then closes the connection: the client reads an
 	// unexpected end of the body.
-	TruncateAt int64
+	TruncateAt int64 `json:"-"`
 	// SlowBody sends the status, the headers and the first half of the body
 	// at once, then waits SlowBody (or until the client goes away) before
 	// sending the rest: a body slower than the client's timeout.
-	SlowBody time.Duration
+	SlowBody time.Duration `json:"-"`
+}
+
+// maxControlLatency bounds the latency a fault may ask for over HTTP.
+const maxControlLatency = 10 * time.Minute
+
+// faultJSON is how the control endpoints write a Fault: the fields with a
+// JSON name, and Latency as a Go duration string. The other fields are set
+// from Go only.
+type faultJSON struct {
+	Latency string `json:"latency,omitempty"`
+	*jsonFault
+}
+
+type jsonFault Fault // Fault without its JSON methods
+
+// MarshalJSON writes the fault as the control endpoints show it.
+func (f Fault) MarshalJSON() ([]byte, error) {
+	fj := faultJSON{jsonFault: (*jsonFault)(&f)}
+	if f.Latency > 0 {
+		fj.Latency = f.Latency.String()
+	}
+	return json.Marshal(fj)
+}
+
+// UnmarshalJSON reads a fault as POST /_sandbox/faults takes it.
+func (f *Fault) UnmarshalJSON(data []byte) error {
+	fj := faultJSON{jsonFault: (*jsonFault)(f)}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&fj); err != nil {
+		return err
+	}
+	if fj.Latency == "" {
+		return nil
+	}
+	d, err := time.ParseDuration(fj.Latency)
+	if err != nil || d < 0 || d > maxControlLatency {
+		return fmt.Errorf("latency must be a Go duration between 0s and %s, got %q", maxControlLatency, clip(fj.Latency, 40))
+	}
+	f.Latency = d
+	return nil
+}
+
+// validate checks a fault that came over HTTP.
+func (f *Fault) validate() error {
+	f.Method = strings.ToUpper(f.Method)
+	switch {
+	case f.Status != 0 && (f.Status < 200 || f.Status > 599):
+		return fmt.Errorf("status must be 0 or 200..599, got %d", f.Status)
+	case f.Times < 0:
+		return fmt.Errorf("times must not be negative, got %d", f.Times)
+	case f.PathPrefix != "" && !strings.HasPrefix(f.PathPrefix, "/"):
+		return errors.New(`pathPrefix must start with "/"`)
+	case strings.ContainsAny(f.RetryAfter, "\r\n"):
+		return errors.New("header values must not contain line breaks")
+	}
+	return nil
 }
 
 type faultState struct {
@@ -184,61 +242,51 @@ func sleep(ctx context.Context, d time.Duration) bool {
 // serveAPIWithFaults applies the fixed latency and any matching fault around
 // the real API handler.
 func (s *Server) serveAPIWithFaults(w *respWriter, r *http.Request) {
-	var body []byte
-	buffered := false
-	bufferBody := func() {
-		if buffered {
-			return
-		}
-		buffered = true
-		body, _ = io.ReadAll(io.LimitReader(r.Body, maxBodySize+1))
-		r.Body = struct {
-			io.Reader
-			io.Closer
-		}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
-	}
-	if s.needsBody() {
-		bufferBody()
-	}
+	body := bufferBody(r, s.needsBody())
 	f, faulted := s.takeFault(r, body)
 	if d := s.latency + f.Latency; d > 0 {
 		// net/http notices a client going away only once the request body has
 		// been read to its end, so read it (within the API's limit) first.
-		bufferBody()
-	}
-	if !sleep(r.Context(), s.latency+f.Latency) {
-		return // the client went away: nothing is answered or changed
-	}
-	if !faulted {
-		s.serveAPI(w, r)
-		return
+		bufferBody(r, body == nil)
+		if !sleep(r.Context(), d) {
+			return // the client went away: nothing is answered or changed
+		}
 	}
 	answers := f.Status != 0 || f.Body != "" || f.EmptyBody
 	shapes := f.BodyBytes > 0 || f.TruncateAt > 0 || f.SlowBody > 0
-	if f.AfterHandling || (shapes && !answers && !f.Drop) {
+	if faulted && (f.AfterHandling || (shapes && !answers && !f.Drop)) {
 		buf := newBufferedWriter()
 		s.serveAPI(buf, r)
-		switch {
-		case f.Drop:
-			s.drop(w)
-		case answers:
-			s.faultAnswer(w, r, f)
-		default:
-			if buf.status == 0 {
-				buf.status = http.StatusOK
-			}
-			s.sendShaped(w, r, buf.status, buf.header, buf.body.Bytes(), f)
+		if !f.Drop && !answers {
+			s.sendShaped(w, r, cmp.Or(buf.status, http.StatusOK), buf.header, buf.body.Bytes(), f)
+			return
 		}
-		return
 	}
 	switch {
-	case f.Drop:
+	case faulted && f.Drop:
 		s.drop(w)
-	case answers:
+	case faulted && answers:
 		s.faultAnswer(w, r, f)
 	default:
 		s.serveAPI(w, r)
 	}
+}
+
+// bufferBody, when read is set, reads r's body (within the API's limit) and
+// puts it back for the handler; it returns what it read, nil otherwise.
+func bufferBody(r *http.Request, read bool) []byte {
+	if !read {
+		return nil
+	}
+	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBodySize+1))
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
+	if body == nil {
+		body = []byte{}
+	}
+	return body
 }
 
 // faultAnswer writes the fault's status, headers and body.
@@ -257,12 +305,9 @@ func (s *Server) faultAnswer(w *respWriter, r *http.Request, f Fault) {
 	if f.EmptyBody || status == http.StatusNoContent || status == http.StatusNotModified {
 		body = ""
 	}
-	ct := f.ContentType
-	if ct == "" {
-		ct = "application/json"
-		if strings.HasPrefix(strings.TrimSpace(body), "<") {
-			ct = "text/html; charset=utf-8"
-		}
+	ct := "application/json"
+	if strings.HasPrefix(strings.TrimSpace(body), "<") {
+		ct = "text/html; charset=utf-8"
 	}
 	h := http.Header{}
 	h.Set("Content-Type", ct)

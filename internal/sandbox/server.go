@@ -35,12 +35,25 @@ func (wallClock) Now() time.Time { return time.Now() }
 
 // Options configures a Server. The zero value is a usable in-memory sandbox.
 type Options struct {
-	// Token is the API token accepted in "Authorization: Basic <token>" or
-	// "Authorization: Bearer <token>"; DefaultToken when empty.
+	// Token is the API token accepted in the Authorization header;
+	// DefaultToken when empty.
 	Token string
-	// PageSize is the number of records on one page of the list endpoint;
-	// DefaultPageSize when zero.
+	// AuthScheme is the Authorization scheme accepted (see Settings).
+	AuthScheme AuthScheme
+	// LinkID is the id the connect page expects in a link (see Settings).
+	LinkID LinkID
+	// PageSize is the list's page size when the request has no valid
+	// per-page; DefaultPageSize when zero.
 	PageSize int
+	// MaxPerPage is the largest per-page honoured (see Settings).
+	MaxPerPage int
+	// EmptyPageWhenOutOfRange answers a page past the last with no data
+	// instead of the last page (see Settings).
+	EmptyPageWhenOutOfRange bool
+	// IgnorePage makes the list always answer page 1 (see Settings).
+	IgnorePage bool
+	// DateFormat is how the API writes dateCreated (see Settings).
+	DateFormat DateFormat
 	// Clock is the source of time; the wall clock when nil. The sandbox adds its
 	// own offset (see Server.Advance) to what the clock says.
 	Clock Clock
@@ -63,32 +76,26 @@ type Options struct {
 	Logf func(format string, args ...any)
 }
 
+// settings returns the readings that the options set.
+func (o Options) settings() Settings {
+	return Settings{
+		AuthScheme: o.AuthScheme, LinkID: o.LinkID, PageSize: o.PageSize, MaxPerPage: o.MaxPerPage,
+		EmptyPageWhenOutOfRange: o.EmptyPageWhenOutOfRange, IgnorePage: o.IgnorePage, DateFormat: o.DateFormat,
+	}
+}
+
 // Server is the sandbox: an http.Handler serving the sharing API, the connect
 // page and (optionally) the control endpoints. It is safe for concurrent use.
 type Server struct {
-	tokenSum    [32]byte
-	clock       Clock
-	pageSize    int
+	tokenSum    [32]byte // of the token, for Bearer and raw Basic
+	basicSum    [32]byte // of "<token>:", for standard Basic
 	control     bool
-	dataFile    string
 	notFoundDel bool
 	latency     time.Duration
 	logf        func(format string, args ...any)
 
-	offset atomic.Int64 // nanoseconds added to clock.Now()
-
-	mu      sync.Mutex // guards the fields below and the data file
-	recs    map[int64]*record
-	byToken map[string]int64
-	// byID is recs in id order, rebuilt by sortedLocked when recsGen has
-	// moved on since: lists read it once per page, and sorting 10,000
-	// records for every page made the sandbox, not the client, the cost of
-	// a large list (BENCHMARKS.md).
-	byID     []*record
-	byIDGen  uint64
-	recsGen  uint64 // bumped whenever a record is added to or removed from recs
-	nextID   int64
-	nextCred int64
+	store    *store
+	settings atomic.Pointer[Settings]
 
 	faultMu sync.Mutex
 	faults  []*faultState
@@ -107,62 +114,41 @@ func New(opts Options) (*Server, error) {
 	if strings.IndexFunc(opts.Token, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0 {
 		return nil, errors.New("sandbox: the token must not contain spaces or control characters")
 	}
-	if opts.PageSize < 0 {
-		return nil, fmt.Errorf("sandbox: page size must be positive, got %d", opts.PageSize)
-	}
-	if opts.PageSize == 0 {
-		opts.PageSize = DefaultPageSize
-	}
 	if opts.Latency < 0 {
 		return nil, fmt.Errorf("sandbox: latency must not be negative, got %s", opts.Latency)
 	}
-	if opts.Clock == nil {
-		opts.Clock = wallClock{}
-	}
 	s := &Server{
 		tokenSum:    sha256.Sum256([]byte(opts.Token)),
-		clock:       opts.Clock,
-		pageSize:    opts.PageSize,
+		basicSum:    sha256.Sum256([]byte(opts.Token + ":")),
 		control:     opts.EnableControl,
-		dataFile:    opts.DataFile,
 		notFoundDel: opts.NotFoundAfterDelete,
 		latency:     opts.Latency,
 		logf:        opts.Logf,
-		recs:        make(map[int64]*record),
-		byToken:     make(map[string]int64),
-		nextID:      firstSharingID,
-		nextCred:    firstCredentialID,
 	}
 	if s.logf == nil {
 		s.logf = func(string, ...any) {}
 	}
-	if s.dataFile != "" {
-		if err := s.load(); err != nil {
-			return nil, err
-		}
+	if err := s.SetSettings(opts.settings()); err != nil {
+		return nil, err
 	}
+	if opts.Clock == nil {
+		opts.Clock = wallClock{}
+	}
+	st, err := newStore(opts.Clock, opts.DataFile, s.logf)
+	if err != nil {
+		return nil, err
+	}
+	s.store = st
 	return s, nil
 }
 
 // Now returns the sandbox's current time: the clock's time plus the offset
 // accumulated by Advance.
-func (s *Server) Now() time.Time {
-	return s.clock.Now().Add(time.Duration(s.offset.Load()))
-}
+func (s *Server) Now() time.Time { return s.store.now() }
 
 // Advance moves the sandbox's clock by d (backwards if d is negative), on top
 // of whatever the underlying Clock does. With a data file, the offset is saved.
-func (s *Server) Advance(d time.Duration) {
-	s.offset.Add(int64(d))
-	if s.dataFile == "" {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.save(); err != nil {
-		s.logf("sandbox: saving %s: %v", s.dataFile, err)
-	}
-}
+func (s *Server) Advance(d time.Duration) { s.store.advance(d) }
 
 // ServeHTTP serves the sharing API, the connect page under /connect, and the
 // control endpoints under /_sandbox/ when they are enabled.
