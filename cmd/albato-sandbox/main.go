@@ -4,6 +4,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -14,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -27,7 +29,8 @@ const tokenEnv = "ALBATO_SANDBOX_TOKEN"
 type config struct {
 	addr                string
 	token               string
-	pageSize            int
+	settings            sandbox.Settings
+	strict              bool
 	dataFile            string
 	control             bool
 	notFoundAfterDelete bool
@@ -41,15 +44,25 @@ and of the end user's connect page.
 
 Usage: albato-sandbox [flags]
 
-API (every request needs "Authorization: Basic <token>" or "Bearer <token>"):
+API (every request needs the token in the Authorization header, under a scheme
+that -auth accepts: Bearer <token>, Basic <token> raw, or standard Basic):
   POST   /credentials/grant-access-sharing        {"partnerId":225,"title":"..."}
-  GET    /credentials/grant-access-sharing?page=N
+  GET    /credentials/grant-access-sharing?page=N&per-page=M
   GET    /credentials/grant-access-sharing/{id}
   PUT    /credentials/grant-access-sharing/{id}   new token, status 0
   DELETE /credentials/grant-access-sharing/{id}   status 3
 Partners: 225 Demo CRM (API key), 226 Demo Mailer (login/password), 227 Demo Calendar (OAuth).
 
-Connect page (the link for the end user): /connect?id=<partnerId>&token=<token>
+The list pages like Albato's sibling list endpoints: page is 1-based; per-page
+from 1 to -max-per-page is honoured, any other value gets -page-size; a page past
+the last answers with the last page (unless -empty-page-out-of-range).
+
+Connect page (the link for the end user): /connect?id=<id>&token=<token>, where
+id is the partnerId, or the sharing id with -link-id sharing_id.
+
+-strict plays the strictest reading of Albato's documents: -auth basic
+-link-id sharing_id -page-size 20 -max-per-page 50 -dates unix. Flags given
+with it override it.
 
 Control endpoints (only with -control; JSON, no authentication):
   GET    /_sandbox/sharings                 all records, tokens included
@@ -60,10 +73,14 @@ Control endpoints (only with -control; JSON, no authentication):
   POST   /_sandbox/sharings/{id}/revoke     revoke out of band (status 3)
   GET    /_sandbox/clock                    {"now":...}
   POST   /_sandbox/clock                    {"advance":"49h"} -> {"now":...}
+  GET    /_sandbox/settings                 the readings in force (auth, link id, paging, dates)
+  POST   /_sandbox/settings                 change some: {"authScheme":"bearer","linkId":"sharing_id",
+                                            "pageSize":20,"maxPerPage":50,"emptyPageWhenOutOfRange":false,
+                                            "ignorePage":false,"dateFormat":"unix"}
   GET    /_sandbox/faults                   installed faults
   POST   /_sandbox/faults                   add a fault: {"method":"GET","pathPrefix":"/credentials",
                                             "status":429,"retryAfter":"2","body":"...","emptyBody":false,
-                                            "contentType":"...","latency":"2s","afterHandling":false,
+                                            "latency":"2s","afterHandling":false,
                                             "drop":false,"times":3}  (all fields optional; times 0 = unlimited)
   DELETE /_sandbox/faults                   remove all faults
   GET    /_sandbox/requests                 {"counts":{"GET":n,...},"requests":[...]}
@@ -82,9 +99,17 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		fmt.Fprint(out, usageHead)
 		fs.PrintDefaults()
 	}
+	set := &c.settings
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen `address` (host:port; port 0 picks a free port)")
 	fs.StringVar(&c.token, "token", "", "API `token` to accept (default $"+tokenEnv+", else \""+sandbox.DefaultToken+"\")")
-	fs.IntVar(&c.pageSize, "page-size", sandbox.DefaultPageSize, "records per page of the list endpoint")
+	fs.StringVar((*string)(&set.AuthScheme), "auth", string(sandbox.AuthAny), "accepted Authorization `scheme`: bearer, basic-raw (Basic <token>), basic (Basic base64(<token>:)) or any")
+	fs.StringVar((*string)(&set.LinkID), "link-id", string(sandbox.LinkPartnerID), "the `id` the connect page expects in a link: partner_id or sharing_id")
+	fs.IntVar(&set.PageSize, "page-size", sandbox.DefaultPageSize, "records per page of the list when per-page is absent or out of range")
+	fs.IntVar(&set.MaxPerPage, "max-per-page", sandbox.DefaultMaxPerPage, "largest per-page honoured")
+	fs.BoolVar(&set.EmptyPageWhenOutOfRange, "empty-page-out-of-range", false, "answer a page past the last with no data, not with the last page")
+	fs.BoolVar(&set.IgnorePage, "ignore-page", false, "ignore page and always answer page 1 (an API that does not page)")
+	fs.StringVar((*string)(&set.DateFormat), "dates", string(sandbox.DateTime), "`format` of dateCreated: datetime (\"2006-01-02 15:04:05\" UTC), unix, unix-string or rfc3339")
+	fs.BoolVar(&c.strict, "strict", false, "the strictest reading: -auth basic -link-id sharing_id -page-size 20 -max-per-page 50 -dates unix")
 	fs.StringVar(&c.dataFile, "data", "", "keep state in this JSON `file` (mode 0600) across restarts; default in memory")
 	fs.BoolVar(&c.control, "control", false, "enable the /_sandbox/ control endpoints")
 	fs.BoolVar(&c.notFoundAfterDelete, "not-found-after-delete", false, "answer 404 for a deleted sharing instead of the record with status 3")
@@ -97,19 +122,47 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if c.token == "" {
-		c.token = getenv(tokenEnv)
+	if c.strict {
+		c.settings = strictUnlessSet(fs, c.settings)
 	}
-	if c.token == "" {
-		c.token = sandbox.DefaultToken
+	c.token = cmp.Or(c.token, getenv(tokenEnv), sandbox.DefaultToken)
+	if err := c.settings.Validate(); err != nil {
+		return c, errors.New(strings.TrimPrefix(err.Error(), "sandbox: "))
 	}
-	if c.pageSize < 1 {
-		return c, fmt.Errorf("-page-size must be at least 1, got %d", c.pageSize)
-	}
-	if c.latency < 0 {
+	switch {
+	case c.settings.PageSize < 1:
+		return c, fmt.Errorf("-page-size must be at least 1, got %d", c.settings.PageSize)
+	case c.settings.MaxPerPage < 1:
+		return c, fmt.Errorf("-max-per-page must be at least 1, got %d", c.settings.MaxPerPage)
+	case c.latency < 0:
 		return c, fmt.Errorf("-latency must not be negative, got %s", c.latency)
 	}
 	return c, nil
+}
+
+// strictUnlessSet returns the strict settings, keeping those given on the
+// command line.
+func strictUnlessSet(fs *flag.FlagSet, given sandbox.Settings) sandbox.Settings {
+	out := sandbox.StrictSettings()
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "auth":
+			out.AuthScheme = given.AuthScheme
+		case "link-id":
+			out.LinkID = given.LinkID
+		case "page-size":
+			out.PageSize = given.PageSize
+		case "max-per-page":
+			out.MaxPerPage = given.MaxPerPage
+		case "dates":
+			out.DateFormat = given.DateFormat
+		case "empty-page-out-of-range":
+			out.EmptyPageWhenOutOfRange = given.EmptyPageWhenOutOfRange
+		case "ignore-page":
+			out.IgnorePage = given.IgnorePage
+		}
+	})
+	return out
 }
 
 // run starts the sandbox and serves until ctx ends. It returns the exit code.
@@ -123,13 +176,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 2
 	}
 	logger := log.New(stderr, "albato-sandbox: ", log.LstdFlags)
+	set := c.settings
 	opts := sandbox.Options{
-		Token:               c.token,
-		PageSize:            c.pageSize,
-		EnableControl:       c.control,
-		DataFile:            c.dataFile,
-		NotFoundAfterDelete: c.notFoundAfterDelete,
-		Latency:             c.latency,
+		Token:                   c.token,
+		AuthScheme:              set.AuthScheme,
+		LinkID:                  set.LinkID,
+		PageSize:                set.PageSize,
+		MaxPerPage:              set.MaxPerPage,
+		EmptyPageWhenOutOfRange: set.EmptyPageWhenOutOfRange,
+		IgnorePage:              set.IgnorePage,
+		DateFormat:              set.DateFormat,
+		EnableControl:           c.control,
+		DataFile:                c.dataFile,
+		NotFoundAfterDelete:     c.notFoundAfterDelete,
+		Latency:                 c.latency,
 	}
 	if !c.quiet {
 		opts.Logf = logger.Printf

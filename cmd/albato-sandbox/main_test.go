@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"flag"
 	"io"
@@ -13,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
 
 func env(m map[string]string) func(string) string {
@@ -24,7 +28,9 @@ func TestParseConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := config{addr: "127.0.0.1:8080", token: "sandbox-token", pageSize: 20}
+	want := config{addr: "127.0.0.1:8080", token: "sandbox-token", settings: sandbox.Settings{
+		AuthScheme: "any", LinkID: "partner_id", PageSize: 20, MaxPerPage: 50, DateFormat: "datetime",
+	}}
 	if c != want {
 		t.Errorf("got %+v, want %+v", c, want)
 	}
@@ -43,18 +49,52 @@ func TestParseConfigFlagsAndEnv(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config{
-		addr: "127.0.0.1:0", token: "from-flag", pageSize: 2, dataFile: "s.json", control: true,
+		addr: "127.0.0.1:0", token: "from-flag", dataFile: "s.json", control: true,
+		settings:            sandbox.Settings{AuthScheme: "any", LinkID: "partner_id", PageSize: 2, MaxPerPage: 50, DateFormat: "datetime"},
 		notFoundAfterDelete: true, latency: 25 * time.Millisecond, addrFile: "a.txt", quiet: true,
 	}
 	if c != want {
 		t.Errorf("got %+v, want %+v", c, want)
 	}
 	for _, bad := range [][]string{
-		{"-page-size", "0"}, {"-latency", "-1s"}, {"-latency", "soon"}, {"-nope"}, {"extra"},
+		{"-page-size", "0"}, {"-max-per-page", "0"}, {"-auth", "digest"}, {"-link-id", "id"}, {"-dates", "iso"},
+		{"-strict", "-dates", "iso"}, {"-latency", "-1s"}, {"-latency", "soon"}, {"-nope"}, {"extra"},
 	} {
 		if _, err := parseConfig(bad, env(nil), io.Discard); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
+	}
+}
+
+func TestParseConfigReadings(t *testing.T) {
+	strict := sandbox.StrictSettings()
+	for _, tc := range []struct {
+		args []string
+		want sandbox.Settings
+	}{
+		{[]string{"-auth", "bearer"}, sandbox.Settings{AuthScheme: "bearer", LinkID: "partner_id", PageSize: 20, MaxPerPage: 50, DateFormat: "datetime"}},
+		{[]string{"-auth", "basic-raw", "-link-id", "sharing_id", "-dates", "unix-string"},
+			sandbox.Settings{AuthScheme: "basic-raw", LinkID: "sharing_id", PageSize: 20, MaxPerPage: 50, DateFormat: "unix-string"}},
+		{[]string{"-page-size", "2", "-max-per-page", "3", "-empty-page-out-of-range", "-ignore-page", "-dates", "rfc3339"},
+			sandbox.Settings{AuthScheme: "any", LinkID: "partner_id", PageSize: 2, MaxPerPage: 3, EmptyPageWhenOutOfRange: true, IgnorePage: true, DateFormat: "rfc3339"}},
+		{[]string{"-strict"}, strict},
+		{[]string{"-strict", "-page-size", "2", "-max-per-page", "3"},
+			sandbox.Settings{AuthScheme: "basic", LinkID: "sharing_id", PageSize: 2, MaxPerPage: 3, DateFormat: "unix"}},
+		{[]string{"-auth", "any", "-strict", "-dates", "datetime"},
+			sandbox.Settings{AuthScheme: "any", LinkID: "sharing_id", PageSize: 20, MaxPerPage: 50, DateFormat: "datetime"}},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			c, err := parseConfig(tc.args, env(nil), io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.settings != tc.want {
+				t.Errorf("settings %+v, want %+v", c.settings, tc.want)
+			}
+		})
+	}
+	if strict != (sandbox.Settings{AuthScheme: "basic", LinkID: "sharing_id", PageSize: 20, MaxPerPage: 50, DateFormat: "unix"}) {
+		t.Errorf("StrictSettings() = %+v", strict)
 	}
 }
 
@@ -66,6 +106,8 @@ func TestHelpDocumentsFlagsAndControlEndpoints(t *testing.T) {
 	}
 	help := out.String()
 	for _, s := range []string{"-addr", "-token", "-page-size", "-data", "-control", "-not-found-after-delete",
+		"-auth", "-link-id", "-max-per-page", "-empty-page-out-of-range", "-ignore-page", "-dates", "-strict",
+		"/_sandbox/settings", "basic-raw", "sharing_id", "unix-string", "rfc3339", "per-page",
 		"-latency", "-addr-file", tokenEnv, "/_sandbox/sharings/{id}/grant", "/_sandbox/clock", "/_sandbox/faults",
 		"/_sandbox/requests", "/connect?id="} {
 		if !strings.Contains(help, s) {
@@ -103,7 +145,7 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	var stdout, stderr syncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-addr-file", addrFile, "-control"},
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-addr-file", addrFile, "-control", "-strict"},
 			env(map[string]string{tokenEnv: "run-token"}), &stdout, &stderr)
 	}()
 	var addr string
@@ -116,23 +158,31 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	if addr == "" {
 		t.Fatalf("no address written; stderr: %s", stderr.String())
 	}
-	req, _ := http.NewRequest("GET", "http://"+addr+"/credentials/grant-access-sharing", nil)
-	req.Header.Set("Authorization", "Bearer run-token")
-	resp, err := http.DefaultClient.Do(req)
+	// -strict reaches the server: standard Basic only.
+	for auth, want := range map[string]int{
+		"Bearer run-token": 401,
+		"Basic " + base64.StdEncoding.EncodeToString([]byte("run-token:")): 200,
+	} {
+		req, _ := http.NewRequest("GET", "http://"+addr+"/credentials/grant-access-sharing", nil)
+		req.Header.Set("Authorization", auth)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("%s: status %d, want %d", strings.Fields(auth)[0], resp.StatusCode, want)
+		}
+	}
+	resp, err := http.Get("http://" + addr + "/_sandbox/settings")
 	if err != nil {
 		t.Fatal(err)
 	}
+	var got sandbox.Settings
+	err = json.NewDecoder(resp.Body).Decode(&got)
 	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Errorf("status %d", resp.StatusCode)
-	}
-	resp, err = http.Get("http://" + addr + "/_sandbox/sharings")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Errorf("control: status %d", resp.StatusCode)
+	if err != nil || resp.StatusCode != 200 || got != sandbox.StrictSettings() {
+		t.Errorf("control settings: status %d, %+v, %v", resp.StatusCode, got, err)
 	}
 	cancel()
 	select {

@@ -450,6 +450,11 @@ func TestGoControlAPIErrors(t *testing.T) {
 func TestNewRejectsBadOptions(t *testing.T) {
 	for _, o := range []sandbox.Options{
 		{PageSize: -1},
+		{MaxPerPage: -1},
+		{AuthScheme: "digest"},
+		{AuthScheme: "Basic"},
+		{LinkID: "id"},
+		{DateFormat: "iso"},
 		{Token: "has space"},
 		{Latency: -time.Second},
 	} {

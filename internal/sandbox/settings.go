@@ -91,6 +91,12 @@ func StrictSettings() Settings {
 	}
 }
 
+// Validate reports a value that is not one of those documented here.
+func (set Settings) Validate() error {
+	_, err := set.normalized()
+	return err
+}
+
 // normalized fills in the defaults and checks every value.
 func (set Settings) normalized() (Settings, error) {
 	set.AuthScheme = or(set.AuthScheme, AuthAny)
@@ -181,8 +187,8 @@ func (set Settings) page(page, size, total int) (shown, from, to int) {
 		page = 1
 	}
 	last := (total + size - 1) / size
-	if page > last && !set.EmptyPageWhenOutOfRange && last > 0 {
-		page = last
+	if page > last && !set.EmptyPageWhenOutOfRange {
+		page = max(last, 1) // an empty list has one empty page
 	}
 	if page > last {
 		return page, 0, 0
