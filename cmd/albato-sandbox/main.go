@@ -176,42 +176,30 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 2
 	}
 	logger := log.New(stderr, "albato-sandbox: ", log.LstdFlags)
-	set := c.settings
 	opts := sandbox.Options{
-		Token:                   c.token,
-		AuthScheme:              set.AuthScheme,
-		LinkID:                  set.LinkID,
-		PageSize:                set.PageSize,
-		MaxPerPage:              set.MaxPerPage,
-		EmptyPageWhenOutOfRange: set.EmptyPageWhenOutOfRange,
-		IgnorePage:              set.IgnorePage,
-		DateFormat:              set.DateFormat,
-		EnableControl:           c.control,
-		DataFile:                c.dataFile,
-		NotFoundAfterDelete:     c.notFoundAfterDelete,
-		Latency:                 c.latency,
+		Token:               c.token,
+		EnableControl:       c.control,
+		DataFile:            c.dataFile,
+		NotFoundAfterDelete: c.notFoundAfterDelete,
+		Latency:             c.latency,
 	}
 	if !c.quiet {
 		opts.Logf = logger.Printf
 	}
 	srv, err := sandbox.New(opts)
-	if err != nil {
-		fmt.Fprintln(stderr, "albato-sandbox:", err)
-		return 1
+	if err == nil {
+		err = srv.SetSettings(c.settings)
 	}
-	ln, err := net.Listen("tcp", c.addr)
+	var ln net.Listener
+	if err == nil {
+		ln, err = listen(c.addr, c.addrFile)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "albato-sandbox:", err)
 		return 1
 	}
 	addr := ln.Addr().String()
-	if c.addrFile != "" {
-		if err := os.WriteFile(c.addrFile, []byte(addr+"\n"), 0o600); err != nil {
-			ln.Close()
-			fmt.Fprintln(stderr, "albato-sandbox: writing -addr-file:", err)
-			return 1
-		}
-	}
+	fmt.Fprintf(stdout, "albato-sandbox listening on http://%s (API: http://%s, connect page: http://%s/connect)\n", addr, addr, addr)
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -219,14 +207,33 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          logger,
 	}
-	fmt.Fprintf(stdout, "albato-sandbox listening on http://%s (API: http://%s, connect page: http://%s/connect)\n", addr, addr, addr)
+	if err := serve(ctx, hs, ln); err != nil {
+		fmt.Fprintln(stderr, "albato-sandbox:", err)
+		return 1
+	}
+	return 0
+}
 
+// listen opens the listener and writes its address to addrFile, if given.
+func listen(addr, addrFile string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil || addrFile == "" {
+		return ln, err
+	}
+	if err := os.WriteFile(addrFile, []byte(ln.Addr().String()+"\n"), 0o600); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("writing -addr-file: %w", err)
+	}
+	return ln, nil
+}
+
+// serve serves on ln until ctx ends, then shuts down within 5 seconds.
+func serve(ctx context.Context, hs *http.Server, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case err := <-errc:
-		fmt.Fprintln(stderr, "albato-sandbox:", err)
-		return 1
+		return err
 	case <-ctx.Done():
 	}
 	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -235,10 +242,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		hs.Close()
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		fmt.Fprintln(stderr, "albato-sandbox:", err)
-		return 1
+		return err
 	}
-	return 0
+	return nil
 }
 
 func main() {
