@@ -26,6 +26,8 @@ func FuzzHandler(f *testing.F) {
 	f.Add("POST", "/_sandbox/faults", "", `{"status":500,"latency":"1h"}`, false)
 	f.Add("POST", "/_sandbox/clock", "", `{"advance":"-2562047h"}`, false)
 	f.Add("POST", "/_sandbox/sharings/61/oauth", "", "", false)
+	f.Add("POST", "/_sandbox/settings", "", `{"linkId":"sharing_id","dateFormat":"rfc3339","maxPerPage":1}`, false)
+	f.Add("GET", "/credentials/grant-access-sharing", "page=99999999999&per-page=9223372036854775807", "", true)
 	f.Add("OPTIONS", "//..%2f/credentials", "a=%", "\x00\xff", true)
 	f.Fuzz(func(t *testing.T, method, p, query, body string, auth bool) {
 		srv, err := sandbox.New(sandbox.Options{Token: testToken, EnableControl: true, PageSize: 1})
