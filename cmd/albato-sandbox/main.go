@@ -92,38 +92,12 @@ Flags:
 // parseConfig parses the command line; getenv supplies the environment.
 // It returns flag.ErrHelp after printing the usage for -h.
 func parseConfig(args []string, getenv func(string) string, out io.Writer) (config, error) {
-	var c config
-	fs := flag.NewFlagSet("albato-sandbox", flag.ContinueOnError)
-	fs.SetOutput(out)
-	fs.Usage = func() {
-		fmt.Fprint(out, usageHead)
-		fs.PrintDefaults()
+	c, err := parseFlags(args, sandbox.DefaultSettings(), out)
+	if err == nil && c.strict { // again, with the strict reading as the defaults
+		c, err = parseFlags(args, sandbox.StrictSettings(), io.Discard)
 	}
-	set := &c.settings
-	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen `address` (host:port; port 0 picks a free port)")
-	fs.StringVar(&c.token, "token", "", "API `token` to accept (default $"+tokenEnv+", else \""+sandbox.DefaultToken+"\")")
-	fs.StringVar((*string)(&set.AuthScheme), "auth", string(sandbox.AuthAny), "accepted Authorization `scheme`: bearer, basic-raw (Basic <token>), basic (Basic base64(<token>:)) or any")
-	fs.StringVar((*string)(&set.LinkID), "link-id", string(sandbox.LinkPartnerID), "the `id` the connect page expects in a link: partner_id or sharing_id")
-	fs.IntVar(&set.PageSize, "page-size", sandbox.DefaultPageSize, "records per page of the list when per-page is absent or out of range")
-	fs.IntVar(&set.MaxPerPage, "max-per-page", sandbox.DefaultMaxPerPage, "largest per-page honoured")
-	fs.BoolVar(&set.EmptyPageWhenOutOfRange, "empty-page-out-of-range", false, "answer a page past the last with no data, not with the last page")
-	fs.BoolVar(&set.IgnorePage, "ignore-page", false, "ignore page and always answer page 1 (an API that does not page)")
-	fs.StringVar((*string)(&set.DateFormat), "dates", string(sandbox.DateTime), "`format` of dateCreated: datetime (\"2006-01-02 15:04:05\" UTC), unix, unix-string or rfc3339")
-	fs.BoolVar(&c.strict, "strict", false, "the strictest reading: -auth basic -link-id sharing_id -page-size 20 -max-per-page 50 -dates unix")
-	fs.StringVar(&c.dataFile, "data", "", "keep state in this JSON `file` (mode 0600) across restarts; default in memory")
-	fs.BoolVar(&c.control, "control", false, "enable the /_sandbox/ control endpoints")
-	fs.BoolVar(&c.notFoundAfterDelete, "not-found-after-delete", false, "answer 404 for a deleted sharing instead of the record with status 3")
-	fs.DurationVar(&c.latency, "latency", 0, "fixed `delay` before every API answer, e.g. 25ms")
-	fs.StringVar(&c.addrFile, "addr-file", "", "write the actual listen address to this `file` once listening")
-	fs.BoolVar(&c.quiet, "quiet", false, "do not log requests to stderr")
-	if err := fs.Parse(args); err != nil {
+	if err != nil {
 		return c, err
-	}
-	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	if c.strict {
-		c.settings = strictUnlessSet(fs, c.settings)
 	}
 	c.token = cmp.Or(c.token, getenv(tokenEnv), sandbox.DefaultToken)
 	if err := c.settings.Validate(); err != nil {
@@ -140,29 +114,39 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	return c, nil
 }
 
-// strictUnlessSet returns the strict settings, keeping those given on the
-// command line.
-func strictUnlessSet(fs *flag.FlagSet, given sandbox.Settings) sandbox.Settings {
-	out := sandbox.StrictSettings()
-	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "auth":
-			out.AuthScheme = given.AuthScheme
-		case "link-id":
-			out.LinkID = given.LinkID
-		case "page-size":
-			out.PageSize = given.PageSize
-		case "max-per-page":
-			out.MaxPerPage = given.MaxPerPage
-		case "dates":
-			out.DateFormat = given.DateFormat
-		case "empty-page-out-of-range":
-			out.EmptyPageWhenOutOfRange = given.EmptyPageWhenOutOfRange
-		case "ignore-page":
-			out.IgnorePage = given.IgnorePage
-		}
-	})
-	return out
+// parseFlags parses args into a config whose settings default to defaults.
+func parseFlags(args []string, defaults sandbox.Settings, out io.Writer) (config, error) {
+	c := config{settings: defaults}
+	fs := flag.NewFlagSet("albato-sandbox", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprint(out, usageHead)
+		fs.PrintDefaults()
+	}
+	set := &c.settings
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen `address` (host:port; port 0 picks a free port)")
+	fs.StringVar(&c.token, "token", "", "API `token` to accept (default $"+tokenEnv+", else \""+sandbox.DefaultToken+"\")")
+	fs.StringVar((*string)(&set.AuthScheme), "auth", string(set.AuthScheme), "accepted Authorization `scheme`: bearer, basic-raw (Basic <token>), basic (Basic base64(<token>:)) or any")
+	fs.StringVar((*string)(&set.LinkID), "link-id", string(set.LinkID), "the `id` the connect page expects in a link: partner_id or sharing_id")
+	fs.IntVar(&set.PageSize, "page-size", set.PageSize, "records per page of the list when per-page is absent or out of range")
+	fs.IntVar(&set.MaxPerPage, "max-per-page", set.MaxPerPage, "largest per-page honoured")
+	fs.BoolVar(&set.EmptyPageWhenOutOfRange, "empty-page-out-of-range", set.EmptyPageWhenOutOfRange, "answer a page past the last with no data, not with the last page")
+	fs.BoolVar(&set.IgnorePage, "ignore-page", set.IgnorePage, "ignore page and always answer page 1 (an API that does not page)")
+	fs.StringVar((*string)(&set.DateFormat), "dates", string(set.DateFormat), "`format` of dateCreated: datetime (\"2006-01-02 15:04:05\" UTC), unix, unix-string or rfc3339")
+	fs.BoolVar(&c.strict, "strict", false, "the strictest reading: -auth basic -link-id sharing_id -page-size 20 -max-per-page 50 -dates unix")
+	fs.StringVar(&c.dataFile, "data", "", "keep state in this JSON `file` (mode 0600) across restarts; default in memory")
+	fs.BoolVar(&c.control, "control", false, "enable the /_sandbox/ control endpoints")
+	fs.BoolVar(&c.notFoundAfterDelete, "not-found-after-delete", false, "answer 404 for a deleted sharing instead of the record with status 3")
+	fs.DurationVar(&c.latency, "latency", 0, "fixed `delay` before every API answer, e.g. 25ms")
+	fs.StringVar(&c.addrFile, "addr-file", "", "write the actual listen address to this `file` once listening")
+	fs.BoolVar(&c.quiet, "quiet", false, "do not log requests to stderr")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return c, nil
 }
 
 // run starts the sandbox and serves until ctx ends. It returns the exit code.

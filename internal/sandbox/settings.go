@@ -81,6 +81,14 @@ type Settings struct {
 	DateFormat DateFormat `json:"dateFormat"`
 }
 
+// DefaultSettings is the usual reading, the zero Settings with its
+// defaults filled in: any scheme, the partner id in links, pages of 20 and
+// at most 50, dates as documented.
+func DefaultSettings() Settings {
+	set, _ := Settings{}.normalized()
+	return set
+}
+
 // StrictSettings is the strictest reading: only standard Basic (the last
 // scheme a client's "auto" tries), the sharing id in links, pages of 20 and
 // at most 50, and dates as Unix seconds.

@@ -227,6 +227,9 @@ func TestControlSettings(t *testing.T) {
 // sharing id in links, dates as Unix seconds.
 func TestStrictSettings(t *testing.T) {
 	e := newEnv(t, sandbox.Options{})
+	if got := e.srv.Settings(); got != sandbox.DefaultSettings() || got.AuthScheme != sandbox.AuthAny || got.MaxPerPage != 50 {
+		t.Errorf("Settings() = %+v, DefaultSettings() = %+v", got, sandbox.DefaultSettings())
+	}
 	if err := e.srv.SetSettings(sandbox.Settings{LinkID: "partner"}); err == nil {
 		t.Error("SetSettings accepted an unknown link id")
 	}
