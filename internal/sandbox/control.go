@@ -184,10 +184,9 @@ func (s *Server) writeSharing(w http.ResponseWriter, id int64) {
 }
 
 func (s *Server) controlSharingAction(w http.ResponseWriter, r *http.Request, id int64, action string) {
-	act := map[string]func(int64) error{"oauth": s.StartOAuth, "revoke": s.Revoke, "grant": nil}
-	do, known := act[action]
+	do, known := map[string]func(int64) error{"oauth": s.StartOAuth, "revoke": s.Revoke}[action]
 	switch {
-	case !known:
+	case !known && action != "grant":
 		writeFailure(w, http.StatusNotFound, "unknown action "+clip(action, 40)+"; use grant, oauth or revoke")
 	case r.Method != http.MethodPost:
 		methodNotAllowed(w, "POST")
