@@ -192,12 +192,13 @@ func TestRequests(t *testing.T) {
 		{
 			name:       "list",
 			call:       func(c *Client) (any, error) { return c.ListSharings(context.Background(), 2) },
-			wantMethod: "GET", wantPath: "/credentials/grant-access-sharing", wantQuery: "page=2",
+			wantMethod: "GET", wantPath: "/credentials/grant-access-sharing", wantQuery: "page=2&per-page=50",
 			answer: `{"success":true,"data":[],"meta":{"page":2,"totalPages":2,"totalItemsCount":20}}`,
 		},
 	}
 	auths := []struct{ scheme, want string }{
-		{"", "Basic " + testToken},
+		{"", "Bearer " + testToken},
+		{"Auto", "Bearer " + testToken},
 		{"basic", "Basic " + testToken},
 		{"Basic", "Basic " + testToken},
 		{"BEARER", "Bearer " + testToken},
@@ -319,7 +320,7 @@ func TestNewValidation(t *testing.T) {
 		{"no token", Config{BaseURL: "https://api.albato.com"}, "API token is required"},
 		{"blank token", Config{BaseURL: "https://api.albato.com", Token: "  \n"}, "API token is required"},
 		{"control chars", Config{BaseURL: "https://api.albato.com", Token: "ab\ncd"}, "control characters"},
-		{"bad scheme", Config{BaseURL: "https://api.albato.com", Token: "t", AuthScheme: "Digest"}, `"Basic" or "Bearer"`},
+		{"bad scheme", Config{BaseURL: "https://api.albato.com", Token: "t", AuthScheme: "Digest"}, `"auto", "Basic" or "Bearer"`},
 		{"negative retries", Config{BaseURL: "https://api.albato.com", Token: "t", MaxRetries: -1}, "max retries must be 0 or more"},
 	}
 	for _, tt := range tests {
@@ -357,7 +358,7 @@ func TestDefaultHTTPClient(t *testing.T) {
 	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "https://elsewhere.example/credentials?token=secret-value", http.StatusFound)
 	})
-	_, err := newTestClient(t, srv.URL).CreateSharing(context.Background(), 1, "t")
+	_, err := newTestClient(t, srv.URL).postSharing(context.Background(), 1, "t")
 	var apiErr *Error
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusFound {
 		t.Fatalf("got %v, want an *Error with status 302", err)
