@@ -1,6 +1,7 @@
 package albato
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -121,7 +122,8 @@ func (c *Client) authorized(ctx context.Context, op string, send func(header str
 		names[i] = s.shown
 	}
 	return answer{}, &Error{Operation: op, StatusCode: refused.StatusCode, Message: fmt.Sprintf(
-		"the API token was refused under each auth scheme tried (%s): %s", strings.Join(names, ", "), refused.Message)}
+		"the API token was refused under each auth scheme tried (%s): %s", strings.Join(names, ", "),
+		cmp.Or(refused.Message, http.StatusText(refused.StatusCode)))}
 }
 
 // credentialsAccepted reports whether an outcome shows the API took the

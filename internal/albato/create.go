@@ -29,9 +29,11 @@ type Created struct {
 	// an adopted sharing has the one the list gave.
 	Sharing *Sharing
 	// Adopted is true when the POST got no usable answer and the sharing
-	// was found in the list instead; Cause is then that POST's failure.
+	// was found in the list instead.
 	Adopted bool
-	Cause   error
+	// Cause is the failure of the POST whose sharing was adopted; nil
+	// unless Adopted.
+	Cause error
 }
 
 // AmbiguousCreateError is returned by CreateSharing when a POST may have
