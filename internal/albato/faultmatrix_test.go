@@ -27,7 +27,7 @@ import (
 // for the operation's method, the waits between them where Retry-After
 // asks for one, whether the API acted although the call failed, that a
 // failed create which may have taken effect says so (mayHaveBeenApplied,
-// the provider's cue to look before sending it again), and that nothing
+// CreateSharing's cue to look before sending it again), and that nothing
 // was created twice. The provider half, through Terraform, is
 // internal/provider/reliability_test.go.
 
@@ -215,8 +215,8 @@ func fmCells() []fmCell {
 
 // fmAfterCreate are create-only cells: the API created the link, then the
 // answer went wrong in a way that reading it cannot tell from a failure.
-// The client must flag each (mayHaveBeenApplied), which is what makes the
-// provider look for the link instead of reporting a failure and orphaning
+// The client must flag each (mayHaveBeenApplied), which is what makes
+// CreateSharing look for the link instead of reporting a failure and orphaning
 // it, or sending the POST again and duplicating it.
 func fmAfterCreate() []fmCell {
 	return []fmCell{

@@ -36,8 +36,8 @@ const (
 // each sharing once, sorted by ID ascending. Page 1 tells how many pages
 // there are; pages 2 to totalPages are then read concurrently, at most
 // listConcurrency at a time. The reading stops at totalPages, never at an
-// empty page: an API may answer a page out of range with its last page. Every page must report the same totalPages and
-// totalItemsCount as page 1: should the list change while it is read (other
+// empty page: an API may answer a page out of range with its last page.
+// Every page must report the same totalPages and totalItemsCount as page 1: should the list change while it is read (other
 // links being created at the same moment), the result would be a mix of two
 // lists, so it is read again from page 1, up to listReadings times in all,
 // then fails with an *Error saying so. A page that repeats an earlier one
