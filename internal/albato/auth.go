@@ -41,6 +41,10 @@ type authGate struct {
 	schemes []authScheme
 	settled atomic.Int32  // 1 + index of the accepted scheme; 0 while unsettled
 	turn    chan struct{} // held by the request trying the schemes
+	// refused counts the schemes, in order, that the API refused, so
+	// that a request settling the scheme after one that failed otherwise
+	// does not send them again. Guarded by turn.
+	refused int
 }
 
 // newAuthGate reads the scheme setting: "auto" or "" (try all three),
@@ -107,8 +111,8 @@ func (c *Client) authorized(ctx context.Context, op string, send func(header str
 		return send(s.header)
 	}
 	var refused *Error
-	for i, s := range c.auth.schemes {
-		ans, err := send(s.header)
+	for i := c.auth.refused; i < len(c.auth.schemes); i++ {
+		ans, err := send(c.auth.schemes[i].header)
 		if !IsUnauthorized(err) {
 			if credentialsAccepted(err) {
 				c.auth.settled.Store(int32(i + 1))
@@ -116,7 +120,9 @@ func (c *Client) authorized(ctx context.Context, op string, send func(header str
 			return ans, err
 		}
 		errors.As(err, &refused)
+		c.auth.refused = i + 1
 	}
+	c.auth.refused = 0 // all refused: the next request tries them all again
 	names := make([]string, len(c.auth.schemes))
 	for i, s := range c.auth.schemes {
 		names[i] = s.shown

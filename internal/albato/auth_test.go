@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -127,24 +128,53 @@ func TestAuthFixed(t *testing.T) {
 }
 
 // TestAuthAutoUnsettledByOtherFailures: a failure that says nothing of the
-// credentials (here a 500) settles nothing; the next request tries again.
+// credentials (a 500) settles nothing: the next request tries again, from
+// the first scheme not yet refused.
 func TestAuthAutoUnsettledByOtherFailures(t *testing.T) {
 	t.Parallel()
-	var accepted, refused, failed atomic.Int32
-	ok := acceptingOnly(AuthBasic, &accepted, &refused)
-	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
-		if failed.Add(1) == 1 {
-			writeJSON(w, http.StatusInternalServerError, `{"success":false,"message":"down"}`)
-			return
-		}
-		ok(w, r)
-	})
-	c := newTestClient(t, srv.URL, withRetries(0))
-	if _, err := c.GetSharing(context.Background(), 61); err == nil || IsUnauthorized(err) || c.AuthScheme() != "" {
-		t.Fatalf("got %v and scheme %q, want the 500 and none settled", err, c.AuthScheme())
-	}
-	if _, err := c.GetSharing(context.Background(), 61); err != nil || c.AuthScheme() != AuthBasic {
-		t.Fatalf("got %v and scheme %q, want success under Basic", err, c.AuthScheme())
+	for _, tc := range []struct {
+		name      string
+		failOn    int32 // the request answered 500
+		scheme    string
+		wantTried []string
+	}{
+		{"first request", 1, AuthBasic, []string{AuthBearer, AuthBearer, AuthBasic}},
+		{"after a refusal", 2, AuthBasic, []string{AuthBearer, AuthBasic, AuthBasic}},
+		{"after two refusals", 3, AuthBasicStandard, []string{AuthBearer, AuthBasic, AuthBasicStandard, AuthBasicStandard}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var accepted, refused, n atomic.Int32
+			var mu sync.Mutex
+			var tried []string
+			ok := acceptingOnly(tc.scheme, &accepted, &refused)
+			srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				for name, h := range authHeaders {
+					if r.Header.Get("Authorization") == h {
+						tried = append(tried, name)
+					}
+				}
+				mu.Unlock()
+				if n.Add(1) == tc.failOn {
+					writeJSON(w, http.StatusInternalServerError, `{"success":false,"message":"down"}`)
+					return
+				}
+				ok(w, r)
+			})
+			c := newTestClient(t, srv.URL, withRetries(0))
+			if _, err := c.GetSharing(context.Background(), 61); err == nil || IsUnauthorized(err) || c.AuthScheme() != "" {
+				t.Fatalf("got %v and scheme %q, want the 500 and none settled", err, c.AuthScheme())
+			}
+			if _, err := c.GetSharing(context.Background(), 61); err != nil || c.AuthScheme() != tc.scheme {
+				t.Fatalf("got %v and scheme %q, want success under %s", err, c.AuthScheme(), tc.scheme)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if !slices.Equal(tried, tc.wantTried) {
+				t.Errorf("schemes sent %v, want %v", tried, tc.wantTried)
+			}
+		})
 	}
 }
 
