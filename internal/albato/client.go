@@ -5,7 +5,6 @@ package albato
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -34,7 +33,12 @@ type Config struct {
 	// Token is the API token, sent as is (not base64-encoded). Surrounding
 	// white space is ignored.
 	Token string
-	// AuthScheme is "Basic" or "Bearer" in any letter case; "" means Basic.
+	// AuthScheme is "auto", "Basic" or "Bearer", in any letter case; ""
+	// means auto. Basic sends "Basic <token>" (the token as is), Bearer
+	// "Bearer <token>". Auto tries Bearer, then Basic, then standard Basic
+	// ("Basic base64(<token>:)"), moving on only when the API refuses the
+	// credentials (401 or 403), and keeps the first accepted for the
+	// Client's life: see AuthScheme.
 	AuthScheme string
 	// MaxRetries is how many retries may follow the first try; 0 means one
 	// try only. Negative values are refused by New.
@@ -59,11 +63,13 @@ type Config struct {
 }
 
 // Client talks to the Albato API. It is safe for concurrent use by many
-// goroutines; it holds no state that changes after New.
+// goroutines; the only state that changes after New is the auth scheme,
+// once settled.
 type Client struct {
 	collection    *url.URL // <base>/credentials/grant-access-sharing
-	authorization string
-	token         string
+	auth          *authGate
+	secrets       []string // the API token in every form it is sent
+	now           func() time.Time
 	userAgent     string
 	httpClient    *http.Client
 	maxRetries    int
@@ -74,8 +80,8 @@ type Client struct {
 }
 
 // New checks cfg and returns a Client. It refuses a BaseURL that is not an
-// absolute http or https URL, an empty Token, an AuthScheme other than Basic
-// or Bearer, and a negative MaxRetries.
+// absolute http or https URL, an empty Token, an AuthScheme other than auto,
+// Basic or Bearer, and a negative MaxRetries.
 func New(cfg Config) (*Client, error) {
 	base, err := parseBaseURL(cfg.BaseURL)
 	if err != nil {
@@ -89,22 +95,18 @@ func New(cfg Config) (*Client, error) {
 		// Never quote the token, not even in this error.
 		return nil, errors.New("API token contains control characters, which an HTTP header cannot carry")
 	}
-	var scheme string
-	switch s := strings.TrimSpace(cfg.AuthScheme); {
-	case s == "" || strings.EqualFold(s, "basic"):
-		scheme = "Basic"
-	case strings.EqualFold(s, "bearer"):
-		scheme = "Bearer"
-	default:
-		return nil, fmt.Errorf(`auth scheme must be "Basic" or "Bearer", got %q`, shorten(oneLine(s), 40))
+	auth, err := newAuthGate(cfg.AuthScheme, token)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.MaxRetries < 0 {
 		return nil, fmt.Errorf("max retries must be 0 or more, got %d", cfg.MaxRetries)
 	}
 	c := &Client{
 		collection:    base.JoinPath("credentials", "grant-access-sharing"),
-		authorization: scheme + " " + token,
-		token:         token,
+		auth:          auth,
+		secrets:       []string{token, basicCredentials(token)},
+		now:           time.Now,
 		userAgent:     cfg.UserAgent,
 		httpClient:    cfg.HTTPClient,
 		maxRetries:    cfg.MaxRetries,
@@ -183,21 +185,6 @@ func newHTTPClient() *http.Client {
 	}
 }
 
-// CreateSharing creates a sharing for partnerID with title
-// (POST /credentials/grant-access-sharing). The answer carries no
-// dateCreated; a later GetSharing does.
-func (c *Client) CreateSharing(ctx context.Context, partnerID int64, title string) (*Sharing, error) {
-	const op = "create sharing"
-	body, err := json.Marshal(struct {
-		PartnerID int64  `json:"partnerId"`
-		Title     string `json:"title"`
-	}{partnerID, title})
-	if err != nil {
-		return nil, fmt.Errorf("%s: encoding request: %w", op, err)
-	}
-	return c.sharingCall(ctx, op, http.MethodPost, c.collection, body)
-}
-
 // GetSharing reads one sharing (GET /credentials/grant-access-sharing/{id}).
 func (c *Client) GetSharing(ctx context.Context, id int64) (*Sharing, error) {
 	return c.sharingCall(ctx, "read sharing", http.MethodGet, c.sharingURL(id), nil)
@@ -217,15 +204,16 @@ func (c *Client) RevokeSharing(ctx context.Context, id int64) (*Sharing, error) 
 }
 
 // ListSharings reads one page of the account's sharings
-// (GET /credentials/grant-access-sharing?page=N); page is 1-based. Without
-// list metadata in the answer, the page is taken to be the last one.
+// (GET /credentials/grant-access-sharing?page=N&per-page=50); page is
+// 1-based. Without list metadata in the answer, the page is taken to be the
+// last one.
 func (c *Client) ListSharings(ctx context.Context, page int) (*Page, error) {
 	const op = "list sharings"
 	if page < 1 {
 		return nil, fmt.Errorf("%s: page must be 1 or more, got %d", op, page)
 	}
 	u := *c.collection
-	u.RawQuery = url.Values{"page": {strconv.Itoa(page)}}.Encode()
+	u.RawQuery = url.Values{"page": {strconv.Itoa(page)}, "per-page": {strconv.Itoa(listPageSize)}}.Encode()
 	ans, err := c.do(ctx, op, http.MethodGet, &u, nil)
 	if err != nil {
 		return nil, err
@@ -265,9 +253,16 @@ type answer struct {
 
 var errBodyTooLarge = errors.New("response body exceeds 10 MiB")
 
-// do sends one logical request, with retries, and checks the envelope of
-// the answer.
+// do sends one logical request, with retries, under the settled auth
+// scheme (settling it if need be), and checks the envelope of the answer.
 func (c *Client) do(ctx context.Context, op, method string, u *url.URL, body []byte) (answer, error) {
+	return c.authorized(ctx, op, func(authorization string) (answer, error) {
+		return c.send(ctx, op, method, u, body, authorization)
+	})
+}
+
+// send is do under one Authorization header.
+func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body []byte, authorization string) (answer, error) {
 	var raw any // a nil []byte in an interface would not be a nil body
 	if body != nil {
 		raw = body
@@ -276,7 +271,7 @@ func (c *Client) do(ctx context.Context, op, method string, u *url.URL, body []b
 	if err != nil {
 		return answer{}, fmt.Errorf("%s: building request: %w", op, stripURLError(err))
 	}
-	req.Header.Set("Authorization", c.authorization)
+	req.Header.Set("Authorization", authorization)
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -296,7 +291,7 @@ func (c *Client) do(ctx context.Context, op, method string, u *url.URL, body []b
 		}
 		st.logGivingUp()
 		return answer{}, fmt.Errorf("%s: %w", op, &requestError{
-			method: method, path: st.path, attempts: st.attempt, err: stripURLError(err), secrets: []string{c.token},
+			method: method, path: st.path, attempts: st.attempt, err: stripURLError(err), secrets: c.secrets,
 		})
 	}
 	if resp == nil {
@@ -320,14 +315,14 @@ func (c *Client) do(ctx context.Context, op, method string, u *url.URL, body []b
 				unreadable: resp.StatusCode < 400}
 		}
 		return answer{}, fmt.Errorf("%s: reading response body: %w", op, &requestError{
-			method: method, path: st.path, attempts: st.attempt, err: err, secrets: []string{c.token},
+			method: method, path: st.path, attempts: st.attempt, err: err, secrets: c.secrets,
 		})
 	}
-	env, problem := decodeEnvelope(resp.StatusCode, resp.Header.Get("Content-Type"), ans.body, c.token)
+	env, problem := decodeEnvelope(resp.StatusCode, resp.Header.Get("Content-Type"), ans.body, c.secrets...)
 	if problem != "" {
 		apiErr := c.apiError(op, resp.StatusCode, problem, ans.body)
 		// A success status with a body that is not the API's refusal may
-		// have done what was asked: say so to MayHaveBeenApplied.
+		// have done what was asked: say so to mayHaveBeenApplied.
 		apiErr.unreadable = resp.StatusCode < 400 && !saysFailure(ans.body)
 		return answer{}, apiErr
 	}
@@ -338,7 +333,7 @@ func (c *Client) do(ctx context.Context, op, method string, u *url.URL, body []b
 // apiError builds an *Error, redacting the API token and any sharing token
 // that body carried, whatever the message says.
 func (c *Client) apiError(op string, status int, msg string, body []byte) *Error {
-	secrets := append(sharingTokens(body), c.token)
+	secrets := append(sharingTokens(body), c.secrets...)
 	msg = strings.TrimSpace(redact(msg, secrets))
 	msg = strings.TrimSpace(strings.TrimRight(msg, "."))
 	return &Error{Operation: op, StatusCode: status, Message: shorten(msg, maxMessageRunes)}

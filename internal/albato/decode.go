@@ -46,14 +46,14 @@ type envelope struct {
 // decodeEnvelope judges an answer by its HTTP status, its Content-Type and
 // its body. It returns the envelope of a successful answer, or a non-empty
 // description of the failure. Everything quoted from the body is redacted
-// (apiToken, the body's sharing tokens, token-shaped values) before it is
+// (apiSecrets, the body's sharing tokens, token-shaped values) before it is
 // shortened, so that a cut can never leave part of a secret. It never
 // panics, whatever the body.
-func decodeEnvelope(status int, contentType string, body []byte, apiToken string) (envelope, string) {
+func decodeEnvelope(status int, contentType string, body []byte, apiSecrets ...string) (envelope, string) {
 	var secrets []string
 	redactAll := func(s string) string {
 		if secrets == nil {
-			secrets = append(sharingTokens(body), apiToken)
+			secrets = append(sharingTokens(body), apiSecrets...)
 		}
 		return redact(s, secrets)
 	}

@@ -301,7 +301,7 @@ func TestDecodeGarbage(t *testing.T) {
 	bodies := []string{
 		"\x00\x01\x02", "{", "}", "[", "nul", "true", "1e999", `{"success":"yes"}`,
 		`{"success":true,"data":[]}`, `{"success":true,"data":{"id":1e30}}`,
-		`{"success":true,"data":{"id":1,"dateCreated":42}}`, `{"success":true,"data":{"id":1,"status":"1"}}`,
+		`{"success":true,"data":{"id":1,"dateCreated":[42]}}`, `{"success":true,"data":{"id":1,"status":"1"}}`,
 		`{"success":true,"data":{"id":1,"credentialId":"x"}}`, `{"success":false,"errors":[[[["deep"]]]]}`,
 		deep, deepErrors, "<", "<title>", "<title>x", "<<<>>>", `{"success":true,"data":{"id":1,"dateCreated":"tomorrow"}}`,
 		`{"success":true,"data":{"id":-4}}`, "<title>\xde\xde\xde\xde</title", "<TITLE>\xff</TITLE>",

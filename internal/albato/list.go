@@ -25,18 +25,25 @@ const (
 	// listReadings is how many times ListAllSharings reads a list that
 	// keeps changing under it before it gives up.
 	listReadings = 3
+
+	// listPageSize is the page size asked for: the largest that Albato's
+	// sibling list endpoints accept. One out of range falls back to the
+	// API's default, so nothing here assumes the size it asked for.
+	listPageSize = 50
 )
 
 // ListAllSharings reads every page of the account's sharings and returns
 // each sharing once, sorted by ID ascending. Page 1 tells how many pages
 // there are; pages 2 to totalPages are then read concurrently, at most
-// listConcurrency at a time. Every page must report the same totalPages and
-// totalItemsCount as page 1: should the list change while it is read (other
+// listConcurrency at a time. The reading stops at totalPages, never at an
+// empty page: an API may answer a page out of range with its last page.
+// Every page must report the same totalPages and totalItemsCount as page 1: should the list change while it is read (other
 // links being created at the same moment), the result would be a mix of two
 // lists, so it is read again from page 1, up to listReadings times in all,
-// then fails with an *Error saying so. Should an item still appear on two
-// pages, the copy from the later page wins; an empty page ends the list.
-// The first failure cancels the requests in flight and is returned.
+// then fails with an *Error saying so. A page that repeats an earlier one
+// (an API that ignores the page parameter) is an *Error too. Should an item
+// still appear on two pages, the copy from the later page wins. The first
+// failure cancels the requests in flight and is returned.
 func (c *Client) ListAllSharings(ctx context.Context) ([]Sharing, error) {
 	for reading := 1; ; reading++ {
 		all, changed, err := c.listAllOnce(ctx, false)
@@ -50,14 +57,14 @@ func (c *Client) ListAllSharings(ctx context.Context) ([]Sharing, error) {
 	}
 }
 
-// FindSharings returns the account's sharings for which match is true, in
+// findSharings returns the account's sharings for which match is true, in
 // ID order. Unlike ListAllSharings it does not fail when the list changes
 // while it is read, which on a busy account it may do every time: it reads
 // the list again, up to listReadings times in all, and returns what matched
 // in any reading (the last reading's copy of each), so that a sharing that
 // existed before the call is found even if other sharings created meanwhile
 // shifted it from one page to another during a reading.
-func (c *Client) FindSharings(ctx context.Context, match func(Sharing) bool) ([]Sharing, error) {
+func (c *Client) findSharings(ctx context.Context, match func(Sharing) bool) ([]Sharing, error) {
 	found := map[int64]Sharing{}
 	for reading := 1; ; reading++ {
 		all, changed, err := c.listAllOnce(ctx, true)
@@ -122,13 +129,34 @@ func (c *Client) listAllOnce(ctx context.Context, keepGoing bool) (_ []Sharing, 
 	}
 	pages := make([][]Sharing, max(total, 1))
 	pages[0] = first.Sharings
-	if total > 1 && len(first.Sharings) > 0 {
+	if total > 1 {
 		changed, err = c.listRemainingPages(ctx, first, pages, keepGoing)
 		if err != nil || (changed != nil && !keepGoing) {
 			return nil, changed, err
 		}
 	}
+	if earlier, later := repeatedPage(pages); later > 0 {
+		return nil, nil, &Error{Operation: "list sharings", StatusCode: http.StatusOK,
+			Message: fmt.Sprintf("page %d repeats page %d (the same sharings): the API seems to ignore the page "+
+				"parameter, so the list cannot be read in full", later, earlier)}
+	}
 	return mergePages(pages), changed, nil
+}
+
+// repeatedPage finds a non-empty page with the same sharing IDs, in the
+// same order, as an earlier one; it returns both 1-based numbers, or zeros.
+func repeatedPage(pages [][]Sharing) (earlier, later int) {
+	byFirstID := make(map[int64]int, len(pages))
+	for i, p := range pages {
+		if len(p) == 0 {
+			continue
+		}
+		if j, ok := byFirstID[p[0].ID]; ok && slices.EqualFunc(pages[j], p, func(a, b Sharing) bool { return a.ID == b.ID }) {
+			return j + 1, i + 1
+		}
+		byFirstID[p[0].ID] = i
+	}
+	return 0, 0
 }
 
 // listRemainingPages fills pages[1:] (pages 2 to len(pages)) with at most
@@ -144,8 +172,6 @@ func (c *Client) listRemainingPages(ctx context.Context, first *Page, pages [][]
 	errs := make([]error, total)
 	var next atomic.Int64 // the next page to ask for
 	next.Store(2)
-	var last atomic.Int64 // no page after this one is needed
-	last.Store(int64(total))
 
 	var (
 		changeMu sync.Mutex
@@ -158,7 +184,7 @@ func (c *Client) listRemainingPages(ctx context.Context, first *Page, pages [][]
 			defer wg.Done()
 			for ctx.Err() == nil {
 				n := next.Add(1) - 1
-				if n > last.Load() {
+				if n > int64(total) {
 					return
 				}
 				p, err := c.ListSharings(ctx, int(n))
@@ -179,9 +205,6 @@ func (c *Client) listRemainingPages(ctx context.Context, first *Page, pages [][]
 					}
 				}
 				pages[n-1] = p.Sharings
-				if len(p.Sharings) == 0 {
-					lowerTo(&last, n) // pages are contiguous: nothing follows an empty one
-				}
 			}
 		}()
 	}
@@ -209,16 +232,6 @@ func (c *Client) listRemainingPages(ctx context.Context, first *Page, pages [][]
 	return nil, cancelled
 }
 
-// lowerTo sets v to n unless it is already lower.
-func lowerTo(v *atomic.Int64, n int64) {
-	for {
-		cur := v.Load()
-		if n >= cur || v.CompareAndSwap(cur, n) {
-			return
-		}
-	}
-}
-
 // sameList reports whether page p counts the same list as page 1 did.
 func sameList(first, p *Page) bool {
 	return p.TotalPages == first.TotalPages && p.TotalItemsCount == first.TotalItemsCount
@@ -226,23 +239,16 @@ func sameList(first, p *Page) bool {
 
 func byID(a, b Sharing) int { return cmp.Compare(a.ID, b.ID) }
 
-// mergePages concatenates the pages in page order up to the first empty
-// one, sorts the result by ID (the API already lists by ID, so usually
+// mergePages concatenates the pages in page order, sorts the result by ID (the API already lists by ID, so usually
 // there is nothing to sort) and keeps, of an ID seen twice, the copy from
 // the later page. The result is never nil.
 func mergePages(pages [][]Sharing) []Sharing {
 	n := 0
 	for _, p := range pages {
-		if len(p) == 0 {
-			break
-		}
 		n += len(p)
 	}
 	all := make([]Sharing, 0, n)
 	for _, p := range pages {
-		if len(p) == 0 {
-			break
-		}
 		all = append(all, p...)
 	}
 	if !slices.IsSortedFunc(all, byID) {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -72,14 +73,14 @@ func TestListAllSharings(t *testing.T) {
 			wantAsked: []string{"1"},
 		},
 		{
-			name: "empty page ends the listing",
+			name: "an empty page does not end the listing: totalPages does",
 			pages: [][]string{
 				{sharingJSON(1, "tok-1aaa", 0)},
 				{},
-				{sharingJSON(3, "tok-3aaa", 0)},
+				{sharingJSON(3, "tok-3new", 0)},
 			},
 			totals:    []int{3, 3, 3},
-			wantIDs:   []int64{1},
+			wantIDs:   []int64{1, 3},
 			wantAsked: []string{"1", "2", "3"}, // 2 and 3 are asked for at once
 		},
 	}
@@ -228,5 +229,91 @@ func TestConcurrentUse(t *testing.T) {
 		if err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// familyServer plays a list endpoint the way Albato's sibling endpoints
+// page: "page" (1-based) and "per-page", a default size of 20 that also
+// serves when per-page is out of range, and meta totals. It may answer a
+// page out of range with the last page, or ignore "page" altogether.
+type familyServer struct {
+	items, maxPerPage int
+	ignorePage        bool
+	mu                sync.Mutex
+	asked             []string // "page/per-page" asked for
+}
+
+func (f *familyServer) handler(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f.mu.Lock()
+	f.asked = append(f.asked, q.Get("page")+"/"+q.Get("per-page"))
+	f.mu.Unlock()
+	size := 20
+	if n, err := strconv.Atoi(q.Get("per-page")); err == nil && n >= 1 && n <= f.maxPerPage {
+		size = n
+	}
+	total := max((f.items+size-1)/size, 1)
+	page, err := strconv.Atoi(q.Get("page"))
+	if err != nil || page < 1 || f.ignorePage {
+		page = 1
+	}
+	page = min(page, total) // out of range: the last page
+	var data []string
+	for id := (page-1)*size + 1; id <= min(page*size, f.items); id++ {
+		data = append(data, sharingJSON(int64(id), fmt.Sprintf("tok-%04d", id), 0))
+	}
+	writeJSON(w, 200, fmt.Sprintf(`{"success":true,"data":[%s],"meta":{"page":%d,"totalPages":%d,"totalItemsCount":%d}}`,
+		strings.Join(data, ","), page, total, f.items))
+}
+
+// TestListAllSharingsPaging: whatever size the API grants, the list is read
+// in full up to totalPages, asking per-page=50; an API that ignores the page
+// is an error, never a loop or duplicated sharings.
+func TestListAllSharingsPaging(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name       string
+		api        *familyServer
+		wantPages  int
+		wantErrSub string
+	}{
+		{name: "per-page 50 granted", api: &familyServer{items: 120, maxPerPage: 50}, wantPages: 3},
+		{name: "per-page out of range falls back to 20", api: &familyServer{items: 45, maxPerPage: 40}, wantPages: 3},
+		{name: "one page, out-of-range pages answered with the last", api: &familyServer{items: 7, maxPerPage: 50}, wantPages: 1},
+		{name: "empty list", api: &familyServer{items: 0, maxPerPage: 50}, wantPages: 1},
+		{name: "page ignored", api: &familyServer{items: 45, maxPerPage: 20, ignorePage: true}, wantPages: 3,
+			wantErrSub: "list sharings: HTTP 200: page 2 repeats page 1 (the same sharings): the API seems to ignore the page parameter"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			api := tc.api
+			got, err := newTestClient(t, serve(t, api.handler).URL).ListAllSharings(context.Background())
+			if tc.wantErrSub != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErrSub) {
+					t.Fatalf("got %d sharings, %v; want an error with %q", len(got), err, tc.wantErrSub)
+				}
+			} else {
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := make([]int64, tc.api.items)
+				for i := range want {
+					want[i] = int64(i + 1)
+				}
+				if !slices.Equal(ids(got), want) {
+					t.Errorf("ids %v, want 1..%d once each in order", ids(got), tc.api.items)
+				}
+			}
+			api.mu.Lock()
+			asked := slices.Sorted(slices.Values(api.asked))
+			api.mu.Unlock()
+			var want []string
+			for p := 1; p <= tc.wantPages; p++ {
+				want = append(want, fmt.Sprintf("%d/50", p))
+			}
+			if !slices.Equal(asked, want) {
+				t.Errorf("asked for %v, want %v (page/per-page, up to totalPages only)", asked, want)
+			}
+		})
 	}
 }

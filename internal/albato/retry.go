@@ -170,7 +170,7 @@ func (st *call) log(ctx context.Context, msg string, extra map[string]any) {
 // errorText describes a transport error without the URL (which
 // *url.Error would quote) and without the API token.
 func (st *call) errorText(err error) string {
-	return redact(stripURLError(err).Error(), []string{st.c.token})
+	return redact(stripURLError(err).Error(), st.c.secrets)
 }
 
 // retryableStatus decides on an HTTP status. 429 means the server refused

@@ -223,7 +223,7 @@ func TestRetryServerErrors(t *testing.T) {
 			_, err := c.RevokeSharing(context.Background(), 61)
 			return err
 		},
-		"POST": func(c *Client) error { _, err := c.CreateSharing(context.Background(), 225, "t"); return err },
+		"POST": func(c *Client) error { _, err := c.postSharing(context.Background(), 225, "t"); return err },
 	}
 	tests := []struct {
 		method    string
@@ -285,7 +285,10 @@ func TestNoRetryOnClientErrors(t *testing.T) {
 			srv := serve(t, counted(&hits, func(w http.ResponseWriter, _ *http.Request) {
 				writeJSON(w, status, `{"success":false,"message":"no"}`)
 			}))
-			_, err := newTestClient(t, srv.URL, withRetries(5)).GetSharing(context.Background(), 61)
+			// A fixed scheme: under "auto", a 401 or 403 moves on to the
+			// next scheme (TestAuthAuto), which is not a retry.
+			c := newTestClient(t, srv.URL, withRetries(5), func(cfg *Config) { cfg.AuthScheme = "Basic" })
+			_, err := c.GetSharing(context.Background(), 61)
 			var apiErr *Error
 			if !errors.As(err, &apiErr) || apiErr.StatusCode != status {
 				t.Errorf("got %v, want HTTP %d", err, status)
@@ -312,7 +315,7 @@ func TestPOSTRetriedOn429(t *testing.T) {
 		writeJSON(w, 200, okSharing(61))
 	})
 	s, err := newTestClient(t, srv.URL).CreateSharing(context.Background(), 225, "CRM")
-	if err != nil || s.ID != 61 {
+	if err != nil || s.Sharing.ID != 61 || s.Adopted {
 		t.Fatalf("got %+v, %v", s, err)
 	}
 	if hits.Load() != 2 {
@@ -350,7 +353,7 @@ func TestConnectionRefused(t *testing.T) {
 	}{
 		{
 			name: "POST", retries: 2,
-			call:         func(c *Client) error { _, err := c.CreateSharing(context.Background(), 225, "t"); return err },
+			call:         func(c *Client) error { _, err := c.postSharing(context.Background(), 225, "t"); return err },
 			wantAttempts: 3,
 			wantPrefix:   "create sharing: POST /credentials/grant-access-sharing: request failed after 3 attempts: ",
 		},
@@ -430,7 +433,7 @@ func TestResetAfterRequest(t *testing.T) {
 		t.Parallel()
 		var requests atomic.Int32
 		c := newTestClient(t, resettingServer(t, &requests), withRetries(3))
-		_, err := c.CreateSharing(context.Background(), 225, "t")
+		_, err := c.postSharing(context.Background(), 225, "t")
 		var apiErr *Error
 		if err == nil || errors.As(err, &apiErr) {
 			t.Fatalf("got %v, want a transport error", err)

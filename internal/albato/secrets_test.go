@@ -57,7 +57,7 @@ func TestNoSecretsInErrors(t *testing.T) {
 			return `{"success":false,"message":"upstream said {\"token\":\"` + testSharingToken + `\"}"}`
 		}},
 	}
-	for _, scheme := range []string{"Basic", "Bearer"} {
+	for _, scheme := range []string{"Basic", "Bearer", "auto"} {
 		for _, tt := range tests {
 			t.Run(scheme+"/"+tt.name, func(t *testing.T) {
 				t.Parallel()
@@ -73,7 +73,7 @@ func TestNoSecretsInErrors(t *testing.T) {
 					t.Fatal("no error")
 				}
 				msg := err.Error()
-				for _, secret := range []string{testToken, testSharingToken, "token=" + testSharingToken[:3]} {
+				for _, secret := range []string{testToken, basicCredentials(testToken), testSharingToken, "token=" + testSharingToken[:3]} {
 					if strings.Contains(msg, secret) {
 						t.Errorf("error %q contains %q", msg, secret)
 					}

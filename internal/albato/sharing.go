@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -68,6 +69,8 @@ type Sharing struct {
 	Title string
 	// DateCreated is when the API says the sharing was created, in UTC; nil
 	// when it reports null, "" or nothing (as it does right after create).
+	// The API may write it as "YYYY-MM-DD HH:MM:SS" (UTC), RFC 3339 with
+	// any offset, or Unix seconds (a number or a string of digits).
 	DateCreated *time.Time
 	// ServerTime is when the API answered, from the response's Date header
 	// (UTC); zero if the header is missing or unparsable.
@@ -89,13 +92,13 @@ type Page struct {
 // sharingWire is a sharing as JSON. Numbers are decoded strictly: the
 // documented answers use JSON numbers, and a mismatch is reported by field.
 type sharingWire struct {
-	ID           int64   `json:"id"`
-	PartnerID    int64   `json:"partnerId"`
-	Token        string  `json:"token"`
-	Status       int     `json:"status"`
-	CredentialID *int64  `json:"credentialId"`
-	Title        string  `json:"title"`
-	DateCreated  *string `json:"dateCreated"`
+	ID           int64           `json:"id"`
+	PartnerID    int64           `json:"partnerId"`
+	Token        string          `json:"token"`
+	Status       int             `json:"status"`
+	CredentialID *int64          `json:"credentialId"`
+	Title        string          `json:"title"`
+	DateCreated  json.RawMessage `json:"dateCreated"`
 }
 
 type metaWire struct {
@@ -108,20 +111,72 @@ type metaWire struct {
 // "2025-08-14 19:12:13"; it carries no zone and is read as UTC.
 const apiDateLayout = "2006-01-02 15:04:05"
 
-// ParseDate parses a date as the Albato API writes it: "2025-08-14 19:12:13"
-// (read as UTC, fractional seconds allowed), the same with a "T" separator,
-// or RFC 3339 with a zone. The result is always in UTC.
-func ParseDate(s string) (time.Time, error) {
+// maxUnixSeconds is the end of year 9999, the last a date can be written
+// in: a larger number is not a date.
+const maxUnixSeconds = 253402300799
+
+// parseDate parses a date as the Albato API may write it:
+// "2025-08-14 19:12:13" (read as UTC, fractional seconds allowed), the same
+// with a "T" separator, RFC 3339 with any offset, or Unix seconds
+// ("1755198733", a fraction allowed). The result is always in UTC.
+func parseDate(s string) (time.Time, error) {
 	v := strings.TrimSpace(s)
 	if v == "" {
 		return time.Time{}, errors.New("empty date")
+	}
+	if t, ok := parseUnixSeconds(v); ok {
+		return t, nil
 	}
 	for _, layout := range []string{apiDateLayout, "2006-01-02T15:04:05", time.RFC3339Nano} {
 		if t, err := time.Parse(layout, v); err == nil {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf(`invalid date %q: expected "YYYY-MM-DD HH:MM:SS" (UTC) or RFC 3339`, shorten(oneLine(v), 40))
+	return time.Time{}, fmt.Errorf(`invalid date %q: expected "YYYY-MM-DD HH:MM:SS" (UTC), RFC 3339 or Unix seconds`,
+		shorten(oneLine(v), 40))
+}
+
+// parseUnixSeconds reads digits, optionally with a fraction of up to nine
+// digits, as seconds since 1970 (UTC); ok is false for anything else.
+func parseUnixSeconds(v string) (time.Time, bool) {
+	whole, frac, _ := strings.Cut(v, ".")
+	if whole == "" || len(whole) > 12 || len(frac) > 9 || strings.Trim(whole, "0123456789") != "" ||
+		strings.Trim(frac, "0123456789") != "" || (frac == "" && strings.HasSuffix(v, ".")) {
+		return time.Time{}, false
+	}
+	secs, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil || secs > maxUnixSeconds {
+		return time.Time{}, false
+	}
+	var nanos int64
+	if frac != "" {
+		nanos, _ = strconv.ParseInt(frac+strings.Repeat("0", 9-len(frac)), 10, 64)
+	}
+	return time.Unix(secs, nanos).UTC(), true
+}
+
+// decodeDate reads a dateCreated member: null, absent or "" is no date; a
+// string or a JSON number is parsed by parseDate.
+func decodeDate(raw json.RawMessage) (*time.Time, error) {
+	v := strings.TrimSpace(string(raw))
+	if v == "" || v == "null" {
+		return nil, nil
+	}
+	if v[0] == '"' {
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return nil, errors.New("malformed string")
+		}
+		if strings.TrimSpace(v) == "" {
+			return nil, nil
+		}
+	} else if v[0] != '-' && (v[0] < '0' || v[0] > '9') {
+		return nil, fmt.Errorf("expected a string or a number, got %s", shorten(oneLine(v), 40))
+	}
+	t, err := parseDate(v)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
 }
 
 // toSharing checks and converts one decoded sharing; it returns a
@@ -139,13 +194,11 @@ func (w *sharingWire) toSharing(serverTime time.Time) (Sharing, string) {
 		Title:        w.Title,
 		ServerTime:   serverTime,
 	}
-	if w.DateCreated != nil && strings.TrimSpace(*w.DateCreated) != "" {
-		t, err := ParseDate(*w.DateCreated)
-		if err != nil {
-			return Sharing{}, fmt.Sprintf("malformed sharing %d: dateCreated: %s", w.ID, err)
-		}
-		s.DateCreated = &t
+	date, err := decodeDate(w.DateCreated)
+	if err != nil {
+		return Sharing{}, fmt.Sprintf("malformed sharing %d: dateCreated: %s", w.ID, err)
 	}
+	s.DateCreated = date
 	return s, ""
 }
 

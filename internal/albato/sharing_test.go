@@ -63,22 +63,29 @@ func TestParseDate(t *testing.T) {
 		{in: "garbage", wantErr: true},
 		{in: "2025-13-14 19:12:13", wantErr: true},
 		{in: "14.08.2025 19:12", wantErr: true},
-		{in: "1723662733", wantErr: true},
+		{in: "1755198733", want: want},
+		{in: "1755198733.25", want: want.Add(250 * time.Millisecond)},
+		{in: "0", want: time.Unix(0, 0).UTC()},
+		{in: "253402300800", wantErr: true},
+		{in: "1755198733.", wantErr: true},
+		{in: ".5", wantErr: true},
+		{in: "1.7e9", wantErr: true},
+		{in: "-1755198733", wantErr: true},
 	}
 	for _, tt := range tests {
-		got, err := ParseDate(tt.in)
+		got, err := parseDate(tt.in)
 		if tt.wantErr {
 			if err == nil {
-				t.Errorf("ParseDate(%q) = %v, want an error", tt.in, got)
+				t.Errorf("parseDate(%q) = %v, want an error", tt.in, got)
 			}
 			continue
 		}
 		if err != nil {
-			t.Errorf("ParseDate(%q): %v", tt.in, err)
+			t.Errorf("parseDate(%q): %v", tt.in, err)
 			continue
 		}
 		if !got.Equal(tt.want) || got.Location() != time.UTC {
-			t.Errorf("ParseDate(%q) = %v, want %v in UTC", tt.in, got, tt.want)
+			t.Errorf("parseDate(%q) = %v, want %v in UTC", tt.in, got, tt.want)
 		}
 	}
 }
@@ -99,7 +106,14 @@ func TestDecodeDateCreatedAndCredential(t *testing.T) {
 		{name: "space format", fields: `"dateCreated":"2025-08-14 19:12:13"`, wantDate: &created},
 		{name: "RFC 3339 with offset", fields: `"dateCreated":"2025-08-14T21:12:13+02:00"`, wantDate: &created},
 		{name: "garbage", fields: `"dateCreated":"yesterday"`, wantProblem: `malformed sharing 61: dateCreated: invalid date "yesterday"`},
-		{name: "number", fields: `"dateCreated":1723662733`, wantProblem: `malformed sharing: field "dateCreated": expected a string, got number`},
+		{name: "RFC 3339 with a negative offset", fields: `"dateCreated":"2025-08-14T14:12:13-05:00"`, wantDate: &created},
+		{name: "Unix seconds as a number", fields: `"dateCreated":1755198733`, wantDate: &created},
+		{name: "Unix seconds as a string", fields: `"dateCreated":"1755198733"`, wantDate: &created},
+		{name: "Unix seconds with a fraction", fields: `"dateCreated":1755198733.0`, wantDate: &created},
+		{name: "blank string", fields: `"dateCreated":"  "`},
+		{name: "negative number", fields: `"dateCreated":-1`, wantProblem: `malformed sharing 61: dateCreated: invalid date "-1"`},
+		{name: "object", fields: `"dateCreated":{"date":"2025-08-14"}`, wantProblem: `malformed sharing 61: dateCreated: expected a string or a number`},
+		{name: "true", fields: `"dateCreated":true`, wantProblem: `malformed sharing 61: dateCreated: expected a string or a number`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -192,12 +206,13 @@ func TestRequests(t *testing.T) {
 		{
 			name:       "list",
 			call:       func(c *Client) (any, error) { return c.ListSharings(context.Background(), 2) },
-			wantMethod: "GET", wantPath: "/credentials/grant-access-sharing", wantQuery: "page=2",
+			wantMethod: "GET", wantPath: "/credentials/grant-access-sharing", wantQuery: "page=2&per-page=50",
 			answer: `{"success":true,"data":[],"meta":{"page":2,"totalPages":2,"totalItemsCount":20}}`,
 		},
 	}
 	auths := []struct{ scheme, want string }{
-		{"", "Basic " + testToken},
+		{"", "Bearer " + testToken},
+		{"Auto", "Bearer " + testToken},
 		{"basic", "Basic " + testToken},
 		{"Basic", "Basic " + testToken},
 		{"BEARER", "Bearer " + testToken},
@@ -319,7 +334,7 @@ func TestNewValidation(t *testing.T) {
 		{"no token", Config{BaseURL: "https://api.albato.com"}, "API token is required"},
 		{"blank token", Config{BaseURL: "https://api.albato.com", Token: "  \n"}, "API token is required"},
 		{"control chars", Config{BaseURL: "https://api.albato.com", Token: "ab\ncd"}, "control characters"},
-		{"bad scheme", Config{BaseURL: "https://api.albato.com", Token: "t", AuthScheme: "Digest"}, `"Basic" or "Bearer"`},
+		{"bad scheme", Config{BaseURL: "https://api.albato.com", Token: "t", AuthScheme: "Digest"}, `"auto", "Basic" or "Bearer"`},
 		{"negative retries", Config{BaseURL: "https://api.albato.com", Token: "t", MaxRetries: -1}, "max retries must be 0 or more"},
 	}
 	for _, tt := range tests {
@@ -357,7 +372,7 @@ func TestDefaultHTTPClient(t *testing.T) {
 	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "https://elsewhere.example/credentials?token=secret-value", http.StatusFound)
 	})
-	_, err := newTestClient(t, srv.URL).CreateSharing(context.Background(), 1, "t")
+	_, err := newTestClient(t, srv.URL).postSharing(context.Background(), 1, "t")
 	var apiErr *Error
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusFound {
 		t.Fatalf("got %v, want an *Error with status 302", err)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
@@ -29,4 +31,42 @@ func apiErrorDetail(action string, err error) string {
 		return fmt.Sprintf("Could not reach the Albato API to %s: %s. Check \"api_url\" (or %s) and the network; "+
 			"retries are set by \"max_retries\".", action, err, envAPIURL)
 	}
+}
+
+// createErrorDiagnostic words a failed create. A create that may have
+// taken effect but could not be settled names what the user must check,
+// so that no link is left behind unmanaged or applied twice.
+func createErrorDiagnostic(plan connectionLinkResourceModel, err error) (summary, detail string) {
+	title, partnerID := plan.Title.ValueString(), plan.PartnerID.ValueInt64()
+	var ambiguous *albato.AmbiguousCreateError
+	switch {
+	case !errors.As(err, &ambiguous):
+		return "Unable to Create Connection Link", apiErrorDetail("create the connection link", err)
+	case ambiguous.LookErr != nil:
+		return "Connection Link May Have Been Created",
+			fmt.Sprintf("The request to create the link %q for partner %d got no usable answer (%s), and listing the "+
+				"account's links to check failed too (%s). The link may exist in Albato: find it with the "+
+				"albato_connection_links data source and import it with \"terraform import\", or revoke it, before "+
+				"applying again.", title, partnerID, ambiguous.Cause, ambiguous.LookErr)
+	default:
+		ids := make([]string, len(ambiguous.Candidates))
+		for i, c := range ambiguous.Candidates {
+			ids[i] = strconv.FormatInt(c.ID, 10)
+		}
+		return "Connection Link May Have Been Created More Than Once",
+			fmt.Sprintf("The request to create the link %q for partner %d got no usable answer (%s). Since it began, %d "+
+				"links with that partner and title were created: ids %s. Terraform cannot tell which one is this "+
+				"resource. Import the right one with \"terraform import <resource address> <id>\" (or an import "+
+				"block), and revoke the others if they are not yours.",
+				title, partnerID, ambiguous.Cause, len(ambiguous.Candidates), strings.Join(ids, ", "))
+	}
+}
+
+// adoptedWarning words a create whose POST got no usable answer although
+// Albato had made the link, which the client found and took.
+func adoptedWarning(plan connectionLinkResourceModel, id int64, cause error) (summary, detail string) {
+	return "Adopted a Connection Link Created Without a Usable Answer",
+		fmt.Sprintf("The request to create the link %q for partner %d got no usable answer (%s), but Albato had "+
+			"created it: link %d is now managed by Terraform. Nothing was created twice.",
+			plan.Title.ValueString(), plan.PartnerID.ValueInt64(), cause, id)
 }

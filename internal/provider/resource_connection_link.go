@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -292,17 +290,17 @@ func (r *connectionLinkResource) Create(ctx context.Context, req resource.Create
 		return
 	}
 
-	requestStart := r.data.clock.Now()
-	created, err := r.data.client.CreateSharing(ctx, plan.PartnerID.ValueInt64(), plan.Title.ValueString())
-	if err != nil && albato.MayHaveBeenApplied(err) {
-		created, err = r.reconcileCreate(ctx, plan, requestStart, err, &resp.Diagnostics)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-	}
+	result, err := r.data.client.CreateSharing(ctx, plan.PartnerID.ValueInt64(), plan.Title.ValueString())
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Create Connection Link", apiErrorDetail("create the connection link", err))
+		resp.Diagnostics.AddError(createErrorDiagnostic(plan, err))
 		return
+	}
+	created := result.Sharing
+	if result.Adopted {
+		resp.Diagnostics.AddWarning(adoptedWarning(plan, created.ID, result.Cause))
+		if created.DateCreated != nil {
+			created.ServerTime = *created.DateCreated // the token was issued then, not now
+		}
 	}
 	ctx = withSecretsMasked(ctx, r.data, created.Token)
 	issuedAt := issuedAtFrom(created, r.data.clock.Now())
@@ -321,103 +319,6 @@ func (r *connectionLinkResource) Create(ctx context.Context, req resource.Create
 	plan.fill(current, r.data.connectURL, issuedAt, r.data.clock.Now())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setIssuedAt(ctx, resp.Private, issuedAt)...)
-}
-
-// createClockTolerance widens "created since the request began" to allow for
-// skew between our clock and the API's.
-const createClockTolerance = 5 * time.Minute
-
-// reconcileCreate handles a create whose POST may have created the link
-// although it failed: no answer came, a server error came, or an answer
-// that could not be read. Sending it blind again could make a duplicate, so
-// it looks for links of this partner and title created since the request
-// began: exactly one is adopted, several are reported for the user to pick
-// by import, and none means the POST took no effect, so it is sent once
-// more. Should that one also end without a clear answer, it looks once more
-// and otherwise reports the failure: nothing is ever sent a third time.
-func (r *connectionLinkResource) reconcileCreate(ctx context.Context, plan connectionLinkResourceModel, requestStart time.Time,
-	createErr error, diags *diag.Diagnostics,
-) (*albato.Sharing, error) {
-	for sent := 1; ; sent++ {
-		candidates, err := r.findCreated(ctx, plan, requestStart, createErr, diags)
-		if err != nil {
-			return nil, err
-		}
-		switch {
-		case len(candidates) == 1:
-			return r.adopt(plan, candidates[0], createErr, diags), nil
-		case len(candidates) > 1:
-			reportCreatedMoreThanOnce(plan, candidates, createErr, diags)
-			return nil, createErr
-		case sent == 2 || ctx.Err() != nil:
-			return nil, createErr
-		}
-		tflog.Info(ctx, "The create took no effect; sending it once more")
-		var created *albato.Sharing
-		created, createErr = r.data.client.CreateSharing(ctx, plan.PartnerID.ValueInt64(), plan.Title.ValueString())
-		if createErr == nil || !albato.MayHaveBeenApplied(createErr) {
-			return created, createErr
-		}
-	}
-}
-
-// findCreated lists the live links of the plan's partner and title created
-// since requestStart (less createClockTolerance).
-func (r *connectionLinkResource) findCreated(ctx context.Context, plan connectionLinkResourceModel, requestStart time.Time,
-	createErr error, diags *diag.Diagnostics,
-) ([]albato.Sharing, error) {
-	partnerID, title := plan.PartnerID.ValueInt64(), plan.Title.ValueString()
-	tflog.Warn(ctx, "Create request may have taken effect without a usable answer; checking whether the link was created",
-		map[string]any{"error": createErr.Error()})
-
-	// Even after Ctrl-C, one bounded look is worth it: it is the difference
-	// between an orphaned link and a clear message.
-	listCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	since := requestStart.Add(-createClockTolerance)
-	candidates, err := r.data.client.FindSharings(listCtx, func(s albato.Sharing) bool {
-		return s.PartnerID == partnerID && s.Title == title && s.Status != albato.StatusRevoked &&
-			(s.DateCreated == nil || !s.DateCreated.Before(since))
-	})
-	if err != nil {
-		diags.AddError("Connection Link May Have Been Created",
-			fmt.Sprintf("The request to create the link %q for partner %d got no usable answer (%s), and listing the "+
-				"account's links to check failed too (%s). The link may exist in Albato: find it with the "+
-				"albato_connection_links data source and import it with \"terraform import\", or revoke it, before "+
-				"applying again.", title, partnerID, createErr, err))
-		return nil, err
-	}
-	return candidates, nil
-}
-
-// adopt takes the one link found by findCreated as this resource's.
-func (r *connectionLinkResource) adopt(plan connectionLinkResourceModel, adopted albato.Sharing, createErr error,
-	diags *diag.Diagnostics,
-) *albato.Sharing {
-	if adopted.DateCreated != nil {
-		adopted.ServerTime = *adopted.DateCreated
-	}
-	diags.AddWarning("Adopted a Connection Link Created Without a Usable Answer",
-		fmt.Sprintf("The request to create the link %q for partner %d got no usable answer (%s), but Albato had "+
-			"created it: link %d is now managed by Terraform. Nothing was created twice.",
-			plan.Title.ValueString(), plan.PartnerID.ValueInt64(), createErr, adopted.ID))
-	return &adopted
-}
-
-// reportCreatedMoreThanOnce is the error for several candidates.
-func reportCreatedMoreThanOnce(plan connectionLinkResourceModel, candidates []albato.Sharing, createErr error,
-	diags *diag.Diagnostics,
-) {
-	ids := make([]string, len(candidates))
-	for i, c := range candidates {
-		ids[i] = strconv.FormatInt(c.ID, 10)
-	}
-	diags.AddError("Connection Link May Have Been Created More Than Once",
-		fmt.Sprintf("The request to create the link %q for partner %d got no usable answer (%s). Since it began, %d "+
-			"links with that partner and title were created: ids %s. Terraform cannot tell which one is this "+
-			"resource. Import the right one with \"terraform import <resource address> <id>\" (or an import "+
-			"block), and revoke the others if they are not yours.",
-			plan.Title.ValueString(), plan.PartnerID.ValueInt64(), createErr, len(candidates), strings.Join(ids, ", ")))
 }
 
 func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

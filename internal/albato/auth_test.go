@@ -1,0 +1,225 @@
+package albato
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+var authHeaders = map[string]string{
+	AuthBearer:        "Bearer " + testToken,
+	AuthBasic:         "Basic " + testToken,
+	AuthBasicStandard: "Basic " + base64.StdEncoding.EncodeToString([]byte(testToken+":")),
+}
+
+// acceptingOnly answers a sharing to the Authorization header of scheme
+// and 401 to any other, counting both.
+func acceptingOnly(scheme string, accepted, refused *atomic.Int32) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != authHeaders[scheme] {
+			refused.Add(1)
+			writeJSON(w, http.StatusUnauthorized, `{"success":false,"message":"Unauthorized"}`)
+			return
+		}
+		accepted.Add(1)
+		writeJSON(w, http.StatusOK, okSharing(61))
+	}
+}
+
+// TestAuthAuto: under "auto" (the default) the schemes are tried in order,
+// each refusal (401) costs one request once per Client, and then every call
+// is one request under the accepted scheme.
+func TestAuthAuto(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		scheme    string
+		extraOnce int32
+	}{
+		{AuthBearer, 0},
+		{AuthBasic, 1},
+		{AuthBasicStandard, 2},
+	} {
+		t.Run(tc.scheme, func(t *testing.T) {
+			t.Parallel()
+			var accepted, refused atomic.Int32
+			srv := serve(t, acceptingOnly(tc.scheme, &accepted, &refused))
+			c := newTestClient(t, srv.URL, withRetries(0))
+			if got := c.AuthScheme(); got != "" {
+				t.Errorf("AuthScheme before any request = %q, want \"\"", got)
+			}
+			for i := range 3 {
+				if _, err := c.GetSharing(context.Background(), 61); err != nil {
+					t.Fatalf("call %d: %v", i+1, err)
+				}
+			}
+			if refused.Load() != tc.extraOnce || accepted.Load() != 3 {
+				t.Errorf("%d refused and %d accepted requests, want %d and 3", refused.Load(), accepted.Load(), tc.extraOnce)
+			}
+			if got := c.AuthScheme(); got != tc.scheme {
+				t.Errorf("AuthScheme = %q, want %q", got, tc.scheme)
+			}
+		})
+	}
+}
+
+// TestAuthAutoPOST: a refused POST did nothing, so it is sent again under
+// the next scheme; nothing is created twice.
+func TestAuthAutoPOST(t *testing.T) {
+	t.Parallel()
+	var accepted, refused atomic.Int32
+	srv := serve(t, acceptingOnly(AuthBasic, &accepted, &refused))
+	got, err := newTestClient(t, srv.URL, withRetries(0)).CreateSharing(context.Background(), 225, "t")
+	if err != nil || got.Sharing.ID != 61 || got.Adopted {
+		t.Fatalf("got %+v, %v", got, err)
+	}
+	if refused.Load() != 1 || accepted.Load() != 1 {
+		t.Errorf("%d refused and %d accepted POSTs, want 1 and 1", refused.Load(), accepted.Load())
+	}
+}
+
+// TestAuthAutoAllRefused: one *Error that names the three schemes tried,
+// never the token, and still reads as a refused token.
+func TestAuthAutoAllRefused(t *testing.T) {
+	t.Parallel()
+	var accepted, refused atomic.Int32
+	srv := serve(t, acceptingOnly("none", &accepted, &refused))
+	c := newTestClient(t, srv.URL, withRetries(3))
+	_, err := c.GetSharing(context.Background(), 61)
+	var apiErr *Error
+	if !errors.As(err, &apiErr) || !IsUnauthorized(err) || apiErr.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("got %v, want an *Error with HTTP 401", err)
+	}
+	for _, want := range []string{"read sharing: HTTP 401: ", "Bearer <token>", "Basic <token>", "Basic base64(<token>:)", "Unauthorized"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not contain %q", err, want)
+		}
+	}
+	for _, secret := range authHeaders {
+		if strings.Contains(err.Error(), strings.Fields(secret)[1]) {
+			t.Errorf("error %q shows the token", err)
+		}
+	}
+	if refused.Load() != 3 || c.AuthScheme() != "" {
+		t.Errorf("%d requests and scheme %q, want 3 and none settled", refused.Load(), c.AuthScheme())
+	}
+}
+
+// TestAuthFixed: "Basic" and "Bearer" are settled from the start and
+// never probe; a refusal is one request.
+func TestAuthFixed(t *testing.T) {
+	t.Parallel()
+	for _, scheme := range []string{AuthBasic, AuthBearer} {
+		var accepted, refused atomic.Int32
+		srv := serve(t, acceptingOnly("none", &accepted, &refused))
+		c := newTestClient(t, srv.URL, withRetries(0), func(cfg *Config) { cfg.AuthScheme = strings.ToLower(scheme) })
+		if c.AuthScheme() != scheme {
+			t.Errorf("AuthScheme = %q, want %q", c.AuthScheme(), scheme)
+		}
+		if _, err := c.GetSharing(context.Background(), 61); !IsUnauthorized(err) || refused.Load() != 1 {
+			t.Errorf("%s: got %v after %d requests, want a 401 after 1", scheme, err, refused.Load())
+		}
+	}
+}
+
+// TestAuthAutoUnsettledByOtherFailures: a failure that says nothing of the
+// credentials (a 500) settles nothing: the next request tries again, from
+// the first scheme not yet refused.
+func TestAuthAutoUnsettledByOtherFailures(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		failOn    int32 // the request answered 500
+		scheme    string
+		wantTried []string
+	}{
+		{"first request", 1, AuthBasic, []string{AuthBearer, AuthBearer, AuthBasic}},
+		{"after a refusal", 2, AuthBasic, []string{AuthBearer, AuthBasic, AuthBasic}},
+		{"after two refusals", 3, AuthBasicStandard, []string{AuthBearer, AuthBasic, AuthBasicStandard, AuthBasicStandard}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var accepted, refused, n atomic.Int32
+			var mu sync.Mutex
+			var tried []string
+			ok := acceptingOnly(tc.scheme, &accepted, &refused)
+			srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				for name, h := range authHeaders {
+					if r.Header.Get("Authorization") == h {
+						tried = append(tried, name)
+					}
+				}
+				mu.Unlock()
+				if n.Add(1) == tc.failOn {
+					writeJSON(w, http.StatusInternalServerError, `{"success":false,"message":"down"}`)
+					return
+				}
+				ok(w, r)
+			})
+			c := newTestClient(t, srv.URL, withRetries(0))
+			if _, err := c.GetSharing(context.Background(), 61); err == nil || IsUnauthorized(err) || c.AuthScheme() != "" {
+				t.Fatalf("got %v and scheme %q, want the 500 and none settled", err, c.AuthScheme())
+			}
+			if _, err := c.GetSharing(context.Background(), 61); err != nil || c.AuthScheme() != tc.scheme {
+				t.Fatalf("got %v and scheme %q, want success under %s", err, c.AuthScheme(), tc.scheme)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if !slices.Equal(tried, tc.wantTried) {
+				t.Errorf("schemes sent %v, want %v", tried, tc.wantTried)
+			}
+		})
+	}
+}
+
+// TestAuthAutoConcurrent: while one request settles the scheme, the others
+// wait for it instead of each sending the refused schemes (run with -race).
+func TestAuthAutoConcurrent(t *testing.T) {
+	t.Parallel()
+	const callers = 8
+	var accepted, refused atomic.Int32
+	inner := acceptingOnly(AuthBasicStandard, &accepted, &refused)
+	first, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() { close(first); <-release }) // hold the first probe
+		inner(w, r)
+	})
+	c := newTestClient(t, srv.URL, withRetries(0))
+
+	var started sync.WaitGroup
+	var done sync.WaitGroup
+	errs := make(chan error, callers+1)
+	call := func() {
+		defer done.Done()
+		_, err := c.GetSharing(context.Background(), 61)
+		errs <- err
+	}
+	done.Add(1)
+	go call()
+	<-first // the first caller holds the turn and is probing Bearer
+	started.Add(callers)
+	done.Add(callers)
+	for range callers {
+		go func() { started.Done(); call() }()
+	}
+	started.Wait()
+	close(release)
+	done.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if refused.Load() != 2 || accepted.Load() != callers+1 {
+		t.Errorf("%d refused and %d accepted requests, want 2 (one probe of each refused scheme) and %d",
+			refused.Load(), accepted.Load(), callers+1)
+	}
+}

@@ -1,0 +1,163 @@
+package albato
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/albato/terraform-provider-albato/internal/clock"
+	"github.com/albato/terraform-provider-albato/internal/sandbox"
+)
+
+func TestMayHaveBeenApplied(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"no error", nil, false},
+		{"answer from the API", &Error{Operation: "create sharing", StatusCode: 400, Message: "bad"}, false},
+		{"server error", &Error{Operation: "create sharing", StatusCode: 500, Message: "oops"}, true},
+		{"service unavailable", &Error{Operation: "create sharing", StatusCode: 503, Message: "later"}, true},
+		{"not implemented", &Error{Operation: "create sharing", StatusCode: 501, Message: "no"}, false},
+		{"rate limited", &Error{Operation: "create sharing", StatusCode: 429, Message: "slow down"}, false},
+		{"unreadable success", &Error{Operation: "create sharing", StatusCode: 200, Message: "empty response body", unreadable: true}, true},
+		{"success false at 200", &Error{Operation: "create sharing", StatusCode: 200, Message: "bad"}, false},
+		{"bad gateway", &Error{Operation: "create sharing", StatusCode: 502, Message: "proxy"}, true},
+		{"gateway timeout", &Error{Operation: "create sharing", StatusCode: 504, Message: "proxy"}, true},
+		{"connection refused", fmt.Errorf("create sharing: %w", &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}), false},
+		{"DNS failure", fmt.Errorf("create sharing: %w", &net.DNSError{Err: "no such host", Name: "api"}), false},
+		{"reset after sending", fmt.Errorf("create sharing: %w", &net.OpError{Op: "read", Err: syscall.ECONNRESET}), true},
+		{"EOF", fmt.Errorf("create sharing: %w", io.ErrUnexpectedEOF), true},
+		{"cancelled", fmt.Errorf("create sharing: %w", context.Canceled), true},
+		{"timeout", fmt.Errorf("create sharing: %w", context.DeadlineExceeded), true},
+		{"anything else", errors.New("something odd"), true},
+	}
+	for _, c := range cases {
+		if got := mayHaveBeenApplied(c.err); got != c.want {
+			t.Errorf("%s: mayHaveBeenApplied = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// TestCreateSharing: a create that may have taken effect is never sent
+// blind again. Against the in-process sandbox (whose clock, and so its Date
+// header and dateCreated, is a fake one far from the wall clock): adopt
+// exactly one, report several or a failed look, send once more when there is
+// none, and never send a third POST.
+func TestCreateSharing(t *testing.T) {
+	t.Parallel()
+	const title = "create once"
+	dropAfter := sandbox.Fault{Method: "POST", Drop: true, AfterHandling: true, Times: 1}
+	cases := []struct {
+		name string
+		// before makes sharings on the sandbox through its API (with the
+		// clock moved by age first, then back), as another client would.
+		before    []string
+		age       time.Duration
+		faults    []sandbox.Fault
+		wantPOSTs int
+		wantLinks int  // sharings titled title afterwards
+		adopted   bool // Created.Adopted
+		wantErr   string
+		ambiguous int // candidates of the *AmbiguousCreateError; -1 for a failed look
+	}{
+		{name: "answered", wantPOSTs: 1, wantLinks: 1},
+		{name: "connection dropped after the create", faults: []sandbox.Fault{dropAfter},
+			wantPOSTs: 1, wantLinks: 1, adopted: true},
+		{name: "502 after the create",
+			faults:    []sandbox.Fault{{Method: "POST", Status: 502, AfterHandling: true, Times: 1}},
+			wantPOSTs: 1, wantLinks: 1, adopted: true},
+		{name: "empty body after the create",
+			faults:    []sandbox.Fault{{Method: "POST", Status: 200, EmptyBody: true, AfterHandling: true, Times: 1}},
+			wantPOSTs: 1, wantLinks: 1, adopted: true},
+		{name: "dropped before the create: sent once more",
+			faults:    []sandbox.Fault{{Method: "POST", Drop: true, Times: 1}},
+			wantPOSTs: 2, wantLinks: 1},
+		{name: "500 every time: never a third POST",
+			faults:    []sandbox.Fault{{Method: "POST", Status: 500}},
+			wantPOSTs: 2, wantLinks: 0, wantErr: "create sharing: HTTP 500"},
+		{name: "refused (400): no look, no second POST",
+			faults:    []sandbox.Fault{{Method: "POST", Status: 400, Body: `{"success":false,"message":"bad title"}`}},
+			wantPOSTs: 1, wantLinks: 0, wantErr: "create sharing: HTTP 400: bad title"},
+		{name: "several candidates", before: []string{title, title, "another title"}, faults: []sandbox.Fault{dropAfter},
+			wantPOSTs: 1, wantLinks: 3, ambiguous: 3, wantErr: "3 sharings of that partner and title"},
+		{name: "an older link of the same title is not a candidate", before: []string{title}, age: time.Hour,
+			faults: []sandbox.Fault{dropAfter}, wantPOSTs: 1, wantLinks: 2, adopted: true},
+		{name: "the look fails", faults: []sandbox.Fault{dropAfter, {Method: "GET", Status: 400}},
+			wantPOSTs: 1, wantLinks: 1, ambiguous: -1, wantErr: "looking for it failed"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			clk := clock.NewFake(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+			srv, err := sandbox.New(sandbox.Options{Token: testToken, PageSize: 2, Clock: clk})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts := serve(t, srv.ServeHTTP)
+			c := newTestClient(t, ts.URL, withRetries(1))
+			for _, title := range tc.before {
+				if _, err := c.postSharing(t.Context(), 225, title); err != nil {
+					t.Fatal(err)
+				}
+			}
+			clk.Advance(tc.age)
+			srv.ResetRequests()
+			for _, f := range tc.faults {
+				srv.AddFault(f)
+			}
+
+			got, err := c.CreateSharing(t.Context(), 225, title)
+
+			var links []sandbox.Sharing
+			for _, s := range srv.Sharings() {
+				if s.Title == title {
+					links = append(links, s)
+				}
+			}
+			if n := srv.Count("POST"); n != tc.wantPOSTs {
+				t.Errorf("%d POSTs, want %d", n, tc.wantPOSTs)
+			}
+			if len(links) != tc.wantLinks {
+				t.Errorf("%d sharings titled %q, want %d", len(links), title, tc.wantLinks)
+			}
+			var ambiguous *AmbiguousCreateError
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("got %v", err)
+			case tc.wantErr != "":
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("got %+v, %v; want an error with %q", got, err, tc.wantErr)
+				}
+				if strings.Contains(err.Error(), testToken) || (len(links) > 0 && strings.Contains(err.Error(), links[0].Token)) {
+					t.Errorf("error shows a secret: %v", err)
+				}
+				isAmbiguous := errors.As(err, &ambiguous)
+				switch {
+				case tc.ambiguous == 0 && isAmbiguous:
+					t.Errorf("got an *AmbiguousCreateError: %v", err)
+				case tc.ambiguous > 0 && (!isAmbiguous || len(ambiguous.Candidates) != tc.ambiguous || ambiguous.Cause == nil):
+					t.Errorf("got %#v, want %d candidates", err, tc.ambiguous)
+				case tc.ambiguous < 0 && (!isAmbiguous || ambiguous.LookErr == nil || ambiguous.Cause == nil):
+					t.Errorf("got %#v, want a failed look", err)
+				}
+				return
+			}
+			last := links[len(links)-1]
+			if got.Sharing.ID != last.ID || got.Sharing.Token != last.Token {
+				t.Errorf("got sharing %d, want the one the POST made, %d", got.Sharing.ID, last.ID)
+			}
+			if got.Adopted != tc.adopted || (got.Cause != nil) != tc.adopted {
+				t.Errorf("Adopted %v (cause %v), want %v", got.Adopted, got.Cause, tc.adopted)
+			}
+		})
+	}
+}
