@@ -83,7 +83,7 @@ type Client struct {
 // absolute http or https URL, an empty Token, an AuthScheme other than auto,
 // Basic or Bearer, and a negative MaxRetries.
 func New(cfg Config) (*Client, error) {
-	base, err := parseBaseURL(cfg.BaseURL)
+	base, err := ParseBaseURL(cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -122,33 +122,6 @@ func New(cfg Config) (*Client, error) {
 		c.httpClient = newHTTPClient()
 	}
 	return c, nil
-}
-
-func parseBaseURL(raw string) (*url.URL, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return nil, errors.New("API base URL is required")
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, fmt.Errorf("invalid API base URL: %w", stripURLError(err))
-	}
-	switch {
-	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, fmt.Errorf("API base URL must be an absolute http or https URL, got %q", u.Redacted())
-	case u.Host == "":
-		return nil, fmt.Errorf("API base URL has no host: %q", u.Redacted())
-	case u.User != nil:
-		// The token goes in the Authorization header; credentials in the URL
-		// would leak into logs of proxies and error messages.
-		return nil, fmt.Errorf("API base URL must not contain credentials: %q", u.Redacted())
-	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return nil, fmt.Errorf("API base URL must not have a query or fragment: %q", u.Redacted())
-	}
-	if u.Path == "" {
-		u.Path = "/"
-	}
-	return u, nil
 }
 
 func positiveOr(d, def time.Duration) time.Duration {

@@ -32,6 +32,7 @@ func (e *testEnv) configuredServer(t *testing.T, extra map[string]tftypes.Value)
 		"api_url":     tftypes.NewValue(tftypes.String, e.server.URL),
 		"token":       tftypes.NewValue(tftypes.String, testToken),
 		"auth_scheme": tftypes.NewValue(tftypes.String, nil),
+		"link_id":     tftypes.NewValue(tftypes.String, nil),
 		"connect_url": tftypes.NewValue(tftypes.String, e.connectURL()),
 		"max_retries": tftypes.NewValue(tftypes.Number, nil),
 	}

@@ -113,8 +113,7 @@ func (d *connectionLinkDataSource) Configure(_ context.Context, req datasource.C
 }
 
 func (d *connectionLinkDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.data == nil {
-		resp.Diagnostics.AddError("Provider Not Configured", "The albato provider was not configured. This is a bug; please report it.")
+	if !d.data.ready(&resp.Diagnostics) {
 		return
 	}
 	ctx = withSecretsMasked(ctx, d.data)

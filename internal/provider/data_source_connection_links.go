@@ -69,8 +69,7 @@ func (d *connectionLinksDataSource) Configure(_ context.Context, req datasource.
 }
 
 func (d *connectionLinksDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.data == nil {
-		resp.Diagnostics.AddError("Provider Not Configured", "The albato provider was not configured. This is a bug; please report it.")
+	if !d.data.ready(&resp.Diagnostics) {
 		return
 	}
 	ctx = withSecretsMasked(ctx, d.data)

@@ -6,41 +6,23 @@ package provider
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
 	"github.com/albato/terraform-provider-albato/internal/clock"
-)
-
-// Defaults and environment variables of the provider configuration, as the
-// contract names them.
-const (
-	defaultAPIURL     = "https://api.albato.com"
-	defaultConnectURL = "https://connect.integrations-hub.com"
-	defaultAuthScheme = "Basic"
-	defaultMaxRetries = 4
-
-	envAPIURL     = "ALBATO_API_URL"
-	envToken      = "ALBATO_TOKEN"
-	envAuthScheme = "ALBATO_AUTH_SCHEME"
-	envConnectURL = "ALBATO_CONNECT_URL"
-	envMaxRetries = "ALBATO_MAX_RETRIES"
 )
 
 var _ provider.Provider = (*AlbatoProvider)(nil)
@@ -53,6 +35,8 @@ type AlbatoProvider struct {
 	clientOptions func(*albato.Config)
 	// pollMin and pollMax bound the wait between two reads of wait_for_status.
 	pollMin, pollMax time.Duration
+	// getEachLink turns off serving refreshes from a listing (sharingReader).
+	getEachLink bool
 }
 
 // Option tunes a provider built by New; tests use them, main uses none.
@@ -69,27 +53,30 @@ func WithClientConfig(f func(*albato.Config)) Option {
 	return func(p *AlbatoProvider) { p.clientOptions = f }
 }
 
+// WithGetForEachRefresh makes every refresh GET its link, never serving it
+// from a listing: for tests of what one GET does under faults.
+func WithGetForEachRefresh() Option {
+	return func(p *AlbatoProvider) { p.getEachLink = true }
+}
+
 // WithPollInterval sets the first and the longest wait between two reads
 // while a data source waits for a status.
 func WithPollInterval(first, longest time.Duration) Option {
 	return func(p *AlbatoProvider) { p.pollMin, p.pollMax = first, longest }
 }
 
-// providerModel is the provider configuration block.
-type providerModel struct {
-	APIURL     types.String `tfsdk:"api_url"`
-	Token      types.String `tfsdk:"token"`
-	AuthScheme types.String `tfsdk:"auth_scheme"`
-	ConnectURL types.String `tfsdk:"connect_url"`
-	MaxRetries types.Int64  `tfsdk:"max_retries"`
-}
-
 // providerData is what Configure hands to every resource and data source.
 type providerData struct {
+	// client and reads are nil while arguments are unknown (see
+	// settings.unknown).
 	client           *albato.Client
+	reads            *sharingReader
 	clock            clock.Clock
 	connectURL       string
+	linkID           string
 	apiToken         string
+	apiURLOrigin     string
+	unknown          []string
 	pollMin, pollMax time.Duration
 }
 
@@ -121,7 +108,7 @@ func (p *AlbatoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				MarkdownDescription: "Base URL of the Albato API, `http` or `https`. May also be set with the `" + envAPIURL +
 					"` environment variable. Defaults to `" + defaultAPIURL + "`.",
 				Optional:   true,
-				Validators: []validator.String{httpURLValidator{}},
+				Validators: []validator.String{urlValidator{check: checkAPIURL}},
 			},
 			"token": schema.StringAttribute{
 				MarkdownDescription: "Albato API token. Required unless set with the `" + envToken + "` environment " +
@@ -130,17 +117,29 @@ func (p *AlbatoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Sensitive: true,
 			},
 			"auth_scheme": schema.StringAttribute{
-				MarkdownDescription: "Scheme of the `Authorization` header: `Basic` (the API token) or `Bearer` " +
-					"(a short-lived session JWT), in any letter case. May also be set with the `" + envAuthScheme +
+				MarkdownDescription: "How the token is sent in the `Authorization` header: `auto`, `Bearer` or `Basic`, " +
+					"in any letter case. `Bearer` and `Basic` send `<scheme> <token>`. `auto` (Albato's documents " +
+					"disagree on the scheme) tries `Bearer <token>`, then `Basic <token>`, then standard Basic " +
+					"(`Basic base64(<token>:)`), moving on only when the API refuses the credentials (HTTP 401 or 403), " +
+					"and keeps the first one accepted for the rest of the run. May also be set with the `" + envAuthScheme +
 					"` environment variable. Defaults to `" + defaultAuthScheme + "`.",
 				Optional:   true,
-				Validators: []validator.String{stringvalidator.OneOfCaseInsensitive("Basic", "Bearer")},
+				Validators: []validator.String{stringvalidator.OneOfCaseInsensitive(authSchemes...)},
+			},
+			"link_id": schema.StringAttribute{
+				MarkdownDescription: "Which id the `id=` parameter of a link carries: `" + linkIDPartner + "` (the partner, " +
+					"as Albato's parameter table and example show) or `" + linkIDSharing + "` (the link's own id, as " +
+					"Albato's field list defines it). Open a fresh link: the app's sign-in form means the setting is " +
+					"right, an \"unknown link\" page means the other one. May also be set with the `" + envLinkID +
+					"` environment variable. Defaults to `" + defaultLinkID + "`.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.OneOfCaseInsensitive(linkIDPartner, linkIDSharing)},
 			},
 			"connect_url": schema.StringAttribute{
 				MarkdownDescription: "Base of the links handed to end users; white-label domains differ. May also be set " +
 					"with the `" + envConnectURL + "` environment variable. Defaults to `" + defaultConnectURL + "`.",
 				Optional:   true,
-				Validators: []validator.String{httpURLValidator{}},
+				Validators: []validator.String{urlValidator{check: checkHTTPURL}},
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: "How many times a request is retried after the first try, on rate limits (HTTP 429) " +
@@ -153,83 +152,40 @@ func (p *AlbatoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 	}
 }
 
-// Configure builds the API client from the configuration and the environment.
+// Configure builds the API client from the settings that resolveSettings
+// derives from the configuration and the environment.
 func (p *AlbatoProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var cfg providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-
-	// An unknown value (e.g. from another resource not yet created) cannot
-	// be replaced by the environment silently: say so.
-	for name, v := range map[string]interface{ IsUnknown() bool }{
-		"api_url": cfg.APIURL, "token": cfg.Token, "auth_scheme": cfg.AuthScheme,
-		"connect_url": cfg.ConnectURL, "max_retries": cfg.MaxRetries,
-	} {
-		if v.IsUnknown() {
-			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown Albato Provider Value",
-				fmt.Sprintf("The provider cannot be configured while %q is unknown. Set it to a value known at plan time, "+
-					"or use its environment variable instead.", name))
-		}
-	}
+	s, diags := resolveSettings(cfg, os.Getenv)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-
-	apiURL := coalesce(cfg.APIURL, envAPIURL, defaultAPIURL)
-	token := coalesce(cfg.Token, envToken, "")
-	authScheme := coalesce(cfg.AuthScheme, envAuthScheme, defaultAuthScheme)
-	connectURL := coalesce(cfg.ConnectURL, envConnectURL, defaultConnectURL)
-
-	ctx = tflog.MaskMessageStrings(ctx, token)
-	ctx = tflog.MaskAllFieldValuesStrings(ctx, token)
-
-	if token == "" {
-		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing Albato API Token",
-			"The provider needs an Albato API token. Set the \"token\" argument in the provider configuration, "+
-				"or the "+envToken+" environment variable.")
+	data := &providerData{
+		clock: p.clock, connectURL: s.connectURL, linkID: s.linkID, apiToken: s.token,
+		apiURLOrigin: s.apiURLOrigin, unknown: s.unknown, pollMin: p.pollMin, pollMax: p.pollMax,
 	}
-	if err := checkHTTPURL(apiURL); err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("api_url"), "Invalid Albato API URL",
-			fmt.Sprintf("The API URL (from \"api_url\" or %s) is not usable: %s.", envAPIURL, err))
-	}
-	if err := checkHTTPURL(connectURL); err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("connect_url"), "Invalid Albato Connect URL",
-			fmt.Sprintf("The connect URL (from \"connect_url\" or %s) is not usable: %s.", envConnectURL, err))
-	}
-	switch strings.ToLower(authScheme) {
-	case "basic":
-		authScheme = "Basic"
-	case "bearer":
-		authScheme = "Bearer"
-	default:
-		resp.Diagnostics.AddAttributeError(path.Root("auth_scheme"), "Invalid Albato Auth Scheme",
-			fmt.Sprintf("The auth scheme (from \"auth_scheme\" or %s) must be Basic or Bearer, got %q.", envAuthScheme, authScheme))
-	}
-
-	maxRetries := int64(defaultMaxRetries)
-	switch {
-	case !cfg.MaxRetries.IsNull():
-		maxRetries = cfg.MaxRetries.ValueInt64()
-	case os.Getenv(envMaxRetries) != "":
-		n, err := strconv.ParseInt(os.Getenv(envMaxRetries), 10, 32)
-		if err != nil || n < 0 {
-			resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid Albato Max Retries",
-				fmt.Sprintf("%s must be a whole number of at least 0, got %q.", envMaxRetries, os.Getenv(envMaxRetries)))
-		}
-		maxRetries = n
-	}
-	if resp.Diagnostics.HasError() {
+	resp.ResourceData = data
+	resp.DataSourceData = data
+	if len(s.unknown) > 0 {
+		// Plans that need no API call (creating links) go on; the rest
+		// fail in providerData.ready, naming the arguments.
+		tflog.Debug(ctx, "Albato provider arguments not known yet", map[string]any{"unknown": s.unknown})
 		return
 	}
 
+	ctx = tflog.MaskMessageStrings(ctx, s.token)
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, s.token)
 	var logMu sync.Mutex // see Logf below
 	clientCfg := albato.Config{
-		BaseURL:    apiURL,
-		Token:      token,
-		AuthScheme: authScheme,
-		MaxRetries: int(maxRetries),
+		BaseURL:    s.apiURL,
+		Token:      s.token,
+		AuthScheme: s.authScheme,
+		MaxRetries: s.maxRetries,
 		UserAgent: fmt.Sprintf("terraform-provider-albato/%s (+https://www.terraform.io) Terraform/%s",
 			p.version, req.TerraformVersion),
 		Logf: func(ctx context.Context, msg string, fields map[string]any) {
@@ -246,19 +202,16 @@ func (p *AlbatoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	}
 	client, err := albato.New(clientCfg)
 	if err != nil {
+		// resolveSettings checked every argument the client checks; what is
+		// left is a bug.
 		resp.Diagnostics.AddError("Unable to Create Albato API Client", err.Error())
 		return
 	}
+	data.client = client
+	data.reads = newSharingReader(client, !p.getEachLink)
 	tflog.Debug(ctx, "Configured Albato API client", map[string]any{
-		"api_url": apiURL, "auth_scheme": authScheme, "max_retries": maxRetries,
+		"api_url": s.apiURL, "auth_scheme": s.authScheme, "link_id": s.linkID, "max_retries": s.maxRetries,
 	})
-
-	data := &providerData{
-		client: client, clock: p.clock, connectURL: connectURL, apiToken: token,
-		pollMin: p.pollMin, pollMax: p.pollMax,
-	}
-	resp.ResourceData = data
-	resp.DataSourceData = data
 }
 
 // Resources lists the provider's resources.
@@ -269,33 +222,6 @@ func (p *AlbatoProvider) Resources(_ context.Context) []func() resource.Resource
 // DataSources lists the provider's data sources.
 func (p *AlbatoProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{NewConnectionLinkDataSource, NewConnectionLinksDataSource}
-}
-
-// coalesce picks the configured value, else the environment variable, else
-// the default.
-func coalesce(v types.String, env, def string) string {
-	if !v.IsNull() && !v.IsUnknown() {
-		return v.ValueString()
-	}
-	if e := os.Getenv(env); e != "" {
-		return e
-	}
-	return def
-}
-
-// checkHTTPURL accepts absolute http and https URLs with a host.
-func checkHTTPURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("%q is not a URL", raw)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("%q must start with http:// or https://", raw)
-	}
-	if u.Host == "" {
-		return fmt.Errorf("%q has no host", raw)
-	}
-	return nil
 }
 
 // providerDataFrom extracts providerData in resources' and data sources'
@@ -311,6 +237,21 @@ func providerDataFrom(data any, addError func(summary, detail string)) *provider
 		return nil
 	}
 	return pd
+}
+
+// ready reports whether the API can be used, and otherwise says why: the
+// provider was never configured (a bug), or arguments are not known yet.
+func (pd *providerData) ready(diags *diag.Diagnostics) bool {
+	switch {
+	case pd == nil:
+		diags.AddError("Provider Not Configured",
+			"The albato provider was not configured before it was used. This is a bug in the provider or in Terraform; please report it.")
+		return false
+	case pd.client == nil:
+		diags.AddError(notKnownYet(pd.unknown))
+		return false
+	}
+	return true
 }
 
 // withSecretsMasked masks the API token in every log line of ctx, including

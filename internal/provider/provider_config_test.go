@@ -34,7 +34,7 @@ func TestAccProvider_configErrors(t *testing.T) {
   api_url = "ftp//nowhere"
   token   = "x"
 }`,
-			want: `(?s)api_url.*must start with http:// or https://`,
+			want: `(?s)api_url.*must be an absolute http or https URL`,
 		},
 		"negative max_retries": {
 			provider: e.providerConfig("max_retries = -1"),
@@ -131,6 +131,49 @@ resource "albato_connection_link" "test" {
 						return nil
 					},
 				),
+			},
+		},
+	})
+}
+
+// Provider arguments may come from resources that do not exist yet: a plan
+// that only creates links needs no API call and succeeds; a refresh, which
+// needs the API, fails naming the argument (contract, behaviour 9).
+func TestAccProvider_unknownArguments(t *testing.T) {
+	e := newTestEnv(t)
+	config := func(replace string) string {
+		return fmt.Sprintf(`
+resource "terraform_data" "api" {
+  input            = %q
+  triggers_replace = %q
+}
+
+provider "albato" {
+  api_url     = terraform_data.api.output
+  token       = %q
+  connect_url = %q
+}
+
+resource "albato_connection_link" "test" {
+  partner_id = 225
+  title      = "api_url known at apply"
+}`, e.server.URL, replace, testToken, e.connectURL())
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: config("1"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(linkAddr, "status_name", "waiting"),
+					e.checkCount("POST", 1),
+				),
+			},
+			{
+				// Replacing terraform_data makes api_url unknown again, and
+				// the link's refresh needs the API.
+				Config:      config("2"),
+				ExpectError: regexp.MustCompile(`(?s)Albato Provider Argument Not Known Yet.*"api_url"\s+is\s+not\s+known`),
 			},
 		},
 	})

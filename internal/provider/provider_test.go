@@ -35,6 +35,8 @@ type testEnv struct {
 	// clientTweak, when set, adjusts the client configuration after the
 	// test defaults (short retry waits).
 	clientTweak func(*albato.Config)
+	// providerOptions are added to the test defaults.
+	providerOptions []Option
 
 	mu      sync.Mutex
 	headers []http.Header
@@ -46,7 +48,7 @@ type testEnv struct {
 func newTestEnv(t *testing.T, opts ...func(*sandbox.Options)) *testEnv {
 	t.Helper()
 	e := &testEnv{t: t, clock: clock.NewFake(testStart)}
-	o := sandbox.Options{Token: testToken, PageSize: 2, Clock: e.clock}
+	o := sandbox.Options{Token: testToken, PageSize: 2, MaxPerPage: 2, Clock: e.clock}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -109,7 +111,7 @@ func (e *testEnv) lastHeaders() http.Header {
 // retry waits.
 func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"albato": providerserver.NewProtocol6WithError(New("test",
+		"albato": providerserver.NewProtocol6WithError(New("test", append([]Option{
 			WithClock(e.clock),
 			WithPollInterval(20*time.Millisecond, 200*time.Millisecond),
 			WithClientConfig(func(c *albato.Config) {
@@ -120,7 +122,7 @@ func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error
 					e.clientTweak(c)
 				}
 			}),
-		)()),
+		}, e.providerOptions...)...)()),
 	}
 }
 

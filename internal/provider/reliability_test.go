@@ -299,8 +299,12 @@ func newRelEnv(t *testing.T) *relEnv {
 	// The links fit on one page: an ambiguous create lists them while the
 	// other cells' creates are under way, and this matrix is about faults,
 	// not about reading a list that changes as it is read.
-	onePage := func(o *sandbox.Options) { o.PageSize = 1000 }
+	onePage := func(o *sandbox.Options) { o.PageSize, o.MaxPerPage = 1000, 1000 }
 	e := &relEnv{testEnv: newTestEnv(t, onePage), diags: map[string][]*tfprotov6.Diagnostic{}, rpcs: map[string]int{}}
+	// Each cell's fault is on its own link's requests: a refresh served from
+	// a listing of the account would step around it. The listing's own
+	// fallbacks are tested in read_batch_test.go.
+	e.providerOptions = append(e.providerOptions, WithGetForEachRefresh())
 	e.clientTweak = func(c *albato.Config) {
 		c.MaxRetryAfter = relMaxRetryAfter
 		c.HTTPClient = &http.Client{

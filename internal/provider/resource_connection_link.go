@@ -339,7 +339,7 @@ func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 
-	current, err := r.data.client.GetSharing(ctx, id)
+	current, err := r.data.reads.Get(ctx, id)
 	if albato.IsNotFound(err) {
 		tflog.Warn(ctx, "Connection link no longer exists; removing it from the state", map[string]any{"id": id})
 		resp.State.RemoveResource(ctx)
@@ -538,14 +538,9 @@ func (r *connectionLinkResource) ImportState(ctx context.Context, req resource.I
 }
 
 // configured guards the CRUD methods against a provider that was never
-// configured, which would otherwise be a nil dereference.
+// configured (a nil dereference otherwise) or whose arguments are unknown.
 func (r *connectionLinkResource) configured(diags *diag.Diagnostics) bool {
-	if r.data == nil {
-		diags.AddError("Provider Not Configured",
-			"The albato provider was not configured before the resource was used. This is a bug in the provider or in Terraform; please report it.")
-		return false
-	}
-	return true
+	return r.data.ready(diags)
 }
 
 // privateGetter and privateSetter are the parts of the framework's private

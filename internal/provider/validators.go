@@ -38,25 +38,28 @@ func (durationValidator) ValidateString(_ context.Context, req validator.StringR
 	}
 }
 
-// httpURLValidator accepts absolute http and https URLs.
-type httpURLValidator struct{}
+// urlValidator accepts the URLs that check accepts: the same check the
+// provider applies to a value from the environment.
+type urlValidator struct {
+	check func(string) error
+}
 
-var _ validator.String = httpURLValidator{}
+var _ validator.String = urlValidator{}
 
-func (httpURLValidator) Description(_ context.Context) string {
+func (urlValidator) Description(_ context.Context) string {
 	return "value must be an absolute http or https URL"
 }
 
-func (v httpURLValidator) MarkdownDescription(ctx context.Context) string {
+func (v urlValidator) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
 }
 
-func (httpURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v urlValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if err := checkHTTPURL(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL", fmt.Sprintf("The value %s.", err))
+	if err := v.check(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL", fmt.Sprintf("This URL is not usable: %s.", err))
 	}
 }
 

@@ -1,0 +1,258 @@
+package provider
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/albato/terraform-provider-albato/internal/albato"
+)
+
+// Defaults and environment variables of the provider configuration, as the
+// contract names them.
+const (
+	defaultAPIURL     = "https://api.albato.com"
+	defaultConnectURL = "https://connect.integrations-hub.com"
+	defaultAuthScheme = "auto"
+	defaultLinkID     = linkIDPartner
+	defaultMaxRetries = 4
+
+	envAPIURL     = "ALBATO_API_URL"
+	envToken      = "ALBATO_TOKEN"
+	envAuthScheme = "ALBATO_AUTH_SCHEME"
+	envLinkID     = "ALBATO_LINK_ID"
+	envConnectURL = "ALBATO_CONNECT_URL"
+	envMaxRetries = "ALBATO_MAX_RETRIES"
+)
+
+// The values of link_id: which id a link's id= parameter carries.
+const (
+	linkIDPartner = "partner_id"
+	linkIDSharing = "sharing_id"
+)
+
+// authSchemes are the values of auth_scheme as the client spells them.
+var authSchemes = []string{"auto", "Bearer", "Basic"}
+
+// providerModel is the provider configuration block.
+type providerModel struct {
+	APIURL     types.String `tfsdk:"api_url"`
+	Token      types.String `tfsdk:"token"`
+	AuthScheme types.String `tfsdk:"auth_scheme"`
+	LinkID     types.String `tfsdk:"link_id"`
+	ConnectURL types.String `tfsdk:"connect_url"`
+	MaxRetries types.Int64  `tfsdk:"max_retries"`
+}
+
+// settings is the provider configuration once arguments, environment
+// variables and defaults are combined: the one place where that happens.
+type settings struct {
+	apiURL     string
+	token      string
+	authScheme string // one of authSchemes
+	linkID     string // linkIDPartner or linkIDSharing
+	connectURL string
+	maxRetries int
+
+	// unknown names the arguments whose values are not known yet (they come
+	// from a resource that does not exist yet): whatever needs the API waits
+	// for them, whatever does not goes on.
+	unknown []string
+	// apiURLOrigin says where apiURL came from, for diagnostics about
+	// reaching the API: it names the environment variable the configuration
+	// overrode, the stumble of a copied example over a sandbox's variable.
+	apiURLOrigin string
+}
+
+// setting is one string argument: its configured value, its environment
+// variable and its default.
+type setting struct {
+	name, env, def string
+	value          types.String
+}
+
+// resolve picks the configured value, else the environment variable, else
+// the default. unknown is true when the configured value is not known yet.
+func (s setting) resolve(getenv func(string) string) (value string, unknown bool) {
+	switch {
+	case s.value.IsUnknown():
+		return "", true
+	case !s.value.IsNull():
+		return s.value.ValueString(), false
+	case getenv(s.env) != "":
+		return getenv(s.env), false
+	default:
+		return s.def, false
+	}
+}
+
+// origin words where resolve took the value from.
+func (s setting) origin(getenv func(string) string) string {
+	env := getenv(s.env)
+	switch {
+	case !s.value.IsNull() && env != "" && env != s.value.ValueString():
+		return fmt.Sprintf("%q from the provider configuration, which wins over %s=%q", s.name, s.env, env)
+	case !s.value.IsNull():
+		return fmt.Sprintf("%q in the provider configuration", s.name)
+	case env != "":
+		return s.env
+	default:
+		return fmt.Sprintf("the default of %q (set it, or %s)", s.name, s.env)
+	}
+}
+
+// resolveSettings turns the provider block and the environment into the
+// settings, reporting every problem against the argument it concerns and
+// naming its environment variable. It is pure: getenv is os.Getenv outside
+// tests.
+func resolveSettings(cfg providerModel, getenv func(string) string) (settings, diag.Diagnostics) {
+	var (
+		s     settings
+		diags diag.Diagnostics
+	)
+	str := func(arg setting) string {
+		val, unknown := arg.resolve(getenv)
+		if unknown {
+			s.unknown = append(s.unknown, arg.name)
+		}
+		return val
+	}
+	apiURL := setting{name: "api_url", env: envAPIURL, def: defaultAPIURL, value: cfg.APIURL}
+	s.apiURL = str(apiURL)
+	s.apiURLOrigin = apiURL.origin(getenv)
+	s.token = str(setting{name: "token", env: envToken, value: cfg.Token})
+	s.authScheme = str(setting{name: "auth_scheme", env: envAuthScheme, def: defaultAuthScheme, value: cfg.AuthScheme})
+	s.linkID = str(setting{name: "link_id", env: envLinkID, def: defaultLinkID, value: cfg.LinkID})
+	s.connectURL = str(setting{name: "connect_url", env: envConnectURL, def: defaultConnectURL, value: cfg.ConnectURL})
+	known := func(name string) bool { return !slices.Contains(s.unknown, name) }
+
+	if known("token") && strings.TrimSpace(s.token) == "" {
+		diags.AddAttributeError(path.Root("token"), "Missing Albato API Token",
+			"The provider needs an Albato API token. Set the \"token\" argument in the provider configuration, "+
+				"or the "+envToken+" environment variable.")
+	}
+	if known("api_url") {
+		if err := checkAPIURL(s.apiURL); err != nil {
+			diags.AddAttributeError(path.Root("api_url"), "Invalid Albato API URL",
+				fmt.Sprintf("The API URL (%s) is not usable: %s.", s.apiURLOrigin, err))
+		}
+	}
+	if known("connect_url") {
+		if err := checkHTTPURL(s.connectURL); err != nil {
+			diags.AddAttributeError(path.Root("connect_url"), "Invalid Albato Connect URL",
+				fmt.Sprintf("The connect URL (from \"connect_url\" or %s) is not usable: %s.", envConnectURL, err))
+		}
+	}
+	if known("auth_scheme") {
+		scheme, ok := canonical(authSchemes, s.authScheme)
+		if !ok {
+			diags.AddAttributeError(path.Root("auth_scheme"), "Invalid Albato Auth Scheme",
+				fmt.Sprintf("The auth scheme (from \"auth_scheme\" or %s) must be one of auto, Bearer or Basic, got %q.",
+					envAuthScheme, s.authScheme))
+		}
+		s.authScheme = scheme
+	}
+	if known("link_id") {
+		id, ok := canonical([]string{linkIDPartner, linkIDSharing}, s.linkID)
+		if !ok {
+			diags.AddAttributeError(path.Root("link_id"), "Invalid Albato Link ID",
+				fmt.Sprintf("The link id (from \"link_id\" or %s) must be %s or %s, got %q.",
+					envLinkID, linkIDPartner, linkIDSharing, s.linkID))
+		}
+		s.linkID = id
+	}
+	s.maxRetries = defaultMaxRetries
+	switch v := getenv(envMaxRetries); {
+	case cfg.MaxRetries.IsUnknown():
+		s.unknown = append(s.unknown, "max_retries")
+	case !cfg.MaxRetries.IsNull():
+		s.maxRetries = int(min(cfg.MaxRetries.ValueInt64(), 1<<20)) // the validator refuses negative values
+	case v != "":
+		n, err := strconv.ParseInt(v, 10, 32)
+		if err != nil || n < 0 {
+			diags.AddAttributeError(path.Root("max_retries"), "Invalid Albato Max Retries",
+				fmt.Sprintf("%s must be a whole number of at least 0, got %q.", envMaxRetries, v))
+		}
+		s.maxRetries = int(max(n, 0))
+	}
+	if !diags.HasError() {
+		diags.Append(s.warnings()...)
+	}
+	return s, diags
+}
+
+// warnings are the settings that work but are most likely a mistake.
+func (s settings) warnings() diag.Diagnostics {
+	var diags diag.Diagnostics
+	api, errAPI := url.Parse(s.apiURL)
+	conn, errConn := url.Parse(s.connectURL)
+	if s.apiURL != "" && s.connectURL != "" && errAPI == nil && errConn == nil &&
+		!strings.EqualFold(api.Hostname(), "api.albato.com") && strings.EqualFold(conn.Hostname(), "connect.integrations-hub.com") {
+		diags.AddAttributeWarning(path.Root("connect_url"), "Links Point at Albato's Connect Page, Not Your API's",
+			fmt.Sprintf("The API is %s (from \"api_url\" or %s), which is not Albato's, but the links are built on "+
+				"Albato's connect page %s (from \"connect_url\" or %s, or its default). Tokens of another API do not "+
+				"work there: set \"connect_url\" (or %s) to the connect page of the same API, e.g. %s/connect for the "+
+				"albato-sandbox.", api.Redacted(), envAPIURL, s.connectURL, envConnectURL, envConnectURL,
+				strings.TrimSuffix(api.Redacted(), "/")))
+	}
+	return diags
+}
+
+// checkHTTPURL accepts absolute http and https URLs with a host: the check
+// of connect_url, which may carry a query of its own.
+func checkHTTPURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL", raw)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("%q must start with http:// or https://", raw)
+	}
+	if u.Host == "" {
+		return fmt.Errorf("%q has no host", raw)
+	}
+	return nil
+}
+
+// checkAPIURL is the one check of an API URL: the client's own, so that
+// what validation accepts the client accepts too.
+func checkAPIURL(raw string) error {
+	_, err := albato.ParseBaseURL(raw)
+	return err
+}
+
+// canonical returns the element of values that v spells in any letter case.
+func canonical(values []string, v string) (string, bool) {
+	for _, c := range values {
+		if strings.EqualFold(c, strings.TrimSpace(v)) {
+			return c, true
+		}
+	}
+	return v, false
+}
+
+// notKnownYet is the error of an operation that needs the API while
+// arguments are unknown.
+func notKnownYet(unknown []string) (summary, detail string) {
+	quoted := make([]string, len(unknown))
+	for i, n := range unknown {
+		quoted[i] = strconv.Quote(n)
+	}
+	return "Albato Provider Argument Not Known Yet",
+		fmt.Sprintf("This operation needs the Albato API, but the provider's %s %s not known until another resource "+
+			"is applied. Apply that resource first (terraform apply -target=<its address>), or set the value "+
+			"directly or through its environment variable.", strings.Join(quoted, ", "), plural(len(unknown), "is", "are"))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -1,0 +1,178 @@
+package provider
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+func TestResolveSettings(t *testing.T) {
+	t.Parallel()
+	null := providerModel{
+		APIURL: types.StringNull(), Token: types.StringNull(), AuthScheme: types.StringNull(),
+		LinkID: types.StringNull(), ConnectURL: types.StringNull(), MaxRetries: types.Int64Null(),
+	}
+	with := func(f func(*providerModel)) providerModel {
+		m := null
+		f(&m)
+		return m
+	}
+	tokenOnly := with(func(m *providerModel) { m.Token = types.StringValue("tok") })
+
+	cases := map[string]struct {
+		cfg     providerModel
+		env     map[string]string
+		want    settings // only its non-empty fields are compared
+		retries *int     // compared when set
+		// errAt and warnAt name the attribute of the one error or warning
+		// expected; detail is a part of its text.
+		errAt, warnAt, detail string
+	}{
+		"defaults": {
+			cfg: tokenOnly,
+			want: settings{apiURL: defaultAPIURL, token: "tok", authScheme: "auto", linkID: linkIDPartner,
+				connectURL: defaultConnectURL},
+			retries: ptr(4),
+		},
+		"environment": {
+			cfg: null,
+			env: map[string]string{envAPIURL: "http://127.0.0.1:8080", envToken: "tok", envAuthScheme: "BEARER",
+				envLinkID: "Sharing_ID", envConnectURL: "http://127.0.0.1:8080/connect", envMaxRetries: "0"},
+			want: settings{apiURL: "http://127.0.0.1:8080", token: "tok", authScheme: "Bearer", linkID: linkIDSharing,
+				connectURL: "http://127.0.0.1:8080/connect"},
+			retries: ptr(0),
+		},
+		"configuration wins and says so": {
+			cfg: with(func(m *providerModel) {
+				m.Token = types.StringValue("tok")
+				m.APIURL = types.StringValue("https://api.albato.com")
+				m.AuthScheme = types.StringValue("basic")
+				m.MaxRetries = types.Int64Value(7)
+			}),
+			env: map[string]string{envAPIURL: "http://127.0.0.1:8080", envAuthScheme: "bearer", envMaxRetries: "1"},
+			want: settings{apiURL: "https://api.albato.com", authScheme: "Basic",
+				apiURLOrigin: `"api_url" from the provider configuration, which wins over ALBATO_API_URL="http://127.0.0.1:8080"`},
+			retries: ptr(7),
+		},
+		"missing token": {
+			cfg: null, errAt: "token", detail: envToken,
+		},
+		"blank token": {
+			cfg: with(func(m *providerModel) { m.Token = types.StringValue("  ") }), errAt: "token", detail: envToken,
+		},
+		"api_url with credentials": {
+			cfg: with(func(m *providerModel) {
+				m.Token = types.StringValue("t")
+				m.APIURL = types.StringValue("https://u:p@api.albato.com")
+			}),
+			errAt: "api_url", detail: "must not contain credentials",
+		},
+		"api_url with a query, from the environment": {
+			cfg: tokenOnly, env: map[string]string{envAPIURL: "https://api.albato.com/?x=1"},
+			errAt: "api_url", detail: "(ALBATO_API_URL) is not usable: API base URL must not have a query",
+		},
+		"connect_url not http": {
+			cfg: tokenOnly, env: map[string]string{envConnectURL: "ftp://x"}, errAt: "connect_url", detail: envConnectURL,
+		},
+		"auth_scheme from the environment": {
+			cfg: tokenOnly, env: map[string]string{envAuthScheme: "Digest"}, errAt: "auth_scheme", detail: envAuthScheme,
+		},
+		"link_id from the environment": {
+			cfg: tokenOnly, env: map[string]string{envLinkID: "id"}, errAt: "link_id", detail: envLinkID,
+		},
+		"max_retries from the environment": {
+			cfg: tokenOnly, env: map[string]string{envMaxRetries: "-1"}, errAt: "max_retries", detail: envMaxRetries,
+		},
+		"unknown arguments are no error": {
+			cfg: with(func(m *providerModel) {
+				m.Token = types.StringUnknown()
+				m.APIURL = types.StringUnknown()
+				m.MaxRetries = types.Int64Unknown()
+			}),
+			want: settings{unknown: []string{"api_url", "token", "max_retries"}},
+		},
+		"sandbox API with Albato's connect page": {
+			cfg: tokenOnly, env: map[string]string{envAPIURL: "http://127.0.0.1:8080"},
+			warnAt: "connect_url", detail: "set \"connect_url\" (or ALBATO_CONNECT_URL)",
+		},
+		"sandbox API with its own connect page": {
+			cfg:  tokenOnly,
+			env:  map[string]string{envAPIURL: "http://127.0.0.1:8080", envConnectURL: "http://127.0.0.1:8080/connect"},
+			want: settings{apiURL: "http://127.0.0.1:8080"},
+		},
+		"Albato's API with a white-label connect page": {
+			cfg:  tokenOnly,
+			env:  map[string]string{envConnectURL: "https://connect.example.com/?brand=acme"},
+			want: settings{connectURL: "https://connect.example.com/?brand=acme"},
+		},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			got, diags := resolveSettings(c.cfg, func(k string) string { return c.env[k] })
+			checkOneDiag(t, diags, diag.SeverityError, c.errAt, c.detail)
+			checkOneDiag(t, diags, diag.SeverityWarning, c.warnAt, c.detail)
+			if c.errAt != "" {
+				return
+			}
+			for _, f := range []struct {
+				name      string
+				got, want any
+				set       bool
+			}{
+				{"apiURL", got.apiURL, c.want.apiURL, c.want.apiURL != ""},
+				{"token", got.token, c.want.token, c.want.token != ""},
+				{"authScheme", got.authScheme, c.want.authScheme, c.want.authScheme != ""},
+				{"linkID", got.linkID, c.want.linkID, c.want.linkID != ""},
+				{"connectURL", got.connectURL, c.want.connectURL, c.want.connectURL != ""},
+				{"maxRetries", got.maxRetries, deref(c.retries), c.retries != nil},
+				{"apiURLOrigin", got.apiURLOrigin, c.want.apiURLOrigin, c.want.apiURLOrigin != ""},
+				{"unknown", strings.Join(got.unknown, ","), strings.Join(c.want.unknown, ","), true},
+			} {
+				if f.set && f.got != f.want {
+					t.Errorf("%s = %v, want %v", f.name, f.got, f.want)
+				}
+			}
+		})
+	}
+}
+
+// checkOneDiag asserts that diags hold exactly one diagnostic of severity,
+// against attribute at, whose text contains detail; none when at is "".
+func checkOneDiag(t *testing.T, diags diag.Diagnostics, severity diag.Severity, at, detail string) {
+	t.Helper()
+	var found []diag.Diagnostic
+	for _, d := range diags {
+		if d.Severity() == severity {
+			found = append(found, d)
+		}
+	}
+	if at == "" {
+		if len(found) > 0 {
+			t.Fatalf("unexpected %s: %s: %s", severity, found[0].Summary(), found[0].Detail())
+		}
+		return
+	}
+	if len(found) != 1 {
+		t.Fatalf("got %d diagnostics of severity %s, want 1: %v", len(found), severity, diags)
+	}
+	d, ok := found[0].(diag.DiagnosticWithPath)
+	if !ok || d.Path().String() != at {
+		t.Errorf("%s is not against attribute %q: %v", severity, at, found[0])
+	}
+	if !strings.Contains(found[0].Detail(), detail) {
+		t.Errorf("%s detail %q does not contain %q", severity, found[0].Detail(), detail)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

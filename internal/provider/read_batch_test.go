@@ -1,0 +1,134 @@
+package provider
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/albato/terraform-provider-albato/internal/albato"
+	"github.com/albato/terraform-provider-albato/internal/sandbox"
+)
+
+// newReaderWorld starts a sandbox holding n sharings, listed pageSize a page,
+// and returns a client for it and the ids.
+func newReaderWorld(t *testing.T, n, pageSize int) (*sandbox.Server, *albato.Client, []int64) {
+	t.Helper()
+	sb, err := sandbox.New(sandbox.Options{Token: testToken, PageSize: pageSize, MaxPerPage: pageSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sb)
+	t.Cleanup(srv.Close)
+	c, err := albato.New(albato.Config{BaseURL: srv.URL, Token: testToken, AuthScheme: "Bearer", RetryWaitMin: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]int64, n)
+	for i := range ids {
+		s, err := c.CreateSharing(t.Context(), 225, fmt.Sprintf("link %d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = s.Sharing.ID
+	}
+	sb.ResetRequests()
+	return sb, c, ids
+}
+
+// readAll refreshes ids through one reader, parallelism at a time, as
+// Terraform's refresh does, and returns what each read gave.
+func readAll(t *testing.T, r *sharingReader, ids []int64, parallelism int) map[int64]*albato.Sharing {
+	t.Helper()
+	var (
+		mu   sync.Mutex
+		got  = map[int64]*albato.Sharing{}
+		wg   sync.WaitGroup
+		next = make(chan int64)
+	)
+	for range parallelism {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range next {
+				s, err := r.Get(t.Context(), id)
+				if err != nil && !albato.IsNotFound(err) {
+					t.Errorf("reading %d: %v", id, err)
+				}
+				mu.Lock()
+				got[id] = s
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, id := range ids {
+		next <- id
+	}
+	close(next)
+	wg.Wait()
+	return got
+}
+
+// The contract's targets for reading many links.
+func TestSharingReaderRequestCounts(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name               string
+		account, refreshed int
+		pageSize           int
+		maxRequests        int
+	}{
+		{"500 links in an account of 500 at 50 a page", 500, 500, 50, 30},
+		{"1 link in an account of 2,000 at 20 a page", 2000, 1, 20, 2},
+		{"2 links in an account of 2,000 at 20 a page", 2000, 2, 20, 3},
+		{"30 links in an account of 100 at 50 a page", 100, 30, 50, 6},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			sb, client, ids := newReaderWorld(t, c.account, c.pageSize)
+			got := readAll(t, newSharingReader(client, true), ids[:c.refreshed], 10)
+			for _, id := range ids[:c.refreshed] {
+				if got[id] == nil || got[id].ID != id {
+					t.Fatalf("link %d read as %+v", id, got[id])
+				}
+			}
+			n := len(sb.Requests())
+			t.Logf("%d requests", n)
+			if n > c.maxRequests {
+				t.Errorf("%d requests, want at most %d", n, c.maxRequests)
+			}
+		})
+	}
+}
+
+// Whatever happened outside Terraform shows, whichever way a link was read:
+// a grant, a revoke, and a link gone from the account.
+func TestSharingReaderSeesChanges(t *testing.T) {
+	t.Parallel()
+	sb, client, ids := newReaderWorld(t, 120, 10)
+	granted, revoked, removed := ids[3], ids[60], ids[119]
+	if _, err := sb.Grant(granted); err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.Revoke(revoked); err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.Remove(removed); err != nil {
+		t.Fatal(err)
+	}
+	got := readAll(t, newSharingReader(client, true), ids, 10)
+	if s := got[granted]; s == nil || s.Status != albato.StatusGranted || s.CredentialID == nil {
+		t.Errorf("granted link read as %+v", s)
+	}
+	if s := got[revoked]; s == nil || s.Status != albato.StatusRevoked {
+		t.Errorf("revoked link read as %+v", s)
+	}
+	if s := got[removed]; s != nil {
+		t.Errorf("removed link read as %+v, want a 404", s)
+	}
+	if n := len(sb.Requests()); n >= len(ids) {
+		t.Errorf("%d requests for %d links: the listing was not used", n, len(ids))
+	}
+}
