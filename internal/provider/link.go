@@ -35,11 +35,13 @@ func buildLink(connectURL string, partnerID int64, token string) string {
 	return connectURL + sep + q.Encode()
 }
 
-// expiresAt is 48 hours after the token was last issued: the later of the
+// tokenIssuedAt is when the current token was issued: the later of the
 // API's dateCreated and the moment our own create or regenerate call got its
-// answer (issuedAt, zero when unknown, e.g. after an import). The zero time
-// means the expiry is not known yet.
-func expiresAt(dateCreated *time.Time, issuedAt time.Time) time.Time {
+// answer (issuedAt, zero when unknown, e.g. after an import), truncated to
+// the second as every attribute shows it. The zero time means it is not
+// known yet. issued_at and expires_at both derive from it, so they can never
+// disagree.
+func tokenIssuedAt(dateCreated *time.Time, issuedAt time.Time) time.Time {
 	base := issuedAt
 	if dateCreated != nil && dateCreated.After(base) {
 		base = *dateCreated
@@ -47,7 +49,17 @@ func expiresAt(dateCreated *time.Time, issuedAt time.Time) time.Time {
 	if base.IsZero() {
 		return time.Time{}
 	}
-	return base.UTC().Add(linkLifetime)
+	return base.UTC().Truncate(time.Second)
+}
+
+// expiresAt is 48 hours after the token was issued (see tokenIssuedAt); the
+// zero time means the expiry is not known yet.
+func expiresAt(dateCreated *time.Time, issuedAt time.Time) time.Time {
+	issued := tokenIssuedAt(dateCreated, issuedAt)
+	if issued.IsZero() {
+		return time.Time{}
+	}
+	return issued.Add(linkLifetime)
 }
 
 // isExpired reports whether a link is waiting and at or past its expiry.

@@ -1,6 +1,7 @@
 // Package provider maps Terraform's plugin framework onto the Albato API
-// client: the provider configuration, the albato_connection_link resource and
-// the albato_connection_link(s) data sources.
+// client: the provider configuration, the albato_connection_link resource,
+// ephemeral resource and data source, and the albato_connection_links data
+// source.
 package provider
 
 import (
@@ -16,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -43,7 +45,10 @@ const (
 	envMaxRetries = "ALBATO_MAX_RETRIES"
 )
 
-var _ provider.Provider = (*AlbatoProvider)(nil)
+var (
+	_ provider.Provider                       = (*AlbatoProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*AlbatoProvider)(nil)
+)
 
 // AlbatoProvider is the provider implementation.
 type AlbatoProvider struct {
@@ -259,6 +264,7 @@ func (p *AlbatoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
 }
 
 // Resources lists the provider's resources.
@@ -269,6 +275,12 @@ func (p *AlbatoProvider) Resources(_ context.Context) []func() resource.Resource
 // DataSources lists the provider's data sources.
 func (p *AlbatoProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{NewConnectionLinkDataSource, NewConnectionLinksDataSource}
+}
+
+// EphemeralResources lists the provider's ephemeral resources (Terraform
+// 1.10+, OpenTofu 1.11+; older CLIs never ask for them).
+func (p *AlbatoProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{NewConnectionLinkEphemeralResource}
 }
 
 // coalesce picks the configured value, else the environment variable, else

@@ -10,11 +10,11 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -34,6 +35,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*connectionLinkResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*connectionLinkResource)(nil)
 	_ resource.ResourceWithImportState = (*connectionLinkResource)(nil)
+	_ resource.ResourceWithIdentity    = (*connectionLinkResource)(nil)
 )
 
 // privateIssuedAtKey keeps, in private state, when our own create or
@@ -57,6 +59,22 @@ type connectionLinkResourceModel struct {
 	RegenerateTriggers    types.Map    `tfsdk:"regenerate_triggers"`
 	RegenerateWhenExpired types.Bool   `tfsdk:"regenerate_when_expired"`
 	RegenerateBefore      types.String `tfsdk:"regenerate_before"`
+	StoreToken            types.Bool   `tfsdk:"store_token"`
+}
+
+// storesToken reports whether token and link may be kept in state: unless
+// store_token is false (null, as after an import, means the default).
+func (m connectionLinkResourceModel) storesToken() bool {
+	return m.StoreToken.IsNull() || m.StoreToken.IsUnknown() || m.StoreToken.ValueBool()
+}
+
+// fill sets the link attributes from a sharing, and keeps token and link
+// out of the state when store_token says so.
+func (m *connectionLinkResourceModel) fill(s *albato.Sharing, connectURL string, issuedAt, now time.Time) {
+	m.linkAttributes.fill(s, connectURL, issuedAt, now)
+	if !m.storesToken() {
+		m.forgetToken()
+	}
 }
 
 func (r *connectionLinkResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -93,7 +111,7 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 				MarkdownDescription: "Title of the link, 1 to 255 characters; say what the connection is for. " +
 					"Changing it replaces the link, because the API cannot rename one.",
 				Required:      true,
-				Validators:    []validator.String{stringvalidator.LengthBetween(1, 255)},
+				Validators:    []validator.String{titleLength},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"regenerate_triggers": schema.MapAttribute{
@@ -123,17 +141,37 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 				PlanModifiers: keep(),
 			},
 			"token": schema.StringAttribute{
-				MarkdownDescription: "The one-time token.",
-				Computed:            true,
-				Sensitive:           true,
-				PlanModifiers:       keep(),
-			},
-			"link": schema.StringAttribute{
-				MarkdownDescription: "The link to hand to the end user: `<connect_url>?id=<partner_id>&token=<token>`. " +
-					"Anyone holding it can create the connection until it is used, revoked or expired.",
+				MarkdownDescription: "The one-time token. Null once the link is granted (the token is spent) and " +
+					"whenever `store_token` is `false`.",
 				Computed:      true,
 				Sensitive:     true,
 				PlanModifiers: keep(),
+			},
+			"link": schema.StringAttribute{
+				MarkdownDescription: "The link to hand to the end user: `<connect_url>?id=<partner_id>&token=<token>`. " +
+					"Anyone holding it can create the connection until it is used, revoked or expired. Null once the " +
+					"link is granted and whenever `store_token` is `false`.",
+				Computed:      true,
+				Sensitive:     true,
+				PlanModifiers: keep(),
+			},
+			"store_token": schema.BoolAttribute{
+				MarkdownDescription: "Whether `token` and `link` are kept in the state (default: `true`). With `false` " +
+					"they are null in state and plan, always; read the link with the `albato_connection_link` " +
+					"ephemeral resource (Terraform 1.10+, OpenTofu 1.11+) and pass it to a write-only argument, " +
+					"with `issued_at` as its version. Turning it back on reads the link once at apply.",
+				Optional:      true,
+				Computed:      true,
+				Default:       booldefault.StaticBool(true),
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+			},
+			"issued_at": schema.Int64Attribute{
+				MarkdownDescription: "When the current token was issued, in Unix seconds; `expires_at` is 48 hours " +
+					"later. It changes at every regeneration and never otherwise, and is not secret: use it as the " +
+					"`*_wo_version` of a write-only argument that receives the link. Null until known (after an " +
+					"import, until the API reports `date_created`).",
+				Computed:      true,
+				PlanModifiers: keepInt(),
 			},
 			"status": schema.Int64Attribute{
 				MarkdownDescription: "`0` waiting, `1` granted (the connection exists), `2` waiting for OAuth, `3` revoked.",
@@ -188,20 +226,39 @@ var computedAttributes = map[string]attr.Value{
 	"date_created":  types.StringUnknown(),
 	"expires_at":    types.StringUnknown(),
 	"expired":       types.BoolUnknown(),
+	"issued_at":     types.Int64Unknown(),
 }
 
 func (r *connectionLinkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	// No prior state: a create. No plan: a destroy. Nothing to judge.
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	// No plan: a destroy. Nothing to judge.
+	if req.Plan.Raw.IsNull() {
 		return
 	}
-	var state, plan connectionLinkResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	var plan connectionLinkResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// No prior state: a create, whose computed attributes are unknown.
+	if !req.State.Raw.IsNull() {
+		var state connectionLinkResourceModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		r.modifyUpdatePlan(ctx, state, plan, resp)
+	}
+	// Whatever else the plan says, store_token = false keeps the secrets
+	// out of it.
+	if !plan.storesToken() {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("token"), types.StringNull())...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("link"), types.StringNull())...)
+	}
+}
 
+// modifyUpdatePlan plans a change of an existing link: its replacement, a
+// regeneration in place, or taking the token into the state again.
+func (r *connectionLinkResource) modifyUpdatePlan(ctx context.Context, state, plan connectionLinkResourceModel, resp *resource.ModifyPlanResponse) {
 	// Only a failed regeneration leaves a revoked link in the state (a
 	// refresh removes it): replace it.
 	if state.Status.ValueInt64() == int64(albato.StatusRevoked) {
@@ -229,7 +286,20 @@ func (r *connectionLinkResource) ModifyPlan(ctx context.Context, req resource.Mo
 		for name, unknown := range computedAttributes {
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), unknown)...)
 		}
+		return
 	}
+
+	if takesTokenBack(state, plan) {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("token"), types.StringUnknown())...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("link"), types.StringUnknown())...)
+	}
+}
+
+// takesTokenBack reports a store_token turned from false to true on a link
+// whose token is not spent: the apply reads the token into the state.
+func takesTokenBack(state, plan connectionLinkResourceModel) bool {
+	return !state.storesToken() && plan.storesToken() && !plan.StoreToken.IsUnknown() &&
+		state.Status.ValueInt64() != int64(albato.StatusGranted)
 }
 
 // regenerationPossible decides at plan time whether apply may regenerate the
@@ -320,6 +390,7 @@ func (r *connectionLinkResource) Create(ctx context.Context, req resource.Create
 
 	plan.fill(current, r.data.connectURL, issuedAt, r.data.clock.Now())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
 	resp.Diagnostics.Append(setIssuedAt(ctx, resp.Private, issuedAt)...)
 }
 
@@ -437,6 +508,9 @@ func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequ
 				"Remove the resource from the state with \"terraform state rm\" and import the right id.", state.ID.ValueString()))
 		return
 	}
+	// The framework wants the identity even from a read that removes the
+	// resource, and older CLIs send none: set it first.
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID.ValueString())...)
 
 	current, err := r.data.client.GetSharing(ctx, id)
 	if albato.IsNotFound(err) {
@@ -464,6 +538,9 @@ func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 	if state.RegenerateBefore.IsNull() {
 		state.RegenerateBefore = types.StringValue("0s")
+	}
+	if state.StoreToken.IsNull() {
+		state.StoreToken = types.BoolValue(true)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -496,6 +573,9 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 		resp.Diagnostics.AddError("Invalid Connection Link ID", fmt.Sprintf("The state holds id %q, which is not a sharing id.", state.ID.ValueString()))
 		return
 	}
+	// Nothing in an update changes the id, and so the identity; older CLIs
+	// send none, so it is set every time.
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID.ValueString())...)
 
 	// Only the settings changed unless a regeneration is due: keep what the
 	// API last said and send nothing.
@@ -541,15 +621,49 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 		}
 		r.applyRegenerated(ctx, resp, &result, regenerated)
 		return
+
+	case takesTokenBack(state, plan):
+		// store_token turned on: the state has no token to keep.
+		current, err := r.data.client.GetSharing(ctx, id)
+		if err != nil {
+			r.handleReadBackError(ctx, resp, id, err)
+			return
+		}
+		r.saveAsRead(ctx, req.Private, resp, &result, current)
+		return
 	}
 
+	if !result.storesToken() {
+		result.forgetToken()
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &result)...)
+}
+
+// handleReadBackError reports a failed read of the token after store_token
+// was turned on; a link that is gone leaves the state for the next plan to
+// create it again.
+func (r *connectionLinkResource) handleReadBackError(ctx context.Context, resp *resource.UpdateResponse, id int64, err error) {
+	if albato.IsNotFound(err) {
+		resp.State.RemoveResource(ctx)
+		resp.Diagnostics.AddError("Connection Link Revoked Outside Terraform",
+			fmt.Sprintf("Connection link %d was revoked or deleted outside Terraform. The next plan creates a new "+
+				"link in its place.", id))
+		return
+	}
+	resp.Diagnostics.AddError("Unable to Read Connection Link",
+		apiErrorDetail(fmt.Sprintf("read connection link %d to store its token", id), err))
 }
 
 // applyRegenerated saves the answer of a PUT and when its token was issued.
 func (r *connectionLinkResource) applyRegenerated(ctx context.Context, resp *resource.UpdateResponse, result *connectionLinkResourceModel, s *albato.Sharing) {
 	ctx = withSecretsMasked(ctx, r.data, s.Token)
 	issuedAt := issuedAtFrom(s, r.data.clock.Now())
+	// issued_at versions the token for write-only consumers: a new token
+	// must get a new one, even within the second of the last (the API's
+	// Date header counts whole seconds).
+	if prior := result.IssuedAt; !prior.IsNull() && !prior.IsUnknown() && issuedAt.Unix() <= prior.ValueInt64() {
+		issuedAt = time.Unix(prior.ValueInt64()+1, 0).UTC()
+	}
 	tflog.Info(ctx, "Regenerated connection link token", map[string]any{"id": s.ID})
 	result.fill(s, r.data.connectURL, issuedAt, r.data.clock.Now())
 	resp.Diagnostics.Append(resp.State.Set(ctx, result)...)
@@ -609,10 +723,21 @@ func (r *connectionLinkResource) ImportState(ctx context.Context, req resource.I
 		return
 	}
 	ctx = withSecretsMasked(ctx, r.data)
-	id, ok := parseSharingID(req.ID)
+	// An import block with identity = { id = "..." } (Terraform and
+	// OpenTofu 1.12+) sends no import id.
+	rawID, from := req.ID, "import id"
+	if rawID == "" && req.Identity != nil {
+		var identity connectionLinkIdentityModel
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		rawID, from = identity.ID.ValueString(), "identity's id"
+	}
+	id, ok := parseSharingID(rawID)
 	if !ok {
 		resp.Diagnostics.AddError("Invalid Connection Link Import ID",
-			fmt.Sprintf("Expected the sharing id, a positive whole number such as \"61\", got %q.", req.ID))
+			fmt.Sprintf("Expected the sharing id, a positive whole number such as \"61\", as the %s, got %q.", from, rawID))
 		return
 	}
 	current, err := r.data.client.GetSharing(ctx, id)
@@ -631,9 +756,39 @@ func (r *connectionLinkResource) ImportState(ctx context.Context, req resource.I
 				"Create a new albato_connection_link instead.", id))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	canonical := strconv.FormatInt(id, 10)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), canonical)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("regenerate_when_expired"), true)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("regenerate_before"), "0s")...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("store_token"), true)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, canonical)...)
+}
+
+// connectionLinkIdentityModel is the resource identity: the sharing id,
+// which no in-place change (a regeneration included) ever alters.
+type connectionLinkIdentityModel struct {
+	ID types.String `tfsdk:"id"`
+}
+
+func (r *connectionLinkResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"id": identityschema.StringAttribute{
+				Description:       "The sharing id, in decimal.",
+				RequiredForImport: true,
+			},
+		},
+	}
+}
+
+// setIdentity records the identity. Every operation sets it explicitly:
+// CLIs before Terraform 1.12 send none, and the framework then expects the
+// provider to fill it in.
+func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id string) diag.Diagnostics {
+	if identity == nil {
+		return nil
+	}
+	return identity.Set(ctx, connectionLinkIdentityModel{ID: types.StringValue(id)})
 }
 
 // configured guards the CRUD methods against a provider that was never
