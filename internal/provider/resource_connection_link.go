@@ -196,7 +196,7 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 				PlanModifiers:       keep(),
 			},
 			"expires_at": schema.StringAttribute{
-				MarkdownDescription: "RFC 3339 in UTC: 48 hours after the token was last issued.",
+				MarkdownDescription: "RFC 3339 in UTC: 48 hours after the token was last issued (`issued_at`).",
 				Computed:            true,
 				PlanModifiers:       keep(),
 			},
