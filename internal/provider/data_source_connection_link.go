@@ -95,13 +95,14 @@ func linkDataSourceAttributes() map[string]schema.Attribute {
 		"id":            schema.StringAttribute{MarkdownDescription: "The sharing id, in decimal.", Computed: true},
 		"partner_id":    schema.Int64Attribute{MarkdownDescription: "The partner (app) id.", Computed: true},
 		"title":         schema.StringAttribute{MarkdownDescription: "Title of the link.", Computed: true},
-		"token":         schema.StringAttribute{MarkdownDescription: "The one-time token.", Computed: true, Sensitive: true},
-		"link":          schema.StringAttribute{MarkdownDescription: "The link to hand to the end user: `<connect_url>?id=<partner_id>&token=<token>`. Anyone holding it can create the connection until it is used, revoked or expired.", Computed: true, Sensitive: true},
+		"token":         schema.StringAttribute{MarkdownDescription: "The one-time token; null once the link is granted (the token is spent).", Computed: true, Sensitive: true},
+		"link":          schema.StringAttribute{MarkdownDescription: "The link to hand to the end user: `<connect_url>?id=<partner_id>&token=<token>`. Anyone holding it can create the connection until it is used, revoked or expired. Null once the link is granted.", Computed: true, Sensitive: true},
 		"status":        schema.Int64Attribute{MarkdownDescription: "`0` waiting, `1` granted, `2` waiting for OAuth, `3` revoked.", Computed: true},
 		"status_name":   schema.StringAttribute{MarkdownDescription: "`waiting`, `granted`, `waiting_oauth` or `revoked`.", Computed: true},
 		"credential_id": schema.Int64Attribute{MarkdownDescription: "Null until status `1`; then the id of the connection created.", Computed: true},
 		"date_created":  schema.StringAttribute{MarkdownDescription: "When the API created the link, RFC 3339 in UTC; null until the API reports it.", Computed: true},
-		"expires_at":    schema.StringAttribute{MarkdownDescription: "RFC 3339 in UTC: 48 hours after `date_created`; a later regeneration of the token, which only the resource knows of, is not counted.", Computed: true},
+		"expires_at":    schema.StringAttribute{MarkdownDescription: "RFC 3339 in UTC: 48 hours after `issued_at`.", Computed: true},
+		"issued_at":     schema.Int64Attribute{MarkdownDescription: "When the token was issued as far as the API tells, in Unix seconds: `date_created`, since a later regeneration of the token, which only the resource knows of, may not move it. Null until the API reports `date_created`.", Computed: true},
 		"expired":       schema.BoolAttribute{MarkdownDescription: "Whether the link is waiting and at or past `expires_at`.", Computed: true},
 	}
 }
@@ -141,7 +142,7 @@ func (d *connectionLinkDataSource) Read(ctx context.Context, req datasource.Read
 	if err != nil || resp.Diagnostics.HasError() {
 		return
 	}
-	model.fill(current, d.data.connectURL, time.Time{}, d.data.clock.Now())
+	model.fill(current, d.data, time.Time{})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
 }
 
@@ -179,7 +180,7 @@ func (d *connectionLinkDataSource) waitForStatus(ctx context.Context, id int64, 
 			return current, nil
 		}
 		expiry := expiresAt(current.DateCreated, time.Time{})
-		if current.Status == albato.StatusRevoked || isExpired(current.Status, expiry, d.data.clock.Now()) {
+		if current.Status == albato.StatusRevoked || isExpired(current.Status, expiry, d.data.apiNow(current)) {
 			state := "revoked"
 			if current.Status != albato.StatusRevoked {
 				state = "expired at " + formatTime(expiry)
@@ -217,7 +218,7 @@ func (d *connectionLinkDataSource) reportWaitError(_ context.Context, resp *data
 		resp.Diagnostics.AddAttributeError(path.Root("id"), "Connection Link Not Found",
 			fmt.Sprintf("There is no connection link with id %d in this Albato account.", id))
 	default:
-		resp.Diagnostics.AddError("Unable to Read Connection Link", apiErrorDetail(fmt.Sprintf("read connection link %d", id), err))
+		resp.Diagnostics.AddError("Unable to Read Connection Link", d.data.apiErrorDetail(fmt.Sprintf("read connection link %d", id), err))
 	}
 }
 

@@ -81,10 +81,9 @@ func (d *connectionLinksDataSource) Read(ctx context.Context, req datasource.Rea
 
 	all, err := d.data.client.ListAllSharings(ctx)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to List Connection Links", apiErrorDetail("list connection links", err))
+		resp.Diagnostics.AddError("Unable to List Connection Links", d.data.apiErrorDetail("list connection links", err))
 		return
 	}
-	now := d.data.clock.Now()
 	model.Links = make([]linkAttributes, 0, len(all))
 	for i := range all {
 		s := &all[i]
@@ -95,7 +94,7 @@ func (d *connectionLinksDataSource) Read(ctx context.Context, req datasource.Rea
 			continue
 		}
 		var item linkAttributes
-		item.fill(s, d.data.connectURL, time.Time{}, now)
+		item.fill(s, d.data, time.Time{})
 		model.Links = append(model.Links, item)
 	}
 	tflog.Debug(ctx, "Listed connection links", map[string]any{"total": len(all), "matching": len(model.Links)})

@@ -71,8 +71,16 @@ data "albato_connection_links" "granted" {
 						if got != sh.ID {
 							return fmt.Errorf("links[%d].id = %d, want %d (ids ascending)", i, got, sh.ID)
 						}
-						if attrs[fmt.Sprintf("links.%d.token", i)] != sh.Token {
-							return fmt.Errorf("links[%d].token does not match the sandbox", i)
+						// A granted link's token is spent and not kept (issue 12.3).
+						wantToken := sh.Token
+						if sh.Status == 1 {
+							wantToken = ""
+						}
+						if attrs[fmt.Sprintf("links.%d.token", i)] != wantToken {
+							return fmt.Errorf("links[%d].token does not match the sandbox (status %d)", i, sh.Status)
+						}
+						if got, want := attrs[fmt.Sprintf("links.%d.issued_at", i)], fmt.Sprint(sh.DateCreated.Unix()); got != want {
+							return fmt.Errorf("links[%d].issued_at = %s, want %s (date_created)", i, got, want)
 						}
 					}
 					// 5 links at 2 a page: pages 1, 2 and 3, each read once per list.

@@ -12,7 +12,9 @@ import (
 
 // apiErrorDetail words a client error as a diagnostic detail a user can act
 // on: what failed, the HTTP status, the API's own description, what to do.
-func apiErrorDetail(action string, err error) string {
+// An unreachable API names where its URL came from, and the environment
+// variable the configuration overrode, if any.
+func (pd *providerData) apiErrorDetail(action string, err error) string {
 	var apiErr *albato.Error
 	switch {
 	case albato.IsUnauthorized(err):
@@ -28,20 +30,20 @@ func apiErrorDetail(action string, err error) string {
 	case errors.As(err, &apiErr):
 		return fmt.Sprintf("The Albato API could not %s: %s.", action, err)
 	default:
-		return fmt.Sprintf("Could not reach the Albato API to %s: %s. Check \"api_url\" (or %s) and the network; "+
-			"retries are set by \"max_retries\".", action, err, envAPIURL)
+		return fmt.Sprintf("Could not reach the Albato API to %s: %s. Check the API URL, %s, and the network; "+
+			"retries are set by \"max_retries\".", action, err, pd.apiURLOrigin)
 	}
 }
 
 // createErrorDiagnostic words a failed create. A create that may have
 // taken effect but could not be settled names what the user must check,
 // so that no link is left behind unmanaged or applied twice.
-func createErrorDiagnostic(plan connectionLinkResourceModel, err error) (summary, detail string) {
+func (pd *providerData) createErrorDiagnostic(plan connectionLinkResourceModel, err error) (summary, detail string) {
 	title, partnerID := plan.Title.ValueString(), plan.PartnerID.ValueInt64()
 	var ambiguous *albato.AmbiguousCreateError
 	switch {
 	case !errors.As(err, &ambiguous):
-		return "Unable to Create Connection Link", apiErrorDetail("create the connection link", err)
+		return "Unable to Create Connection Link", pd.apiErrorDetail("create the connection link", err)
 	case ambiguous.LookErr != nil:
 		return "Connection Link May Have Been Created",
 			fmt.Sprintf("The request to create the link %q for partner %d got no usable answer (%s), and listing the "+

@@ -23,6 +23,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 )
 
@@ -42,13 +43,16 @@ var (
 	encryptionRE        = regexp.MustCompile(`(?m)^\s*encryption\s*\{`)
 	variableRE          = regexp.MustCompile(`(?m)^\s*variable\s+"([A-Za-z0-9_-]+)"`)
 	heredocRE           = regexp.MustCompile(`(?s)<<-?'?([A-Z]+)'?\n(.*?)\n([A-Z]+)\n`)
-	usesAlbatoRE        = regexp.MustCompile(`(?m)^\s*(resource|data)\s+"albato_|^\s*provider\s+"albato"`)
+	usesAlbatoRE        = regexp.MustCompile(`(?m)^\s*(resource|data|ephemeral)\s+"albato_|^\s*provider\s+"albato"`)
+	requiredVersionRE   = regexp.MustCompile(`(?m)^\s*required_version\s*=\s*"([^"]+)"`)
+	cliVersionRE        = regexp.MustCompile(`(?m)^(?:Terraform|OpenTofu) v(\S+)`)
 )
 
 // exampleCLI is the CLI under test and the provider built for it.
 type exampleCLI struct {
 	path      string // TF_ACC_TERRAFORM_PATH
 	opentofu  bool
+	version   *version.Version
 	cliConfig string // dev_overrides for albato/albato
 }
 
@@ -231,6 +235,13 @@ func newExampleCLI(t *testing.T) *exampleCLI {
 	}
 	// Warnings about the user's CLI configuration may come first.
 	cli := &exampleCLI{path: path, opentofu: strings.Contains(string(out), "OpenTofu v")}
+	m := cliVersionRE.FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("%s version printed no version:\n%s", path, out)
+	}
+	if cli.version, err = version.NewVersion(string(m[1])); err != nil {
+		t.Fatalf("%s version: %v", path, err)
+	}
 
 	bin := t.TempDir()
 	build := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-albato"), ".")
@@ -307,6 +318,7 @@ func (c *exampleCLI) validateDir(t *testing.T, dir, rel string) {
 	if tfFiles == 0 && !c.opentofu {
 		t.Skipf("%s holds only .tofu files, which only OpenTofu reads; validated when TF_ACC_TERRAFORM_PATH is OpenTofu", rel)
 	}
+	c.skipUnlessRequiredVersion(t, rel, strings.Join(sources, "\n"))
 
 	// Copy the whole examples/ tree so that relative module sources such as
 	// "../modules/solution-installation" resolve as they do in the
@@ -318,6 +330,24 @@ func (c *exampleCLI) validateDir(t *testing.T, dir, rel string) {
 	wd := filepath.Join(work, strings.TrimPrefix(rel, "examples/"))
 
 	c.validate(t, wd, rel, strings.Join(sources, "\n"))
+}
+
+// skipUnlessRequiredVersion skips an example whose required_version the
+// CLI under test does not meet, e.g. one with an ephemeral resource or a
+// write-only argument on Terraform 1.5.7: it says what it needs, and
+// validating it on an older CLI would only report the blocks that CLI does
+// not know.
+func (c *exampleCLI) skipUnlessRequiredVersion(t *testing.T, rel, joined string) {
+	t.Helper()
+	for _, m := range requiredVersionRE.FindAllStringSubmatch(joined, -1) {
+		constraint, err := version.NewConstraint(m[1])
+		if err != nil {
+			t.Fatalf("%s: required_version %q: %v", rel, m[1], err)
+		}
+		if !constraint.Check(c.version) {
+			t.Skipf("%s requires %s; the CLI under test is %s", rel, m[1], c.version)
+		}
+	}
 }
 
 // validate validates the configuration in wd, whose sources are joined in

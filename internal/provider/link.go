@@ -35,11 +35,13 @@ func buildLink(connectURL string, partnerID int64, token string) string {
 	return connectURL + sep + q.Encode()
 }
 
-// expiresAt is 48 hours after the token was last issued: the later of the
+// tokenIssuedAt is when the current token was issued: the later of the
 // API's dateCreated and the moment our own create or regenerate call got its
-// answer (issuedAt, zero when unknown, e.g. after an import). The zero time
-// means the expiry is not known yet.
-func expiresAt(dateCreated *time.Time, issuedAt time.Time) time.Time {
+// answer (issuedAt, zero when unknown, e.g. after an import), truncated to
+// the second as every attribute shows it. The zero time means it is not
+// known yet. issued_at and expires_at both derive from it, so they can never
+// disagree.
+func tokenIssuedAt(dateCreated *time.Time, issuedAt time.Time) time.Time {
 	base := issuedAt
 	if dateCreated != nil && dateCreated.After(base) {
 		base = *dateCreated
@@ -47,7 +49,17 @@ func expiresAt(dateCreated *time.Time, issuedAt time.Time) time.Time {
 	if base.IsZero() {
 		return time.Time{}
 	}
-	return base.UTC().Add(linkLifetime)
+	return base.UTC().Truncate(time.Second)
+}
+
+// expiresAt is 48 hours after the token was issued (see tokenIssuedAt); the
+// zero time means the expiry is not known yet.
+func expiresAt(dateCreated *time.Time, issuedAt time.Time) time.Time {
+	issued := tokenIssuedAt(dateCreated, issuedAt)
+	if issued.IsZero() {
+		return time.Time{}
+	}
+	return issued.Add(linkLifetime)
 }
 
 // isExpired reports whether a link is waiting and at or past its expiry.
@@ -73,4 +85,32 @@ func issuedAtFrom(s *albato.Sharing, now time.Time) time.Time {
 // formatTime renders a time as RFC 3339 in UTC, as every attribute shows it.
 func formatTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
+}
+
+// linkOf is the end user's link to s, with the id that link_id chose.
+func (pd *providerData) linkOf(s *albato.Sharing) string {
+	id := s.PartnerID
+	if pd.linkID == linkIDSharing {
+		id = s.ID
+	}
+	return buildLink(pd.connectURL, id, s.Token)
+}
+
+// apiNow is the time on the API's clock when it answered with s: expiry is
+// the API's to decide, so a machine whose clock is off, or a sandbox whose
+// clock was moved, sees it as the API does. Without a Date header, ours.
+func (pd *providerData) apiNow(s *albato.Sharing) time.Time {
+	if !s.ServerTime.IsZero() {
+		return s.ServerTime
+	}
+	return pd.clock.Now()
+}
+
+// apiClockOffset is how far the API's clock is ahead of ours, to the second,
+// as the answer s shows it; 0 without a Date header.
+func (pd *providerData) apiClockOffset(s *albato.Sharing) time.Duration {
+	if s.ServerTime.IsZero() {
+		return 0
+	}
+	return s.ServerTime.Sub(pd.clock.Now()).Round(time.Second)
 }

@@ -48,11 +48,17 @@ func TestExpiresAt(t *testing.T) {
 		{"regenerated after creation", &created, later, later.Add(48 * time.Hour)},
 		{"dateCreated moved by the API", &later, created, later.Add(48 * time.Hour)},
 		{"non-UTC issue time", nil, created.In(time.FixedZone("X", 3600)), created.Add(48 * time.Hour)},
+		{"local clock with a fraction of a second", nil, created.Add(700 * time.Millisecond), created.Add(48 * time.Hour)},
 	}
 	for _, c := range cases {
 		got := expiresAt(c.created, c.issuedAt)
 		if !got.Equal(c.want) || (!got.IsZero() && got.Location() != time.UTC) {
 			t.Errorf("%s: expiresAt = %v, want %v in UTC", c.name, got, c.want)
+		}
+		// issued_at and expires_at come from one time: 48 hours apart, or both unknown.
+		issued := tokenIssuedAt(c.created, c.issuedAt)
+		if issued.IsZero() != got.IsZero() || (!got.IsZero() && got.Sub(issued) != 48*time.Hour) {
+			t.Errorf("%s: tokenIssuedAt = %v, not 48 hours before expiresAt %v", c.name, issued, got)
 		}
 	}
 }

@@ -23,17 +23,22 @@ type linkAttributes struct {
 	DateCreated  types.String `tfsdk:"date_created"`
 	ExpiresAt    types.String `tfsdk:"expires_at"`
 	Expired      types.Bool   `tfsdk:"expired"`
+	IssuedAt     types.Int64  `tfsdk:"issued_at"`
 }
 
 // fill sets every attribute from a sharing the API returned. issuedAt is when
 // the token was last issued by our own create or regenerate call (zero when
-// unknown); now judges expired.
-func (m *linkAttributes) fill(s *albato.Sharing, connectURL string, issuedAt, now time.Time) {
+// unknown); expired is judged on the API's clock when it answered. A granted link's token is spent: its token
+// and link are null, so that no state keeps a secret that opens nothing.
+func (m *linkAttributes) fill(s *albato.Sharing, pd *providerData, issuedAt time.Time) {
 	m.ID = types.StringValue(strconv.FormatInt(s.ID, 10))
 	m.PartnerID = types.Int64Value(s.PartnerID)
 	m.Title = types.StringValue(s.Title)
 	m.Token = types.StringValue(s.Token)
-	m.Link = types.StringValue(buildLink(connectURL, s.PartnerID, s.Token))
+	m.Link = types.StringValue(pd.linkOf(s))
+	if s.Status == albato.StatusGranted {
+		m.forgetToken()
+	}
 	m.Status = types.Int64Value(int64(s.Status))
 	m.StatusName = types.StringValue(s.Status.Name())
 	m.CredentialID = types.Int64Null()
@@ -44,12 +49,19 @@ func (m *linkAttributes) fill(s *albato.Sharing, connectURL string, issuedAt, no
 	if s.DateCreated != nil {
 		m.DateCreated = types.StringValue(formatTime(*s.DateCreated))
 	}
-	expiry := expiresAt(s.DateCreated, issuedAt)
-	m.ExpiresAt = types.StringNull()
-	if !expiry.IsZero() {
+	issued, expiry := tokenIssuedAt(s.DateCreated, issuedAt), expiresAt(s.DateCreated, issuedAt)
+	m.IssuedAt, m.ExpiresAt = types.Int64Null(), types.StringNull()
+	if !issued.IsZero() {
+		m.IssuedAt = types.Int64Value(issued.Unix())
 		m.ExpiresAt = types.StringValue(formatTime(expiry))
 	}
-	m.Expired = types.BoolValue(isExpired(s.Status, expiry, now))
+	m.Expired = types.BoolValue(isExpired(s.Status, expiry, pd.apiNow(s)))
+}
+
+// forgetToken nulls the two secret attributes.
+func (m *linkAttributes) forgetToken() {
+	m.Token = types.StringNull()
+	m.Link = types.StringNull()
 }
 
 // parseTimeAttr reads back an RFC 3339 attribute; the zero time when null,

@@ -1,6 +1,7 @@
 // Package provider maps Terraform's plugin framework onto the Albato API
-// client: the provider configuration, the albato_connection_link resource and
-// the albato_connection_link(s) data sources.
+// client: the provider configuration, the albato_connection_link resource,
+// ephemeral resource and data source, and the albato_connection_links data
+// source.
 package provider
 
 import (
@@ -15,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -25,7 +27,10 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/clock"
 )
 
-var _ provider.Provider = (*AlbatoProvider)(nil)
+var (
+	_ provider.Provider                       = (*AlbatoProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*AlbatoProvider)(nil)
+)
 
 // AlbatoProvider is the provider implementation.
 type AlbatoProvider struct {
@@ -171,6 +176,7 @@ func (p *AlbatoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
 	if len(s.unknown) > 0 {
 		// Plans that need no API call (creating links) go on; the rest
 		// fail in providerData.ready, naming the arguments.
@@ -222,6 +228,12 @@ func (p *AlbatoProvider) Resources(_ context.Context) []func() resource.Resource
 // DataSources lists the provider's data sources.
 func (p *AlbatoProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{NewConnectionLinkDataSource, NewConnectionLinksDataSource}
+}
+
+// EphemeralResources lists the provider's ephemeral resources (Terraform
+// 1.10+, OpenTofu 1.11+; older CLIs never ask for them).
+func (p *AlbatoProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{NewConnectionLinkEphemeralResource}
 }
 
 // providerDataFrom extracts providerData in resources' and data sources'

@@ -2,17 +2,17 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -32,12 +33,8 @@ var (
 	_ resource.ResourceWithConfigure   = (*connectionLinkResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*connectionLinkResource)(nil)
 	_ resource.ResourceWithImportState = (*connectionLinkResource)(nil)
+	_ resource.ResourceWithIdentity    = (*connectionLinkResource)(nil)
 )
-
-// privateIssuedAtKey keeps, in private state, when our own create or
-// regenerate call last got a token: the API may not move dateCreated on PUT,
-// and expiry counts from the later of the two.
-const privateIssuedAtKey = "token_issued_at"
 
 // NewConnectionLinkResource returns the albato_connection_link resource.
 func NewConnectionLinkResource() resource.Resource {
@@ -55,6 +52,22 @@ type connectionLinkResourceModel struct {
 	RegenerateTriggers    types.Map    `tfsdk:"regenerate_triggers"`
 	RegenerateWhenExpired types.Bool   `tfsdk:"regenerate_when_expired"`
 	RegenerateBefore      types.String `tfsdk:"regenerate_before"`
+	StoreToken            types.Bool   `tfsdk:"store_token"`
+}
+
+// storesToken reports whether token and link may be kept in state: unless
+// store_token is false (null, as after an import, means the default).
+func (m connectionLinkResourceModel) storesToken() bool {
+	return m.StoreToken.IsNull() || m.StoreToken.IsUnknown() || m.StoreToken.ValueBool()
+}
+
+// fill sets the link attributes from a sharing, and keeps token and link
+// out of the state when store_token says so.
+func (m *connectionLinkResourceModel) fill(s *albato.Sharing, pd *providerData, issuedAt time.Time) {
+	m.linkAttributes.fill(s, pd, issuedAt)
+	if !m.storesToken() {
+		m.forgetToken()
+	}
 }
 
 func (r *connectionLinkResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -91,7 +104,7 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 				MarkdownDescription: "Title of the link, 1 to 255 characters; say what the connection is for. " +
 					"Changing it replaces the link, because the API cannot rename one.",
 				Required:      true,
-				Validators:    []validator.String{stringvalidator.LengthBetween(1, 255)},
+				Validators:    []validator.String{titleLength},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"regenerate_triggers": schema.MapAttribute{
@@ -121,17 +134,37 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 				PlanModifiers: keep(),
 			},
 			"token": schema.StringAttribute{
-				MarkdownDescription: "The one-time token.",
-				Computed:            true,
-				Sensitive:           true,
-				PlanModifiers:       keep(),
-			},
-			"link": schema.StringAttribute{
-				MarkdownDescription: "The link to hand to the end user: `<connect_url>?id=<partner_id>&token=<token>`. " +
-					"Anyone holding it can create the connection until it is used, revoked or expired.",
+				MarkdownDescription: "The one-time token. Null once the link is granted (the token is spent) and " +
+					"whenever `store_token` is `false`.",
 				Computed:      true,
 				Sensitive:     true,
 				PlanModifiers: keep(),
+			},
+			"link": schema.StringAttribute{
+				MarkdownDescription: "The link to hand to the end user: `<connect_url>?id=<partner_id>&token=<token>`. " +
+					"Anyone holding it can create the connection until it is used, revoked or expired. Null once the " +
+					"link is granted and whenever `store_token` is `false`.",
+				Computed:      true,
+				Sensitive:     true,
+				PlanModifiers: keep(),
+			},
+			"store_token": schema.BoolAttribute{
+				MarkdownDescription: "Whether `token` and `link` are kept in the state (default: `true`). With `false` " +
+					"they are null in state and plan, always; read the link with the `albato_connection_link` " +
+					"ephemeral resource (Terraform 1.10+, OpenTofu 1.11+) and pass it to a write-only argument, " +
+					"with `issued_at` as its version. Turning it back on reads the link once at apply.",
+				Optional:      true,
+				Computed:      true,
+				Default:       booldefault.StaticBool(true),
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+			},
+			"issued_at": schema.Int64Attribute{
+				MarkdownDescription: "When the current token was issued, in Unix seconds; `expires_at` is 48 hours " +
+					"later. It changes at every regeneration and never otherwise, and is not secret: use it as the " +
+					"`*_wo_version` of a write-only argument that receives the link. Null until known (after an " +
+					"import, until the API reports `date_created`).",
+				Computed:      true,
+				PlanModifiers: keepInt(),
 			},
 			"status": schema.Int64Attribute{
 				MarkdownDescription: "`0` waiting, `1` granted (the connection exists), `2` waiting for OAuth, `3` revoked.",
@@ -156,7 +189,7 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 				PlanModifiers:       keep(),
 			},
 			"expires_at": schema.StringAttribute{
-				MarkdownDescription: "RFC 3339 in UTC: 48 hours after the token was last issued.",
+				MarkdownDescription: "RFC 3339 in UTC: 48 hours after the token was last issued (`issued_at`).",
 				Computed:            true,
 				PlanModifiers:       keep(),
 			},
@@ -186,20 +219,42 @@ var computedAttributes = map[string]attr.Value{
 	"date_created":  types.StringUnknown(),
 	"expires_at":    types.StringUnknown(),
 	"expired":       types.BoolUnknown(),
+	"issued_at":     types.Int64Unknown(),
 }
 
 func (r *connectionLinkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	// No prior state: a create. No plan: a destroy. Nothing to judge.
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	// No plan: a destroy. Nothing to judge.
+	if req.Plan.Raw.IsNull() {
 		return
 	}
-	var state, plan connectionLinkResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	var plan connectionLinkResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// No prior state: a create, whose computed attributes are unknown.
+	if !req.State.Raw.IsNull() {
+		var state connectionLinkResourceModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		if r.data == nil {
+			return // not configured: Terraform validates only
+		}
+		r.modifyUpdatePlan(ctx, state, plan, r.apiNowFrom(ctx, req.Private, &resp.Diagnostics), resp)
+	}
+	// Whatever else the plan says, store_token = false keeps the secrets
+	// out of it.
+	if !plan.storesToken() {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("token"), types.StringNull())...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("link"), types.StringNull())...)
+	}
+}
 
+// modifyUpdatePlan plans a change of an existing link: its replacement, a
+// regeneration in place, or taking the token into the state again.
+func (r *connectionLinkResource) modifyUpdatePlan(ctx context.Context, state, plan connectionLinkResourceModel, now time.Time, resp *resource.ModifyPlanResponse) {
 	// Only a failed regeneration leaves a revoked link in the state (a
 	// refresh removes it): replace it.
 	if state.Status.ValueInt64() == int64(albato.StatusRevoked) {
@@ -222,18 +277,61 @@ func (r *connectionLinkResource) ModifyPlan(ctx context.Context, req resource.Mo
 		return
 	}
 
-	if r.regenerationPossible(ctx, state, plan) {
+	if r.regenerationPossible(ctx, state, plan, now) {
 		tflog.Debug(ctx, "Planning an in-place regeneration of the connection link", map[string]any{"id": state.ID.ValueString()})
+		if summary, detail := regenerationReason(state, plan, now); summary != "" {
+			resp.Diagnostics.AddWarning(summary, detail)
+		}
 		for name, unknown := range computedAttributes {
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), unknown)...)
 		}
+		return
 	}
+
+	if takesTokenBack(state, plan) {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("token"), types.StringUnknown())...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("link"), types.StringUnknown())...)
+	}
+}
+
+// regenerationReason words why a plan regenerates a link, for the plan's
+// output, where an in-place update alone says nothing: a completed link that
+// triggers reset, or a link expired (or about to) on the API's clock.
+func regenerationReason(state, plan connectionLinkResourceModel, now time.Time) (summary, detail string) {
+	id := state.ID.ValueString()
+	switch {
+	case triggersChanged(state, plan) && state.Status.ValueInt64() == int64(albato.StatusGranted):
+		return "Regenerating a Completed Connection Link",
+			fmt.Sprintf("Connection link %s was completed by its end user (credential_id %s). The change of "+
+				"\"regenerate_triggers\" regenerates its token, which resets it to waiting and clears credential_id: "+
+				"the end user must complete the new link again. The existing connection stays in the account.",
+				id, state.CredentialID.String())
+	case triggersChanged(state, plan):
+		return "", ""
+	case isExpired(albato.Status(state.Status.ValueInt64()), parseTimeAttr(state.ExpiresAt), now):
+		return "Regenerating an Expired Connection Link",
+			fmt.Sprintf("Connection link %s expired at %s without being used, so its token is regenerated in place "+
+				"(regenerate_when_expired). The old link stops working: hand out the new one.", id, state.ExpiresAt.ValueString())
+	case !state.ExpiresAt.IsNull():
+		return "Regenerating a Connection Link Before It Expires",
+			fmt.Sprintf("Connection link %s expires at %s, within regenerate_before (%s), so its token is regenerated "+
+				"in place. The old link stops working: hand out the new one.", id, state.ExpiresAt.ValueString(),
+				plan.RegenerateBefore.ValueString())
+	}
+	return "", ""
+}
+
+// takesTokenBack reports a store_token turned from false to true on a link
+// whose token is not spent: the apply reads the token into the state.
+func takesTokenBack(state, plan connectionLinkResourceModel) bool {
+	return !state.storesToken() && plan.storesToken() && !plan.StoreToken.IsUnknown() &&
+		state.Status.ValueInt64() != int64(albato.StatusGranted)
 }
 
 // regenerationPossible decides at plan time whether apply may regenerate the
 // token: triggers changed (or are not known yet), or the waiting link is due
 // for an expiry regeneration according to the prior state and the clock.
-func (r *connectionLinkResource) regenerationPossible(ctx context.Context, state, plan connectionLinkResourceModel) bool {
+func (r *connectionLinkResource) regenerationPossible(ctx context.Context, state, plan connectionLinkResourceModel, now time.Time) bool {
 	if plan.RegenerateTriggers.IsUnknown() {
 		return true
 	}
@@ -246,7 +344,16 @@ func (r *connectionLinkResource) regenerationPossible(ctx context.Context, state
 	if plan.RegenerateWhenExpired.IsUnknown() || plan.RegenerateBefore.IsUnknown() {
 		return true
 	}
-	return r.dueForExpiryRegeneration(ctx, state, plan)
+	return r.dueForExpiryRegeneration(ctx, state, plan, now)
+}
+
+// apiNowFrom is now on the API's clock: ours, corrected by the offset the
+// API's last answer showed (kept in private state, so that a plan without
+// refresh and the apply's new process judge as the refresh did).
+func (r *connectionLinkResource) apiNowFrom(ctx context.Context, private privateGetter, diags *diag.Diagnostics) time.Time {
+	offset, d := getClockOffset(ctx, private)
+	diags.Append(d...)
+	return r.data.clock.Now().Add(offset)
 }
 
 // triggersChanged reports a change of regenerate_triggers' values; setting
@@ -258,11 +365,11 @@ func triggersChanged(state, plan connectionLinkResourceModel) bool {
 	return !state.RegenerateTriggers.Equal(plan.RegenerateTriggers)
 }
 
-// dueForExpiryRegeneration judges, from the prior state and the provider's
-// clock, whether a waiting link is past (or within regenerate_before of) its
+// dueForExpiryRegeneration judges, from the prior state and now on the API's
+// clock (see apiNowFrom), whether a waiting link is past (or within regenerate_before of) its
 // expiry and regenerate_when_expired allows acting on it.
-func (r *connectionLinkResource) dueForExpiryRegeneration(ctx context.Context, state, plan connectionLinkResourceModel) bool {
-	if r.data == nil || !plan.RegenerateWhenExpired.ValueBool() {
+func (r *connectionLinkResource) dueForExpiryRegeneration(ctx context.Context, state, plan connectionLinkResourceModel, now time.Time) bool {
+	if !plan.RegenerateWhenExpired.ValueBool() {
 		return false
 	}
 	before, err := time.ParseDuration(plan.RegenerateBefore.ValueString())
@@ -270,7 +377,6 @@ func (r *connectionLinkResource) dueForExpiryRegeneration(ctx context.Context, s
 		return false // the validator reports it
 	}
 	expiry := parseTimeAttr(state.ExpiresAt)
-	now := r.data.clock.Now()
 	due := dueForRegeneration(albato.Status(state.Status.ValueInt64()), expiry, before, now)
 	tflog.Trace(ctx, "Judged connection link expiry", map[string]any{
 		"id": state.ID.ValueString(), "expires_at": state.ExpiresAt.ValueString(),
@@ -292,7 +398,7 @@ func (r *connectionLinkResource) Create(ctx context.Context, req resource.Create
 
 	result, err := r.data.client.CreateSharing(ctx, plan.PartnerID.ValueInt64(), plan.Title.ValueString())
 	if err != nil {
-		resp.Diagnostics.AddError(createErrorDiagnostic(plan, err))
+		resp.Diagnostics.AddError(r.data.createErrorDiagnostic(plan, err))
 		return
 	}
 	created := result.Sharing
@@ -312,12 +418,14 @@ func (r *connectionLinkResource) Create(ctx context.Context, req resource.Create
 	if err != nil {
 		resp.Diagnostics.AddWarning("Connection Link Created but Not Read Back",
 			fmt.Sprintf("Connection link %d was created and is saved in the state, but reading it back failed: %s "+
-				"The next refresh fills in date_created.", created.ID, apiErrorDetail("read the new link", err)))
+				"The next refresh fills in date_created.", created.ID, r.data.apiErrorDetail("read the new link", err)))
 		current = created
 	}
 
-	plan.fill(current, r.data.connectURL, issuedAt, r.data.clock.Now())
+	plan.fill(current, r.data, issuedAt)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setClockOffset(ctx, resp.Private, r.data.apiClockOffset(current))...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
 	resp.Diagnostics.Append(setIssuedAt(ctx, resp.Private, issuedAt)...)
 }
 
@@ -338,27 +446,33 @@ func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequ
 				"Remove the resource from the state with \"terraform state rm\" and import the right id.", state.ID.ValueString()))
 		return
 	}
+	// The framework wants the identity even from a read that removes the
+	// resource, and older CLIs send none: set it first.
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID.ValueString())...)
 
 	current, err := r.data.reads.Get(ctx, id)
 	if albato.IsNotFound(err) {
 		tflog.Warn(ctx, "Connection link no longer exists; removing it from the state", map[string]any{"id": id})
 		resp.State.RemoveResource(ctx)
+		resp.Diagnostics.AddWarning(goneOutsideTerraform(id, "was deleted"))
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Read Connection Link", apiErrorDetail(fmt.Sprintf("read connection link %d", id), err))
+		resp.Diagnostics.AddError("Unable to Read Connection Link", r.data.apiErrorDetail(fmt.Sprintf("read connection link %d", id), err))
 		return
 	}
 	ctx = withSecretsMasked(ctx, r.data, current.Token)
 	if current.Status == albato.StatusRevoked {
 		tflog.Warn(ctx, "Connection link was revoked; removing it from the state", map[string]any{"id": id})
 		resp.State.RemoveResource(ctx)
+		resp.Diagnostics.AddWarning(goneOutsideTerraform(id, "was revoked"))
 		return
 	}
 
 	issuedAt, diags := getIssuedAt(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
-	state.fill(current, r.data.connectURL, issuedAt, r.data.clock.Now())
+	state.fill(current, r.data, issuedAt)
+	resp.Diagnostics.Append(setClockOffset(ctx, resp.Private, r.data.apiClockOffset(current))...)
 	// After an import the settings are null; the contract writes defaults.
 	if state.RegenerateWhenExpired.IsNull() {
 		state.RegenerateWhenExpired = types.BoolValue(true)
@@ -366,7 +480,19 @@ func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequ
 	if state.RegenerateBefore.IsNull() {
 		state.RegenerateBefore = types.StringValue("0s")
 	}
+	if state.StoreToken.IsNull() {
+		state.StoreToken = types.BoolValue(true)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// goneOutsideTerraform is the warning of a refresh that finds a link revoked
+// or deleted: without it the plan only says "will be created".
+func goneOutsideTerraform(id int64, what string) (summary, detail string) {
+	return "Connection Link Revoked Outside Terraform",
+		fmt.Sprintf("Connection link %d %s outside Terraform, so it is no longer in the state. While the "+
+			"configuration declares it, the plan creates a new link in its place, with a new id and token: hand "+
+			"the new link out again.", id, what)
 }
 
 // saveAsRead stores the link as the API last described it, keeping the
@@ -377,8 +503,9 @@ func (r *connectionLinkResource) saveAsRead(ctx context.Context, private private
 ) {
 	issuedAt, diags := getIssuedAt(ctx, private)
 	resp.Diagnostics.Append(diags...)
-	result.fill(current, r.data.connectURL, issuedAt, r.data.clock.Now())
+	result.fill(current, r.data, issuedAt)
 	resp.Diagnostics.Append(resp.State.Set(ctx, result)...)
+	resp.Diagnostics.Append(setClockOffset(ctx, resp.Private, r.data.apiClockOffset(current))...)
 }
 
 func (r *connectionLinkResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -397,6 +524,9 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 		resp.Diagnostics.AddError("Invalid Connection Link ID", fmt.Sprintf("The state holds id %q, which is not a sharing id.", state.ID.ValueString()))
 		return
 	}
+	// Nothing in an update changes the id, and so the identity; older CLIs
+	// send none, so it is set every time.
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID.ValueString())...)
 
 	// Only the settings changed unless a regeneration is due: keep what the
 	// API last said and send nothing.
@@ -413,7 +543,8 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 		r.applyRegenerated(ctx, resp, &result, regenerated)
 		return
 
-	case state.Status.ValueInt64() == int64(albato.StatusWaiting) && r.dueForExpiryRegeneration(ctx, state, plan):
+	case state.Status.ValueInt64() == int64(albato.StatusWaiting) &&
+		r.dueForExpiryRegeneration(ctx, state, plan, r.apiNowFrom(ctx, req.Private, &resp.Diagnostics)):
 		// The end user may have acted since the plan: look before resetting.
 		current, err := r.data.client.GetSharing(ctx, id)
 		if err != nil {
@@ -442,18 +573,53 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 		}
 		r.applyRegenerated(ctx, resp, &result, regenerated)
 		return
+
+	case takesTokenBack(state, plan):
+		// store_token turned on: the state has no token to keep.
+		current, err := r.data.client.GetSharing(ctx, id)
+		if err != nil {
+			r.handleReadBackError(ctx, resp, id, err)
+			return
+		}
+		r.saveAsRead(ctx, req.Private, resp, &result, current)
+		return
 	}
 
+	if !result.storesToken() {
+		result.forgetToken()
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &result)...)
+}
+
+// handleReadBackError reports a failed read of the token after store_token
+// was turned on; a link that is gone leaves the state for the next plan to
+// create it again.
+func (r *connectionLinkResource) handleReadBackError(ctx context.Context, resp *resource.UpdateResponse, id int64, err error) {
+	if albato.IsNotFound(err) {
+		resp.State.RemoveResource(ctx)
+		resp.Diagnostics.AddError("Connection Link Revoked Outside Terraform",
+			fmt.Sprintf("Connection link %d was revoked or deleted outside Terraform. The next plan creates a new "+
+				"link in its place.", id))
+		return
+	}
+	resp.Diagnostics.AddError("Unable to Read Connection Link",
+		r.data.apiErrorDetail(fmt.Sprintf("read connection link %d to store its token", id), err))
 }
 
 // applyRegenerated saves the answer of a PUT and when its token was issued.
 func (r *connectionLinkResource) applyRegenerated(ctx context.Context, resp *resource.UpdateResponse, result *connectionLinkResourceModel, s *albato.Sharing) {
 	ctx = withSecretsMasked(ctx, r.data, s.Token)
 	issuedAt := issuedAtFrom(s, r.data.clock.Now())
+	// issued_at versions the token for write-only consumers: a new token
+	// must get a new one, even within the second of the last (the API's
+	// Date header counts whole seconds).
+	if prior := result.IssuedAt; !prior.IsNull() && !prior.IsUnknown() && issuedAt.Unix() <= prior.ValueInt64() {
+		issuedAt = time.Unix(prior.ValueInt64()+1, 0).UTC()
+	}
 	tflog.Info(ctx, "Regenerated connection link token", map[string]any{"id": s.ID})
-	result.fill(s, r.data.connectURL, issuedAt, r.data.clock.Now())
+	result.fill(s, r.data, issuedAt)
 	resp.Diagnostics.Append(resp.State.Set(ctx, result)...)
+	resp.Diagnostics.Append(setClockOffset(ctx, resp.Private, r.data.apiClockOffset(s))...)
 	resp.Diagnostics.Append(setIssuedAt(ctx, resp.Private, issuedAt)...)
 }
 
@@ -466,7 +632,7 @@ func (r *connectionLinkResource) handleUpdateError(ctx context.Context, resp *re
 		return
 	}
 	resp.Diagnostics.AddError("Unable to Regenerate Connection Link",
-		apiErrorDetail(fmt.Sprintf("regenerate connection link %d", id), err))
+		r.data.apiErrorDetail(fmt.Sprintf("regenerate connection link %d", id), err))
 }
 
 func (r *connectionLinkResource) revokedMeanwhile(resp *resource.UpdateResponse, id int64) {
@@ -502,7 +668,7 @@ func (r *connectionLinkResource) Delete(ctx context.Context, req resource.Delete
 			return
 		}
 	}
-	resp.Diagnostics.AddError("Unable to Revoke Connection Link", apiErrorDetail(fmt.Sprintf("revoke connection link %d", id), err))
+	resp.Diagnostics.AddError("Unable to Revoke Connection Link", r.data.apiErrorDetail(fmt.Sprintf("revoke connection link %d", id), err))
 }
 
 func (r *connectionLinkResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -510,10 +676,21 @@ func (r *connectionLinkResource) ImportState(ctx context.Context, req resource.I
 		return
 	}
 	ctx = withSecretsMasked(ctx, r.data)
-	id, ok := parseSharingID(req.ID)
+	// An import block with identity = { id = "..." } (Terraform and
+	// OpenTofu 1.12+) sends no import id.
+	rawID, from := req.ID, "import id"
+	if rawID == "" && req.Identity != nil {
+		var identity connectionLinkIdentityModel
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		rawID, from = identity.ID.ValueString(), "identity's id"
+	}
+	id, ok := parseSharingID(rawID)
 	if !ok {
 		resp.Diagnostics.AddError("Invalid Connection Link Import ID",
-			fmt.Sprintf("Expected the sharing id, a positive whole number such as \"61\", got %q.", req.ID))
+			fmt.Sprintf("Expected the sharing id, a positive whole number such as \"61\", as the %s, got %q.", from, rawID))
 		return
 	}
 	current, err := r.data.client.GetSharing(ctx, id)
@@ -523,7 +700,7 @@ func (r *connectionLinkResource) ImportState(ctx context.Context, req resource.I
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Import Connection Link", apiErrorDetail(fmt.Sprintf("read connection link %d", id), err))
+		resp.Diagnostics.AddError("Unable to Import Connection Link", r.data.apiErrorDetail(fmt.Sprintf("read connection link %d", id), err))
 		return
 	}
 	if current.Status == albato.StatusRevoked {
@@ -532,50 +709,43 @@ func (r *connectionLinkResource) ImportState(ctx context.Context, req resource.I
 				"Create a new albato_connection_link instead.", id))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	canonical := strconv.FormatInt(id, 10)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), canonical)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("regenerate_when_expired"), true)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("regenerate_before"), "0s")...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("store_token"), true)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, canonical)...)
+}
+
+// connectionLinkIdentityModel is the resource identity: the sharing id,
+// which no in-place change (a regeneration included) ever alters.
+type connectionLinkIdentityModel struct {
+	ID types.String `tfsdk:"id"`
+}
+
+func (r *connectionLinkResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"id": identityschema.StringAttribute{
+				Description:       "The sharing id, in decimal.",
+				RequiredForImport: true,
+			},
+		},
+	}
+}
+
+// setIdentity records the identity. Every operation sets it explicitly:
+// CLIs before Terraform 1.12 send none, and the framework then expects the
+// provider to fill it in.
+func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id string) diag.Diagnostics {
+	if identity == nil {
+		return nil
+	}
+	return identity.Set(ctx, connectionLinkIdentityModel{ID: types.StringValue(id)})
 }
 
 // configured guards the CRUD methods against a provider that was never
 // configured (a nil dereference otherwise) or whose arguments are unknown.
 func (r *connectionLinkResource) configured(diags *diag.Diagnostics) bool {
 	return r.data.ready(diags)
-}
-
-// privateGetter and privateSetter are the parts of the framework's private
-// state API we use, so that one helper serves every CRUD response type.
-type privateGetter interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-}
-
-type privateSetter interface {
-	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-}
-
-func setIssuedAt(ctx context.Context, p privateSetter, t time.Time) diag.Diagnostics {
-	b, err := json.Marshal(formatTime(t))
-	if err != nil {
-		var d diag.Diagnostics
-		d.AddError("Unable to Save Private State", err.Error())
-		return d
-	}
-	return p.SetKey(ctx, privateIssuedAtKey, b)
-}
-
-// getIssuedAt returns the zero time when we never issued the token (import).
-func getIssuedAt(ctx context.Context, p privateGetter) (time.Time, diag.Diagnostics) {
-	b, diags := p.GetKey(ctx, privateIssuedAtKey)
-	if diags.HasError() || len(b) == 0 {
-		return time.Time{}, diags
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return time.Time{}, diags
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, diags
-	}
-	return t, diags
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -109,5 +110,51 @@ func TestModifyPlan_expiredWaitingLinkRegenerates(t *testing.T) {
 	}
 	if got.Token.IsUnknown() {
 		t.Error("a link a second before expiry must not be regenerated")
+	}
+}
+
+// Plans say why a link changes in place: an in-place update alone says
+// nothing of an expiry, nor of a completed link that triggers reset.
+func TestModifyPlan_regenerationWarnings(t *testing.T) {
+	t.Parallel()
+	waiting := grantedModel()
+	waiting.Status, waiting.StatusName, waiting.CredentialID = types.Int64Value(0), types.StringValue("waiting"), types.Int64Null()
+	early := waiting
+	early.RegenerateBefore = types.StringValue("6h")
+	triggered := func(m connectionLinkResourceModel, v string) connectionLinkResourceModel {
+		m.RegenerateTriggers = types.MapValueMust(types.StringType, map[string]attr.Value{"rotation": types.StringValue(v)})
+		return m
+	}
+	expiry := time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name           string
+		now            time.Time
+		prior, planned connectionLinkResourceModel
+		want           string // part of the one warning's summary and detail; "" for none
+	}{
+		{"expired", expiry, waiting, waiting, "Regenerating an Expired Connection Link: Connection link 61 expired at 2026-01-03T00:00:00Z"},
+		{"within regenerate_before", expiry.Add(-time.Hour), early, early, "Before It Expires: Connection link 61 expires at 2026-01-03T00:00:00Z, within regenerate_before (6h)"},
+		{"not yet", expiry.Add(-time.Second), waiting, waiting, ""},
+		{"triggers on a completed link", expiry.Add(-time.Hour), triggered(grantedModel(), "1"), triggered(grantedModel(), "2"), "Regenerating a Completed Connection Link: Connection link 61 was completed by its end user (credential_id 248)"},
+		{"triggers on a waiting link", expiry.Add(-time.Hour), triggered(waiting, "1"), triggered(waiting, "2"), ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			resp := planFor(t, c.now, c.prior, c.planned)
+			if resp.Diagnostics.HasError() {
+				t.Fatal(resp.Diagnostics)
+			}
+			warnings := resp.Diagnostics.Warnings()
+			switch {
+			case c.want == "" && len(warnings) > 0:
+				t.Errorf("unexpected warning: %v", warnings)
+			case c.want != "" && len(warnings) != 1:
+				t.Errorf("want one warning, got %v", warnings)
+			case c.want != "":
+				if got := warnings[0].Summary() + ": " + warnings[0].Detail(); !strings.Contains(got, c.want) {
+					t.Errorf("warning %q does not contain %q", got, c.want)
+				}
+			}
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -292,7 +293,7 @@ func TestAccConnectionLink_regenerateTriggers(t *testing.T) {
 		plancheck.ExpectKnownValue(linkAddr, tfjsonpath.New("partner_id"), knownvalue.Int64Exact(225)),
 		plancheck.ExpectKnownValue(linkAddr, tfjsonpath.New("title"), knownvalue.StringExact("rotating")),
 	}
-	for _, a := range []string{"token", "link", "status", "status_name", "credential_id", "date_created", "expires_at", "expired"} {
+	for _, a := range []string{"token", "link", "status", "status_name", "credential_id", "date_created", "expires_at", "expired", "issued_at"} {
 		unknownAfterRegeneration = append(unknownAfterRegeneration, plancheck.ExpectUnknownValue(linkAddr, tfjsonpath.New(a)))
 	}
 	unknownAfterRegeneration = append(unknownAfterRegeneration, expectKnown(linkAddr, "id"))
@@ -760,8 +761,9 @@ func TestAccConnectionLink_validation(t *testing.T) {
 		title string
 		want  string
 	}{
-		{title: "", want: `(?s)Attribute title string length must be between 1 and 255`},
-		{title: strings.Repeat("x", 256), want: `(?s)Attribute title string length must be between 1 and 255`},
+		{title: "", want: `(?s)Invalid Length.*title.*must be 1 to 255 characters\s+long.*got\s+0\s+characters`},
+		{title: strings.Repeat("x", 256), want: `(?s)Invalid Length.*title.*must be 1 to 255 characters\s+long.*got\s+256\s+characters`},
+		{title: strings.Repeat("я", 256), want: `(?s)Invalid Length.*title.*not\s+bytes;\s+got\s+256\s+characters`},
 		{title: "ok", extra: `regenerate_before = "soon"`, want: `(?s)"soon" is not a Go duration`},
 		{title: "ok", extra: `regenerate_before = "-1h"`, want: `(?s)"-1h" is negative`},
 	}
@@ -837,4 +839,35 @@ resource "albato_connection_link" "test" {
 			})
 		})
 	}
+}
+
+// Titles count Unicode characters, not bytes (issue 12.5): 255 Cyrillic
+// letters (510 bytes), accented letters and emoji are created and read back
+// unchanged; 256 characters are refused (TestAccConnectionLink_validation).
+func TestAccConnectionLink_titleCharacters(t *testing.T) {
+	e := newTestEnv(t)
+	titles := map[string]string{
+		"cyrillic": strings.Repeat("я", 255),
+		"accented": strings.Repeat("ação é ñ ", 28) + "ção", // 255 characters, Portuguese and Spanish
+		"emoji":    strings.Repeat("🔗", 255),                // 4 bytes each
+	}
+	var body string
+	for name, title := range titles {
+		if n := utf8.RuneCountInString(title); n != 255 {
+			t.Fatalf("%s title has %d characters, want 255", name, n)
+		}
+		body += fmt.Sprintf("resource \"albato_connection_link\" %q {\n  partner_id = 225\n  title      = %q\n}\n", name, title)
+	}
+	checks := make([]statecheck.StateCheck, 0, len(titles))
+	for name, title := range titles {
+		checks = append(checks, statecheck.ExpectKnownValue("albato_connection_link."+name, tfjsonpath.New("title"), knownvalue.StringExact(title)))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config:            e.providerConfig() + body,
+			ConfigStateChecks: checks,
+			Check:             e.checkCount("POST", len(titles)),
+		}},
+	})
 }

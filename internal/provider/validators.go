@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
@@ -83,5 +84,39 @@ func (sharingIDValidator) ValidateString(_ context.Context, req validator.String
 	if _, ok := parseSharingID(req.ConfigValue.ValueString()); !ok {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Connection Link ID",
 			fmt.Sprintf("Expected a sharing id, a positive whole number such as \"61\", got %q.", req.ConfigValue.ValueString()))
+	}
+}
+
+// titleLength bounds a link's title as the API does: in Unicode characters,
+// not bytes, so that 255 Cyrillic letters (510 bytes) pass.
+var titleLength = characterLengthValidator{min: 1, max: 255}
+
+// characterLengthValidator accepts strings of min to max Unicode characters
+// (code points). The framework's stringvalidator.LengthBetween counts bytes.
+type characterLengthValidator struct{ min, max int }
+
+var _ validator.String = characterLengthValidator{}
+
+func (v characterLengthValidator) Description(_ context.Context) string {
+	return fmt.Sprintf("value must be %d to %d characters long", v.min, v.max)
+}
+
+func (v characterLengthValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v characterLengthValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	value := req.ConfigValue.ValueString()
+	if !utf8.ValidString(value) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Text", "The value is not valid UTF-8 text.")
+		return
+	}
+	if n := utf8.RuneCountInString(value); n < v.min || n > v.max {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Length",
+			fmt.Sprintf("The value must be %d to %d characters long, counted in Unicode characters (code points), "+
+				"not bytes; got %d characters.", v.min, v.max, n))
 	}
 }
