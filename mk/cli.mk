@@ -24,7 +24,7 @@ $(TERRAFORM):
 	GOBIN=$(dir $@) GOFLAGS=-mod=mod go install github.com/hashicorp/terraform@v$(TF_VERSION)
 
 $(TERRAFORM_LATEST):
-	@echo "Building Terraform $(TF_LATEST_VERSION) from the Go module proxy into $(dir $@) (once; a few minutes)"
+	@echo "Building Terraform $(TF_LATEST_VERSION) from the Go module proxy into $(dir $@) (once; about 1.5 minutes on 2 idle CPUs, 5 on busy ones)"
 	./scripts/build-cli.sh terraform $(TF_LATEST_VERSION) $@
 
 $(TOFU):
