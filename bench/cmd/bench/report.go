@@ -215,7 +215,7 @@ func (b *bench) report() string {
 	b.reportGoBench(&w)
 	if pr := b.profile; pr != nil {
 		p("\n## Profiles of the provider\n\n")
-		p("`bench/profile-provider` is the provider with `runtime/pprof` (and a sampler of `runtime.MemStats`), switched on by `$BENCH_CPUPROFILE_DIR` and `$BENCH_MEMPROFILE_DIR`; "+
+		p("`bench/inroot/profile-provider` is the provider with `runtime/pprof` (and a sampler of `runtime.MemStats`), switched on by `$BENCH_CPUPROFILE_DIR` and `$BENCH_MEMPROFILE_DIR`; "+
 			"it ran once more, untimed, for an apply (%.1f s), a plan (%.1f s) and a destroy (%.1f s) of %d links, and the profiles of its %d processes are merged here.\n\n",
 			pr.Walls["apply"], pr.Walls["plan"], pr.Walls["destroy"], pr.N, pr.Files)
 		if len(pr.Shares) > 0 {
