@@ -3,6 +3,13 @@
 # find the browser in $ALBATO_CHROMIUM, /usr/bin/chromium, or chromium,
 # chromium-browser or google-chrome on PATH; without one they skip, except
 # under CI (CI set), where they fail.
+#
+# chromedp, which drives the browser, stays in the provider's go.mod: the
+# browser tests are acceptance tests of package provider (they run the
+# provider in-process with newTestEnv's sandbox and clock, which are
+# unexported test helpers of that package), and Go lets no other module import
+# internal/provider. It is a test-only dependency: it is never linked into the
+# provider binary (`go version -m` of a build does not list it).
 
 BROWSER_TESTS ?= TestAccBrowser
 

@@ -22,6 +22,9 @@ PROVIDER_BINARY := terraform-provider-albato_v$(VERSION)
 MIRROR_DIR      := $(PLUGIN_MIRROR)/registry.terraform.io/albato/albato/$(VERSION)/$(GOOS)_$(GOARCH)
 TOFU_MIRROR_DIR := $(PLUGIN_MIRROR)/registry.opentofu.org/albato/albato/$(VERSION)/$(GOOS)_$(GOARCH)
 
+.PHONY: install
+install: install-mirror ## Install the provider into ~/.terraform.d/plugins (VERSION, default 0.1.0).
+
 .PHONY: install-mirror
 install-mirror: ## Build the provider (VERSION, default 0.1.0) into the local filesystem mirror ~/.terraform.d/plugins.
 	mkdir -p '$(MIRROR_DIR)' '$(TOFU_MIRROR_DIR)'

@@ -1,13 +1,8 @@
-GORELEASER_VERSION ?= v2.15.1
-GORELEASER := $(TOOLS_DIR)/goreleaser-$(GORELEASER_VERSION)/goreleaser
+# GoReleaser, pinned in tools/goreleaser/go.mod.
 
-$(GORELEASER):
-	GOBIN=$(dir $@) GOFLAGS=-mod=mod go install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
+.PHONY: release-check release-snapshot
+release-check: ## Validate .goreleaser.yml.
+	$(call tool,goreleaser) check
 
-.PHONY: release-check
-release-check: $(GORELEASER) ## Validate .goreleaser.yml.
-	$(GORELEASER) check
-
-.PHONY: release-snapshot
-release-snapshot: $(GORELEASER) ## Build the release archives locally into dist/ (unsigned).
-	$(GORELEASER) release --snapshot --clean --skip=sign
+release-snapshot: ## Build the release archives locally into dist/ (unsigned).
+	$(call tool,goreleaser) release --snapshot --clean --skip=sign

@@ -1,18 +1,37 @@
 // Command noop-provider is the benchmark's floor: a provider on the same
-// terraform-plugin-framework version as terraform-provider-albato, with one
-// resource, noop_link, of the same attribute shape as albato_connection_link,
-// whose Create, Read, Update and Delete send nothing anywhere and only set
-// ids. What it costs is Terraform plus the plugin protocol. It is built by
-// `make bench` into a temporary directory and never shipped.
+// terraform-plugin-framework version as terraform-provider-albato whose
+// resources send nothing anywhere. What it costs is Terraform plus the plugin
+// protocol. It is built by `make bench` into a temporary directory and never
+// shipped.
+//
+// Its resources:
+//
+//	noop_link               albato_connection_link's attribute shape (14
+//	                        attributes, token and link sensitive): the true floor
+//	noop_minimal            an id and a triggers map: the floor of earlier
+//	                        reports, kept for reference
+//	noop_link_nosensitive   noop_link with nothing sensitive
+//	noop_link_noderived     noop_link without status_name, expires_at, expired
+//	noop_link_nulltoken     noop_link whose token and link are null, as a spent
+//	                        link's would be
+//
+// The variants measure what each part of the schema costs Terraform.
+//
+// Like the provider (main.go, provider.QuietLogsUnlessAsked), it turns its
+// logging off unless someone asked for logs; the benchmark's TRACE rows ask
+// with TF_LOG_SDK=trace.
 package main
 
 import (
 	"context"
 	"log"
+	"os"
 	"strconv"
 	"sync/atomic"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -24,6 +43,23 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
+// shape is one resource type's schema.
+type shape struct {
+	name      string
+	minimal   bool // only id and triggers
+	sensitive bool // token and link sensitive
+	derived   bool // status_name, expires_at, expired present
+	nullToken bool // token and link null in state
+}
+
+var shapes = []shape{
+	{name: "noop_link", sensitive: true, derived: true},
+	{name: "noop_minimal", minimal: true},
+	{name: "noop_link_nosensitive", derived: true},
+	{name: "noop_link_noderived", sensitive: true},
+	{name: "noop_link_nulltoken", sensitive: true, derived: true, nullToken: true},
+}
+
 type noopProvider struct{}
 
 func (noopProvider) Metadata(_ context.Context, _ provider.MetadataRequest, r *provider.MetadataResponse) {
@@ -34,79 +70,103 @@ func (noopProvider) Configure(context.Context, provider.ConfigureRequest, *provi
 }
 func (noopProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
 func (noopProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{func() resource.Resource { return link{} }}
+	var rs []func() resource.Resource
+	for _, s := range shapes {
+		rs = append(rs, func() resource.Resource { return link{s} })
+	}
+	return rs
 }
 
-type link struct{}
-
-// model mirrors albato_connection_link's attributes.
-type model struct {
-	ID                    types.String `tfsdk:"id"`
-	PartnerID             types.Int64  `tfsdk:"partner_id"`
-	Title                 types.String `tfsdk:"title"`
-	RegenerateTriggers    types.Map    `tfsdk:"regenerate_triggers"`
-	RegenerateWhenExpired types.Bool   `tfsdk:"regenerate_when_expired"`
-	RegenerateBefore      types.String `tfsdk:"regenerate_before"`
-	Token                 types.String `tfsdk:"token"`
-	Link                  types.String `tfsdk:"link"`
-	Status                types.Int64  `tfsdk:"status"`
-	StatusName            types.String `tfsdk:"status_name"`
-	CredentialID          types.Int64  `tfsdk:"credential_id"`
-	DateCreated           types.String `tfsdk:"date_created"`
-	ExpiresAt             types.String `tfsdk:"expires_at"`
-	Expired               types.Bool   `tfsdk:"expired"`
-}
+type link struct{ shape shape }
 
 var nextID atomic.Int64
 
-func (link) Metadata(_ context.Context, _ resource.MetadataRequest, r *resource.MetadataResponse) {
-	r.TypeName = "noop_link"
+func (l link) Metadata(_ context.Context, _ resource.MetadataRequest, r *resource.MetadataResponse) {
+	r.TypeName = l.shape.name
 }
 
-func (link) Schema(_ context.Context, _ resource.SchemaRequest, r *resource.SchemaResponse) {
+func (l link) Schema(_ context.Context, _ resource.SchemaRequest, r *resource.SchemaResponse) {
 	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	computed := func(sensitive bool) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, Sensitive: sensitive, PlanModifiers: keep}
 	}
-	r.Schema = schema.Schema{Attributes: map[string]schema.Attribute{
+	if l.shape.minimal {
+		r.Schema = schema.Schema{Attributes: map[string]schema.Attribute{
+			"id":       computed(false),
+			"triggers": schema.MapAttribute{ElementType: types.StringType, Optional: true},
+		}}
+		return
+	}
+	attrs := map[string]schema.Attribute{
 		"id":                      computed(false),
 		"partner_id":              schema.Int64Attribute{Required: true},
 		"title":                   schema.StringAttribute{Required: true},
 		"regenerate_triggers":     schema.MapAttribute{ElementType: types.StringType, Optional: true},
 		"regenerate_when_expired": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true)},
 		"regenerate_before":       schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("0s")},
-		"token":                   computed(true),
-		"link":                    computed(true),
+		"token":                   computed(l.shape.sensitive),
+		"link":                    computed(l.shape.sensitive),
 		"status":                  schema.Int64Attribute{Computed: true},
-		"status_name":             computed(false),
 		"credential_id":           schema.Int64Attribute{Computed: true},
 		"date_created":            computed(false),
-		"expires_at":              computed(false),
-		"expired":                 schema.BoolAttribute{Computed: true},
-	}}
+	}
+	if l.shape.derived {
+		attrs["status_name"] = computed(false)
+		attrs["expires_at"] = computed(false)
+		attrs["expired"] = schema.BoolAttribute{Computed: true}
+	}
+	r.Schema = schema.Schema{Attributes: attrs}
 }
 
-func (link) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var m model
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	id := strconv.FormatInt(nextID.Add(1), 10)
-	m.ID, m.Token, m.Link = types.StringValue(id), types.StringValue("noop"), types.StringValue("noop")
-	m.Status, m.StatusName, m.CredentialID = types.Int64Value(0), types.StringValue("waiting"), types.Int64Null()
-	m.DateCreated, m.ExpiresAt = types.StringValue("2026-01-01T00:00:00Z"), types.StringValue("2026-01-03T00:00:00Z")
-	m.Expired = types.BoolValue(false)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+// Create sets the computed attributes the way the provider's Create does
+// after its POST and GET: a waiting link, with a token unless nullToken.
+func (l link) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	resp.State.Raw = req.Plan.Raw
+	set := map[string]attr.Value{"id": types.StringValue(strconv.FormatInt(nextID.Add(1), 10))}
+	if !l.shape.minimal {
+		set["status"], set["credential_id"] = types.Int64Value(0), types.Int64Null()
+		set["date_created"] = types.StringValue("2026-01-01T00:00:00Z")
+		set["token"], set["link"] = types.StringValue("noop"), types.StringValue("noop")
+		if l.shape.nullToken {
+			set["token"], set["link"] = types.StringNull(), types.StringNull()
+		}
+		if l.shape.derived {
+			set["status_name"], set["expires_at"] = types.StringValue("waiting"), types.StringValue("2026-01-03T00:00:00Z")
+			set["expired"] = types.BoolValue(false)
+		}
+	}
+	for name, v := range set {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), v)...)
+	}
 }
 
 // Read keeps the prior state, which the framework has already copied.
 func (link) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
 
-func (link) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+func (link) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	resp.State.Raw = req.Plan.Raw
 }
 
 func (link) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
 
+// sdkLogLevelVariables and quietLogsUnlessAsked repeat
+// internal/provider/logging.go (which this module cannot import): when none
+// of these variables is set, every SDK and provider logger is turned off.
+var sdkLogLevelVariables = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER", "TF_LOG_PROVIDER_NOOP"}
+
+func quietLogsUnlessAsked() {
+	for _, v := range append([]string{"TF_LOG", "TF_LOG_PATH", "TF_ACC_LOG_PATH", "TF_LOG_PATH_MASK"}, sdkLogLevelVariables...) {
+		if os.Getenv(v) != "" {
+			return
+		}
+	}
+	for _, v := range sdkLogLevelVariables {
+		_ = os.Setenv(v, "off")
+	}
+}
+
 func main() {
+	quietLogsUnlessAsked()
 	err := providerserver.Serve(context.Background(), func() provider.Provider { return noopProvider{} },
 		providerserver.ServeOpts{Address: "registry.terraform.io/bench/noop"})
 	if err != nil {

@@ -22,12 +22,57 @@ const benchToken = "bench-token"
 
 // Kinds of resources measured side by side.
 const (
-	kindOurs = "albato" // albato_connection_link against the sandbox
-	kindNoop = "noop"   // noop_link of the no-op provider: Terraform + plugin protocol
-	kindData = "data"   // terraform_data: the CLI alone
+	// kindOurs is albato_connection_link against the sandbox at the first
+	// latency; oursAt names the others ("albato@100ms").
+	kindOurs = "albato"
+	// kindNoop is the true floor: noop_link, albato_connection_link's
+	// attribute shape, with the provider's logging settings (off unless
+	// asked). Terraform + the plugin protocol.
+	kindNoop = "noop"
+	// kindNoopMinTrace is the floor of earlier reports, for reference: a
+	// minimal schema (an id and a triggers map) with the loggers at TRACE,
+	// the framework's default.
+	kindNoopMinTrace = "noop-min-trace"
+	// kindData is terraform_data: the CLI alone.
+	kindData = "data"
 )
 
-var kinds = []string{kindOurs, kindNoop, kindData}
+// schemaVariants are the no-op provider's variants of noop_link
+// (BENCH_SCHEMA_VARIANTS=1): kind -> resource type.
+var schemaVariants = map[string]string{
+	"noop-nosensitive": "noop_link_nosensitive",
+	"noop-noderived":   "noop_link_noderived",
+	"noop-nulltoken":   "noop_link_nulltoken",
+}
+
+// variantKinds are the keys of schemaVariants, in report order.
+var variantKinds = []string{"noop-nosensitive", "noop-noderived", "noop-nulltoken"}
+
+// oursAt is the kind of albato runs at a latency.
+func (b *bench) oursAt(lat time.Duration) string {
+	if lat == b.cfg.latency {
+		return kindOurs
+	}
+	return kindOurs + "@" + lat.String()
+}
+
+// isOurs is whether a kind runs the albato provider against a sandbox.
+func isOurs(kind string) bool {
+	return kind == kindOurs || kind == kindTrace || strings.HasPrefix(kind, kindOurs+"@")
+}
+
+// kinds are the kinds measured for every N, in the order they take turns.
+func (b *bench) kinds() []string {
+	var ks []string
+	for _, lat := range b.cfg.latencies {
+		ks = append(ks, b.oursAt(lat))
+	}
+	ks = append(ks, kindNoop, kindNoopMinTrace, kindData)
+	if b.cfg.variants {
+		ks = append(ks, variantKinds...)
+	}
+	return ks
+}
 
 // kindTrace is an experiment, at the N the targets are judged at: the
 // albato provider's no-change plan again, with the provider's logging on as
@@ -53,7 +98,8 @@ type bench struct {
 	machine  machine
 
 	binDir, shimDir, profDir string
-	api                      *sandboxProc
+	api                      *sandboxProc            // the sandbox at the first latency
+	apis                     map[string]*sandboxProc // kind of ours -> its sandbox
 
 	seq        int // commands run, for log names
 	results    []measurement
@@ -116,52 +162,6 @@ func (b *bench) logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
 }
 
-// build compiles the provider, the no-op provider, the sandbox, the rusage
-// shim and the profiling build of the provider into the temporary directory.
-func (b *bench) build(ctx context.Context) error {
-	b.binDir = filepath.Join(b.tmp, "bin")
-	b.shimDir = filepath.Join(b.tmp, "shim")
-	b.profDir = filepath.Join(b.tmp, "prof")
-	for _, d := range []string{b.binDir, b.shimDir, b.profDir} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return err
-		}
-	}
-	builds := []struct{ out, pkg string }{
-		{filepath.Join(b.binDir, "terraform-provider-albato"), "."},
-		{filepath.Join(b.binDir, "terraform-provider-noop"), "./bench/noop-provider"},
-		{filepath.Join(b.binDir, "albato-sandbox"), "./cmd/albato-sandbox"},
-		{filepath.Join(b.shimDir, "terraform-provider-albato"), "./bench/rusage-shim"},
-		{filepath.Join(b.shimDir, "terraform-provider-noop"), "./bench/rusage-shim"},
-	}
-	if b.cfg.profile {
-		builds = append(builds, struct{ out, pkg string }{filepath.Join(b.profDir, "terraform-provider-albato"), "./bench/profile-provider"})
-	}
-	b.logf("building the provider, the no-op provider, the sandbox and the rusage shim")
-	for _, bd := range builds {
-		cmd := exec.CommandContext(ctx, "go", "build", "-o", bd.out, bd.pkg)
-		cmd.Dir = b.repo
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("go build %s: %w\n%s", bd.pkg, err, out)
-		}
-	}
-	// dev_overrides: Terraform runs the shims, the shims run the real
-	// binaries; the profiled configuration runs the profiling build.
-	cli := fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "albato/albato" = %q
-    "bench/noop"    = %q
-  }
-  direct {}
-}
-`, b.shimDir, b.shimDir)
-	if err := os.WriteFile(filepath.Join(b.tmp, "cli.tfrc"), []byte(cli), 0o644); err != nil {
-		return err
-	}
-	prof := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"albato/albato\" = %q\n  }\n  direct {}\n}\n", b.profDir)
-	return os.WriteFile(filepath.Join(b.tmp, "cli-prof.tfrc"), []byte(prof), 0o644)
-}
-
 // sandboxProc is a running albato-sandbox.
 type sandboxProc struct {
 	cmd     *exec.Cmd
@@ -175,7 +175,7 @@ type sandboxProc struct {
 func (b *bench) startSandbox(ctx context.Context, name string, pageSize int, latency time.Duration, control bool) (*sandboxProc, error) {
 	addrFile := filepath.Join(b.tmp, name+".addr")
 	args := []string{"-addr", "127.0.0.1:0", "-addr-file", addrFile, "-quiet", "-token", benchToken,
-		"-page-size", fmt.Sprint(pageSize), "-latency", latency.String()}
+		"-page-size", fmt.Sprint(pageSize), "-max-per-page", fmt.Sprint(pageSize), "-latency", latency.String()}
 	if control {
 		args = append(args, "-control")
 	}
@@ -279,8 +279,8 @@ func (b *bench) workDir(kind string, n int, name string) (string, error) {
 		_ = os.Remove(filepath.Join(dir, f))
 	}
 	var cfg string
-	switch kind {
-	case kindOurs:
+	switch {
+	case isOurs(kind):
 		cfg = fmt.Sprintf(`terraform {
   required_providers {
     albato = { source = "albato/albato" }
@@ -295,20 +295,36 @@ resource "albato_connection_link" "bench" {
   title      = "bench link ${count.index}"
 }
 `, n)
-	case kindNoop:
+	case kind == kindNoopMinTrace:
 		cfg = fmt.Sprintf(`terraform {
   required_providers {
     noop = { source = "bench/noop" }
   }
 }
 
-resource "noop_link" "bench" {
+resource "noop_minimal" "bench" {
+  count    = %d
+  triggers = { title = "bench link ${count.index}" }
+}
+`, n)
+	case kind == kindNoop || schemaVariants[kind] != "":
+		typ := "noop_link"
+		if v := schemaVariants[kind]; v != "" {
+			typ = v
+		}
+		cfg = fmt.Sprintf(`terraform {
+  required_providers {
+    noop = { source = "bench/noop" }
+  }
+}
+
+resource %q "bench" {
   count      = %d
   partner_id = 225
   title      = "bench link ${count.index}"
 }
-`, n)
-	case kindData:
+`, typ, n)
+	case kind == kindData:
 		cfg = fmt.Sprintf(`resource "terraform_data" "bench" {
   count = %d
   input = "bench link ${count.index}"
@@ -429,15 +445,31 @@ func tail(path string, n int) string {
 	return string(bytes.Join(lines, []byte("\n")))
 }
 
+// benchPageSize is the sandbox's page for the resource benchmarks: the
+// largest the API family accepts, which the provider asks for.
+const benchPageSize = 50
+
+// refreshRequests is what a refresh of n links in an account of n sends
+// ("Reading many links" in the contract): a GET each until the GETs reach
+// the account's pages, page 1 to count them, then one listing of every
+// page; a GET each when that is fewer.
+func refreshRequests(n int) int {
+	pages := (n + benchPageSize - 1) / benchPageSize
+	if n <= 1 {
+		return n
+	}
+	return min(n, min(n, pages)+1+pages)
+}
+
 // expectedRequests is what the contract says an operation on n links sends.
 func expectedRequests(op string, n int) map[string]int {
 	switch op {
 	case "apply":
 		return map[string]int{"POST": n, "GET": n}
 	case "plan":
-		return map[string]int{"GET": n}
+		return map[string]int{"GET": refreshRequests(n)}
 	default: // destroy, with refresh
-		return map[string]int{"GET": n, "DELETE": n}
+		return map[string]int{"GET": refreshRequests(n), "DELETE": n}
 	}
 }
 
@@ -450,29 +482,41 @@ func requestsPerOp(op string, n int) int {
 	return total
 }
 
-// networkFloor is requests x latency / parallelism, in seconds.
+// networkFloor is requests x latency / parallelism at the first latency,
+// in seconds.
 func (b *bench) networkFloor(op string, n int) float64 {
-	return float64(requestsPerOp(op, n)) * b.cfg.latency.Seconds() / float64(b.cfg.parallelism)
+	return b.networkFloorAt(op, n, b.cfg.latency)
+}
+
+func (b *bench) networkFloorAt(op string, n int, lat time.Duration) float64 {
+	return float64(requestsPerOp(op, n)) * lat.Seconds() / float64(b.cfg.parallelism)
 }
 
 // measureOp runs one operation of one kind and records it.
 func (b *bench) measureOp(ctx context.Context, dir, kind, op string, n, run int) (measurement, error) {
 	m := measurement{N: n, Run: run, Kind: kind, Op: op}
 	var api *sandboxProc
-	ours := kind == kindOurs || kind == kindTrace
+	ours := isOurs(kind)
 	if ours {
 		api = b.api
+		if sb := b.apis[kind]; sb != nil {
+			api = sb
+		}
 		if err := api.resetRequests(ctx); err != nil {
 			return m, err
 		}
 	}
-	sbBefore := processCPU(b.api.pid())
+	sbProc := b.api
+	if api != nil {
+		sbProc = api
+	}
+	sbBefore := processCPU(sbProc.pid())
 	var conns *connWatcher
 	if ours {
-		conns = watchConns(b.api.port)
+		conns = watchConns(api.port)
 	}
 	env := b.tfEnv(filepath.Join(b.tmp, "cli.tfrc"), api)
-	if kind == kindTrace {
+	if kind == kindTrace || kind == kindNoopMinTrace {
 		env = append(env, traceEnv...)
 	}
 	res, err := b.terraform(ctx, dir, env, b.tfArgs(op)...)
@@ -483,7 +527,7 @@ func (b *bench) measureOp(ctx context.Context, dir, kind, op string, n, run int)
 		return m, err
 	}
 	m.Wall, m.TerraformCPU, m.Providers = res.wall.Seconds(), res.cpu, res.providers
-	m.SandboxCPU = processCPU(b.api.pid()) - sbBefore
+	m.SandboxCPU = processCPU(sbProc.pid()) - sbBefore
 	if ours {
 		counts, err := api.requestCounts(ctx)
 		if err != nil {
@@ -500,6 +544,7 @@ func (b *bench) measureOp(ctx context.Context, dir, kind, op string, n, run int)
 // resourceBench runs apply, plan and destroy for every N, kind and run,
 // the kinds taking turns so that a noisy moment hits them alike.
 func (b *bench) resourceBench(ctx context.Context) error {
+	kinds := b.kinds()
 	total := 0
 	for _, n := range b.cfg.ns {
 		total += b.cfg.runsFor(n) * len(kinds) * len(ops)
@@ -550,10 +595,10 @@ func (b *bench) resourceBench(ctx context.Context) error {
 					if st[0] != kindData {
 						extra = fmt.Sprintf(", provider %.1f CPU-s, peak RSS %.0f MB", m.providerCPU(), m.providerPeakRSS())
 					}
-					if st[0] == kindOurs || st[0] == kindTrace {
+					if isOurs(st[0]) {
 						extra += fmt.Sprintf(", %d TCP connections", m.Conns)
 					}
-					b.logf("[%3d/%d] N=%d run %d/%d %-12s %-7s %6.1f s (terraform %.1f CPU-s%s)",
+					b.logf("[%3d/%d] N=%d run %d/%d %-16s %-7s %6.1f s (terraform %.1f CPU-s%s)",
 						done, total, n, run, runs, st[0], st[1], m.Wall, terraformOwnCPU(m), extra)
 				}
 			}

@@ -141,7 +141,7 @@ func (b *bench) readMemProfile(ctx context.Context, res *profileResult, bin, dir
 	}
 }
 
-// memPeaks is what bench/profile-provider writes to mem.<pid>.json.
+// memPeaks is what bench/inroot/profile-provider writes to mem.<pid>.json.
 type memPeaks struct {
 	HeapAlloc, HeapInuse, HeapSys, StackInuse, Sys uint64
 	NumGC                                          uint32

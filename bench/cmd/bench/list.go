@@ -3,17 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
 // listResult is the list benchmark: ListAllSharings over items sharings in
@@ -89,37 +90,16 @@ func (b *bench) listBench(ctx context.Context) error {
 	res.Seed = time.Since(start)
 	b.logf("seeded %d sharings through the API in %s", cfg.listItems, res.Seed.Round(time.Millisecond))
 
-	client, err := albato.New(albato.Config{BaseURL: sb.url, Token: benchToken, UserAgent: "albato-bench"})
+	cpuBefore := processCPU(sb.pid())
+	viaSandbox, err := b.runLister(ctx, sb.url, cfg.listRuns, cfg.listItems, false)
 	if err != nil {
 		return err
 	}
-	list := func(c *albato.Client) (float64, error) {
-		start := time.Now()
-		all, err := c.ListAllSharings(ctx)
-		d := time.Since(start).Seconds()
-		if err != nil {
-			return d, err
-		}
-		if len(all) != cfg.listItems {
-			return d, fmt.Errorf("listed %d sharings, want %d", len(all), cfg.listItems)
-		}
-		for i := 1; i < len(all); i++ {
-			if all[i].ID <= all[i-1].ID {
-				return d, fmt.Errorf("list not in id order at %d", i)
-			}
-		}
-		return d, nil
-	}
-	cpuBefore := processCPU(sb.pid())
-	for run := 1; run <= cfg.listRuns; run++ {
-		d, err := list(client)
-		if err != nil {
-			return err
-		}
-		res.Client = append(res.Client, d)
-		b.logf("list via the client, run %d: %.2f s", run, d)
-	}
+	res.Client = viaSandbox.All
 	res.SandboxPageMs = (processCPU(sb.pid()) - cpuBefore) * 1000 / float64(cfg.listRuns*res.Pages)
+	for run, d := range res.Client {
+		b.logf("list via the client, run %d: %.2f s", run+1, d)
+	}
 
 	// The same pages from memory: what the client achieves when the server
 	// costs nothing but the latency.
@@ -128,30 +108,21 @@ func (b *bench) listBench(ctx context.Context) error {
 		return err
 	}
 	defer static.Close()
-	staticClient, err := albato.New(albato.Config{BaseURL: "http://" + static.Addr, Token: benchToken, UserAgent: "albato-bench"})
+	fromMemory, err := b.runLister(ctx, "http://"+static.Addr, cfg.listRuns, cfg.listItems, false)
 	if err != nil {
 		return err
 	}
-	for run := 1; run <= cfg.listRuns; run++ {
-		d, err := list(staticClient)
-		if err != nil {
-			return err
-		}
-		res.Static = append(res.Static, d)
-		b.logf("list via the client from a static page server, run %d: %.2f s", run, d)
+	res.Static = fromMemory.All
+	for run, d := range res.Static {
+		b.logf("list via the client from a static page server, run %d: %.2f s", run+1, d)
 	}
 
-	start = time.Now()
-	pages := 0
-	for page, total := 1, 1; page <= total; page++ {
-		p, err := client.ListSharings(ctx, page)
-		if err != nil {
-			return err
-		}
-		total, pages = p.TotalPages, pages+1
+	seq, err := b.runLister(ctx, sb.url, 0, cfg.listItems, true)
+	if err != nil {
+		return err
 	}
-	res.Sequential = time.Since(start).Seconds()
-	b.logf("the same %d pages read one after the other: %.2f s", pages, res.Sequential)
+	res.Sequential = seq.Sequential
+	b.logf("the same %d pages read one after the other: %.2f s", seq.Pages, res.Sequential)
 
 	// Through Terraform: a plan that reads the whole list (not referenced
 	// anywhere), against one that reads a single link.
@@ -159,11 +130,10 @@ func (b *bench) listBench(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	first, err := client.ListSharings(ctx, 1)
-	if err != nil || len(first.Sharings) == 0 {
-		return fmt.Errorf("reading the first sharing: %w", err)
+	if seq.FirstID == 0 {
+		return errors.New("the list's first page holds no sharing")
 	}
-	oneDir, err := b.listWorkDir("list-one", fmt.Sprintf("data \"albato_connection_link\" \"one\" {\n  id = \"%d\"\n}\n", first.Sharings[0].ID))
+	oneDir, err := b.listWorkDir("list-one", fmt.Sprintf("data \"albato_connection_link\" \"one\" {\n  id = \"%d\"\n}\n", seq.FirstID))
 	if err != nil {
 		return err
 	}
@@ -235,6 +205,30 @@ func (b *bench) listWorkDir(name, body string) (string, error) {
 func mustRead(path string) string {
 	b, _ := os.ReadFile(path)
 	return string(b)
+}
+
+// listerResult is what bench/inroot/lister prints.
+type listerResult struct {
+	All        []float64 `json:"all"`
+	Sequential float64   `json:"sequential"`
+	Pages      int       `json:"pages"`
+	FirstID    int64     `json:"firstID"`
+}
+
+// runLister times the API client's list calls against url: runs
+// ListAllSharings, each expected to return want sharings, and with
+// sequential every page once, one after the other.
+func (b *bench) runLister(ctx context.Context, url string, runs, want int, sequential bool) (listerResult, error) {
+	var res listerResult
+	cmd := exec.CommandContext(ctx, filepath.Join(b.binDir, "lister"), "-url", url, "-token", benchToken,
+		"-runs", fmt.Sprint(runs), "-want", fmt.Sprint(want), fmt.Sprintf("-sequential=%t", sequential))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return res, fmt.Errorf("lister: %w\n%s", err, stderr.String())
+	}
+	return res, json.Unmarshal(out, &res)
 }
 
 // seed creates n sharings through the API, 64 at a time.

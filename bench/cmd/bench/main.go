@@ -13,8 +13,12 @@
 //	BENCH_NS             resource counts, e.g. "100 500 1000" (the default)
 //	BENCH_RUNS           runs per cell for N < 1000, median reported (default 3)
 //	BENCH_LARGE_RUNS     runs per cell for N >= 1000 (default 1, to keep the run short)
-//	BENCH_LATENCY        sandbox latency per API request (default 25ms)
+//	BENCH_LATENCIES      sandbox latencies per API request, e.g. "25ms 100ms" (the
+//	                     default); albato runs at each, the floors need none; the
+//	                     first also serves the list benchmark and the TRACE experiment
 //	BENCH_PARALLELISM    terraform -parallelism (default 10)
+//	BENCH_SCHEMA_VARIANTS 1 to measure the no-op provider's schema variants too
+//	                     (no sensitive attributes, no derived attributes, null token)
 //	BENCH_LIST_ITEMS     sharings for the list benchmark (default 10000)
 //	BENCH_LIST_PAGE_SIZE sandbox page size for the list benchmark (default 20)
 //	BENCH_LIST_RUNS      runs of each list measurement (default 3)
@@ -40,12 +44,15 @@ import (
 )
 
 type config struct {
+	repo         string
 	terraform    string
 	out          string
 	ns           []int
 	runs         int
 	largeRuns    int
-	latency      time.Duration
+	latency      time.Duration   // the first of latencies
+	latencies    []time.Duration // albato is measured at each
+	variants     bool            // the no-op provider's schema variants too
 	parallelism  int
 	listItems    int
 	listPageSize int
@@ -56,6 +63,8 @@ type config struct {
 	keep         bool
 }
 
+// The CLI measured is -terraform (default $TERRAFORM, else terraform on
+// PATH); make bench passes BENCH_CLI there.
 func main() {
 	cfg, err := parseConfig(os.Args[1:])
 	if err != nil {
@@ -102,7 +111,8 @@ func parseConfig(args []string) (config, error) {
 		def = "terraform"
 	}
 	fs.StringVar(&c.terraform, "terraform", def, "Terraform CLI to run (default $TERRAFORM, else terraform on PATH)")
-	fs.StringVar(&c.out, "out", "BENCHMARKS.md", "report to write")
+	fs.StringVar(&c.out, "out", "BENCHMARKS.md", "report to write (relative to -repo)")
+	fs.StringVar(&c.repo, "repo", "..", "the provider's repository (the bench module is its bench/ directory)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -131,13 +141,25 @@ func parseConfig(args []string) (config, error) {
 	c.goBench = envBool("BENCH_GO", true)
 	c.profile = envBool("BENCH_PROFILE", true)
 	c.keep = envBool("BENCH_KEEP", false)
-	c.latency = 25 * time.Millisecond
-	if v := strings.TrimSpace(os.Getenv("BENCH_LATENCY")); v != "" {
-		d, err := time.ParseDuration(v)
+	c.variants = envBool("BENCH_SCHEMA_VARIANTS", false)
+	latText := os.Getenv("BENCH_LATENCIES")
+	if strings.TrimSpace(latText) == "" {
+		latText = "25ms 100ms"
+	}
+	for _, f := range strings.FieldsFunc(latText, func(r rune) bool { return r == ' ' || r == ',' }) {
+		d, err := time.ParseDuration(f)
 		if err != nil || d < 0 {
-			errs = append(errs, fmt.Errorf("BENCH_LATENCY must be a duration such as 25ms, got %q", v))
+			errs = append(errs, fmt.Errorf("BENCH_LATENCIES: %q is not a duration such as 25ms", f))
+			continue
 		}
-		c.latency = d
+		if !slices.Contains(c.latencies, d) {
+			c.latencies = append(c.latencies, d)
+		}
+	}
+	if len(c.latencies) == 0 {
+		errs = append(errs, errors.New("BENCH_LATENCIES names no latency"))
+	} else {
+		c.latency = c.latencies[0]
 	}
 	c.profileN = envInt("BENCH_PROFILE_N", 0)
 	if c.profileN == 0 && len(c.ns) > 0 {
@@ -158,13 +180,13 @@ func (c config) runsFor(n int) int {
 }
 
 func run(ctx context.Context, cfg config) error {
-	repo, err := os.Getwd()
+	repo, err := filepath.Abs(cfg.repo)
 	if err != nil {
 		return err
 	}
 	if b, err := os.ReadFile(filepath.Join(repo, "go.mod")); err != nil ||
-		!strings.Contains(string(b), "module github.com/albato/terraform-provider-albato") {
-		return errors.New("run from the repository root (make bench does)")
+		!strings.Contains(string(b), "module github.com/albato/terraform-provider-albato\n") {
+		return fmt.Errorf("-repo %s is not the provider's repository (make bench sets it)", cfg.repo)
 	}
 	tfPath, err := resolveTerraform(cfg.terraform)
 	if err != nil {
@@ -190,12 +212,17 @@ func run(ctx context.Context, cfg config) error {
 	if err := b.build(ctx); err != nil {
 		return err
 	}
-	sb, err := b.startSandbox(ctx, "sandbox", 1000, cfg.latency, true)
-	if err != nil {
-		return err
+	// One sandbox per latency; b.api is the first's.
+	b.apis = map[string]*sandboxProc{}
+	for _, lat := range cfg.latencies {
+		sb, err := b.startSandbox(ctx, "sandbox-"+lat.String(), benchPageSize, lat, true)
+		if err != nil {
+			return err
+		}
+		defer sb.stop()
+		b.apis[b.oursAt(lat)] = sb
 	}
-	defer sb.stop()
-	b.api = sb
+	b.api = b.apis[kindOurs]
 
 	if err := b.resourceBench(ctx); err != nil {
 		return err
@@ -205,7 +232,9 @@ func run(ctx context.Context, cfg config) error {
 			return err
 		}
 	}
-	sb.stop()
+	for _, sb := range b.apis {
+		sb.stop()
+	}
 	if cfg.listItems > 0 {
 		if err := b.listBench(ctx); err != nil {
 			return err

@@ -1,7 +1,11 @@
+//go:build albatobench
+
 // Command profile-provider is terraform-provider-albato as main.go builds
 // it, plus profiles. A provider runs as Terraform's child, so it cannot be
 // profiled from outside; `make bench` uses this binary for one extra apply,
-// plan and destroy, never for the timed runs. It is never shipped.
+// plan and destroy, never for the timed runs. It is never shipped. It needs
+// the provider's internal packages, so it is compiled in the provider's
+// module (see bench/README.md).
 //
 // With $BENCH_CPUPROFILE_DIR set, each process writes cpu.<pid>.pprof there,
 // from start until Terraform shuts the plugin down. With $BENCH_MEMPROFILE_DIR
