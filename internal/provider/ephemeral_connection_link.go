@@ -116,8 +116,7 @@ func (e *connectionLinkEphemeralResource) Configure(_ context.Context, req ephem
 
 // Open reads the link: exactly one GET.
 func (e *connectionLinkEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	if e.data == nil {
-		resp.Diagnostics.AddError("Provider Not Configured", "The albato provider was not configured. This is a bug; please report it.")
+	if !e.data.ready(&resp.Diagnostics) {
 		return
 	}
 	ctx = withSecretsMasked(ctx, e.data)

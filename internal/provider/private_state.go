@@ -33,24 +33,36 @@ type privateSetter interface {
 	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
 }
 
-func setIssuedAt(ctx context.Context, p privateSetter, t time.Time) diag.Diagnostics {
-	b, err := json.Marshal(formatTime(t))
+// setPrivate stores v as JSON under key.
+func setPrivate(ctx context.Context, p privateSetter, key string, v any) diag.Diagnostics {
+	b, err := json.Marshal(v)
 	if err != nil {
 		var d diag.Diagnostics
 		d.AddError("Unable to Save Private State", err.Error())
 		return d
 	}
-	return p.SetKey(ctx, privateIssuedAtKey, b)
+	return p.SetKey(ctx, key, b)
+}
+
+// getPrivate reads the JSON under key into v; ok is false when there is
+// none, or none that reads (a state written by another version).
+func getPrivate(ctx context.Context, p privateGetter, key string, v any) (ok bool, diags diag.Diagnostics) {
+	b, diags := p.GetKey(ctx, key)
+	if diags.HasError() || len(b) == 0 {
+		return false, diags
+	}
+	return json.Unmarshal(b, v) == nil, diags
+}
+
+func setIssuedAt(ctx context.Context, p privateSetter, t time.Time) diag.Diagnostics {
+	return setPrivate(ctx, p, privateIssuedAtKey, formatTime(t))
 }
 
 // getIssuedAt returns the zero time when we never issued the token (import).
 func getIssuedAt(ctx context.Context, p privateGetter) (time.Time, diag.Diagnostics) {
-	b, diags := p.GetKey(ctx, privateIssuedAtKey)
-	if diags.HasError() || len(b) == 0 {
-		return time.Time{}, diags
-	}
 	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
+	ok, diags := getPrivate(ctx, p, privateIssuedAtKey, &s)
+	if !ok {
 		return time.Time{}, diags
 	}
 	t, err := time.Parse(time.RFC3339, s)
@@ -62,25 +74,13 @@ func getIssuedAt(ctx context.Context, p privateGetter) (time.Time, diag.Diagnost
 
 // setClockOffset records how far ahead of ours the API's clock is.
 func setClockOffset(ctx context.Context, p privateSetter, offset time.Duration) diag.Diagnostics {
-	b, err := json.Marshal(int64(offset / time.Second))
-	if err != nil {
-		var d diag.Diagnostics
-		d.AddError("Unable to Save Private State", err.Error())
-		return d
-	}
-	return p.SetKey(ctx, privateClockOffsetKey, b)
+	return setPrivate(ctx, p, privateClockOffsetKey, int64(offset/time.Second))
 }
 
 // getClockOffset returns the recorded offset of the API's clock; 0 when
 // none was recorded (a state written before it was, or no Date header).
 func getClockOffset(ctx context.Context, p privateGetter) (time.Duration, diag.Diagnostics) {
-	b, diags := p.GetKey(ctx, privateClockOffsetKey)
-	if diags.HasError() || len(b) == 0 {
-		return 0, diags
-	}
 	var seconds int64
-	if err := json.Unmarshal(b, &seconds); err != nil {
-		return 0, diags
-	}
+	_, diags := getPrivate(ctx, p, privateClockOffsetKey, &seconds)
 	return time.Duration(seconds) * time.Second, diags
 }
