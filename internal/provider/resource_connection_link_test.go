@@ -499,69 +499,55 @@ func TestAccConnectionLink_grantedBetweenPlanAndApply(t *testing.T) {
 	})
 }
 
-// Behaviour 3: a link revoked between plan and apply is a clear error, and
-// the next plan creates it again.
+// Behaviour 3: the link is revoked between the plan of an expiry
+// regeneration and its apply: a clear error, and the next plan creates the
+// link again. With a refresh, the refresh removes it (a create); with
+// -refresh=false throughout, the state keeps the revoked link and the plan
+// replaces it rather than failing again.
 func TestAccConnectionLink_revokedBetweenPlanAndApply(t *testing.T) {
-	e := newTestEnv(t)
-	cfg := testAccConnectionLinkConfig(e, "race")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories(),
-		Steps: []resource.TestStep{
-			{Config: cfg},
-			{
-				PreConfig: func() {
-					e.clock.Advance(49 * time.Hour)
-					e.before("GET", 2, func() {
-						if err := e.sandbox.Revoke(e.onlySharing().ID); err != nil {
-							t.Error(err)
-						}
-					})
+	for _, c := range []struct {
+		name string
+		// opts are the CLI options of every plan; revokeAtGET is the GET,
+		// counted from the step's start, before which the link is revoked:
+		// the apply's re-read (after the plan's refresh, if any).
+		opts        *resource.AdditionalCLIOptions
+		revokeAtGET int
+		next        plancheck.ResourceActionType
+	}{
+		{"refresh", nil, 2, plancheck.ResourceActionCreate},
+		{"no refresh", noRefresh, 1, plancheck.ResourceActionDestroyBeforeCreate},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newTestEnv(t)
+			cfg := testAccConnectionLinkConfig(e, "race")
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				AdditionalCLIOptions:     c.opts,
+				Steps: []resource.TestStep{
+					{Config: cfg},
+					{
+						PreConfig: func() {
+							e.clock.Advance(49 * time.Hour)
+							e.before("GET", c.revokeAtGET, func() {
+								if err := e.sandbox.Revoke(e.onlySharing().ID); err != nil {
+									t.Error(err)
+								}
+							})
+						},
+						Config:      cfg,
+						ExpectError: regexp.MustCompile(`(?s)revoked or deleted outside Terraform.*next plan creates a new\s+link`),
+					},
+					{
+						Config: cfg,
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(linkAddr, c.next)},
+						},
+						Check: e.checkCount("POST", 2),
+					},
 				},
-				Config:      cfg,
-				ExpectError: regexp.MustCompile(`(?s)revoked or deleted outside Terraform.*next plan creates a new\s+link`),
-			},
-			{
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionCreate)},
-				},
-				Check: e.checkCount("POST", 2),
-			},
-		},
-	})
-}
-
-// The same with -refresh=false throughout: the state keeps the revoked
-// link, and the next plan replaces it rather than failing again.
-func TestAccConnectionLink_revokedBetweenPlanAndApplyNoRefresh(t *testing.T) {
-	e := newTestEnv(t)
-	cfg := testAccConnectionLinkConfig(e, "race")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories(),
-		AdditionalCLIOptions:     &resource.AdditionalCLIOptions{Plan: resource.PlanOptions{NoRefresh: true}},
-		Steps: []resource.TestStep{
-			{Config: cfg},
-			{
-				PreConfig: func() {
-					e.clock.Advance(49 * time.Hour)
-					e.before("GET", 1, func() {
-						if err := e.sandbox.Revoke(e.onlySharing().ID); err != nil {
-							t.Error(err)
-						}
-					})
-				},
-				Config:      cfg,
-				ExpectError: regexp.MustCompile(`(?s)revoked or deleted outside Terraform.*next plan creates a new\s+link`),
-			},
-			{
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionDestroyBeforeCreate)},
-				},
-				Check: e.checkCount("POST", 2),
-			},
-		},
-	})
+			})
+		})
+	}
 }
 
 // Behaviour 3: regenerate_before plans the regeneration that long before
