@@ -32,7 +32,7 @@ data "albato_connection_link" "test" {
 
 func TestAccConnectionLinkDataSource_basic(t *testing.T) {
 	e := newTestEnv(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{
@@ -87,7 +87,7 @@ data "albato_connection_link" "test" {
 func TestAccConnectionLinkDataSource_waitForGrant(t *testing.T) {
 	e := newTestEnv(t)
 	var credentialID int64
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{
@@ -157,7 +157,7 @@ func TestAccConnectionLinkDataSource_waitErrors(t *testing.T) {
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			e := newTestEnv(t)
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				Steps: []resource.TestStep{
 					{
@@ -177,7 +177,7 @@ func TestAccConnectionLinkDataSource_waitErrors(t *testing.T) {
 // A link already in the set returns at once, even a revoked one asked for.
 func TestAccConnectionLinkDataSource_waitAlreadyThere(t *testing.T) {
 	e := newTestEnv(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{Config: testAccDataLinkConfig(e, "")},
@@ -194,7 +194,7 @@ func TestAccConnectionLinkDataSource_waitAlreadyThere(t *testing.T) {
 
 func TestAccConnectionLinkDataSource_validation(t *testing.T) {
 	e := newTestEnv(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{

@@ -44,7 +44,7 @@ data "albato_connection_links" "granted" {
   depends_on = [albato_connection_link.crm, albato_connection_link.mailer]
 }
 `
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{Config: links},

@@ -79,7 +79,7 @@ provider "echo" {
 resource "echo" "test" {}
 `
 	data := func(key string) tfjsonpath.Path { return tfjsonpath.New("data").AtMapKey(key) }
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
 		ProtoV6ProviderFactories: e.ephemeralFactories(&opens),
 		Steps: []resource.TestStep{
@@ -184,7 +184,7 @@ resource "echo" %q {}
 		PostApplyPreRefresh:  []plancheck.PlanCheck{w.absentFromPlan()},
 		PostApplyPostRefresh: []plancheck.PlanCheck{w.absentFromPlan()},
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
 		ProtoV6ProviderFactories: e.ephemeralFactories(&opens),
 		Steps: []resource.TestStep{

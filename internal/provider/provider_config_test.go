@@ -159,7 +159,7 @@ resource "albato_connection_link" "test" {
   title      = "api_url known at apply"
 }`, e.server.URL, replace, testToken, e.connectURL())
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{

@@ -111,7 +111,7 @@ func linkIDs(s *terraform.State) []int64 {
 // before it sends nothing.
 func TestAccRequests_create(t *testing.T) {
 	e := newTestEnv(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
 			Config: requestsConfig(e, requestsN),
@@ -171,7 +171,7 @@ func (e *testEnv) expectOneListing(what string, s *terraform.State) error {
 // A refresh of many links reads them from one listing of the account.
 func TestAccRequests_refresh(t *testing.T) {
 	e := onePageEnv(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{Config: requestsConfig(e, requestsN)},
@@ -192,7 +192,7 @@ func TestAccRequests_planNoChanges(t *testing.T) {
 	e := onePageEnv(t)
 	cfg := requestsConfig(e, requestsN)
 	var state *terraform.State
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{
@@ -237,7 +237,7 @@ func TestAccRequests_planManyLinks(t *testing.T) {
 	e := newTestEnv(t, func(o *sandbox.Options) { o.PageSize, o.MaxPerPage = pageSize, pageSize })
 	cfg := requestsConfig(e, links)
 	var granted, revoked, removed string
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{
@@ -297,7 +297,7 @@ func TestAccRequests_planManyLinks(t *testing.T) {
 func TestAccRequests_regenerateExpired(t *testing.T) {
 	e := newTestEnv(t)
 	cfg := requestsConfig(e, requestsN)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		AdditionalCLIOptions:     noRefresh,
 		Steps: []resource.TestStep{
@@ -326,7 +326,7 @@ func TestAccRequests_regenerateExpired(t *testing.T) {
 // A regeneration by regenerate_triggers is one PUT per link, no read.
 func TestAccRequests_regenerateTriggers(t *testing.T) {
 	e := newTestEnv(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		AdditionalCLIOptions:     noRefresh,
 		Steps: []resource.TestStep{
@@ -349,7 +349,7 @@ func TestAccRequests_regenerateTriggers(t *testing.T) {
 func TestAccRequests_deleteRemoved(t *testing.T) {
 	e := newTestEnv(t)
 	var before []int64
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		AdditionalCLIOptions:     noRefresh,
 		Steps: []resource.TestStep{
@@ -392,7 +392,7 @@ func TestAccRequests_deleteRemoved(t *testing.T) {
 func TestAccRequests_destroyNoRefresh(t *testing.T) {
 	e := newTestEnv(t)
 	var ids []int64
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		AdditionalCLIOptions:     noRefresh,
 		Steps: []resource.TestStep{{

@@ -96,7 +96,7 @@ func TestAccConnectionLink_ambiguousCreate(t *testing.T) {
 				step.Check = nil
 				step.ExpectError = regexp.MustCompile(c.wantError)
 			}
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				Steps:                    []resource.TestStep{step},
 				CheckDestroy: func(*terraform.State) error {

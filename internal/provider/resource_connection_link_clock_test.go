@@ -22,7 +22,7 @@ func TestAccConnectionLink_expiryOnTheAPIClock(t *testing.T) {
 	e := newTestEnv(t)
 	cfg := testAccConnectionLinkConfig(e, "the API's clock")
 	apiNow := testStart.Add(49 * time.Hour)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		// Every plan of this case runs with -refresh=false: only the
 		// refresh step talks to the API before an apply.
@@ -70,7 +70,7 @@ func TestAccConnectionLink_linkID(t *testing.T) {
 	} {
 		t.Run(c.linkID, func(t *testing.T) {
 			e := newTestEnv(t)
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				Steps: []resource.TestStep{{
 					Config: e.providerConfig(fmt.Sprintf("link_id = %q", c.linkID)) + `

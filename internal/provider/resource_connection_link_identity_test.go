@@ -27,7 +27,7 @@ func TestAccConnectionLink_identity(t *testing.T) {
 			statecheck.ExpectIdentityValueMatchesState(linkAddr, tfjsonpath.New("id")),
 		}
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{

@@ -39,7 +39,7 @@ func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 func TestAccConnectionLink_basic(t *testing.T) {
 	e := newTestEnv(t)
 	sameID := statecheck.CompareValue(compare.ValuesSame())
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{
@@ -112,7 +112,7 @@ func TestAccConnectionLink_basic(t *testing.T) {
 // Behaviour 1: a failed read-back still saves the link, never orphans it.
 func TestAccConnectionLink_createReadBackFails(t *testing.T) {
 	e := newTestEnv(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{
@@ -155,7 +155,7 @@ func TestAccConnectionLink_endUserGrants(t *testing.T) {
 	e := newTestEnv(t)
 	cfg := testAccConnectionLinkConfig(e, "granted by the end user")
 	var credentialID int64
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{Config: cfg},
@@ -206,7 +206,7 @@ resource "albato_connection_link" "test" {
   partner_id = 227
   title      = "calendar"
 }`
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{Config: cfg},
@@ -243,7 +243,7 @@ func TestAccConnectionLink_goneOutsideTerraform(t *testing.T) {
 			e := newTestEnv(t)
 			cfg := testAccConnectionLinkConfig(e, "gone")
 			var firstID int64
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				Steps: []resource.TestStep{
 					{
@@ -298,7 +298,7 @@ func TestAccConnectionLink_regenerateTriggers(t *testing.T) {
 	}
 	unknownAfterRegeneration = append(unknownAfterRegeneration, expectKnown(linkAddr, "id"))
 
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{
@@ -373,7 +373,7 @@ resource "albato_connection_link" "test" {
   regenerate_triggers = { rotation = terraform_data.rotation.output }
 }`, v)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{Config: cfg("1")},
@@ -404,7 +404,7 @@ func TestAccConnectionLink_regenerateWhenExpired(t *testing.T) {
 	cfg := testAccConnectionLinkConfig(e, "expiring")
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	newToken := statecheck.CompareValue(compare.ValuesDiffer())
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{
@@ -467,7 +467,7 @@ func TestAccConnectionLink_grantedBetweenPlanAndApply(t *testing.T) {
 	e := newTestEnv(t)
 	// Inside the regenerate_before window the link is due but still usable.
 	cfg := testAccConnectionLinkConfig(e, "race", `regenerate_before = "6h"`)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{Config: cfg},
@@ -520,7 +520,7 @@ func TestAccConnectionLink_revokedBetweenPlanAndApply(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			e := newTestEnv(t)
 			cfg := testAccConnectionLinkConfig(e, "race")
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				AdditionalCLIOptions:     c.opts,
 				Steps: []resource.TestStep{
@@ -555,7 +555,7 @@ func TestAccConnectionLink_revokedBetweenPlanAndApply(t *testing.T) {
 func TestAccConnectionLink_regenerateBefore(t *testing.T) {
 	e := newTestEnv(t)
 	cfg := testAccConnectionLinkConfig(e, "early", `regenerate_before = "6h"`)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{Config: cfg},
@@ -584,7 +584,7 @@ func TestAccConnectionLink_regenerateBefore(t *testing.T) {
 func TestAccConnectionLink_regenerateWhenExpiredFalse(t *testing.T) {
 	e := newTestEnv(t)
 	cfg := testAccConnectionLinkConfig(e, "keep expired", `regenerate_when_expired = false`)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{Config: cfg},
@@ -619,7 +619,7 @@ func TestAccConnectionLink_regenerateWhenExpiredFalse(t *testing.T) {
 func TestAccConnectionLink_replace(t *testing.T) {
 	e := newTestEnv(t)
 	newID := statecheck.CompareValue(compare.ValuesDiffer())
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{
@@ -662,7 +662,7 @@ resource "albato_connection_link" "test" {
 func TestAccConnectionLink_import(t *testing.T) {
 	e := newTestEnv(t)
 	cfg := testAccConnectionLinkConfig(e, "imported", `regenerate_triggers = { a = "1" }`)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{Config: cfg},
@@ -699,7 +699,7 @@ func TestAccConnectionLink_import(t *testing.T) {
 func TestAccConnectionLink_importRevoked(t *testing.T) {
 	e := newTestEnv(t)
 	var id int64
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{
@@ -723,7 +723,7 @@ func TestAccConnectionLink_importRevoked(t *testing.T) {
 // Behaviour 4: delete is one DELETE; a 404 counts as deleted.
 func TestAccConnectionLink_deleteNotFound(t *testing.T) {
 	e := newTestEnv(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{
@@ -770,7 +770,7 @@ resource "albato_connection_link" "test" {
 		PlanOnly:    true,
 		ExpectError: regexp.MustCompile(`Attribute partner_id value must be at least 1`),
 	})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps:                    steps,
 		CheckDestroy:             e.checkCount("", 0),
@@ -806,7 +806,7 @@ func TestAccConnectionLink_apiErrors(t *testing.T) {
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			e := newTestEnv(t)
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				Steps: []resource.TestStep{{
 					PreConfig: func() {
@@ -848,7 +848,7 @@ func TestAccConnectionLink_titleCharacters(t *testing.T) {
 	for name, title := range titles {
 		checks = append(checks, statecheck.ExpectKnownValue("albato_connection_link."+name, tfjsonpath.New("title"), knownvalue.StringExact(title)))
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
 			Config:            e.providerConfig() + body,

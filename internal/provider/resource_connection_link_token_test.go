@@ -112,7 +112,7 @@ data "albato_connection_links" "all" {
 `
 	const waitingAddr = "albato_connection_link.waiting"
 	var grantedID int64
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{
@@ -236,7 +236,7 @@ func TestAccConnectionLink_storeTokenFalse(t *testing.T) {
 		return testAccConnectionLinkConfig(e, "kept out of state", `store_token = false`,
 			fmt.Sprintf(`regenerate_triggers = { rotation = %q }`, rotation))
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{
@@ -349,7 +349,7 @@ func TestAccConnectionLink_issuedAt(t *testing.T) {
 		plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionUpdate),
 		plancheck.ExpectUnknownValue(linkAddr, tfjsonpath.New("issued_at")),
 	}}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{
