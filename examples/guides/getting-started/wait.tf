@@ -3,9 +3,10 @@
 # blocks until the status is "granted", the link is revoked or expires, or
 # the timeout runs out.
 #
-# Every plan re-reads the data source, the one that `terraform destroy` makes
-# first included, and Terraform passes no interrupt to a provider during the
-# plan of an apply or a destroy. So the wait can be turned off: destroy with
+# Terraform reads the data source again at every plan, including the plan
+# that `terraform destroy` makes first, and while it plans an apply or a
+# destroy it passes no Ctrl-C on to the provider. So the wait can be turned
+# off: destroy with
 #   terraform destroy -var wait_for_acme=false   (or -refresh=false)
 # and create a new link without waiting with
 #   terraform apply -var wait_for_acme=false
