@@ -181,13 +181,19 @@ func (d *connectionLinkDataSource) waitForStatus(ctx context.Context, id int64, 
 		}
 		expiry := expiresAt(current.DateCreated, time.Time{})
 		if current.Status == albato.StatusRevoked || isExpired(current.Status, expiry, d.data.apiNow(current)) {
-			state := "revoked"
+			// The remedy is what the albato_connection_link resource does
+			// at its next apply: it re-creates a revoked link (new id) and
+			// regenerates an expired one in place (same id).
+			state, remedy := "revoked", "The next apply of the albato_connection_link resource that manages it "+
+				"creates a new link, with a new id: hand that link out, and wait for the new id."
 			if current.Status != albato.StatusRevoked {
 				state = "expired at " + formatTime(expiry)
+				remedy = "The next apply of the albato_connection_link resource that manages it regenerates it in " +
+					"place (same id, new token) unless its regenerate_when_expired is false: hand the new link out."
 			}
 			resp.Diagnostics.AddAttributeError(path.Root("wait_for_status"), "Connection Link Can No Longer Reach the Status",
-				fmt.Sprintf("Connection link %d is %s, so it will never become %s. Regenerate it (the resource's "+
-					"regenerate_triggers) or create a new one, and hand the new link out.", id, state, strings.Join(sorted(want), " or ")))
+				fmt.Sprintf("Connection link %d is %s, so it will never become %s. %s",
+					id, state, strings.Join(sorted(want), " or "), remedy))
 			return nil, errors.New(state)
 		}
 		tflog.Debug(ctx, "Waiting for connection link status", map[string]any{

@@ -135,7 +135,7 @@ func TestAccConnectionLinkDataSource_waitErrors(t *testing.T) {
   timeouts {
     read = "2m"
   }`,
-			want: `(?s)is revoked, so it will never\s+become\s+granted`,
+			want: `(?s)is revoked, so it will never\s+become\s+granted\.\s+The\s+next\s+apply\s+of\s+the\s+albato_connection_link\s+resource\s+that\s+manages\s+it\s+creates\s+a\s+new\s+link`,
 		},
 		"expired": {
 			act: func(e *testEnv) { e.clock.Advance(48 * time.Hour) },
@@ -143,7 +143,7 @@ func TestAccConnectionLinkDataSource_waitErrors(t *testing.T) {
   timeouts {
     read = "2m"
   }`,
-			want: `(?s)is expired at .* so it will never\s+become\s+granted\s+or\s+waiting_oauth`,
+			want: `(?s)is expired at .* so it will never\s+become\s+granted\s+or\s+waiting_oauth\.\s+The\s+next\s+apply\s+.*\s+regenerates\s+it\s+in\s+place\s+\(same\s+id,\s+new\s+token\)`,
 		},
 		"timeout": {
 			act: func(*testEnv) {},

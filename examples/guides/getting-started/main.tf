@@ -24,6 +24,11 @@ output "acme_link" {
   sensitive   = true
 }
 
+output "acme_link_id" {
+  description = "The link's own id (the sharing id), not the partner id 225 in the link's id= parameter."
+  value       = albato_connection_link.acme.id
+}
+
 output "acme_status" {
   description = "waiting, waiting_oauth, granted or revoked."
   value       = albato_connection_link.acme.status_name

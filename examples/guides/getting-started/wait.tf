@@ -1,9 +1,27 @@
 # Wait until Acme has completed the link, then expose the connection it
-# created. The read runs during the plan once the link exists, and blocks
-# until the status is "granted" or the timeout runs out.
+# created. Once the link exists, the read runs while Terraform plans, and
+# blocks until the status is "granted", the link is revoked or expires, or
+# the timeout runs out.
+#
+# Terraform reads the data source again at every plan, including the plan
+# that `terraform destroy` makes first, and while it plans an apply or a
+# destroy it passes no Ctrl-C on to the provider. So the wait can be turned
+# off: destroy with
+#   terraform destroy -var wait_for_acme=false   (or -refresh=false)
+# and create a new link without waiting with
+#   terraform apply -var wait_for_acme=false
+variable "wait_for_acme" {
+  description = "Wait for Acme to complete the link. Set it to false to destroy, or to apply without waiting."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 data "albato_connection_link" "acme" {
-  id              = albato_connection_link.acme.id
-  wait_for_status = ["granted"]
+  id = albato_connection_link.acme.id
+
+  # null: read the link once, whatever its status.
+  wait_for_status = var.wait_for_acme ? ["granted"] : null
 
   timeouts {
     read = "15m"
@@ -11,6 +29,6 @@ data "albato_connection_link" "acme" {
 }
 
 output "acme_connection" {
-  description = "The connection Acme created, once the link is granted."
+  description = "The connection Acme created; null while the link is still waiting."
   value       = data.albato_connection_link.acme.credential_id
 }

@@ -2,6 +2,11 @@
 # solution on the connection (credential) the client created.
 #
 #   terraform apply -var "link_ids=$(terraform -chdir=../stage-1-links output -json link_ids)"
+#
+# Destroy this stage before stage 1, without reading the links again (a
+# destroy refreshes first, and a wait would hold it until its timeout):
+#
+#   terraform destroy -refresh=false -var "link_ids=..."
 terraform {
   required_version = ">= 1.4" # terraform_data, in the module
 
@@ -25,6 +30,13 @@ variable "solution_id" {
   default     = "demo-crm-calendar-sync"
 }
 
+variable "wait_for_clients" {
+  description = "Wait until every client has completed its link. false reads each link once and installs for the clients who have."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 # One read per client; each waits until its client has completed the link.
 # A link that is or becomes revoked or expired fails at once instead of
 # waiting; no answer within the read timeout fails too, naming it.
@@ -32,16 +44,18 @@ data "albato_connection_link" "client" {
   for_each = var.link_ids
 
   id              = each.value
-  wait_for_status = ["granted"]
+  wait_for_status = var.wait_for_clients ? ["granted"] : null
 
   timeouts {
     read = "30m" # how long a plan or apply waits for the slowest client
   }
 }
 
+# The clients who have completed their link: all of them once the wait is
+# over, and those who have so far with wait_for_clients = false.
 module "solution" {
   source   = "../modules/solution-installation"
-  for_each = data.albato_connection_link.client
+  for_each = { for client, l in data.albato_connection_link.client : client => l if l.status_name == "granted" }
 
   client        = each.key
   credential_id = each.value.credential_id
