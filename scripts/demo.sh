@@ -206,7 +206,10 @@ heading "Starting the sandbox"
 # but not the sandbox: Terraform stops cleanly while the sandbox still
 # answers, then cleanup stops the sandbox.
 set -m
-"$TMP/bin/albato-sandbox" -addr 127.0.0.1:0 -addr-file "$TMP/addr" -control -quiet \
+# -strict: the strictest reading of Albato's documents (standard Basic
+# authentication only, links that carry the sharing id, Unix dates), so that
+# the demo shows the provider's auth_scheme "auto" and link_id at work.
+"$TMP/bin/albato-sandbox" -addr 127.0.0.1:0 -addr-file "$TMP/addr" -control -quiet -strict \
 	-token "$DEMO_TOKEN" </dev/null >"$TMP/sandbox.log" 2>&1 3>&- 4>&- &
 SANDBOX_PID=$!
 set +m
@@ -230,8 +233,10 @@ ok "sandbox (pid $SANDBOX_PID) listening on $SANDBOX_URL"
 export ALBATO_API_URL="$SANDBOX_URL"
 export ALBATO_TOKEN="$DEMO_TOKEN"
 export ALBATO_CONNECT_URL="$SANDBOX_URL/connect"
+export ALBATO_LINK_ID=sharing_id # what the -strict sandbox's connect page expects
 echo "ALBATO_API_URL=$ALBATO_API_URL"
 echo "ALBATO_CONNECT_URL=$ALBATO_CONNECT_URL"
+echo "ALBATO_LINK_ID=$ALBATO_LINK_ID"
 echo "TF_CLI_CONFIG_FILE=$TF_CLI_CONFIG_FILE (dev_overrides: albato/albato from $TMP/bin; no terraform init)"
 
 mkdir "$TMP/work"
