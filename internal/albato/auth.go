@@ -39,7 +39,7 @@ type authScheme struct {
 // attack.
 type authGate struct {
 	schemes []authScheme
-	settled atomic.Int32  // 1 + index of the accepted scheme; 0 while unsettled
+	settled atomic.Int64  // 1 + index of the accepted scheme; 0 while unsettled
 	turn    chan struct{} // held by the request trying the schemes
 	// refused counts the schemes, in order, that the API refused, so
 	// that a request settling the scheme after one that failed otherwise
@@ -115,7 +115,7 @@ func (c *Client) authorized(ctx context.Context, op string, send func(header str
 		ans, err := send(c.auth.schemes[i].header)
 		if !IsUnauthorized(err) {
 			if credentialsAccepted(err) {
-				c.auth.settled.Store(int32(i + 1))
+				c.auth.settled.Store(int64(i + 1))
 				if c.logf != nil && len(c.auth.schemes) > 1 {
 					// Which reading of Albato's documents holds, for
 					// TF_LOG=DEBUG; the shown form never has the token.
