@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -175,4 +176,28 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// A failure to reach the API names where its URL came from, and the
+// environment variable that the configuration overrode: the stumble of a
+// copied example over a sandbox's ALBATO_API_URL.
+func TestAPIErrorDetailNamesWhereTheURLCameFrom(t *testing.T) {
+	t.Parallel()
+	cfg := providerModel{
+		APIURL: types.StringValue("https://api.albato.com"), Token: types.StringValue("tok"),
+		AuthScheme: types.StringNull(), LinkID: types.StringNull(), ConnectURL: types.StringNull(), MaxRetries: types.Int64Null(),
+	}
+	s, diags := resolveSettings(cfg, func(k string) string {
+		return map[string]string{envAPIURL: "http://127.0.0.1:8080"}[k]
+	})
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	pd := &providerData{apiURLOrigin: s.apiURLOrigin}
+	got := pd.apiErrorDetail("read connection link 61", errors.New("dial tcp: lookup api.albato.com: no such host"))
+	for _, want := range []string{`"api_url" from the provider configuration`, `wins over ALBATO_API_URL="http://127.0.0.1:8080"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("detail %q does not say %q", got, want)
+		}
+	}
 }

@@ -1,8 +1,11 @@
 package provider
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -25,13 +28,25 @@ func newReaderWorld(t *testing.T, n, pageSize int) (*sandbox.Server, *albato.Cli
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Seeded through the handler itself: the client and the network
+	// would make an account of 10,000 slow to set up.
 	ids := make([]int64, n)
 	for i := range ids {
-		s, err := c.CreateSharing(t.Context(), 225, fmt.Sprintf("link %d", i))
-		if err != nil {
-			t.Fatal(err)
+		req := httptest.NewRequest(http.MethodPost, "/credentials/grant-access-sharing",
+			strings.NewReader(fmt.Sprintf(`{"partnerId":225,"title":"link %d"}`, i)))
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		sb.ServeHTTP(rec, req)
+		var created struct {
+			Data struct {
+				ID int64 `json:"id"`
+			} `json:"data"`
 		}
-		ids[i] = s.Sharing.ID
+		if err := json.Unmarshal(rec.Body.Bytes(), &created); err != nil || created.Data.ID == 0 {
+			t.Fatalf("seeding link %d: HTTP %d %s", i, rec.Code, rec.Body.String())
+		}
+		ids[i] = created.Data.ID
 	}
 	sb.ResetRequests()
 	return sb, c, ids
@@ -80,8 +95,8 @@ func TestSharingReaderRequestCounts(t *testing.T) {
 		maxRequests        int
 	}{
 		{"500 links in an account of 500 at 50 a page", 500, 500, 50, 30},
-		{"1 link in an account of 2,000 at 20 a page", 2000, 1, 20, 2},
-		{"2 links in an account of 2,000 at 20 a page", 2000, 2, 20, 3},
+		{"1 link in an account of 10,000 at 50 a page", 10000, 1, 50, 2},
+		{"2 links in an account of 10,000 at 50 a page", 10000, 2, 50, 3},
 		{"30 links in an account of 100 at 50 a page", 100, 30, 50, 6},
 	}
 	for _, c := range cases {
