@@ -12,6 +12,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -547,6 +548,9 @@ func testAccReading(t *testing.T, r reading) {
 		},
 		CheckDestroy: func(*terraform.State) error {
 			for _, id := range []int64{granted, imported} {
+				if id == 0 {
+					return errors.New("the journey stopped before both links were made")
+				}
 				if sh, _ := e.sandbox.Sharing(id); sh.Status != sandbox.StatusRevoked {
 					return fmt.Errorf("after destroy sharing %d has status %d, want revoked", id, sh.Status)
 				}
