@@ -117,11 +117,10 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 
 // authSummary is what the provider sent, over every client.
 type authSummary struct {
-	clients   int // clients built (Configure calls)
-	talked    int // clients that sent at least one request
-	attempts  int // HTTP attempts
-	refusals  int // attempts answered 401 or 403
-	firstSent []string
+	clients  int // clients built (Configure calls)
+	talked   int // clients that sent at least one request
+	attempts int // HTTP attempts
+	refusals int // attempts answered 401 or 403
 }
 
 // check verifies that every client that talked to the API first sent the
