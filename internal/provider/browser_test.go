@@ -29,6 +29,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
 
 const (
@@ -429,6 +431,84 @@ func TestAccBrowser_apiKeyJourney(t *testing.T) {
 			},
 		},
 	})
+}
+
+// A link built with each link_id opens the form in a sandbox that expects
+// that id, and the end user completes it there; the same link with the
+// other id gets the page's "unknown link" error (what a user sees when
+// link_id does not match their account).
+func TestAccBrowser_linkID(t *testing.T) {
+	b := newBrowser(t)
+	for _, tc := range []struct {
+		linkID string
+		want   sandbox.LinkID
+	}{
+		{"partner_id", sandbox.LinkPartnerID},
+		{"sharing_id", sandbox.LinkSharingID},
+	} {
+		t.Run(tc.linkID, func(t *testing.T) {
+			e := newTestEnv(t, func(o *sandbox.Options) { o.LinkID = tc.want })
+			config := e.providerConfig(fmt.Sprintf("link_id = %q", tc.linkID)) + `
+resource "albato_connection_link" "client" {
+  partner_id = 225
+  title      = "CRM connection for Acme"
+}
+`
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				Steps: []resource.TestStep{
+					{
+						Config: config,
+						Check: func(s *terraform.State) error {
+							link, err := e.linkFromState(s, browserLinkAddr)
+							if err != nil {
+								return err
+							}
+							sh := e.onlySharing()
+							right, wrong := sh.PartnerID, sh.ID
+							if tc.want == sandbox.LinkSharingID {
+								right, wrong = wrong, right
+							}
+							if u, err := url.Parse(link); err != nil || u.Query().Get("id") != fmt.Sprint(right) {
+								return fmt.Errorf("the link does not carry id=%d (link_id %s)", right, tc.linkID)
+							}
+							// The other id first: the page must refuse it.
+							other, err := withLinkID(link, wrong)
+							if err != nil {
+								return err
+							}
+							p, err := b.open(other)
+							if err != nil {
+								return err
+							}
+							if err := p.expect(404, "This link is not valid", "No connection request matches this link"); err != nil {
+								return fmt.Errorf("the link with the other id (%d): %w", wrong, err)
+							}
+							p, err = b.open(link)
+							if err != nil {
+								return err
+							}
+							if err := p.expect(200, "Connect Demo CRM", "CRM connection for Acme"); err != nil {
+								return err
+							}
+							p, err = b.submit(`button[type="submit"]`,
+								field{"#f-api_key", "demo-key-0123456789"},
+								field{"#f-subdomain", "acme"},
+							)
+							if err != nil {
+								return err
+							}
+							return p.expect(200, "Connection created", "Your Demo CRM account is connected")
+						},
+					},
+					{
+						RefreshState: true,
+						Check:        e.expectGranted(browserLinkAddr),
+					},
+				},
+			})
+		})
+	}
 }
 
 // An OAuth partner: the connect button leads to the partner's consent page
