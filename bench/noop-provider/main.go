@@ -6,8 +6,9 @@
 //
 // Its resources:
 //
-//	noop_link               albato_connection_link's attribute shape (14
-//	                        attributes, token and link sensitive): the true floor
+//	noop_link               albato_connection_link's schema (16 attributes,
+//	                        token and link sensitive, the same defaults and
+//	                        plan modifiers, identity { id }): the true floor
 //	noop_minimal            an id and a triggers map: the floor of earlier
 //	                        reports, kept for reference
 //	noop_link_nosensitive   noop_link with nothing sensitive
@@ -31,15 +32,20 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -87,9 +93,11 @@ func (l link) Metadata(_ context.Context, _ resource.MetadataRequest, r *resourc
 
 func (l link) Schema(_ context.Context, _ resource.SchemaRequest, r *resource.SchemaResponse) {
 	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	keepInt := []planmodifier.Int64{int64planmodifier.UseStateForUnknown()}
 	computed := func(sensitive bool) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, Sensitive: sensitive, PlanModifiers: keep}
 	}
+	computedInt := schema.Int64Attribute{Computed: true, PlanModifiers: keepInt}
 	if l.shape.minimal {
 		r.Schema = schema.Schema{Attributes: map[string]schema.Attribute{
 			"id":       computed(false),
@@ -97,25 +105,47 @@ func (l link) Schema(_ context.Context, _ resource.SchemaRequest, r *resource.Sc
 		}}
 		return
 	}
+	// As albato_connection_link's schema (internal/provider), less its
+	// descriptions and validators.
 	attrs := map[string]schema.Attribute{
-		"id":                      computed(false),
-		"partner_id":              schema.Int64Attribute{Required: true},
-		"title":                   schema.StringAttribute{Required: true},
-		"regenerate_triggers":     schema.MapAttribute{ElementType: types.StringType, Optional: true},
-		"regenerate_when_expired": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true)},
-		"regenerate_before":       schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("0s")},
-		"token":                   computed(l.shape.sensitive),
-		"link":                    computed(l.shape.sensitive),
-		"status":                  schema.Int64Attribute{Computed: true},
-		"credential_id":           schema.Int64Attribute{Computed: true},
-		"date_created":            computed(false),
+		"id":                  computed(false),
+		"partner_id":          schema.Int64Attribute{Required: true, PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()}},
+		"title":               schema.StringAttribute{Required: true, PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
+		"regenerate_triggers": schema.MapAttribute{ElementType: types.StringType, Optional: true},
+		"regenerate_when_expired": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+			PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()}},
+		"regenerate_before": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("0s"), PlanModifiers: keep},
+		"store_token": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+			PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()}},
+		"token":         computed(l.shape.sensitive),
+		"link":          computed(l.shape.sensitive),
+		"issued_at":     computedInt,
+		"status":        computedInt,
+		"credential_id": computedInt,
+		"date_created":  computed(false),
 	}
 	if l.shape.derived {
 		attrs["status_name"] = computed(false)
 		attrs["expires_at"] = computed(false)
-		attrs["expired"] = schema.BoolAttribute{Computed: true}
+		attrs["expired"] = schema.BoolAttribute{Computed: true, PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()}}
 	}
 	r.Schema = schema.Schema{Attributes: attrs}
+}
+
+// IdentitySchema is albato_connection_link's: { id }.
+func (l link) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, r *resource.IdentitySchemaResponse) {
+	r.IdentitySchema = identityschema.Schema{Attributes: map[string]identityschema.Attribute{
+		"id": identityschema.StringAttribute{RequiredForImport: true},
+	}}
+}
+
+// setIdentity sets the identity in every operation, as the provider does
+// (CLIs before 1.12 send none).
+func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id attr.Value) diag.Diagnostics {
+	if identity == nil {
+		return nil
+	}
+	return identity.SetAttribute(ctx, path.Root("id"), id)
 }
 
 // Create sets the computed attributes the way the provider's Create does
@@ -125,6 +155,7 @@ func (l link) Create(ctx context.Context, req resource.CreateRequest, resp *reso
 	set := map[string]attr.Value{"id": types.StringValue(strconv.FormatInt(nextID.Add(1), 10))}
 	if !l.shape.minimal {
 		set["status"], set["credential_id"] = types.Int64Value(0), types.Int64Null()
+		set["issued_at"] = types.Int64Value(1767225600)
 		set["date_created"] = types.StringValue("2026-01-01T00:00:00Z")
 		set["token"], set["link"] = types.StringValue("noop"), types.StringValue("noop")
 		if l.shape.nullToken {
@@ -138,13 +169,21 @@ func (l link) Create(ctx context.Context, req resource.CreateRequest, resp *reso
 	for name, v := range set {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), v)...)
 	}
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, set["id"])...)
 }
 
 // Read keeps the prior state, which the framework has already copied.
-func (link) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+func (link) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var id types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, id)...)
+}
 
-func (link) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+func (link) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	resp.State.Raw = req.Plan.Raw
+	var id types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, id)...)
 }
 
 func (link) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}

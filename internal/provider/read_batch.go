@@ -94,7 +94,8 @@ func (r *sharingReader) Get(ctx context.Context, id int64) (*albato.Sharing, err
 }
 
 // probe reads page 1 to learn how many pages the account has, and serves
-// the refresh from it when the link is there.
+// the refresh from it when the link is there; otherwise the refresh goes on
+// as any other, now that the number of pages is known.
 func (r *sharingReader) probe(ctx context.Context, id int64) (*albato.Sharing, error) {
 	page, err := r.client.ListSharings(ctx, 1)
 	r.mu.Lock()
@@ -114,10 +115,7 @@ func (r *sharingReader) probe(ctx context.Context, id int64) (*albato.Sharing, e
 			}
 		}
 	}
-	r.mu.Lock()
-	r.gets++
-	r.mu.Unlock()
-	return r.client.GetSharing(ctx, id)
+	return r.Get(ctx, id)
 }
 
 // list reads every page of the account into l, then tells the waiting

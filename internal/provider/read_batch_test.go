@@ -98,6 +98,7 @@ func TestSharingReaderRequestCounts(t *testing.T) {
 		{"1 link in an account of 10,000 at 50 a page", 10000, 1, 50, 2},
 		{"2 links in an account of 10,000 at 50 a page", 10000, 2, 50, 3},
 		{"30 links in an account of 100 at 50 a page", 100, 30, 50, 6},
+		{"100 links in an account of 100 at 50 a page", 100, 100, 50, 6},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

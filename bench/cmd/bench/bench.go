@@ -269,6 +269,37 @@ func (sp *sandboxProc) requestCounts(ctx context.Context) (map[string]int, error
 	return body.Counts, nil
 }
 
+// clearSharings removes every record from the sandbox, so that the account
+// an apply starts from holds nothing but what it creates: the contract's
+// request counts are for "N links in an account of N", and the revoked
+// links of earlier runs would add list pages.
+func (sp *sandboxProc) clearSharings(ctx context.Context) error {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, sp.url+"/_sandbox/sharings", nil)
+	resp, err := sp.client.Do(req)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Sharings []struct {
+			ID int64 `json:"id"`
+		} `json:"sharings"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&body)
+	resp.Body.Close()
+	if err != nil {
+		return fmt.Errorf("reading the sandbox's sharings: %w", err)
+	}
+	for _, r := range body.Sharings {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodDelete, fmt.Sprintf("%s/_sandbox/sharings/%d", sp.url, r.ID), nil)
+		resp, err := sp.client.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+	}
+	return nil
+}
+
 // workDir writes the configuration of n resources of a kind.
 func (b *bench) workDir(kind string, n int, name string) (string, error) {
 	dir := filepath.Join(b.tmp, "work", name)
@@ -501,6 +532,11 @@ func (b *bench) measureOp(ctx context.Context, dir, kind, op string, n, run int)
 		api = b.api
 		if sb := b.apis[kind]; sb != nil {
 			api = sb
+		}
+		if op == "apply" {
+			if err := api.clearSharings(ctx); err != nil {
+				return m, err
+			}
 		}
 		if err := api.resetRequests(ctx); err != nil {
 			return m, err
