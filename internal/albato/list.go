@@ -45,8 +45,17 @@ const (
 // still appear on two pages, the copy from the later page wins. The first
 // failure cancels the requests in flight and is returned.
 func (c *Client) ListAllSharings(ctx context.Context) ([]Sharing, error) {
+	return c.ListAllSharingsFrom(ctx, nil)
+}
+
+// ListAllSharingsFrom is ListAllSharings for a caller that has just read
+// page 1 (first, from ListSharings): the first reading starts from it,
+// which saves a round trip; should the list change, it is read again from
+// a fresh page 1.
+func (c *Client) ListAllSharingsFrom(ctx context.Context, first *Page) ([]Sharing, error) {
 	for reading := 1; ; reading++ {
-		all, changed, err := c.listAllOnce(ctx, false)
+		all, changed, err := c.listAllOnce(ctx, first, false)
+		first = nil
 		if err != nil || changed == nil {
 			return all, err
 		}
@@ -67,7 +76,7 @@ func (c *Client) ListAllSharings(ctx context.Context) ([]Sharing, error) {
 func (c *Client) findSharings(ctx context.Context, match func(Sharing) bool) ([]Sharing, error) {
 	found := map[int64]Sharing{}
 	for reading := 1; ; reading++ {
-		all, changed, err := c.listAllOnce(ctx, true)
+		all, changed, err := c.listAllOnce(ctx, nil, true)
 		if err != nil {
 			return nil, err
 		}
@@ -114,13 +123,15 @@ func (ch *listChange) err() error {
 	}
 }
 
-// listAllOnce is one reading of every page. A page that counts another list
-// than page 1 ends the reading at once with changed set, unless keepGoing,
-// in which case every page is still read and merged.
-func (c *Client) listAllOnce(ctx context.Context, keepGoing bool) (_ []Sharing, changed *listChange, _ error) {
-	first, err := c.ListSharings(ctx, 1)
-	if err != nil {
-		return nil, nil, err
+// listAllOnce is one reading of every page, from first if the caller read
+// page 1 already. A page that counts another list than page 1 ends the
+// reading at once with changed set, unless keepGoing, in which case every
+// page is still read and merged.
+func (c *Client) listAllOnce(ctx context.Context, first *Page, keepGoing bool) (_ []Sharing, changed *listChange, err error) {
+	if first == nil {
+		if first, err = c.ListSharings(ctx, 1); err != nil {
+			return nil, nil, err
+		}
 	}
 	total := first.TotalPages
 	if total > maxListPages {

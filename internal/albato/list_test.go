@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"slices"
 	"strconv"
@@ -12,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
 
 // pagedServer serves pages[i-1] for ?page=i, with meta totalPages as given
@@ -315,5 +318,45 @@ func TestListAllSharingsPaging(t *testing.T) {
 				t.Errorf("asked for %v, want %v (page/per-page, up to totalPages only)", asked, want)
 			}
 		})
+	}
+}
+
+// A caller that has read page 1 already (to count the pages) lists the rest
+// without reading it again.
+func TestListAllSharingsFromFirstPage(t *testing.T) {
+	t.Parallel()
+	sb, err := sandbox.New(sandbox.Options{Token: testToken, PageSize: 2, MaxPerPage: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sb)
+	t.Cleanup(srv.Close)
+	c, err := New(Config{BaseURL: srv.URL, Token: testToken, AuthScheme: "Bearer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if _, err := c.CreateSharing(t.Context(), 225, fmt.Sprintf("link %d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, err := c.ListSharings(t.Context(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb.ResetRequests()
+	all, err := c.ListAllSharingsFrom(t.Context(), first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 5 {
+		t.Errorf("listed %d sharings, want 5", len(all))
+	}
+	var pages []string
+	for _, r := range sb.Requests() {
+		pages = append(pages, r.Query)
+	}
+	if len(pages) != 2 {
+		t.Errorf("read %d pages (%v), want pages 2 and 3 only", len(pages), pages)
 	}
 }

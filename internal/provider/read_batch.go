@@ -28,6 +28,7 @@ type sharingReader struct {
 	mu      sync.Mutex
 	gets    int           // GETs made so far
 	pages   int           // the account's pages; 0 until known, -1 when it could not be learnt
+	first   *albato.Page  // page 1, read to learn pages: the listing starts from it
 	probed  chan struct{} // while page 1 is read to learn pages: closed when done
 	listing *listing      // set once the account is listed
 }
@@ -102,7 +103,7 @@ func (r *sharingReader) probe(ctx context.Context, id int64) (*albato.Sharing, e
 	if err != nil {
 		r.pages = -1 // do not try again: GETs always work
 	} else {
-		r.pages = max(page.TotalPages, 1)
+		r.pages, r.first = max(page.TotalPages, 1), page
 	}
 	close(r.probed)
 	r.probed = nil
@@ -122,7 +123,10 @@ func (r *sharingReader) probe(ctx context.Context, id int64) (*albato.Sharing, e
 // refreshes.
 func (r *sharingReader) list(ctx context.Context, l *listing) {
 	defer close(l.done)
-	all, err := r.client.ListAllSharings(ctx)
+	r.mu.Lock()
+	first := r.first
+	r.mu.Unlock()
+	all, err := r.client.ListAllSharingsFrom(ctx, first)
 	if err != nil {
 		l.err = err
 		return

@@ -186,7 +186,7 @@ func (e *testEnv) createThroughAPI(partnerID int64, title string) (int64, error)
 		} `json:"data"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK || out.Data.ID == 0 {
-		return 0, fmt.Errorf("creating a link through the API: HTTP %d, %v", resp.StatusCode, err)
+		return 0, fmt.Errorf("creating a link through the API: HTTP %d, %w", resp.StatusCode, err)
 	}
 	return out.Data.ID, nil
 }
@@ -262,7 +262,7 @@ func (e *testEnv) checkLinkID(link string, sh sandbox.Sharing) error {
 	}
 	u, err := url.Parse(link)
 	if err != nil {
-		return fmt.Errorf("the link does not parse: %v", err)
+		return fmt.Errorf("the link does not parse: %w", err)
 	}
 	if got := u.Query().Get("id"); got != strconv.FormatInt(want, 10) {
 		return fmt.Errorf("the link of sharing %d carries id=%s, want %d (link id %s)", sh.ID, got, want, e.sandbox.Settings().LinkID)
@@ -316,7 +316,7 @@ func listedLinks(s *terraform.State, addr string) ([]map[string]string, error) {
 	}
 	n, err := strconv.Atoi(a["links.#"])
 	if err != nil {
-		return nil, fmt.Errorf("%s has no links: %v", addr, err)
+		return nil, fmt.Errorf("%s has no links: %w", addr, err)
 	}
 	out := make([]map[string]string, n)
 	for i := range out {

@@ -482,14 +482,14 @@ const benchPageSize = 50
 
 // refreshRequests is what a refresh of n links in an account of n sends
 // ("Reading many links" in the contract): a GET each until the GETs reach
-// the account's pages, page 1 to count them, then one listing of every
-// page; a GET each when that is fewer.
+// the account's pages, page 1 to count them, then the other pages; a GET
+// each when that is fewer.
 func refreshRequests(n int) int {
 	pages := (n + benchPageSize - 1) / benchPageSize
 	if n <= 1 {
 		return n
 	}
-	return min(n, min(n, pages)+1+pages)
+	return min(n, min(n, pages)+pages)
 }
 
 // expectedRequests is what the contract says an operation on n links sends.
