@@ -118,9 +118,9 @@ func (c *Client) authorized(ctx context.Context, op string, send func(header str
 				c.auth.settled.Store(int64(i + 1))
 				if c.logf != nil && len(c.auth.schemes) > 1 {
 					// Which reading of Albato's documents holds, for
-					// TF_LOG=DEBUG; the shown form never has the token.
+					// TF_LOG=DEBUG: the scheme's name, never the token.
 					c.logf(ctx, "The Albato API accepted the token", map[string]any{
-						"operation": op, "auth_scheme": c.auth.schemes[i].shown, "refused_before": i,
+						"operation": op, "auth_scheme": c.auth.schemes[i].name, "refused_before": i,
 					})
 				}
 			}

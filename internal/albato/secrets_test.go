@@ -123,9 +123,13 @@ func TestLogFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	entries := logs.all()
-	if len(entries) != 3 {
-		t.Fatalf("%d log entries, want 3 (attempt, retry, attempt): %v", len(entries), entries)
+	if len(entries) != 4 {
+		t.Fatalf("%d log entries, want 4 (attempt, retry, attempt, the auth scheme accepted): %v", len(entries), entries)
 	}
+	if e := entries[3]; e.msg != "The Albato API accepted the token" || e.fields["auth_scheme"] != AuthBearer {
+		t.Errorf("last entry %q: %v, want the accepted auth scheme, Bearer", e.msg, e.fields)
+	}
+	entries = entries[:3]
 	wantStatus := []int{503, 503, 200}
 	wantAttempt := []int{1, 1, 2}
 	for i, e := range entries {

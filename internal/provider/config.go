@@ -130,8 +130,33 @@ func resolveSettings(cfg providerModel, getenv func(string) string) (settings, d
 	s.authScheme = str(setting{name: "auth_scheme", env: envAuthScheme, def: defaultAuthScheme, value: cfg.AuthScheme})
 	s.linkID = str(setting{name: "link_id", env: envLinkID, def: defaultLinkID, value: cfg.LinkID})
 	s.connectURL = str(setting{name: "connect_url", env: envConnectURL, def: defaultConnectURL, value: cfg.ConnectURL})
-	known := func(name string) bool { return !slices.Contains(s.unknown, name) }
+	diags.Append(s.check()...)
+	s.maxRetries = defaultMaxRetries
+	switch v := getenv(envMaxRetries); {
+	case cfg.MaxRetries.IsUnknown():
+		s.unknown = append(s.unknown, "max_retries")
+	case !cfg.MaxRetries.IsNull():
+		s.maxRetries = int(min(cfg.MaxRetries.ValueInt64(), 1<<20)) // the validator refuses negative values
+	case v != "":
+		n, err := strconv.ParseInt(v, 10, 32)
+		if err != nil || n < 0 {
+			diags.AddAttributeError(path.Root("max_retries"), "Invalid Albato Max Retries",
+				fmt.Sprintf("%s must be a whole number of at least 0, got %q.", envMaxRetries, v))
+		}
+		s.maxRetries = int(max(n, 0))
+	}
+	if !diags.HasError() {
+		diags.Append(s.warnings()...)
+	}
+	return s, diags
+}
 
+// check reports the arguments whose known values are not usable, against
+// the argument and naming its environment variable, and canonicalises the
+// spelling of auth_scheme and link_id.
+func (s *settings) check() diag.Diagnostics {
+	var diags diag.Diagnostics
+	known := func(name string) bool { return !slices.Contains(s.unknown, name) }
 	if known("token") && strings.TrimSpace(s.token) == "" {
 		diags.AddAttributeError(path.Root("token"), "Missing Albato API Token",
 			"The provider needs an Albato API token. Set the \"token\" argument in the provider configuration, "+
@@ -167,24 +192,7 @@ func resolveSettings(cfg providerModel, getenv func(string) string) (settings, d
 		}
 		s.linkID = id
 	}
-	s.maxRetries = defaultMaxRetries
-	switch v := getenv(envMaxRetries); {
-	case cfg.MaxRetries.IsUnknown():
-		s.unknown = append(s.unknown, "max_retries")
-	case !cfg.MaxRetries.IsNull():
-		s.maxRetries = int(min(cfg.MaxRetries.ValueInt64(), 1<<20)) // the validator refuses negative values
-	case v != "":
-		n, err := strconv.ParseInt(v, 10, 32)
-		if err != nil || n < 0 {
-			diags.AddAttributeError(path.Root("max_retries"), "Invalid Albato Max Retries",
-				fmt.Sprintf("%s must be a whole number of at least 0, got %q.", envMaxRetries, v))
-		}
-		s.maxRetries = int(max(n, 0))
-	}
-	if !diags.HasError() {
-		diags.Append(s.warnings()...)
-	}
-	return s, diags
+	return diags
 }
 
 // warnings are the settings that work but are most likely a mistake.

@@ -357,43 +357,12 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 
 	switch {
 	case triggersChanged(state, plan):
-		regenerated, err := r.data.client.RegenerateSharing(ctx, id)
-		if err != nil {
-			r.handleUpdateError(ctx, resp, id, err)
-			return
-		}
-		r.applyRegenerated(ctx, resp, &result, regenerated)
+		r.regenerate(ctx, resp, &result, id)
 		return
 
 	case state.Status.ValueInt64() == int64(albato.StatusWaiting) &&
 		r.dueForExpiryRegeneration(ctx, state, plan, r.apiNowFrom(ctx, req.Private, &resp.Diagnostics)):
-		// The end user may have acted since the plan: look before resetting.
-		current, err := r.data.client.GetSharing(ctx, id)
-		if err != nil {
-			r.handleUpdateError(ctx, resp, id, err)
-			return
-		}
-		ctx = withSecretsMasked(ctx, r.data, current.Token)
-		if current.Status == albato.StatusRevoked {
-			// Keep the revoked record, not nothing: Terraform keeps the prior
-			// state when an update fails with none, and a revoked record
-			// makes even a -refresh=false plan replace it.
-			r.saveAsRead(ctx, req.Private, resp, &result, current)
-			r.revokedMeanwhile(resp, id)
-			return
-		}
-		if current.Status != albato.StatusWaiting {
-			tflog.Info(ctx, "Connection link was taken up by its end user since the plan; not regenerating it",
-				map[string]any{"id": id, "status": current.Status.Name()})
-			r.saveAsRead(ctx, req.Private, resp, &result, current)
-			return
-		}
-		regenerated, err := r.data.client.RegenerateSharing(ctx, id)
-		if err != nil {
-			r.handleUpdateError(ctx, resp, id, err)
-			return
-		}
-		r.applyRegenerated(ctx, resp, &result, regenerated)
+		r.regenerateExpired(ctx, req.Private, resp, &result, id)
 		return
 
 	case takesTokenBack(state, plan):
@@ -411,6 +380,44 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 		result.forgetToken()
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &result)...)
+}
+
+// regenerate sends the PUT and saves its answer.
+func (r *connectionLinkResource) regenerate(ctx context.Context, resp *resource.UpdateResponse, result *connectionLinkResourceModel, id int64) {
+	regenerated, err := r.data.client.RegenerateSharing(ctx, id)
+	if err != nil {
+		r.handleUpdateError(ctx, resp, id, err)
+		return
+	}
+	r.applyRegenerated(ctx, resp, result, regenerated)
+}
+
+// regenerateExpired regenerates a link the plan found expired, unless the
+// end user acted since the plan: it looks before resetting. A link taken up
+// meanwhile is saved as read; one revoked meanwhile is an error.
+func (r *connectionLinkResource) regenerateExpired(ctx context.Context, private privateGetter, resp *resource.UpdateResponse,
+	result *connectionLinkResourceModel, id int64,
+) {
+	current, err := r.data.client.GetSharing(ctx, id)
+	if err != nil {
+		r.handleUpdateError(ctx, resp, id, err)
+		return
+	}
+	ctx = withSecretsMasked(ctx, r.data, current.Token)
+	switch current.Status {
+	case albato.StatusRevoked:
+		// Keep the revoked record, not nothing: Terraform keeps the prior
+		// state when an update fails with none, and a revoked record makes
+		// even a -refresh=false plan replace it.
+		r.saveAsRead(ctx, private, resp, result, current)
+		r.revokedMeanwhile(resp, id)
+	case albato.StatusWaiting:
+		r.regenerate(ctx, resp, result, id)
+	default:
+		tflog.Info(ctx, "Connection link was taken up by its end user since the plan; not regenerating it",
+			map[string]any{"id": id, "status": current.Status.Name()})
+		r.saveAsRead(ctx, private, resp, result, current)
+	}
 }
 
 // handleReadBackError reports a failed read of the token after store_token
