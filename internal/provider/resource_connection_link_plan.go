@@ -8,6 +8,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -15,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
@@ -39,6 +41,9 @@ func (r *connectionLinkResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if req.Plan.Raw.IsNull() {
 		return
 	}
+	if r.unchangedAndNotDue(ctx, req) {
+		return // the common case of a plan, decided without decoding the whole state
+	}
 	var plan connectionLinkResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -62,6 +67,51 @@ func (r *connectionLinkResource) ModifyPlan(ctx context.Context, req resource.Mo
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("token"), types.StringNull())...)
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("link"), types.StringNull())...)
 	}
+}
+
+// unchangedAndNotDue reports a link whose plan is its prior state, unchanged
+// (the configuration did not change it), and which is not a waiting link due
+// for an expiry regeneration, nor revoked: nothing modifyUpdatePlan would do.
+// It reads the four attributes it needs from the raw values, because
+// decoding the whole state and plan into structs for every link of every
+// plan is most of what a plan of many links costs the provider
+// (BENCHMARKS.md).
+func (r *connectionLinkResource) unchangedAndNotDue(ctx context.Context, req resource.ModifyPlanRequest) bool {
+	if r.data == nil || req.State.Raw.IsNull() || !req.Plan.Raw.Equal(req.State.Raw) {
+		return false
+	}
+	var attrs map[string]tftypes.Value
+	if err := req.State.Raw.As(&attrs); err != nil {
+		return false
+	}
+	var status *big.Float
+	if err := attrs["status"].As(&status); err != nil || status == nil {
+		return false
+	}
+	switch n, _ := status.Int64(); albato.Status(n) {
+	case albato.StatusGranted, albato.StatusWaitingOAuth:
+		return true
+	case albato.StatusWaiting:
+	default:
+		return false // revoked, or unknown to us: the full judgement
+	}
+	var expiresAt, before *string
+	var whenExpired *bool
+	if attrs["expires_at"].As(&expiresAt) != nil || attrs["regenerate_before"].As(&before) != nil ||
+		attrs["regenerate_when_expired"].As(&whenExpired) != nil || before == nil || whenExpired == nil {
+		return false
+	}
+	if !*whenExpired || expiresAt == nil {
+		return true
+	}
+	window, err := time.ParseDuration(*before)
+	expiry, perr := time.Parse(time.RFC3339, *expiresAt)
+	if err != nil || perr != nil {
+		return false
+	}
+	var diags diag.Diagnostics
+	now := r.apiNowFrom(ctx, req.Private, &diags)
+	return !diags.HasError() && !dueForRegeneration(albato.StatusWaiting, expiry, window, now)
 }
 
 // modifyUpdatePlan plans a change of an existing link: its replacement, a
