@@ -123,10 +123,8 @@ func (d *connectionLinkDataSource) Read(ctx context.Context, req datasource.Read
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id, ok := parseSharingID(model.ID.ValueString())
+	id, ok := configuredID(model.ID, &resp.Diagnostics)
 	if !ok {
-		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid Connection Link ID",
-			fmt.Sprintf("Expected a sharing id, a positive whole number such as \"61\", got %q.", model.ID.ValueString()))
 		return
 	}
 

@@ -125,10 +125,8 @@ func (e *connectionLinkEphemeralResource) Open(ctx context.Context, req ephemera
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id, ok := parseSharingID(model.ID.ValueString())
+	id, ok := configuredID(model.ID, &resp.Diagnostics)
 	if !ok {
-		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid Connection Link ID",
-			fmt.Sprintf("Expected a sharing id, a positive whole number such as \"61\", got %q.", model.ID.ValueString()))
 		return
 	}
 

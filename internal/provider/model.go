@@ -1,9 +1,12 @@
 package provider
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
@@ -75,6 +78,17 @@ func parseTimeAttr(v types.String) time.Time {
 		return time.Time{}
 	}
 	return t
+}
+
+// configuredID is the sharing id a data source or the ephemeral resource
+// was given; anything else is an error against its id attribute.
+func configuredID(v types.String, diags *diag.Diagnostics) (int64, bool) {
+	id, ok := parseSharingID(v.ValueString())
+	if !ok {
+		diags.AddAttributeError(path.Root("id"), "Invalid Connection Link ID",
+			fmt.Sprintf("Expected a sharing id, a positive whole number such as \"61\", got %q.", v.ValueString()))
+	}
+	return id, ok
 }
 
 // parseSharingID turns the decimal id attribute into the API's number.

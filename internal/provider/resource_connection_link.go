@@ -255,17 +255,12 @@ func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequ
 	if !r.configured(&resp.Diagnostics) {
 		return
 	}
-	ctx = withSecretsMasked(ctx, r.data)
-	var state connectionLinkResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	ctx, state, ok := r.priorState(ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	id, ok := parseSharingID(state.ID.ValueString())
+	id, ok := sharingIDOf(state, &resp.Diagnostics)
 	if !ok {
-		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid Connection Link ID",
-			fmt.Sprintf("The state holds id %q, which is not a sharing id (a positive whole number). "+
-				"Remove the resource from the state with \"terraform state rm\" and import the right id.", state.ID.ValueString()))
 		return
 	}
 	// The framework wants the identity even from a read that removes the
@@ -341,9 +336,8 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id, ok := parseSharingID(state.ID.ValueString())
+	id, ok := sharingIDOf(state, &resp.Diagnostics)
 	if !ok {
-		resp.Diagnostics.AddError("Invalid Connection Link ID", fmt.Sprintf("The state holds id %q, which is not a sharing id.", state.ID.ValueString()))
 		return
 	}
 	// Nothing in an update changes the id, and so the identity; older CLIs
@@ -474,10 +468,8 @@ func (r *connectionLinkResource) Delete(ctx context.Context, req resource.Delete
 	if !r.configured(&resp.Diagnostics) {
 		return
 	}
-	ctx = withSecretsMasked(ctx, r.data)
-	var state connectionLinkResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	ctx, state, ok := r.priorState(ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	id, ok := parseSharingID(state.ID.ValueString())
@@ -571,6 +563,28 @@ func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id strin
 		return nil
 	}
 	return identity.Set(ctx, connectionLinkIdentityModel{ID: types.StringValue(id)})
+}
+
+// priorState decodes the prior state of a Read or Delete, with the API token
+// masked in every log line of the returned context.
+func (r *connectionLinkResource) priorState(ctx context.Context, state tfsdk.State, diags *diag.Diagnostics,
+) (context.Context, connectionLinkResourceModel, bool) {
+	ctx = withSecretsMasked(ctx, r.data)
+	var m connectionLinkResourceModel
+	diags.Append(state.Get(ctx, &m)...)
+	return ctx, m, !diags.HasError()
+}
+
+// sharingIDOf is the sharing id the state holds; one the API could not know is
+// an error that says the way out.
+func sharingIDOf(state connectionLinkResourceModel, diags *diag.Diagnostics) (int64, bool) {
+	id, ok := parseSharingID(state.ID.ValueString())
+	if !ok {
+		diags.AddAttributeError(path.Root("id"), "Invalid Connection Link ID",
+			fmt.Sprintf("The state holds id %q, which is not a sharing id (a positive whole number). "+
+				"Remove the resource from the state with \"terraform state rm\" and import the right id.", state.ID.ValueString()))
+	}
+	return id, ok
 }
 
 // configured guards the CRUD methods against a provider that was never
