@@ -31,8 +31,9 @@ type linkAttributes struct {
 
 // fill sets every attribute from a sharing the API returned. issuedAt is when
 // the token was last issued by our own create or regenerate call (zero when
-// unknown); expired is judged on the API's clock when it answered. A granted link's token is spent: its token
-// and link are null, so that no state keeps a secret that opens nothing.
+// unknown); expired is judged on the API's clock when it answered. A granted
+// link's token is spent: its token and link are null, so that no state keeps
+// a secret that opens nothing.
 func (m *linkAttributes) fill(s *albato.Sharing, pd *providerData, issuedAt time.Time) {
 	m.ID = types.StringValue(strconv.FormatInt(s.ID, 10))
 	m.PartnerID = types.Int64Value(s.PartnerID)
@@ -52,9 +53,10 @@ func (m *linkAttributes) fill(s *albato.Sharing, pd *providerData, issuedAt time
 	if s.DateCreated != nil {
 		m.DateCreated = types.StringValue(formatTime(*s.DateCreated))
 	}
-	issued, expiry := tokenIssuedAt(s.DateCreated, issuedAt), expiresAt(s.DateCreated, issuedAt)
+	var expiry time.Time
 	m.IssuedAt, m.ExpiresAt = types.Int64Null(), types.StringNull()
-	if !issued.IsZero() {
+	if issued := tokenIssuedAt(s.DateCreated, issuedAt); !issued.IsZero() {
+		expiry = issued.Add(linkLifetime)
 		m.IssuedAt = types.Int64Value(issued.Unix())
 		m.ExpiresAt = types.StringValue(formatTime(expiry))
 	}
