@@ -92,12 +92,14 @@ func (s setting) resolve(getenv func(string) string) (value string, unknown bool
 	}
 }
 
-// origin words where resolve took the value from.
+// origin words where resolve took a URL setting's value from, for
+// diagnostics: the variable that the configuration overrode is shown as a
+// URL without credentials, query or fragment, which may carry secrets.
 func (s setting) origin(getenv func(string) string) string {
 	env := getenv(s.env)
 	switch {
 	case !s.value.IsNull() && env != "" && env != s.value.ValueString():
-		return fmt.Sprintf("%q from the provider configuration, which wins over %s=%q", s.name, s.env, env)
+		return fmt.Sprintf("%q from the provider configuration, which wins over %s=%q", s.name, s.env, shownURL(env))
 	case !s.value.IsNull():
 		return fmt.Sprintf("%q in the provider configuration", s.name)
 	case env != "":
@@ -210,6 +212,16 @@ func (s settings) warnings() diag.Diagnostics {
 				strings.TrimSuffix(api.Redacted(), "/")))
 	}
 	return diags
+}
+
+// shownURL is raw as a diagnostic may show it: scheme, host and path.
+func shownURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(not a URL)"
+	}
+	u.User, u.RawQuery, u.ForceQuery, u.Fragment = nil, "", false, ""
+	return u.String()
 }
 
 // checkHTTPURL accepts absolute http and https URLs with a host: the check

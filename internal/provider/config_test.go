@@ -63,6 +63,14 @@ func TestResolveSettings(t *testing.T) {
 		"blank token": {
 			cfg: with(func(m *providerModel) { m.Token = types.StringValue("  ") }), errAt: "token", detail: envToken,
 		},
+		"an overridden variable is shown without its secrets": {
+			cfg: with(func(m *providerModel) {
+				m.Token = types.StringValue("t")
+				m.APIURL = types.StringValue("https://api.albato.com")
+			}),
+			env:  map[string]string{envAPIURL: "http://user:secret@127.0.0.1:8080/api?token=secret#secret"},
+			want: settings{apiURLOrigin: `"api_url" from the provider configuration, which wins over ALBATO_API_URL="http://127.0.0.1:8080/api"`},
+		},
 		"api_url with credentials": {
 			cfg: with(func(m *providerModel) {
 				m.Token = types.StringValue("t")
