@@ -2,18 +2,22 @@
 # (never downloaded as binaries) and cached under $(TOOLS_DIR):
 #
 #   Terraform $(TF_VERSION)         the floor; `make test` runs every test on it
-#   Terraform $(TF_LATEST_VERSION)  the newest the module proxy serves
+#   Terraform $(TF_LATEST_VERSION)  the newest release the module proxy serves;
+#                                   its version list stops earlier, but it
+#                                   serves any exact version asked for (1.17
+#                                   is refused)
 #   OpenTofu $(TOFU_VERSION)
 #
-# Terraform 1.5.7 installs with `go install`. Terraform 1.13 and OpenTofu
+# Terraform 1.5.7 installs with `go install`. Newer Terraform and OpenTofu
 # have replace directives that `go install` refuses: scripts/build-cli.sh
-# builds them from a copy of the module (and says what it changes in it).
+# builds them from a copy of the module, without the cloud state backends
+# the tests never use (and says what it changes).
 #
 # The two newer CLIs run the acceptance suite (./internal/provider/) without
 # the browser tests (ACC_SKIP): those exercise the sandbox's connect page, not
 # the CLI. A test reads its CLI from TF_ACC_TERRAFORM_PATH, per run.
 
-TF_LATEST_VERSION ?= 1.13.3
+TF_LATEST_VERSION ?= 1.16.4
 TERRAFORM_LATEST  := $(TOOLS_DIR)/terraform-$(TF_LATEST_VERSION)/terraform
 TOFU_VERSION      ?= 1.12.6
 TOFU              := $(TOOLS_DIR)/opentofu-$(TOFU_VERSION)/tofu

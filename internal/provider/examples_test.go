@@ -46,6 +46,11 @@ var (
 	usesAlbatoRE        = regexp.MustCompile(`(?m)^\s*(resource|data|ephemeral)\s+"albato_|^\s*provider\s+"albato"`)
 	requiredVersionRE   = regexp.MustCompile(`(?m)^\s*required_version\s*=\s*"([^"]+)"`)
 	cliVersionRE        = regexp.MustCompile(`(?m)^(?:Terraform|OpenTofu) v(\S+)`)
+	// unbuiltBackendRE matches the error of a CLI built by
+	// scripts/build-cli.sh, which leaves out the cloud state backends
+	// (Terraform 1.16's validate checks a backend block's type; 1.5.7 and
+	// OpenTofu 1.12's do not).
+	unbuiltBackendRE = regexp.MustCompile(`There is no backend type named "(azurerm|consul|cos|gcs|kubernetes|oci|oss|pg|s3)"`)
 )
 
 // exampleCLI is the CLI under test and the provider built for it.
@@ -386,10 +391,14 @@ func (c *exampleCLI) validate(t *testing.T, wd, rel, joined string) {
 	if err := json.Unmarshal(stdoutJSON(out), &res); err != nil {
 		t.Fatalf("%s: validate printed no JSON (%v, exit %v):\n%s", rel, err, runErr, out)
 	}
-	problems := 0
+	problems, unbuilt := 0, ""
 	for _, d := range res.Diagnostics {
 		if d.Severity == "warning" && strings.Contains(d.Summary, "overrides are in effect") {
 			continue // our own dev_overrides
+		}
+		if m := unbuiltBackendRE.FindStringSubmatch(d.Detail); d.Severity == "error" && m != nil {
+			unbuilt = m[1]
+			continue
 		}
 		where := rel
 		if d.Range != nil && d.Range.Filename != "" {
@@ -400,6 +409,9 @@ func (c *exampleCLI) validate(t *testing.T, wd, rel, joined string) {
 		}
 		t.Errorf("%s: %s: %s: %s", where, d.Severity, d.Summary, strings.TrimSpace(d.Detail))
 		problems++
+	}
+	if unbuilt != "" && problems == 0 {
+		t.Skipf("%s: %s was built without the %q backend (scripts/build-cli.sh leaves out the cloud state backends), and it validates a backend block", rel, c.path, unbuilt)
 	}
 	if !res.Valid && problems == 0 {
 		t.Errorf("%s: invalid, without a diagnostic:\n%s", rel, out)
