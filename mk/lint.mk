@@ -5,3 +5,10 @@
 lint: ## Run golangci-lint (pinned) with .golangci.yml.
 	$(call tool,golangci-lint) run ./...
 	cd bench && $(call tool,golangci-lint) run ./...
+
+# actionlint, pinned in tools/actionlint/go.mod, over .github/workflows/
+# (it also runs shellcheck on the run: steps when shellcheck is on PATH).
+
+.PHONY: actionlint
+actionlint: ## Lint the GitHub Actions workflows with actionlint (pinned).
+	$(call tool,actionlint) -color=false
