@@ -20,6 +20,7 @@
 #   zip     append a byte to the zip (its hash is not the one SHA256SUMS lists)
 #   layout  put the binary in a folder of the zip, and list and sign that zip
 #           as a faulty configuration would (the layout check fails)
+# RELEASE_VERIFY_KEEP=1 keeps the working directory (dist/, logs) for a look.
 #
 # Environment: GORELEASER (the command), TERRAFORM, TERRAFORM_LATEST, TOFU
 # (the CLIs' paths). Needs go, git, gpg and gpgv (Debian's gnupg), and
