@@ -4,9 +4,10 @@
 #   examples/demo, complete one link through the connect page as its end user
 #   would, show Terraform noticing it, record it, destroy, show the links revoked.
 #
-# Run it with `make demo`, or: TERRAFORM=/path/to/terraform ./scripts/demo.sh
-# (TERRAFORM defaults to `terraform` on PATH). Needs go, curl and Terraform
-# >= 1.5. Everything happens in a temporary directory, removed on exit; the
+# Run it with `make demo` (the terraform on PATH if it is 1.5 or newer, else
+# a Terraform 1.5.7 it builds), or: TERRAFORM=/path/to/terraform
+# ./scripts/demo.sh (TERRAFORM defaults to `terraform` on PATH). Needs go,
+# curl and Terraform >= 1.5. Everything happens in a temporary directory, removed on exit; the
 # provider is loaded through a dev_overrides CLI configuration in that
 # directory, so there is no `terraform init` and no change to ~/.terraformrc.
 set -euo pipefail
@@ -186,7 +187,8 @@ tf_version=$("$TERRAFORM" version)
 go_version=$(go version)
 curl_version=$(curl --version)
 curl_version=${curl_version%%$'\n'*}
-echo "${tf_version%%$'\n'*}, ${go_version#go version }, ${curl_version%% (*}"
+tf_path=$(command -v "$TERRAFORM")
+echo "${tf_version%%$'\n'*} ($tf_path), ${go_version#go version }, ${curl_version%% (*}"
 echo "Working in $TMP (removed at the end)"
 
 # ---------------------------------------------------------------------------

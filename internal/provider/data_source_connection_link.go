@@ -67,7 +67,8 @@ func (d *connectionLinkDataSource) Schema(ctx context.Context, _ datasource.Sche
 			"with a growing pause, from about 1 second up to 15 seconds, for at most `timeouts.read` " +
 			"(default `10m`). A link already in the set returns at once; one that is or becomes revoked or " +
 			"expired while waiting for another status is an error at once, and so is running out of time. " +
-			"Interrupting Terraform ends the wait.",
+			"A Ctrl-C ends the wait when the CLI passes it on: during `terraform plan` always, during the plan " +
+			"of an apply or a destroy on Terraform 1.16 but not on Terraform 1.5 to 1.13 or OpenTofu 1.12.",
 		ElementType: types.StringType,
 		Optional:    true,
 		Validators: []validator.Set{

@@ -605,7 +605,7 @@ func (e *testEnv) checkPaging(set sandbox.Settings, total int) error {
 // the API, each with a new client: step 1's apply and refreshing plan, step
 // 2's plan and refreshing plan, the import, step 4's plan, apply (the list
 // depends on the links) and refreshing plan, and the destroy. The same on
-// Terraform 1.5 and 1.13 and OpenTofu 1.12.
+// Terraform 1.5 and 1.16 and OpenTofu 1.12.
 const journeyCommands = 9
 
 // checkAuth checks how the provider sent the token over the whole test,

@@ -4,9 +4,10 @@
 # the timeout runs out.
 #
 # Terraform reads the data source again at every plan, including the plan
-# that `terraform destroy` makes first, and while it plans an apply or a
-# destroy it passes no Ctrl-C on to the provider. So the wait can be turned
-# off: destroy with
+# that `terraform destroy` makes first; while it plans an apply or a destroy,
+# Terraform 1.5 to 1.13 and OpenTofu 1.12 pass no Ctrl-C on to the provider
+# (Terraform 1.16 does, and the destroy then fails). So the wait can be
+# turned off: destroy with
 #   terraform destroy -var wait_for_acme=false   (or -refresh=false)
 # and create a new link without waiting with
 #   terraform apply -var wait_for_acme=false
