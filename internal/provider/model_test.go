@@ -1,6 +1,14 @@
 package provider
 
-import "testing"
+import (
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/albato/terraform-provider-albato/internal/albato"
+	"github.com/albato/terraform-provider-albato/internal/clock"
+)
 
 func TestBuildLink(t *testing.T) {
 	t.Parallel()
@@ -23,6 +31,28 @@ func TestBuildLink(t *testing.T) {
 	for _, c := range cases {
 		if got := buildLink(c.connect, c.partner, c.token); got != c.want {
 			t.Errorf("buildLink(%q, %d, %q) = %q, want %q", c.connect, c.partner, c.token, got, c.want)
+		}
+	}
+}
+
+// Every view shows a link's token and link only while they can be used: a
+// granted link's token is spent, a revoked link's dead.
+func TestFillShowsTheTokenOnlyWhileUsable(t *testing.T) {
+	t.Parallel()
+	pd := &providerData{clock: clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), connectURL: "https://c"}
+	for status, shown := range map[albato.Status]bool{
+		albato.StatusWaiting: true, albato.StatusWaitingOAuth: true, albato.StatusGranted: false, albato.StatusRevoked: false,
+	} {
+		var m linkAttributes
+		m.fill(&albato.Sharing{ID: 61, PartnerID: 225, Token: "tok", Status: status}, pd, time.Time{})
+		if m.Token.IsNull() == shown || m.Link.IsNull() == shown {
+			t.Errorf("status %s: token %v, link %v; want shown = %v", status.Name(), m.Token, m.Link, shown)
+		}
+		// The resource keeps them out of state with store_token = false, whatever the status.
+		r := connectionLinkResourceModel{StoreToken: types.BoolValue(false)}
+		r.fill(&albato.Sharing{ID: 61, PartnerID: 225, Token: "tok", Status: status}, pd, time.Time{})
+		if !r.Token.IsNull() || !r.Link.IsNull() {
+			t.Errorf("status %s with store_token = false: token %v, link %v, want null", status.Name(), r.Token, r.Link)
 		}
 	}
 }
