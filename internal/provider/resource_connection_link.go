@@ -389,6 +389,7 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 			r.handleReadBackError(ctx, resp, id, err)
 			return
 		}
+		ctx = withSecretsMasked(ctx, r.data, current.Token)
 		var read linkAttributes
 		read.fill(current, r.data, time.Time{})
 		result.Token, result.Link = read.Token, read.Link

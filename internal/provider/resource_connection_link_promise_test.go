@@ -123,3 +123,42 @@ func TestAccConnectionLink_noRefreshPlanJudgesTheLastRefresh(t *testing.T) {
 		},
 	})
 }
+
+// Turning store_token on plans only token and link as unknown: when the end
+// user completes the link between plan and apply, the apply takes the (now
+// null) token and keeps the rest as planned, rather than an "inconsistent
+// result after apply"; the next refresh shows the completion.
+func TestAccConnectionLink_storeTokenOnWhileCompleted(t *testing.T) {
+	e := newTestEnv(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: testAccConnectionLinkConfig(e, "taken back", "store_token = false")},
+			{
+				PreConfig: func() {
+					// The plan's refresh is the first GET, the apply's read the second.
+					e.before("GET", 2, func() {
+						if _, err := e.sandbox.Grant(e.onlySharing().ID); err != nil {
+							t.Error(err)
+						}
+					})
+				},
+				Config: testAccConnectionLinkConfig(e, "taken back", "store_token = true"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectUnknownValue(linkAddr, tfjsonpath.New("token")),
+						plancheck.ExpectKnownValue(linkAddr, tfjsonpath.New("status"), knownvalue.Int64Exact(0)),
+					},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckNoResourceAttr(linkAddr, "token"),
+					resource.TestCheckNoResourceAttr(linkAddr, "link"),
+				),
+			},
+			{
+				RefreshState: true,
+				Check:        resource.TestCheckResourceAttr(linkAddr, "status_name", "granted"),
+			},
+		},
+	})
+}
