@@ -162,3 +162,20 @@ func TestAccConnectionLink_storeTokenOnWhileCompleted(t *testing.T) {
 		},
 	})
 }
+
+// Create records its reading as well: with a regenerate_before as long as
+// the lifetime the link is due at once, and the plan without refresh right
+// after the create already regenerates it.
+func TestAccConnectionLink_createRecordsItsReading(t *testing.T) {
+	e := newTestEnv(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config:             testAccConnectionLinkConfig(e, "due at once", `regenerate_before = "48h"`),
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPreRefresh: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(linkAddr, tfjsonpath.New("token"))},
+			},
+		}},
+	})
+}
