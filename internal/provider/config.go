@@ -15,7 +15,7 @@ import (
 )
 
 // Defaults and environment variables of the provider configuration, as the
-// contract names them.
+// provider's documentation names them.
 const (
 	defaultAPIURL     = "https://api.albato.com"
 	defaultConnectURL = "https://connect.integrations-hub.com"

@@ -96,8 +96,8 @@ func linkDataSourceAttributes() map[string]schema.Attribute {
 		"id":            schema.StringAttribute{MarkdownDescription: "The sharing id, in decimal.", Computed: true},
 		"partner_id":    schema.Int64Attribute{MarkdownDescription: "The partner (app) id.", Computed: true},
 		"title":         schema.StringAttribute{MarkdownDescription: "Title of the link.", Computed: true},
-		"token":         schema.StringAttribute{MarkdownDescription: "The one-time token; null once the link is granted (the token is spent).", Computed: true, Sensitive: true},
-		"link":          schema.StringAttribute{MarkdownDescription: "The link to hand to the end user: `<connect_url>?id=<partner_id>&token=<token>`. Anyone holding it can create the connection until it is used, revoked or expired. Null once the link is granted.", Computed: true, Sensitive: true},
+		"token":         schema.StringAttribute{MarkdownDescription: "The one-time token; null once the link is granted or revoked (the token is spent or dead).", Computed: true, Sensitive: true},
+		"link":          schema.StringAttribute{MarkdownDescription: "The link to hand to the end user: `<connect_url>?id=<partner_id>&token=<token>`. Anyone holding it can create the connection until it is used, revoked or expired. Null once the link is granted or revoked.", Computed: true, Sensitive: true},
 		"status":        schema.Int64Attribute{MarkdownDescription: "`0` waiting, `1` granted, `2` waiting for OAuth, `3` revoked.", Computed: true},
 		"status_name":   schema.StringAttribute{MarkdownDescription: "`waiting`, `granted`, `waiting_oauth` or `revoked`.", Computed: true},
 		"credential_id": schema.Int64Attribute{MarkdownDescription: "Null until status `1`; then the id of the connection created.", Computed: true},
@@ -124,7 +124,7 @@ func (d *connectionLinkDataSource) Read(ctx context.Context, req datasource.Read
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id, ok := configuredID(model.ID, &resp.Diagnostics)
+	id, ok := sharingID(model.ID.ValueString(), path.Root("id"), &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -137,19 +137,17 @@ func (d *connectionLinkDataSource) Read(ctx context.Context, req datasource.Read
 		}
 	}
 
-	current, err := d.waitForStatus(ctx, id, want, &model, resp)
-	if err != nil || resp.Diagnostics.HasError() {
-		return
+	if d.waitForStatus(ctx, id, want, &model, resp) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
 	}
-	model.fill(current, d.data, time.Time{})
-	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
 }
 
-// waitForStatus reads the link, and while wait_for_status is set and not
-// met, reads it again with a growing pause. Diagnostics go into resp.
+// waitForStatus reads the link into model, and while wait_for_status is set
+// and not met, reads it again with a growing pause. Diagnostics go into resp;
+// ok is false when the wait failed.
 func (d *connectionLinkDataSource) waitForStatus(ctx context.Context, id int64, want []string,
 	model *connectionLinkDataSourceModel, resp *datasource.ReadResponse,
-) (*albato.Sharing, error) {
+) (ok bool) {
 	wanted := map[string]bool{}
 	for _, w := range want {
 		wanted[w] = true
@@ -159,7 +157,7 @@ func (d *connectionLinkDataSource) waitForStatus(ctx context.Context, id int64, 
 		t, ds := model.Timeouts.Read(ctx, defaultWaitTimeout)
 		resp.Diagnostics.Append(ds...)
 		if ds.HasError() {
-			return nil, errors.New("bad timeout")
+			return false
 		}
 		timeout = t
 	}
@@ -171,29 +169,17 @@ func (d *connectionLinkDataSource) waitForStatus(ctx context.Context, id int64, 
 		current, err := d.data.client.GetSharing(ctx, id)
 		if err != nil {
 			d.reportWaitError(ctx, resp, id, want, timeout, err)
-			return nil, err
+			return false
 		}
 		ctx = withSecretsMasked(ctx, d.data, current.Token)
+		model.fill(current, d.data, time.Time{})
 		name := current.Status.Name()
 		if len(want) == 0 || wanted[name] {
-			return current, nil
+			return true
 		}
-		expiry := expiresAt(current.DateCreated, time.Time{})
-		if current.Status == albato.StatusRevoked || isExpired(current.Status, expiry, d.data.apiNow(current)) {
-			// The remedy is what the albato_connection_link resource does
-			// at its next apply: it re-creates a revoked link (new id) and
-			// regenerates an expired one in place (same id).
-			state, remedy := "revoked", "The next apply of the albato_connection_link resource that manages it "+
-				"creates a new link, with a new id: hand that link out, and wait for the new id."
-			if current.Status != albato.StatusRevoked {
-				state = "expired at " + formatTime(expiry)
-				remedy = "The next apply of the albato_connection_link resource that manages it regenerates it in " +
-					"place (same id, new token) unless its regenerate_when_expired is false: hand the new link out."
-			}
-			resp.Diagnostics.AddAttributeError(path.Root("wait_for_status"), "Connection Link Can No Longer Reach the Status",
-				fmt.Sprintf("Connection link %d is %s, so it will never become %s. %s",
-					id, state, strings.Join(sorted(want), " or "), remedy))
-			return nil, errors.New(state)
+		if why := neverReaches(model.linkAttributes, want); why != "" {
+			resp.Diagnostics.AddAttributeError(path.Root("wait_for_status"), "Connection Link Can No Longer Reach the Status", why)
+			return false
 		}
 		tflog.Debug(ctx, "Waiting for connection link status", map[string]any{
 			"id": id, "status": name, "want": strings.Join(sorted(want), ","), "attempt": attempt, "pause": pause.String(),
@@ -203,11 +189,32 @@ func (d *connectionLinkDataSource) waitForStatus(ctx context.Context, id int64, 
 		case <-ctx.Done():
 			timer.Stop()
 			d.reportWaitError(ctx, resp, id, want, timeout, ctx.Err())
-			return nil, ctx.Err()
+			return false
 		case <-timer.C:
 		}
 		pause = min(pause*3/2+pause/10, d.data.pollMax) // grows by about 1.6x per read
 	}
+}
+
+// neverReaches says why a link, revoked or expired, will never reach any
+// status of want, and the remedy: what the albato_connection_link resource
+// does at its next apply (re-create a revoked link with a new id, regenerate
+// an expired one in place). "" while it still may.
+func neverReaches(link linkAttributes, want []string) string {
+	var state, remedy string
+	switch {
+	case link.Status.ValueInt64() == int64(albato.StatusRevoked):
+		state, remedy = "revoked", "The next apply of the albato_connection_link resource that manages it "+
+			"creates a new link, with a new id: hand that link out, and wait for the new id."
+	case link.Expired.ValueBool():
+		state = "expired at " + link.ExpiresAt.ValueString()
+		remedy = "The next apply of the albato_connection_link resource that manages it regenerates it in " +
+			"place (same id, new token) unless its regenerate_when_expired is false: hand the new link out."
+	default:
+		return ""
+	}
+	return fmt.Sprintf("Connection link %s is %s, so it will never become %s. %s",
+		link.ID.ValueString(), state, strings.Join(sorted(want), " or "), remedy)
 }
 
 func (d *connectionLinkDataSource) reportWaitError(_ context.Context, resp *datasource.ReadResponse, id int64, want []string, timeout time.Duration, err error) {

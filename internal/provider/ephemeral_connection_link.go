@@ -125,7 +125,7 @@ func (e *connectionLinkEphemeralResource) Open(ctx context.Context, req ephemera
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id, ok := configuredID(model.ID, &resp.Diagnostics)
+	id, ok := sharingID(model.ID.ValueString(), path.Root("id"), &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -145,9 +145,6 @@ func (e *connectionLinkEphemeralResource) Open(ctx context.Context, req ephemera
 
 	var link linkAttributes
 	link.fill(current, e.data, time.Time{})
-	if current.Status == albato.StatusRevoked {
-		link.forgetToken()
-	}
 	model.Token, model.Link = link.Token, link.Link
 	model.Status, model.StatusName, model.CredentialID = link.Status, link.StatusName, link.CredentialID
 	model.ExpiresAt, model.Expired, model.IssuedAt = link.ExpiresAt, link.Expired, link.IssuedAt

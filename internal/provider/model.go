@@ -2,7 +2,9 @@ package provider
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -31,16 +33,14 @@ type linkAttributes struct {
 
 // fill sets every attribute from a sharing the API returned. issuedAt is when
 // the token was last issued by our own create or regenerate call (zero when
-// unknown); expired is judged on the API's clock when it answered. A granted
-// link's token is spent: its token and link are null, so that no state keeps
-// a secret that opens nothing.
+// unknown); expired is judged as of the API's answer.
 func (m *linkAttributes) fill(s *albato.Sharing, pd *providerData, issuedAt time.Time) {
 	m.ID = types.StringValue(strconv.FormatInt(s.ID, 10))
 	m.PartnerID = types.Int64Value(s.PartnerID)
 	m.Title = types.StringValue(s.Title)
 	m.Token = types.StringValue(s.Token)
 	m.Link = types.StringValue(pd.linkOf(s))
-	if s.Status == albato.StatusGranted {
+	if !tokenShown(s.Status) {
 		m.forgetToken()
 	}
 	m.Status = types.Int64Value(int64(s.Status))
@@ -53,14 +53,21 @@ func (m *linkAttributes) fill(s *albato.Sharing, pd *providerData, issuedAt time
 	if s.DateCreated != nil {
 		m.DateCreated = types.StringValue(formatTime(*s.DateCreated))
 	}
-	var expiry time.Time
+	issued, expiry := tokenLifetime(s.DateCreated, issuedAt)
 	m.IssuedAt, m.ExpiresAt = types.Int64Null(), types.StringNull()
-	if issued := tokenIssuedAt(s.DateCreated, issuedAt); !issued.IsZero() {
-		expiry = issued.Add(linkLifetime)
+	if !issued.IsZero() {
 		m.IssuedAt = types.Int64Value(issued.Unix())
 		m.ExpiresAt = types.StringValue(formatTime(expiry))
 	}
 	m.Expired = types.BoolValue(isExpired(s.Status, expiry, pd.apiNow(s)))
+}
+
+// tokenShown reports whether a link's token and link are shown, by every
+// resource and data source alike: only while they can still be used. A
+// granted link's token is spent and a revoked link's is dead, so no state or
+// output keeps a secret that opens nothing.
+func tokenShown(status albato.Status) bool {
+	return status != albato.StatusGranted && status != albato.StatusRevoked
 }
 
 // forgetToken nulls the two secret attributes.
@@ -69,34 +76,44 @@ func (m *linkAttributes) forgetToken() {
 	m.Link = types.StringNull()
 }
 
-// parseTimeAttr reads back an RFC 3339 attribute; the zero time when null,
-// unknown or unparsable.
-func parseTimeAttr(v types.String) time.Time {
-	if v.IsNull() || v.IsUnknown() {
-		return time.Time{}
+// linkOf is the end user's link to s, with the id that link_id chose.
+func (pd *providerData) linkOf(s *albato.Sharing) string {
+	id := s.PartnerID
+	if pd.linkID == linkIDSharing {
+		id = s.ID
 	}
-	t, err := time.Parse(time.RFC3339, v.ValueString())
-	if err != nil {
-		return time.Time{}
-	}
-	return t
+	return buildLink(pd.connectURL, id, s.Token)
 }
 
-// configuredID is the sharing id a data source or the ephemeral resource
-// was given; anything else is an error against its id attribute.
-func configuredID(v types.String, diags *diag.Diagnostics) (int64, bool) {
-	id, ok := parseSharingID(v.ValueString())
-	if !ok {
-		diags.AddAttributeError(path.Root("id"), "Invalid Connection Link ID",
-			fmt.Sprintf("Expected a sharing id, a positive whole number such as \"61\", got %q.", v.ValueString()))
+// buildLink forms the end user's link: <connectURL>?id=<id>&token=<token>,
+// with "&" instead of "?" when connectURL already carries a query.
+func buildLink(connectURL string, id int64, token string) string {
+	q := url.Values{}
+	q.Set("id", strconv.FormatInt(id, 10))
+	q.Set("token", token)
+	// Join the parameters to the connect URL's own query, if it has one:
+	// after "?" or a trailing "&" directly, otherwise after "&". Only the
+	// query counts: in "https://a&" the "&" is part of the host, and in
+	// "https://a??" the query is "?" (both found by FuzzBuildLink).
+	sep := "?"
+	if i := strings.IndexByte(connectURL, '?'); i >= 0 {
+		switch query := connectURL[i+1:]; {
+		case query == "" || strings.HasSuffix(query, "&"):
+			sep = ""
+		default:
+			sep = "&"
+		}
 	}
-	return id, ok
+	return connectURL + sep + q.Encode()
 }
 
-// parseSharingID turns the decimal id attribute into the API's number.
-func parseSharingID(id string) (int64, bool) {
-	n, err := strconv.ParseInt(id, 10, 64)
+// sharingID turns a decimal sharing id (configured, imported or in the
+// state) into the API's number; anything else is an error against at.
+func sharingID(raw string, at path.Path, diags *diag.Diagnostics) (int64, bool) {
+	n, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || n <= 0 {
+		diags.AddAttributeError(at, "Invalid Connection Link ID",
+			fmt.Sprintf("Expected a sharing id, a positive whole number such as \"61\", got %q.", raw))
 		return 0, false
 	}
 	return n, true

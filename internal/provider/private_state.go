@@ -9,22 +9,21 @@ import (
 )
 
 // The resource's private state: bookkeeping the user never needs and no
-// plan shows.
+// plan shows. Both keys hold an RFC 3339 time as a JSON string.
 const (
-	// privateIssuedAtKey keeps, in private state, when our own create or
-	// regenerate call last got a token: the API may not move dateCreated on PUT,
-	// and expiry counts from the later of the two.
+	// privateIssuedAtKey is when our own create or regenerate call last got
+	// a token: the API may not move dateCreated on PUT, and expiry counts
+	// from the later of the two.
 	privateIssuedAtKey = "token_issued_at"
 
-	// privateClockOffsetKey keeps how far the API's clock was ahead of ours
-	// (whole seconds) at its last answer: expiry is judged on the API's
-	// clock, also by a plan that sends no request (-refresh=false) and by
-	// the new provider process of an apply.
-	privateClockOffsetKey = "api_clock_offset"
+	// privateReadAtKey is when the provider last read or wrote the link, on
+	// the API's clock: the moment as of which every plan judges its expiry
+	// (DESIGN.md, "How expiry is judged").
+	privateReadAtKey = "read_at"
 )
 
 // privateGetter and privateSetter are the parts of the framework's private
-// state API we use, so that one helper serves every CRUD response type.
+// state API we use, so that one helper serves every response type.
 type privateGetter interface {
 	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
 }
@@ -33,36 +32,18 @@ type privateSetter interface {
 	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
 }
 
-// setPrivate stores v as JSON under key.
-func setPrivate(ctx context.Context, p privateSetter, key string, v any) diag.Diagnostics {
-	b, err := json.Marshal(v)
-	if err != nil {
-		var d diag.Diagnostics
-		d.AddError("Unable to Save Private State", err.Error())
-		return d
-	}
+// setPrivateTime stores t under key.
+func setPrivateTime(ctx context.Context, p privateSetter, key string, t time.Time) diag.Diagnostics {
+	b, _ := json.Marshal(formatTime(t)) // a string always marshals
 	return p.SetKey(ctx, key, b)
 }
 
-// getPrivate reads the JSON under key into v; ok is false when there is
-// none, or none that reads (a state written by another version).
-func getPrivate(ctx context.Context, p privateGetter, key string, v any) (ok bool, diags diag.Diagnostics) {
+// privateTime reads the time under key; the zero time when there is none,
+// or none that reads (a state written by another version).
+func privateTime(ctx context.Context, p privateGetter, key string) (time.Time, diag.Diagnostics) {
 	b, diags := p.GetKey(ctx, key)
-	if diags.HasError() || len(b) == 0 {
-		return false, diags
-	}
-	return json.Unmarshal(b, v) == nil, diags
-}
-
-func setIssuedAt(ctx context.Context, p privateSetter, t time.Time) diag.Diagnostics {
-	return setPrivate(ctx, p, privateIssuedAtKey, formatTime(t))
-}
-
-// getIssuedAt returns the zero time when we never issued the token (import).
-func getIssuedAt(ctx context.Context, p privateGetter) (time.Time, diag.Diagnostics) {
 	var s string
-	ok, diags := getPrivate(ctx, p, privateIssuedAtKey, &s)
-	if !ok {
+	if diags.HasError() || len(b) == 0 || json.Unmarshal(b, &s) != nil {
 		return time.Time{}, diags
 	}
 	t, err := time.Parse(time.RFC3339, s)
@@ -70,17 +51,4 @@ func getIssuedAt(ctx context.Context, p privateGetter) (time.Time, diag.Diagnost
 		return time.Time{}, diags
 	}
 	return t, diags
-}
-
-// setClockOffset records how far ahead of ours the API's clock is.
-func setClockOffset(ctx context.Context, p privateSetter, offset time.Duration) diag.Diagnostics {
-	return setPrivate(ctx, p, privateClockOffsetKey, int64(offset/time.Second))
-}
-
-// getClockOffset returns the recorded offset of the API's clock; 0 when
-// none was recorded (a state written before it was, or no Date header).
-func getClockOffset(ctx context.Context, p privateGetter) (time.Duration, diag.Diagnostics) {
-	var seconds int64
-	_, diags := getPrivate(ctx, p, privateClockOffsetKey, &seconds)
-	return time.Duration(seconds) * time.Second, diags
 }

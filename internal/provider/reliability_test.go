@@ -303,7 +303,7 @@ func newRelEnv(t *testing.T) *relEnv {
 	e := &relEnv{testEnv: newTestEnv(t, onePage), diags: map[string][]*tfprotov6.Diagnostic{}, rpcs: map[string]int{}}
 	// Each cell's fault is on its own link's requests: a refresh served from
 	// a listing of the account would step around it. The listing's own
-	// fallbacks are tested in read_batch_test.go.
+	// fallbacks are tested in sharing_reader_test.go.
 	e.providerOptions = append(e.providerOptions, WithGetForEachRefresh())
 	e.clientTweak = func(c *albato.Config) {
 		c.MaxRetryAfter = relMaxRetryAfter

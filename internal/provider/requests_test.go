@@ -14,8 +14,8 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
 
-// The API requests each operation sends, counted on the sandbox: what the
-// contract promises and what `make bench` turns into its network floor.
+// The API requests each operation sends, counted on the sandbox: what
+// DESIGN.md promises and what `make bench` turns into its network floor.
 // Each test manages requestsN links at once, so that a request too many per
 // link shows as a multiple.
 //
@@ -307,7 +307,12 @@ func TestAccRequests_regenerateExpired(t *testing.T) {
 					e.clock.Advance(48 * time.Hour)
 					return nil
 				},
-				ExpectNonEmptyPlan: true, // the links expired meanwhile
+			},
+			{
+				// The refresh that sees the links expired; the plans without
+				// refresh after it regenerate them.
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
 			},
 			{
 				PreConfig: e.sandbox.ResetRequests,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -54,10 +53,34 @@ type connectionLinkResourceModel struct {
 	StoreToken            types.Bool   `tfsdk:"store_token"`
 }
 
-// storesToken reports whether token and link may be kept in state: unless
-// store_token is false (null, as after an import, means the default).
+// The settings' defaults: the schema's, and those of a state that lacks
+// them (an import, or a state written by an older version).
+const (
+	defaultRegenerateWhenExpired = true
+	defaultRegenerateBefore      = "0s"
+	defaultStoreToken            = true
+)
+
+// withDefaults gives each setting the state lacks its default.
+func (m *connectionLinkResourceModel) withDefaults() {
+	if m.RegenerateWhenExpired.IsNull() {
+		m.RegenerateWhenExpired = types.BoolValue(defaultRegenerateWhenExpired)
+	}
+	if m.RegenerateBefore.IsNull() {
+		m.RegenerateBefore = types.StringValue(defaultRegenerateBefore)
+	}
+	if m.StoreToken.IsNull() {
+		m.StoreToken = types.BoolValue(defaultStoreToken)
+	}
+}
+
+// storesToken reports whether token and link may be kept in state; a
+// store_token not known yet counts as its default.
 func (m connectionLinkResourceModel) storesToken() bool {
-	return m.StoreToken.IsNull() || m.StoreToken.IsUnknown() || m.StoreToken.ValueBool()
+	if m.StoreToken.IsNull() || m.StoreToken.IsUnknown() {
+		return defaultStoreToken
+	}
+	return m.StoreToken.ValueBool()
 }
 
 // fill sets the link attributes from a sharing, and keeps token and link
@@ -115,11 +138,12 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 			},
 			"regenerate_when_expired": schema.BoolAttribute{
 				MarkdownDescription: "Whether a plan regenerates the token in place once a waiting link has expired, " +
-					"or is within `regenerate_before` of expiring (default: `true`). Judged at plan time from the " +
-					"state, so it also shows with `-refresh=false`.",
+					"or is within `regenerate_before` of expiring (default: `true`). Judged as of the link's last " +
+					"refresh (or create, update, import), never the clock of the moment, so that a saved plan applies " +
+					"as planned however much later; a `-refresh=false` plan judges as of the last refresh.",
 				Optional:      true,
 				Computed:      true,
-				Default:       booldefault.StaticBool(true),
+				Default:       booldefault.StaticBool(defaultRegenerateWhenExpired),
 				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 			},
 			"regenerate_before": schema.StringAttribute{
@@ -128,13 +152,13 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 					"is not about to die. A window of `\"48h\"` or more regenerates a waiting link on every plan.",
 				Optional:      true,
 				Computed:      true,
-				Default:       stringdefault.StaticString("0s"),
+				Default:       stringdefault.StaticString(defaultRegenerateBefore),
 				Validators:    []validator.String{durationValidator{}},
 				PlanModifiers: keep(),
 			},
 			"token": schema.StringAttribute{
-				MarkdownDescription: "The one-time token. Null once the link is granted (the token is spent) and " +
-					"whenever `store_token` is `false`.",
+				MarkdownDescription: "The one-time token. Null once the link is granted or revoked (the token is " +
+					"spent or dead) and whenever `store_token` is `false`.",
 				Computed:      true,
 				Sensitive:     true,
 				PlanModifiers: keep(),
@@ -142,7 +166,7 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"link": schema.StringAttribute{
 				MarkdownDescription: "The link to hand to the end user: `<connect_url>?id=<partner_id>&token=<token>`. " +
 					"Anyone holding it can create the connection until it is used, revoked or expired. Null once the " +
-					"link is granted and whenever `store_token` is `false`.",
+					"link is granted or revoked and whenever `store_token` is `false`.",
 				Computed:      true,
 				Sensitive:     true,
 				PlanModifiers: keep(),
@@ -154,7 +178,7 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 					"with `issued_at` as its version. Turning it back on reads the link once at apply.",
 				Optional:      true,
 				Computed:      true,
-				Default:       booldefault.StaticBool(true),
+				Default:       booldefault.StaticBool(defaultStoreToken),
 				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 			},
 			"issued_at": schema.Int64Attribute{
@@ -193,7 +217,7 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 				PlanModifiers:       keep(),
 			},
 			"expired": schema.BoolAttribute{
-				MarkdownDescription: "Whether the link is waiting and at or past `expires_at`, as of the last refresh.",
+				MarkdownDescription: "Whether the link is waiting and at or past `expires_at`, as of the last refresh (on the API's clock).",
 				Computed:            true,
 				PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 			},
@@ -224,14 +248,14 @@ func (r *connectionLinkResource) Create(ctx context.Context, req resource.Create
 		return
 	}
 	created := result.Sharing
+	issuedAt := r.data.apiNow(created)
 	if result.Adopted {
 		resp.Diagnostics.AddWarning(adoptedWarning(plan, created.ID, result.Cause))
 		if created.DateCreated != nil {
-			created.ServerTime = *created.DateCreated // the token was issued then, not now
+			issuedAt = *created.DateCreated // the token was issued then, not now
 		}
 	}
 	ctx = withSecretsMasked(ctx, r.data, created.Token)
-	issuedAt := issuedAtFrom(created, r.data.clock.Now())
 	tflog.Info(ctx, "Created connection link", map[string]any{"id": created.ID, "partner_id": created.PartnerID})
 
 	// The POST answer has no dateCreated yet; one GET brings the state to
@@ -244,11 +268,9 @@ func (r *connectionLinkResource) Create(ctx context.Context, req resource.Create
 		current = created
 	}
 
-	plan.fill(current, r.data, issuedAt)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(setClockOffset(ctx, resp.Private, r.data.apiClockOffset(current))...)
+	resp.Diagnostics.Append(r.saveReading(ctx, &resp.State, resp.Private, &plan, current, issuedAt)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
-	resp.Diagnostics.Append(setIssuedAt(ctx, resp.Private, issuedAt)...)
+	resp.Diagnostics.Append(setPrivateTime(ctx, resp.Private, privateIssuedAtKey, issuedAt)...)
 }
 
 func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -259,7 +281,7 @@ func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequ
 	if !ok {
 		return
 	}
-	id, ok := sharingIDOf(state, &resp.Diagnostics)
+	id, ok := sharingID(state.ID.ValueString(), path.Root("id"), &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -286,21 +308,21 @@ func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 
-	issuedAt, diags := getIssuedAt(ctx, req.Private)
+	issuedAt, diags := privateTime(ctx, req.Private, privateIssuedAtKey)
 	resp.Diagnostics.Append(diags...)
-	state.fill(current, r.data, issuedAt)
-	resp.Diagnostics.Append(setClockOffset(ctx, resp.Private, r.data.apiClockOffset(current))...)
-	// After an import the settings are null; the contract writes defaults.
-	if state.RegenerateWhenExpired.IsNull() {
-		state.RegenerateWhenExpired = types.BoolValue(true)
-	}
-	if state.RegenerateBefore.IsNull() {
-		state.RegenerateBefore = types.StringValue("0s")
-	}
-	if state.StoreToken.IsNull() {
-		state.StoreToken = types.BoolValue(true)
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	state.withDefaults()
+	resp.Diagnostics.Append(r.saveReading(ctx, &resp.State, resp.Private, &state, current, issuedAt)...)
+}
+
+// saveReading saves m, filled from the API's answer s, as the state, and the
+// moment of that answer as the one every plan judges expiry as of.
+func (r *connectionLinkResource) saveReading(ctx context.Context, state *tfsdk.State, private privateSetter,
+	m *connectionLinkResourceModel, s *albato.Sharing, issuedAt time.Time,
+) diag.Diagnostics {
+	m.fill(s, r.data, issuedAt)
+	diags := state.Set(ctx, m)
+	diags.Append(setPrivateTime(ctx, private, privateReadAtKey, r.data.apiNow(s))...)
+	return diags
 }
 
 // goneOutsideTerraform is the warning of a refresh that finds a link revoked
@@ -318,11 +340,9 @@ func goneOutsideTerraform(id int64, what string) (summary, detail string) {
 func (r *connectionLinkResource) saveAsRead(ctx context.Context, private privateGetter, resp *resource.UpdateResponse,
 	result *connectionLinkResourceModel, current *albato.Sharing,
 ) {
-	issuedAt, diags := getIssuedAt(ctx, private)
+	issuedAt, diags := privateTime(ctx, private, privateIssuedAtKey)
 	resp.Diagnostics.Append(diags...)
-	result.fill(current, r.data, issuedAt)
-	resp.Diagnostics.Append(resp.State.Set(ctx, result)...)
-	resp.Diagnostics.Append(setClockOffset(ctx, resp.Private, r.data.apiClockOffset(current))...)
+	resp.Diagnostics.Append(r.saveReading(ctx, &resp.State, resp.Private, result, current, issuedAt)...)
 }
 
 func (r *connectionLinkResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -336,7 +356,7 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id, ok := sharingIDOf(state, &resp.Diagnostics)
+	id, ok := sharingID(state.ID.ValueString(), path.Root("id"), &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -344,30 +364,35 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 	// send none, so it is set every time.
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID.ValueString())...)
 
-	// Only the settings changed unless a regeneration is due: keep what the
-	// API last said and send nothing.
+	// Update does what the plan said, never judging the clock again: only a
+	// plan that regenerates leaves status unknown. Otherwise only the
+	// settings changed: keep what the API last said and send nothing.
 	result := plan
 	result.linkAttributes = state.linkAttributes
+	readAt, diags := privateTime(ctx, req.Private, privateReadAtKey)
+	resp.Diagnostics.Append(diags...)
 
-	switch {
-	case triggersChanged(state, plan):
+	switch regenerating := plan.Status.IsUnknown(); {
+	case regenerating && triggersChanged(state, plan):
 		r.regenerate(ctx, resp, &result, id)
 		return
 
-	case state.Status.ValueInt64() == int64(albato.StatusWaiting) &&
-		r.dueForExpiryRegeneration(ctx, state, plan, r.apiNowFrom(ctx, req.Private, &resp.Diagnostics)):
+	case regenerating && dueForExpiryRegeneration(ctx, state, plan, readAt):
 		r.regenerateExpired(ctx, req.Private, resp, &result, id)
 		return
 
 	case takesTokenBack(state, plan):
-		// store_token turned on: the state has no token to keep.
+		// store_token turned on: the state has no token to keep. Only the
+		// token is taken from the reading, the rest is what the plan showed.
 		current, err := r.data.client.GetSharing(ctx, id)
 		if err != nil {
 			r.handleReadBackError(ctx, resp, id, err)
 			return
 		}
-		r.saveAsRead(ctx, req.Private, resp, &result, current)
-		return
+		ctx = withSecretsMasked(ctx, r.data, current.Token)
+		var read linkAttributes
+		read.fill(current, r.data, time.Time{})
+		result.Token, result.Link = read.Token, read.Link
 	}
 
 	if !result.storesToken() {
@@ -432,7 +457,7 @@ func (r *connectionLinkResource) handleReadBackError(ctx context.Context, resp *
 // applyRegenerated saves the answer of a PUT and when its token was issued.
 func (r *connectionLinkResource) applyRegenerated(ctx context.Context, resp *resource.UpdateResponse, result *connectionLinkResourceModel, s *albato.Sharing) {
 	ctx = withSecretsMasked(ctx, r.data, s.Token)
-	issuedAt := issuedAtFrom(s, r.data.clock.Now())
+	issuedAt := r.data.apiNow(s)
 	// issued_at versions the token for write-only consumers: a new token
 	// must get a new one, even within the second of the last (the API's
 	// Date header counts whole seconds).
@@ -440,10 +465,8 @@ func (r *connectionLinkResource) applyRegenerated(ctx context.Context, resp *res
 		issuedAt = time.Unix(prior.ValueInt64()+1, 0).UTC()
 	}
 	tflog.Info(ctx, "Regenerated connection link token", map[string]any{"id": s.ID})
-	result.fill(s, r.data, issuedAt)
-	resp.Diagnostics.Append(resp.State.Set(ctx, result)...)
-	resp.Diagnostics.Append(setClockOffset(ctx, resp.Private, r.data.apiClockOffset(s))...)
-	resp.Diagnostics.Append(setIssuedAt(ctx, resp.Private, issuedAt)...)
+	resp.Diagnostics.Append(r.saveReading(ctx, &resp.State, resp.Private, result, s, issuedAt)...)
+	resp.Diagnostics.Append(setPrivateTime(ctx, resp.Private, privateIssuedAtKey, issuedAt)...)
 }
 
 // handleUpdateError reports a failed regeneration; a link that is gone is
@@ -472,7 +495,7 @@ func (r *connectionLinkResource) Delete(ctx context.Context, req resource.Delete
 	if !ok {
 		return
 	}
-	id, ok := parseSharingID(state.ID.ValueString())
+	id, ok := sharingID(state.ID.ValueString(), path.Root("id"), new(diag.Diagnostics))
 	if !ok {
 		return // nothing the API could know; dropping it from the state is all there is to do
 	}
@@ -499,19 +522,17 @@ func (r *connectionLinkResource) ImportState(ctx context.Context, req resource.I
 	ctx = withSecretsMasked(ctx, r.data)
 	// An import block with identity = { id = "..." } (Terraform and
 	// OpenTofu 1.12+) sends no import id.
-	rawID, from := req.ID, "import id"
+	rawID := req.ID
 	if rawID == "" && req.Identity != nil {
 		var identity connectionLinkIdentityModel
 		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		rawID, from = identity.ID.ValueString(), "identity's id"
+		rawID = identity.ID.ValueString()
 	}
-	id, ok := parseSharingID(rawID)
+	id, ok := sharingID(rawID, path.Root("id"), &resp.Diagnostics)
 	if !ok {
-		resp.Diagnostics.AddError("Invalid Connection Link Import ID",
-			fmt.Sprintf("Expected the sharing id, a positive whole number such as \"61\", as the %s, got %q.", from, rawID))
 		return
 	}
 	current, err := r.data.client.GetSharing(ctx, id)
@@ -530,12 +551,10 @@ func (r *connectionLinkResource) ImportState(ctx context.Context, req resource.I
 				"Create a new albato_connection_link instead.", id))
 		return
 	}
-	canonical := strconv.FormatInt(id, 10)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), canonical)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("regenerate_when_expired"), true)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("regenerate_before"), "0s")...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("store_token"), true)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, canonical)...)
+	imported := connectionLinkResourceModel{RegenerateTriggers: types.MapNull(types.StringType)}
+	imported.withDefaults()
+	resp.Diagnostics.Append(r.saveReading(ctx, &resp.State, resp.Private, &imported, current, time.Time{})...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, imported.ID.ValueString())...)
 }
 
 // connectionLinkIdentityModel is the resource identity: the sharing id,
@@ -573,18 +592,6 @@ func (r *connectionLinkResource) priorState(ctx context.Context, state tfsdk.Sta
 	var m connectionLinkResourceModel
 	diags.Append(state.Get(ctx, &m)...)
 	return ctx, m, !diags.HasError()
-}
-
-// sharingIDOf is the sharing id the state holds; one the API could not know is
-// an error that says the way out.
-func sharingIDOf(state connectionLinkResourceModel, diags *diag.Diagnostics) (int64, bool) {
-	id, ok := parseSharingID(state.ID.ValueString())
-	if !ok {
-		diags.AddAttributeError(path.Root("id"), "Invalid Connection Link ID",
-			fmt.Sprintf("The state holds id %q, which is not a sharing id (a positive whole number). "+
-				"Remove the resource from the state with \"terraform state rm\" and import the right id.", state.ID.ValueString()))
-	}
-	return id, ok
 }
 
 // configured guards the CRUD methods against a provider that was never

@@ -13,11 +13,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
 
-// Expiry is judged on the API's clock (contract, behaviour "now"): the
-// sandbox's clock moves 49 hours while this machine's does not, as when a
-// machine's clock is off. A refresh sees the link expired; the offset it
-// learnt is kept in private state, so that plans without refresh, and the
-// apply's new provider process, regenerate it as well.
+// Expiry is judged on the API's clock: the sandbox's clock moves 49 hours
+// while this machine's does not, as when a machine's clock is off. A refresh
+// sees the link expired; the moment of that reading is kept in private
+// state, so that plans without refresh, and the apply's new provider
+// process, regenerate it as well.
 func TestAccConnectionLink_expiryOnTheAPIClock(t *testing.T) {
 	e := newTestEnv(t)
 	cfg := testAccConnectionLinkConfig(e, "the API's clock")

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -41,7 +40,16 @@ func (r *connectionLinkResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if req.Plan.Raw.IsNull() {
 		return
 	}
-	if r.unchangedAndNotDue(ctx, req) {
+	// Expiry is judged as of the link's last reading, never the clock of
+	// the moment: Terraform plans again at apply and must find the same.
+	readAt, diags := privateTime(ctx, req.Private, privateReadAtKey)
+	resp.Diagnostics.Append(diags...)
+	r.planChange(ctx, req, resp, readAt)
+}
+
+// planChange plans a create or a change, judging expiry as of readAt.
+func (r *connectionLinkResource) planChange(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, readAt time.Time) {
+	if unchangedAndNotDue(req, readAt) {
 		return // the common case of a plan, decided without decoding the whole state
 	}
 	var plan connectionLinkResourceModel
@@ -56,10 +64,7 @@ func (r *connectionLinkResource) ModifyPlan(ctx context.Context, req resource.Mo
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		if r.data == nil {
-			return // not configured: Terraform validates only
-		}
-		r.modifyUpdatePlan(ctx, state, plan, r.apiNowFrom(ctx, req.Private, &resp.Diagnostics), resp)
+		modifyUpdatePlan(ctx, state, plan, readAt, resp)
 	}
 	// Whatever else the plan says, store_token = false keeps the secrets
 	// out of it.
@@ -70,14 +75,13 @@ func (r *connectionLinkResource) ModifyPlan(ctx context.Context, req resource.Mo
 }
 
 // unchangedAndNotDue reports a link whose plan is its prior state, unchanged
-// (the configuration did not change it), and which is not a waiting link due
-// for an expiry regeneration, nor revoked: nothing modifyUpdatePlan would do.
-// It reads the four attributes it needs from the raw values, because
-// decoding the whole state and plan into structs for every link of every
-// plan is most of what a plan of many links costs the provider
-// (BENCHMARKS.md).
-func (r *connectionLinkResource) unchangedAndNotDue(ctx context.Context, req resource.ModifyPlanRequest) bool {
-	if r.data == nil || req.State.Raw.IsNull() || !req.Plan.Raw.Equal(req.State.Raw) {
+// (the configuration did not change it), neither revoked nor due for an
+// expiry regeneration: nothing modifyUpdatePlan would do. It reads the four
+// attributes it needs from the raw values: decoding the whole state and plan
+// into structs for every link is most of what a plan of many links costs the
+// provider (BENCHMARKS.md).
+func unchangedAndNotDue(req resource.ModifyPlanRequest, readAt time.Time) bool {
+	if req.State.Raw.IsNull() || !req.Plan.Raw.Equal(req.State.Raw) {
 		return false
 	}
 	var attrs map[string]tftypes.Value
@@ -88,35 +92,28 @@ func (r *connectionLinkResource) unchangedAndNotDue(ctx context.Context, req res
 	if err := attrs["status"].As(&status); err != nil || status == nil {
 		return false
 	}
-	switch n, _ := status.Int64(); albato.Status(n) {
-	case albato.StatusGranted, albato.StatusWaitingOAuth:
-		return true
-	case albato.StatusWaiting:
-	default:
-		return false // revoked, or unknown to us: the full judgement
+	n, _ := status.Int64()
+	if albato.Status(n) == albato.StatusRevoked {
+		return false // replaced: the full judgement
 	}
 	var expiresAt, before *string
 	var whenExpired *bool
 	if attrs["expires_at"].As(&expiresAt) != nil || attrs["regenerate_before"].As(&before) != nil ||
-		attrs["regenerate_when_expired"].As(&whenExpired) != nil || before == nil || whenExpired == nil {
+		attrs["regenerate_when_expired"].As(&whenExpired) != nil {
 		return false
 	}
-	if !*whenExpired || expiresAt == nil {
-		return true
+	deref := func(s *string) string {
+		if s == nil {
+			return ""
+		}
+		return *s
 	}
-	window, err := time.ParseDuration(*before)
-	expiry, perr := time.Parse(time.RFC3339, *expiresAt)
-	if err != nil || perr != nil {
-		return false
-	}
-	var diags diag.Diagnostics
-	now := r.apiNowFrom(ctx, req.Private, &diags)
-	return !diags.HasError() && !dueForRegeneration(albato.StatusWaiting, expiry, window, now)
+	return !dueForRegeneration(albato.Status(n), deref(expiresAt), whenExpired != nil && *whenExpired, deref(before), readAt)
 }
 
 // modifyUpdatePlan plans a change of an existing link: its replacement, a
 // regeneration in place, or taking the token into the state again.
-func (r *connectionLinkResource) modifyUpdatePlan(ctx context.Context, state, plan connectionLinkResourceModel, now time.Time, resp *resource.ModifyPlanResponse) {
+func modifyUpdatePlan(ctx context.Context, state, plan connectionLinkResourceModel, readAt time.Time, resp *resource.ModifyPlanResponse) {
 	// Only a failed regeneration leaves a revoked link in the state (a
 	// refresh removes it): replace it.
 	if state.Status.ValueInt64() == int64(albato.StatusRevoked) {
@@ -139,9 +136,9 @@ func (r *connectionLinkResource) modifyUpdatePlan(ctx context.Context, state, pl
 		return
 	}
 
-	if r.regenerationPossible(ctx, state, plan, now) {
+	if regenerationPossible(ctx, state, plan, readAt) {
 		tflog.Debug(ctx, "Planning an in-place regeneration of the connection link", map[string]any{"id": state.ID.ValueString()})
-		if summary, detail := regenerationReason(state, plan, now); summary != "" {
+		if summary, detail := regenerationReason(state, plan, readAt); summary != "" {
 			resp.Diagnostics.AddWarning(summary, detail)
 		}
 		for name, unknown := range computedAttributes {
@@ -158,8 +155,8 @@ func (r *connectionLinkResource) modifyUpdatePlan(ctx context.Context, state, pl
 
 // regenerationReason words why a plan regenerates a link, for the plan's
 // output, where an in-place update alone says nothing: a completed link that
-// triggers reset, or a link expired (or about to) on the API's clock.
-func regenerationReason(state, plan connectionLinkResourceModel, now time.Time) (summary, detail string) {
+// triggers reset, or a link expired (or about to) as of its last reading.
+func regenerationReason(state, plan connectionLinkResourceModel, readAt time.Time) (summary, detail string) {
 	id := state.ID.ValueString()
 	switch {
 	case triggersChanged(state, plan) && state.Status.ValueInt64() == int64(albato.StatusGranted):
@@ -170,7 +167,7 @@ func regenerationReason(state, plan connectionLinkResourceModel, now time.Time) 
 				id, state.CredentialID.String())
 	case triggersChanged(state, plan):
 		return "", ""
-	case isExpired(albato.Status(state.Status.ValueInt64()), parseTimeAttr(state.ExpiresAt), now):
+	case dueForRegeneration(albato.Status(state.Status.ValueInt64()), state.ExpiresAt.ValueString(), true, "0s", readAt):
 		return "Regenerating an Expired Connection Link",
 			fmt.Sprintf("Connection link %s expired at %s without being used, so its token is regenerated in place "+
 				"(regenerate_when_expired). The old link stops working: hand out the new one.", id, state.ExpiresAt.ValueString())
@@ -192,30 +189,15 @@ func takesTokenBack(state, plan connectionLinkResourceModel) bool {
 
 // regenerationPossible decides at plan time whether apply may regenerate the
 // token: triggers changed (or are not known yet), or the waiting link is due
-// for an expiry regeneration according to the prior state and the clock.
-func (r *connectionLinkResource) regenerationPossible(ctx context.Context, state, plan connectionLinkResourceModel, now time.Time) bool {
-	if plan.RegenerateTriggers.IsUnknown() {
+// for an expiry regeneration as of its last reading.
+func regenerationPossible(ctx context.Context, state, plan connectionLinkResourceModel, readAt time.Time) bool {
+	if plan.RegenerateTriggers.IsUnknown() || triggersChanged(state, plan) {
 		return true
-	}
-	if triggersChanged(state, plan) {
-		return true
-	}
-	if state.Status.ValueInt64() != int64(albato.StatusWaiting) {
-		return false
 	}
 	if plan.RegenerateWhenExpired.IsUnknown() || plan.RegenerateBefore.IsUnknown() {
-		return true
+		return state.Status.ValueInt64() == int64(albato.StatusWaiting)
 	}
-	return r.dueForExpiryRegeneration(ctx, state, plan, now)
-}
-
-// apiNowFrom is now on the API's clock: ours, corrected by the offset the
-// API's last answer showed (kept in private state, so that a plan without
-// refresh and the apply's new process judge as the refresh did).
-func (r *connectionLinkResource) apiNowFrom(ctx context.Context, private privateGetter, diags *diag.Diagnostics) time.Time {
-	offset, d := getClockOffset(ctx, private)
-	diags.Append(d...)
-	return r.data.clock.Now().Add(offset)
+	return dueForExpiryRegeneration(ctx, state, plan, readAt)
 }
 
 // triggersChanged reports a change of regenerate_triggers' values; setting
@@ -227,23 +209,15 @@ func triggersChanged(state, plan connectionLinkResourceModel) bool {
 	return !state.RegenerateTriggers.Equal(plan.RegenerateTriggers)
 }
 
-// dueForExpiryRegeneration judges, from the prior state and now on the
-// API's clock (see apiNowFrom), whether a waiting link is past (or within
-// regenerate_before of) its expiry and regenerate_when_expired allows acting
-// on it.
-func (r *connectionLinkResource) dueForExpiryRegeneration(ctx context.Context, state, plan connectionLinkResourceModel, now time.Time) bool {
-	if !plan.RegenerateWhenExpired.ValueBool() {
-		return false
-	}
-	before, err := time.ParseDuration(plan.RegenerateBefore.ValueString())
-	if err != nil || before < 0 {
-		return false // the validator reports it
-	}
-	expiry := parseTimeAttr(state.ExpiresAt)
-	due := dueForRegeneration(albato.Status(state.Status.ValueInt64()), expiry, before, now)
+// dueForExpiryRegeneration judges, from the prior state and the planned
+// settings, whether a link is due for an expiry regeneration as of readAt,
+// its last reading.
+func dueForExpiryRegeneration(ctx context.Context, state, plan connectionLinkResourceModel, readAt time.Time) bool {
+	due := dueForRegeneration(albato.Status(state.Status.ValueInt64()), state.ExpiresAt.ValueString(),
+		plan.RegenerateWhenExpired.ValueBool(), plan.RegenerateBefore.ValueString(), readAt)
 	tflog.Trace(ctx, "Judged connection link expiry", map[string]any{
 		"id": state.ID.ValueString(), "expires_at": state.ExpiresAt.ValueString(),
-		"regenerate_before": before.String(), "now": formatTime(now), "due": due,
+		"regenerate_before": plan.RegenerateBefore.ValueString(), "read_at": formatTime(readAt), "due": due,
 	})
 	return due
 }

@@ -11,16 +11,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
-
-	"github.com/albato/terraform-provider-albato/internal/clock"
 )
 
 // planFor runs ModifyPlan on a prior state and a planned state built from
-// models, as Terraform would, and returns the response.
-func planFor(t *testing.T, now time.Time, prior, planned connectionLinkResourceModel) *resource.ModifyPlanResponse {
+// models, as Terraform would, as of a link last read at readAt, and returns
+// the response.
+func planFor(t *testing.T, readAt time.Time, prior, planned connectionLinkResourceModel) *resource.ModifyPlanResponse {
 	t.Helper()
 	ctx := context.Background()
-	r := &connectionLinkResource{data: &providerData{clock: clock.NewFake(now)}}
+	r := &connectionLinkResource{}
 	var sr resource.SchemaResponse
 	r.Schema(ctx, resource.SchemaRequest{}, &sr)
 	empty := tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)
@@ -34,7 +33,8 @@ func planFor(t *testing.T, now time.Time, prior, planned connectionLinkResourceM
 		t.Fatalf("plan: %v", d)
 	}
 	resp := &resource.ModifyPlanResponse{Plan: plan}
-	r.ModifyPlan(ctx, resource.ModifyPlanRequest{State: state, Plan: plan, Config: tfsdk.Config{Schema: sr.Schema, Raw: plan.Raw}}, resp)
+	req := resource.ModifyPlanRequest{State: state, Plan: plan, Config: tfsdk.Config{Schema: sr.Schema, Raw: plan.Raw}}
+	r.planChange(ctx, req, resp, readAt)
 	return resp
 }
 

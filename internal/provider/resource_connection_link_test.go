@@ -397,8 +397,8 @@ func expectKnown(addr, attr string) plancheck.PlanCheck {
 	return plancheck.ExpectKnownValue(addr, tfjsonpath.New(attr), knownvalue.NotNull())
 }
 
-// Behaviour 3: an expired waiting link is regenerated in place; the expiry
-// shows in a plan without refresh; the apply reads before it writes.
+// Behaviour 3: an expired waiting link is regenerated in place, once a
+// refresh has seen it expired; the apply reads before it writes.
 func TestAccConnectionLink_regenerateWhenExpired(t *testing.T) {
 	e := newTestEnv(t)
 	cfg := testAccConnectionLinkConfig(e, "expiring")
@@ -410,7 +410,8 @@ func TestAccConnectionLink_regenerateWhenExpired(t *testing.T) {
 			{
 				Config: cfg,
 				// After apply, move past the expiry: the harness's next plan
-				// runs with -refresh=false and must already show it.
+				// runs with -refresh=false and judges as of the last reading
+				// (nothing to do); the one after it refreshes and sees it.
 				Check: func(*terraform.State) error {
 					e.clock.Advance(48 * time.Hour)
 					e.sandbox.ResetRequests()
@@ -418,7 +419,8 @@ func TestAccConnectionLink_regenerateWhenExpired(t *testing.T) {
 				},
 				ExpectNonEmptyPlan: true,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPreRefresh: []plancheck.PlanCheck{
+					PostApplyPreRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					PostApplyPostRefresh: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionUpdate),
 						plancheck.ExpectUnknownValue(linkAddr, tfjsonpath.New("token")),
 						expectKnown(linkAddr, "id"),
@@ -502,8 +504,8 @@ func TestAccConnectionLink_grantedBetweenPlanAndApply(t *testing.T) {
 // Behaviour 3: the link is revoked between the plan of an expiry
 // regeneration and its apply: a clear error, and the next plan creates the
 // link again. With a refresh, the refresh removes it (a create); with
-// -refresh=false throughout, the state keeps the revoked link and the plan
-// replaces it rather than failing again.
+// -refresh=false after the refresh that saw the link expired, the state
+// keeps the revoked link and the plan replaces it rather than failing again.
 func TestAccConnectionLink_revokedBetweenPlanAndApply(t *testing.T) {
 	for _, c := range []struct {
 		name string
@@ -526,8 +528,12 @@ func TestAccConnectionLink_revokedBetweenPlanAndApply(t *testing.T) {
 				Steps: []resource.TestStep{
 					{Config: cfg},
 					{
+						PreConfig:          func() { e.clock.Advance(49 * time.Hour) },
+						RefreshState:       true,
+						ExpectNonEmptyPlan: true,
+					},
+					{
 						PreConfig: func() {
-							e.clock.Advance(49 * time.Hour)
 							e.before("GET", c.revokeAtGET, func() {
 								if err := e.sandbox.Revoke(e.onlySharing().ID); err != nil {
 									t.Error(err)
@@ -684,7 +690,7 @@ func TestAccConnectionLink_import(t *testing.T) {
 				ResourceName:  linkAddr,
 				ImportState:   true,
 				ImportStateId: "not-a-number",
-				ExpectError:   regexp.MustCompile(`Expected the sharing id, a positive whole number`),
+				ExpectError:   regexp.MustCompile(`Expected a sharing id, a positive whole number`),
 			},
 			{
 				ResourceName:  linkAddr,

@@ -81,10 +81,7 @@ func (sharingIDValidator) ValidateString(_ context.Context, req validator.String
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if _, ok := parseSharingID(req.ConfigValue.ValueString()); !ok {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Connection Link ID",
-			fmt.Sprintf("Expected a sharing id, a positive whole number such as \"61\", got %q.", req.ConfigValue.ValueString()))
-	}
+	sharingID(req.ConfigValue.ValueString(), req.Path, &resp.Diagnostics)
 }
 
 // titleLength bounds a link's title as the API does: in Unicode characters,

@@ -1,7 +1,7 @@
 // Package sandbox is a local emulator of Albato's "sharing" API (connection
 // via link) and of the page that the end user opens from the link. It follows
-// the public document "How to Create a Connection via Link" and the project's
-// notes on it (shared/spec/albato-api-notes.md); it is used in-process by the
+// the public document "How to Create a Connection via Link" and what the
+// provider reads of it (DESIGN.md, "The API's readings"); it is used in-process by the
 // provider's acceptance tests (httptest.NewServer(srv)) and by the
 // albato-sandbox binary for demos. A Server is an http.Handler and is safe for
 // concurrent use.

@@ -9,7 +9,7 @@ import (
 // AuthScheme is the Authorization scheme the API accepts.
 type AuthScheme string
 
-// The schemes, as Albato's documents give them (shared/spec/albato-api-notes.md).
+// The schemes, as Albato's documents give them.
 const (
 	// AuthAny accepts all three schemes below (the default).
 	AuthAny AuthScheme = "any"

@@ -5,32 +5,8 @@ import (
 	"time"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
+	"github.com/albato/terraform-provider-albato/internal/clock"
 )
-
-func TestBuildLink(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		connect string
-		partner int64
-		token   string
-		want    string
-	}{
-		{"https://connect.integrations-hub.com", 225, "aZeZWFwAQQ", "https://connect.integrations-hub.com?id=225&token=aZeZWFwAQQ"},
-		{"https://connect.example.com/", 1, "t", "https://connect.example.com/?id=1&token=t"},
-		{"https://white.label/connect?brand=acme", 7, "abc", "https://white.label/connect?brand=acme&id=7&token=abc"},
-		{"https://white.label/connect?", 7, "abc", "https://white.label/connect?id=7&token=abc"},
-		{"https://white.label/connect?a=1&", 7, "abc", "https://white.label/connect?a=1&id=7&token=abc"},
-		{"http://a&", 7, "abc", "http://a&?id=7&token=abc"},                                         // "&" in the host, no query (fuzz)
-		{"https://white.label/connect??", 7, "abc", "https://white.label/connect??&id=7&token=abc"}, // the query is "?" (fuzz)
-		// Tokens are query-encoded, whatever they hold.
-		{"http://localhost:8080/connect", 225, "a+b/c=d&e", "http://localhost:8080/connect?id=225&token=a%2Bb%2Fc%3Dd%26e"},
-	}
-	for _, c := range cases {
-		if got := buildLink(c.connect, c.partner, c.token); got != c.want {
-			t.Errorf("buildLink(%q, %d, %q) = %q, want %q", c.connect, c.partner, c.token, got, c.want)
-		}
-	}
-}
 
 func TestExpiresAt(t *testing.T) {
 	t.Parallel()
@@ -51,14 +27,13 @@ func TestExpiresAt(t *testing.T) {
 		{"local clock with a fraction of a second", nil, created.Add(700 * time.Millisecond), created.Add(48 * time.Hour)},
 	}
 	for _, c := range cases {
-		got := expiresAt(c.created, c.issuedAt)
+		issued, got := tokenLifetime(c.created, c.issuedAt)
 		if !got.Equal(c.want) || (!got.IsZero() && got.Location() != time.UTC) {
-			t.Errorf("%s: expiresAt = %v, want %v in UTC", c.name, got, c.want)
+			t.Errorf("%s: expiry = %v, want %v in UTC", c.name, got, c.want)
 		}
 		// issued_at and expires_at come from one time: 48 hours apart, or both unknown.
-		issued := tokenIssuedAt(c.created, c.issuedAt)
 		if issued.IsZero() != got.IsZero() || (!got.IsZero() && got.Sub(issued) != 48*time.Hour) {
-			t.Errorf("%s: tokenIssuedAt = %v, not 48 hours before expiresAt %v", c.name, issued, got)
+			t.Errorf("%s: issued = %v, not 48 hours before expiry %v", c.name, issued, got)
 		}
 	}
 }
@@ -90,20 +65,35 @@ func TestExpiryJudgement(t *testing.T) {
 		if got := isExpired(c.status, c.expiry, c.now); got != c.expired {
 			t.Errorf("%s: isExpired = %v, want %v", c.name, got, c.expired)
 		}
-		if got := dueForRegeneration(c.status, c.expiry, c.before, c.now); got != c.due {
+		if got := dueAt(c.status, c.expiry, c.before, c.now); got != c.due {
+			t.Errorf("%s: dueAt = %v, want %v", c.name, got, c.due)
+		}
+		// The same judgement from the attributes, as the plan makes it.
+		expiresAt := ""
+		if !c.expiry.IsZero() {
+			expiresAt = formatTime(c.expiry)
+		}
+		if got := dueForRegeneration(c.status, expiresAt, true, c.before.String(), c.now); got != c.due {
 			t.Errorf("%s: dueForRegeneration = %v, want %v", c.name, got, c.due)
+		}
+		if dueForRegeneration(c.status, expiresAt, false, c.before.String(), c.now) {
+			t.Errorf("%s: due with regenerate_when_expired = false", c.name)
+		}
+		if dueForRegeneration(c.status, expiresAt, true, c.before.String(), time.Time{}) {
+			t.Errorf("%s: due without a reading (a state from an older version)", c.name)
 		}
 	}
 }
 
-func TestIssuedAtFrom(t *testing.T) {
+func TestAPINow(t *testing.T) {
 	t.Parallel()
 	server := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	local := server.Add(7 * time.Minute) // a skewed local clock
-	if got := issuedAtFrom(&albato.Sharing{ServerTime: server}, local); !got.Equal(server) {
+	pd := &providerData{clock: clock.NewFake(local)}
+	if got := pd.apiNow(&albato.Sharing{ServerTime: server}); !got.Equal(server) {
 		t.Errorf("with a Date header: %v, want the API's %v", got, server)
 	}
-	if got := issuedAtFrom(&albato.Sharing{}, local); !got.Equal(local) {
+	if got := pd.apiNow(&albato.Sharing{}); !got.Equal(local) {
 		t.Errorf("without a Date header: %v, want the local %v", got, local)
 	}
 }

@@ -8,8 +8,8 @@ import (
 )
 
 // sharingReader serves the resource's refreshes of one run (one provider
-// process) with as few requests as it can ("Reading many links" in the
-// contract). Terraform refreshes each link with its own Read; with many
+// process) with as few requests as it can (DESIGN.md, "When a request is
+// sent"). Terraform refreshes each link with its own Read; with many
 // links one listing of the account is far cheaper than a GET each. Which is
 // better depends on how many links refresh and how many pages the account
 // has, neither known in advance, so the reader GETs each link until its GETs

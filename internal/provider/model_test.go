@@ -1,0 +1,58 @@
+package provider
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/albato/terraform-provider-albato/internal/albato"
+	"github.com/albato/terraform-provider-albato/internal/clock"
+)
+
+func TestBuildLink(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		connect string
+		partner int64
+		token   string
+		want    string
+	}{
+		{"https://connect.integrations-hub.com", 225, "aZeZWFwAQQ", "https://connect.integrations-hub.com?id=225&token=aZeZWFwAQQ"},
+		{"https://connect.example.com/", 1, "t", "https://connect.example.com/?id=1&token=t"},
+		{"https://white.label/connect?brand=acme", 7, "abc", "https://white.label/connect?brand=acme&id=7&token=abc"},
+		{"https://white.label/connect?", 7, "abc", "https://white.label/connect?id=7&token=abc"},
+		{"https://white.label/connect?a=1&", 7, "abc", "https://white.label/connect?a=1&id=7&token=abc"},
+		{"http://a&", 7, "abc", "http://a&?id=7&token=abc"},                                         // "&" in the host, no query (fuzz)
+		{"https://white.label/connect??", 7, "abc", "https://white.label/connect??&id=7&token=abc"}, // the query is "?" (fuzz)
+		// Tokens are query-encoded, whatever they hold.
+		{"http://localhost:8080/connect", 225, "a+b/c=d&e", "http://localhost:8080/connect?id=225&token=a%2Bb%2Fc%3Dd%26e"},
+	}
+	for _, c := range cases {
+		if got := buildLink(c.connect, c.partner, c.token); got != c.want {
+			t.Errorf("buildLink(%q, %d, %q) = %q, want %q", c.connect, c.partner, c.token, got, c.want)
+		}
+	}
+}
+
+// Every view shows a link's token and link only while they can be used: a
+// granted link's token is spent, a revoked link's dead.
+func TestFillShowsTheTokenOnlyWhileUsable(t *testing.T) {
+	t.Parallel()
+	pd := &providerData{clock: clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), connectURL: "https://c"}
+	for status, shown := range map[albato.Status]bool{
+		albato.StatusWaiting: true, albato.StatusWaitingOAuth: true, albato.StatusGranted: false, albato.StatusRevoked: false,
+	} {
+		var m linkAttributes
+		m.fill(&albato.Sharing{ID: 61, PartnerID: 225, Token: "tok", Status: status}, pd, time.Time{})
+		if m.Token.IsNull() == shown || m.Link.IsNull() == shown {
+			t.Errorf("status %s: token %v, link %v; want shown = %v", status.Name(), m.Token, m.Link, shown)
+		}
+		// The resource keeps them out of state with store_token = false, whatever the status.
+		r := connectionLinkResourceModel{StoreToken: types.BoolValue(false)}
+		r.fill(&albato.Sharing{ID: 61, PartnerID: 225, Token: "tok", Status: status}, pd, time.Time{})
+		if !r.Token.IsNull() || !r.Link.IsNull() {
+			t.Errorf("status %s with store_token = false: token %v, link %v, want null", status.Name(), r.Token, r.Link)
+		}
+	}
+}
