@@ -336,13 +336,12 @@ func serverTime(date string) time.Time {
 	return t.UTC()
 }
 
-// redirectMessage names where the API tried to send us, without query or
-// credentials, since redirects are not followed.
+// redirectMessage names where the API tried to send us, since redirects
+// are not followed.
 func redirectMessage(resp *http.Response) string {
 	loc, err := resp.Location()
 	if err != nil || loc == nil {
 		return "unexpected redirect (redirects are not followed)"
 	}
-	loc.User, loc.RawQuery, loc.ForceQuery, loc.Fragment = nil, "", false, ""
-	return fmt.Sprintf("unexpected redirect to %s (redirects are not followed; check the API URL)", loc.String())
+	return fmt.Sprintf("unexpected redirect to %s (redirects are not followed; check the API URL)", shownURL(loc))
 }

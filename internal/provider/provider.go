@@ -216,7 +216,7 @@ func (p *AlbatoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	data.client = client
 	data.reads = newSharingReader(client, !p.getEachLink)
 	tflog.Debug(ctx, "Configured Albato API client", map[string]any{
-		"api_url": s.apiURL, "auth_scheme": s.authScheme, "link_id": s.linkID, "max_retries": s.maxRetries,
+		"api_url": albato.ShownURL(s.apiURL), "auth_scheme": s.authScheme, "link_id": s.linkID, "max_retries": s.maxRetries,
 	})
 }
 
