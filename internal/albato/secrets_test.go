@@ -126,7 +126,7 @@ func TestLogFields(t *testing.T) {
 	if len(entries) != 4 {
 		t.Fatalf("%d log entries, want 4 (attempt, retry, attempt, the auth scheme accepted): %v", len(entries), entries)
 	}
-	if e := entries[3]; e.msg != "The Albato API accepted the token" || e.fields["auth_scheme"] != AuthBearer {
+	if e := entries[3]; e.msg != "The Albato API accepted the token" || e.fields["auth_scheme"] != authBearer {
 		t.Errorf("last entry %q: %v, want the accepted auth scheme, Bearer", e.msg, e.fields)
 	}
 	entries = entries[:3]

@@ -15,8 +15,8 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-// Defaults and environment variables of the provider configuration, as the
-// contract names them.
+// Defaults and environment variables of the provider configuration: the
+// names users set, which the docs and error messages repeat.
 const (
 	defaultAPIURL     = "https://api.albato.com"
 	defaultConnectURL = "https://connect.integrations-hub.com"
@@ -38,9 +38,6 @@ const (
 	linkIDSharing = "sharing_id"
 )
 
-// authSchemes are the values of auth_scheme as the client spells them.
-var authSchemes = []string{"auto", "Bearer", "Basic"}
-
 // providerModel is the provider configuration block.
 type providerModel struct {
 	APIURL     types.String `tfsdk:"api_url"`
@@ -56,7 +53,7 @@ type providerModel struct {
 type settings struct {
 	apiURL     string
 	token      string
-	authScheme string // one of authSchemes
+	authScheme string // one of albato.AuthSchemes
 	linkID     string // linkIDPartner or linkIDSharing
 	connectURL string
 	maxRetries int
@@ -178,11 +175,11 @@ func (s *settings) check() diag.Diagnostics {
 		}
 	}
 	if known("auth_scheme") {
-		scheme, ok := canonical(authSchemes, s.authScheme)
+		scheme, ok := canonical(albato.AuthSchemes, s.authScheme)
 		if !ok {
 			diags.AddAttributeError(path.Root("auth_scheme"), "Invalid Albato Auth Scheme",
-				fmt.Sprintf("The auth scheme (from \"auth_scheme\" or %s) must be one of auto, Bearer or Basic, got %q.",
-					envAuthScheme, s.authScheme))
+				fmt.Sprintf("The auth scheme (from \"auth_scheme\" or %s) must be one of %s, got %q.",
+					envAuthScheme, strings.Join(albato.AuthSchemes, ", "), s.authScheme))
 		}
 		s.authScheme = scheme
 	}

@@ -129,7 +129,7 @@ func (p *AlbatoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					"and keeps the first one accepted for the rest of the run. May also be set with the `" + envAuthScheme +
 					"` environment variable. Defaults to `" + defaultAuthScheme + "`.",
 				Optional:   true,
-				Validators: []validator.String{stringvalidator.OneOfCaseInsensitive(authSchemes...)},
+				Validators: []validator.String{stringvalidator.OneOfCaseInsensitive(albato.AuthSchemes...)},
 			},
 			"link_id": schema.StringAttribute{
 				MarkdownDescription: "Which id the `id=` parameter of a link carries: `" + linkIDPartner + "` (the partner, " +

@@ -71,8 +71,9 @@ func TestAccProvider_configErrors(t *testing.T) {
 }
 
 // Environment variables stand in for arguments, and an argument wins over
-// its variable. Every request carries the contract's User-Agent and the
-// Authorization scheme as spelt by the contract.
+// its variable. Every request carries the User-Agent
+// "terraform-provider-albato/<version> (+https://www.terraform.io)
+// Terraform/<version>" and the Authorization scheme as auth_scheme names it.
 func TestAccProvider_envAndHeaders(t *testing.T) {
 	e := newTestEnv(t)
 	t.Setenv(envAPIURL, e.server.URL)
@@ -89,7 +90,7 @@ func TestAccProvider_envAndHeaders(t *testing.T) {
 			}
 			ua := h.Get("User-Agent")
 			if !regexp.MustCompile(`^terraform-provider-albato/test \(\+https://www\.terraform\.io\) Terraform/\d+\.\d+\.\d+`).MatchString(ua) {
-				return fmt.Errorf("User-Agent %q does not follow the contract", ua)
+				return fmt.Errorf("User-Agent %q is not terraform-provider-albato/<version> (+https://www.terraform.io) Terraform/<version>", ua)
 			}
 			return nil
 		}
@@ -146,7 +147,7 @@ resource "albato_connection_link" "test" {
 
 // Provider arguments may come from resources that do not exist yet: a plan
 // that only creates links needs no API call and succeeds; a refresh, which
-// needs the API, fails naming the argument (contract, behaviour 9).
+// needs the API, fails naming the argument.
 func TestAccProvider_unknownArguments(t *testing.T) {
 	e := newTestEnv(t)
 	config := func(replace string) string {
