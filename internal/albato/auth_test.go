@@ -223,3 +223,38 @@ func TestAuthAutoConcurrent(t *testing.T) {
 			refused.Load(), accepted.Load(), callers+1)
 	}
 }
+
+// TestAuthAutoOn403: Albato may refuse credentials with 403 as well as 401;
+// under "auto" a 403 moves on to the next scheme like a 401, and a 403 to
+// all three reads as a refused token naming the three.
+func TestAuthAutoOn403(t *testing.T) {
+	t.Parallel()
+	for _, accept := range []string{authBasicStandard, "none"} {
+		var accepted, refused atomic.Int32
+		srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") != authHeaders[accept] {
+				refused.Add(1)
+				writeJSON(w, http.StatusForbidden, `{"success":false,"message":"Forbidden"}`)
+				return
+			}
+			accepted.Add(1)
+			writeJSON(w, http.StatusOK, okSharing(61))
+		})
+		c := newTestClient(t, srv.URL, withRetries(0))
+		_, err := c.GetSharing(context.Background(), 61)
+		if accept == "none" {
+			var apiErr *Error
+			if !errors.As(err, &apiErr) || !IsUnauthorized(err) || apiErr.StatusCode != http.StatusForbidden ||
+				!strings.Contains(err.Error(), "Basic base64(<token>:)") {
+				t.Errorf("all refused with 403: got %v, want a refused token with HTTP 403 naming the schemes", err)
+			}
+			if refused.Load() != 3 || acceptedScheme(c) != "" {
+				t.Errorf("all refused with 403: %d requests, scheme %q; want 3 and none", refused.Load(), acceptedScheme(c))
+			}
+			continue
+		}
+		if err != nil || refused.Load() != 2 || accepted.Load() != 1 || acceptedScheme(c) != accept {
+			t.Errorf("got %v after %d refusals, scheme %q; want success after 2 under %s", err, refused.Load(), acceptedScheme(c), accept)
+		}
+	}
+}
