@@ -11,21 +11,29 @@ import (
 	"sync/atomic"
 )
 
-// The names of the ways to send the API token, as AuthScheme reports them.
+// AuthSchemes are the values of the auth scheme setting (Config.AuthScheme),
+// in any letter case: "auto" tries the ways below in turn, "Bearer" and
+// "Basic" send only that one. The one list of them, for callers that
+// validate the setting before building a Client.
+var AuthSchemes = []string{authAuto, authBearer, authBasic}
+
+const authAuto = "auto"
+
+// The names of the ways to send the API token, as logged once accepted.
 const (
-	// AuthBearer is "Authorization: Bearer <token>".
-	AuthBearer = "Bearer"
-	// AuthBasic is "Authorization: Basic <token>", the token as is, as
+	// authBearer is "Authorization: Bearer <token>".
+	authBearer = "Bearer"
+	// authBasic is "Authorization: Basic <token>", the token as is, as
 	// Albato's examples send it.
-	AuthBasic = "Basic"
-	// AuthBasicStandard is "Authorization: Basic base64(<token>:)", the
+	authBasic = "Basic"
+	// authBasicStandard is "Authorization: Basic base64(<token>:)", the
 	// token as the user name of standard Basic authentication.
-	AuthBasicStandard = "Basic base64"
+	authBasicStandard = "Basic base64"
 )
 
 // authScheme is one way to send the API token.
 type authScheme struct {
-	name   string // one of the Auth constants
+	name   string // one of the auth constants
 	shown  string // the header's form, for an error: never the token
 	header string // the Authorization header
 }
@@ -47,23 +55,23 @@ type authGate struct {
 	refused int
 }
 
-// newAuthGate reads the scheme setting: "auto" or "" (try all three),
-// "Basic" or "Bearer", in any letter case.
+// newAuthGate reads the scheme setting: one of AuthSchemes in any letter
+// case, or "" for auto.
 func newAuthGate(setting, token string) (*authGate, error) {
-	bearer := authScheme{AuthBearer, "Bearer <token>", "Bearer " + token}
-	basic := authScheme{AuthBasic, "Basic <token>", "Basic " + token}
-	standard := authScheme{AuthBasicStandard, "Basic base64(<token>:)", "Basic " + basicCredentials(token)}
+	bearer := authScheme{authBearer, "Bearer <token>", "Bearer " + token}
+	basic := authScheme{authBasic, "Basic <token>", "Basic " + token}
+	standard := authScheme{authBasicStandard, "Basic base64(<token>:)", "Basic " + basicCredentials(token)}
 	g := &authGate{turn: make(chan struct{}, 1)}
 	switch s := strings.TrimSpace(setting); {
-	case s == "" || strings.EqualFold(s, "auto"):
+	case s == "" || strings.EqualFold(s, authAuto):
 		g.schemes = []authScheme{bearer, basic, standard}
 		return g, nil
-	case strings.EqualFold(s, "basic"):
+	case strings.EqualFold(s, authBasic):
 		g.schemes = []authScheme{basic}
-	case strings.EqualFold(s, "bearer"):
+	case strings.EqualFold(s, authBearer):
 		g.schemes = []authScheme{bearer}
 	default:
-		return nil, fmt.Errorf(`auth scheme must be "auto", "Basic" or "Bearer", got %q`, shorten(oneLine(s), 40))
+		return nil, fmt.Errorf("auth scheme must be one of %s, got %q", strings.Join(AuthSchemes, ", "), shorten(oneLine(s), 40))
 	}
 	g.settled.Store(1)
 	return g, nil
@@ -81,15 +89,6 @@ func (g *authGate) accepted() (authScheme, bool) {
 		return g.schemes[i-1], true
 	}
 	return authScheme{}, false
-}
-
-// AuthScheme names the way of sending the API token that the API accepted
-// (AuthBearer, AuthBasic or AuthBasicStandard), or the one set in the
-// Config; "" while "auto" has not settled it yet. It never carries the
-// token, so that it may be logged.
-func (c *Client) AuthScheme() string {
-	s, _ := c.auth.accepted()
-	return s.name
 }
 
 // authorized runs send with the settled scheme's Authorization header, or

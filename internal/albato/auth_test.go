@@ -13,9 +13,9 @@ import (
 )
 
 var authHeaders = map[string]string{
-	AuthBearer:        "Bearer " + testToken,
-	AuthBasic:         "Basic " + testToken,
-	AuthBasicStandard: "Basic " + base64.StdEncoding.EncodeToString([]byte(testToken+":")),
+	authBearer:        "Bearer " + testToken,
+	authBasic:         "Basic " + testToken,
+	authBasicStandard: "Basic " + base64.StdEncoding.EncodeToString([]byte(testToken+":")),
 }
 
 // acceptingOnly answers a sharing to the Authorization header of scheme
@@ -41,16 +41,16 @@ func TestAuthAuto(t *testing.T) {
 		scheme    string
 		extraOnce int32
 	}{
-		{AuthBearer, 0},
-		{AuthBasic, 1},
-		{AuthBasicStandard, 2},
+		{authBearer, 0},
+		{authBasic, 1},
+		{authBasicStandard, 2},
 	} {
 		t.Run(tc.scheme, func(t *testing.T) {
 			t.Parallel()
 			var accepted, refused atomic.Int32
 			srv := serve(t, acceptingOnly(tc.scheme, &accepted, &refused))
 			c := newTestClient(t, srv.URL, withRetries(0))
-			if got := c.AuthScheme(); got != "" {
+			if got := acceptedScheme(c); got != "" {
 				t.Errorf("AuthScheme before any request = %q, want \"\"", got)
 			}
 			for i := range 3 {
@@ -61,7 +61,7 @@ func TestAuthAuto(t *testing.T) {
 			if refused.Load() != tc.extraOnce || accepted.Load() != 3 {
 				t.Errorf("%d refused and %d accepted requests, want %d and 3", refused.Load(), accepted.Load(), tc.extraOnce)
 			}
-			if got := c.AuthScheme(); got != tc.scheme {
+			if got := acceptedScheme(c); got != tc.scheme {
 				t.Errorf("AuthScheme = %q, want %q", got, tc.scheme)
 			}
 		})
@@ -73,7 +73,7 @@ func TestAuthAuto(t *testing.T) {
 func TestAuthAutoPOST(t *testing.T) {
 	t.Parallel()
 	var accepted, refused atomic.Int32
-	srv := serve(t, acceptingOnly(AuthBasic, &accepted, &refused))
+	srv := serve(t, acceptingOnly(authBasic, &accepted, &refused))
 	got, err := newTestClient(t, srv.URL, withRetries(0)).CreateSharing(context.Background(), 225, "t")
 	if err != nil || got.Sharing.ID != 61 || got.Adopted {
 		t.Fatalf("got %+v, %v", got, err)
@@ -105,8 +105,8 @@ func TestAuthAutoAllRefused(t *testing.T) {
 			t.Errorf("error %q shows the token", err)
 		}
 	}
-	if refused.Load() != 3 || c.AuthScheme() != "" {
-		t.Errorf("%d requests and scheme %q, want 3 and none settled", refused.Load(), c.AuthScheme())
+	if refused.Load() != 3 || acceptedScheme(c) != "" {
+		t.Errorf("%d requests and scheme %q, want 3 and none settled", refused.Load(), acceptedScheme(c))
 	}
 }
 
@@ -114,12 +114,12 @@ func TestAuthAutoAllRefused(t *testing.T) {
 // never probe; a refusal is one request.
 func TestAuthFixed(t *testing.T) {
 	t.Parallel()
-	for _, scheme := range []string{AuthBasic, AuthBearer} {
+	for _, scheme := range []string{authBasic, authBearer} {
 		var accepted, refused atomic.Int32
 		srv := serve(t, acceptingOnly("none", &accepted, &refused))
 		c := newTestClient(t, srv.URL, withRetries(0), func(cfg *Config) { cfg.AuthScheme = strings.ToLower(scheme) })
-		if c.AuthScheme() != scheme {
-			t.Errorf("AuthScheme = %q, want %q", c.AuthScheme(), scheme)
+		if acceptedScheme(c) != scheme {
+			t.Errorf("AuthScheme = %q, want %q", acceptedScheme(c), scheme)
 		}
 		if _, err := c.GetSharing(context.Background(), 61); !IsUnauthorized(err) || refused.Load() != 1 {
 			t.Errorf("%s: got %v after %d requests, want a 401 after 1", scheme, err, refused.Load())
@@ -138,9 +138,9 @@ func TestAuthAutoUnsettledByOtherFailures(t *testing.T) {
 		scheme    string
 		wantTried []string
 	}{
-		{"first request", 1, AuthBasic, []string{AuthBearer, AuthBearer, AuthBasic}},
-		{"after a refusal", 2, AuthBasic, []string{AuthBearer, AuthBasic, AuthBasic}},
-		{"after two refusals", 3, AuthBasicStandard, []string{AuthBearer, AuthBasic, AuthBasicStandard, AuthBasicStandard}},
+		{"first request", 1, authBasic, []string{authBearer, authBearer, authBasic}},
+		{"after a refusal", 2, authBasic, []string{authBearer, authBasic, authBasic}},
+		{"after two refusals", 3, authBasicStandard, []string{authBearer, authBasic, authBasicStandard, authBasicStandard}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -163,11 +163,11 @@ func TestAuthAutoUnsettledByOtherFailures(t *testing.T) {
 				ok(w, r)
 			})
 			c := newTestClient(t, srv.URL, withRetries(0))
-			if _, err := c.GetSharing(context.Background(), 61); err == nil || IsUnauthorized(err) || c.AuthScheme() != "" {
-				t.Fatalf("got %v and scheme %q, want the 500 and none settled", err, c.AuthScheme())
+			if _, err := c.GetSharing(context.Background(), 61); err == nil || IsUnauthorized(err) || acceptedScheme(c) != "" {
+				t.Fatalf("got %v and scheme %q, want the 500 and none settled", err, acceptedScheme(c))
 			}
-			if _, err := c.GetSharing(context.Background(), 61); err != nil || c.AuthScheme() != tc.scheme {
-				t.Fatalf("got %v and scheme %q, want success under %s", err, c.AuthScheme(), tc.scheme)
+			if _, err := c.GetSharing(context.Background(), 61); err != nil || acceptedScheme(c) != tc.scheme {
+				t.Fatalf("got %v and scheme %q, want success under %s", err, acceptedScheme(c), tc.scheme)
 			}
 			mu.Lock()
 			defer mu.Unlock()
@@ -184,7 +184,7 @@ func TestAuthAutoConcurrent(t *testing.T) {
 	t.Parallel()
 	const callers = 8
 	var accepted, refused atomic.Int32
-	inner := acceptingOnly(AuthBasicStandard, &accepted, &refused)
+	inner := acceptingOnly(authBasicStandard, &accepted, &refused)
 	first, release := make(chan struct{}), make(chan struct{})
 	var once sync.Once
 	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
@@ -221,5 +221,40 @@ func TestAuthAutoConcurrent(t *testing.T) {
 	if refused.Load() != 2 || accepted.Load() != callers+1 {
 		t.Errorf("%d refused and %d accepted requests, want 2 (one probe of each refused scheme) and %d",
 			refused.Load(), accepted.Load(), callers+1)
+	}
+}
+
+// TestAuthAutoOn403: Albato may refuse credentials with 403 as well as 401;
+// under "auto" a 403 moves on to the next scheme like a 401, and a 403 to
+// all three reads as a refused token naming the three.
+func TestAuthAutoOn403(t *testing.T) {
+	t.Parallel()
+	for _, accept := range []string{authBasicStandard, "none"} {
+		var accepted, refused atomic.Int32
+		srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") != authHeaders[accept] {
+				refused.Add(1)
+				writeJSON(w, http.StatusForbidden, `{"success":false,"message":"Forbidden"}`)
+				return
+			}
+			accepted.Add(1)
+			writeJSON(w, http.StatusOK, okSharing(61))
+		})
+		c := newTestClient(t, srv.URL, withRetries(0))
+		_, err := c.GetSharing(context.Background(), 61)
+		if accept == "none" {
+			var apiErr *Error
+			if !errors.As(err, &apiErr) || !IsUnauthorized(err) || apiErr.StatusCode != http.StatusForbidden ||
+				!strings.Contains(err.Error(), "Basic base64(<token>:)") {
+				t.Errorf("all refused with 403: got %v, want a refused token with HTTP 403 naming the schemes", err)
+			}
+			if refused.Load() != 3 || acceptedScheme(c) != "" {
+				t.Errorf("all refused with 403: %d requests, scheme %q; want 3 and none", refused.Load(), acceptedScheme(c))
+			}
+			continue
+		}
+		if err != nil || refused.Load() != 2 || accepted.Load() != 1 || acceptedScheme(c) != accept {
+			t.Errorf("got %v after %d refusals, scheme %q; want success after 2 under %s", err, refused.Load(), acceptedScheme(c), accept)
+		}
 	}
 }

@@ -33,12 +33,12 @@ type Config struct {
 	// Token is the API token, sent as is (not base64-encoded). Surrounding
 	// white space is ignored.
 	Token string
-	// AuthScheme is "auto", "Basic" or "Bearer", in any letter case; ""
-	// means auto. Basic sends "Basic <token>" (the token as is), Bearer
-	// "Bearer <token>". Auto tries Bearer, then Basic, then standard Basic
+	// AuthScheme is one of AuthSchemes ("auto", "Bearer", "Basic"), in
+	// any letter case; "" means auto. Basic sends "Basic <token>" (the
+	// token as is), Bearer "Bearer <token>". Auto tries Bearer, then Basic, then standard Basic
 	// ("Basic base64(<token>:)"), moving on only when the API refuses the
 	// credentials (401 or 403), and keeps the first accepted for the
-	// Client's life: see AuthScheme.
+	// Client's life, logging its name (Bearer, Basic or Basic base64).
 	AuthScheme string
 	// MaxRetries is how many retries may follow the first try; 0 means one
 	// try only. Negative values are refused by New.
@@ -336,13 +336,12 @@ func serverTime(date string) time.Time {
 	return t.UTC()
 }
 
-// redirectMessage names where the API tried to send us, without query or
-// credentials, since redirects are not followed.
+// redirectMessage names where the API tried to send us, since redirects
+// are not followed.
 func redirectMessage(resp *http.Response) string {
 	loc, err := resp.Location()
 	if err != nil || loc == nil {
 		return "unexpected redirect (redirects are not followed)"
 	}
-	loc.User, loc.RawQuery, loc.ForceQuery, loc.Fragment = nil, "", false, ""
-	return fmt.Sprintf("unexpected redirect to %s (redirects are not followed; check the API URL)", loc.String())
+	return fmt.Sprintf("unexpected redirect to %s (redirects are not followed; check the API URL)", shownURL(loc))
 }

@@ -3,6 +3,7 @@ package albato
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -52,6 +53,17 @@ func IsUnauthorized(err error) bool {
 	var apiErr *Error
 	return errors.As(err, &apiErr) &&
 		(apiErr.StatusCode == http.StatusUnauthorized || apiErr.StatusCode == http.StatusForbidden)
+}
+
+// UnknownHost reports whether err is, or wraps, a name lookup that found
+// no such host, and names the host: the API URL has a typo, or this machine
+// resolves no names (no network), neither of which a retry heals.
+func UnknownHost(err error) (host string, ok bool) {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+		return dnsErr.Name, true
+	}
+	return "", false
 }
 
 // requestError is a transport failure (after all retries). It names the

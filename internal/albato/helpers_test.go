@@ -121,3 +121,10 @@ func (r *logRecorder) attempts() int {
 }
 
 func (r *logRecorder) retries() []logEntry { return r.withPrefix("Retrying") }
+
+// acceptedScheme names the auth scheme the client settled on; "" while
+// auto has not settled one.
+func acceptedScheme(c *Client) string {
+	s, _ := c.auth.accepted()
+	return s.name
+}

@@ -37,10 +37,11 @@ const (
 // there are; pages 2 to totalPages are then read concurrently, at most
 // listConcurrency at a time. The reading stops at totalPages, never at an
 // empty page: an API may answer a page out of range with its last page.
-// Every page must report the same totalPages and totalItemsCount as page 1: should the list change while it is read (other
-// links being created at the same moment), the result would be a mix of two
-// lists, so it is read again from page 1, up to listReadings times in all,
-// then fails with an *Error saying so. A page that repeats an earlier one
+// Every page must report the same totalPages and totalItemsCount as page 1:
+// should the list change while it is read (other links being created at the
+// same moment), the result would be a mix of two lists, so it is read again
+// from page 1, up to listReadings times in all, then fails with an *Error
+// saying so. A page that repeats an earlier one
 // (an API that ignores the page parameter) is an *Error too. Should an item
 // still appear on two pages, the copy from the later page wins. The first
 // failure cancels the requests in flight and is returned.
@@ -250,9 +251,9 @@ func sameList(first, p *Page) bool {
 
 func byID(a, b Sharing) int { return cmp.Compare(a.ID, b.ID) }
 
-// mergePages concatenates the pages in page order, sorts the result by ID (the API already lists by ID, so usually
-// there is nothing to sort) and keeps, of an ID seen twice, the copy from
-// the later page. The result is never nil.
+// mergePages concatenates the pages in page order, sorts the result by ID
+// (the API already lists by ID, so usually there is nothing to sort) and
+// keeps, of an ID seen twice, the copy from the later page. The result is never nil.
 func mergePages(pages [][]Sharing) []Sharing {
 	n := 0
 	for _, p := range pages {

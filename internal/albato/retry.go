@@ -188,9 +188,15 @@ func retryableStatus(method string, status int) bool {
 }
 
 // retryableTransportError decides on a transport error. Errors that cannot
-// heal (bad certificate, bad scheme, invalid header) are never retried; POST
+// heal (unknown host, bad certificate, bad scheme, invalid header) are
+// never retried; POST
 // is retried only when the request surely never left this machine.
 func retryableTransportError(ctx context.Context, method string, err error) bool {
+	if _, unknown := UnknownHost(err); unknown {
+		// The name server answered that the name does not exist: a typo
+		// or no network, which a retry a few seconds later does not heal.
+		return false
+	}
 	if ok, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err); !ok {
 		return false
 	}

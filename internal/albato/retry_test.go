@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"net"
@@ -537,5 +538,58 @@ func TestCancelDuringRequest(t *testing.T) {
 	_, err := newTestClient(t, srv.URL).GetSharing(ctx, 1)
 	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > time.Second {
 		t.Fatalf("got %v after %v", err, time.Since(start))
+	}
+}
+
+// TestUnknownHostFailsAtOnce: a name the name server says does not exist
+// is a typo or no network, not a passing failure: one try, for every
+// method and every auth scheme, and the error names the host. A lookup
+// that failed for a passing reason (a name server that did not answer) is
+// retried as before.
+func TestUnknownHostFailsAtOnce(t *testing.T) {
+	t.Parallel()
+	dialing := func(dnsErr *net.DNSError, dials *atomic.Int32) func(*Config) {
+		return func(cfg *Config) {
+			cfg.HTTPClient = &http.Client{Transport: &http.Transport{
+				DialContext: func(context.Context, string, string) (net.Conn, error) {
+					dials.Add(1)
+					return nil, &net.OpError{Op: "dial", Net: "tcp", Err: dnsErr}
+				},
+			}}
+		}
+	}
+	for _, scheme := range []string{"auto", "Basic"} {
+		var dials atomic.Int32
+		notFound := &net.DNSError{Err: "no such host", Name: "api.typo.invalid", IsNotFound: true}
+		var logs logRecorder
+		c := newTestClient(t, "https://api.typo.invalid", withLog(&logs), dialing(notFound, &dials),
+			func(cfg *Config) { cfg.AuthScheme = scheme })
+		_, err := c.GetSharing(context.Background(), 61)
+		if host, ok := UnknownHost(err); !ok || host != "api.typo.invalid" {
+			t.Errorf("%s: UnknownHost(%v) = %q, %v", scheme, err, host, ok)
+		}
+		if !strings.Contains(fmt.Sprint(err), "api.typo.invalid") {
+			t.Errorf("%s: %v does not name the host", scheme, err)
+		}
+		if _, err := c.postSharing(context.Background(), 225, "t"); err == nil {
+			t.Errorf("%s: POST: no error", scheme)
+		}
+		if n := dials.Load(); n != 2 {
+			t.Errorf("%s: %d dials for a GET and a POST, want 2 (no retry, no other auth scheme)", scheme, n)
+		}
+		if r := logs.retries(); len(r) != 0 {
+			t.Errorf("%s: retries logged: %v", scheme, r)
+		}
+	}
+
+	var dials atomic.Int32
+	passing := &net.DNSError{Err: "server misbehaving", Name: "api.example", IsTemporary: true}
+	c := newTestClient(t, "https://api.example", withRetries(2), dialing(passing, &dials))
+	_, err := c.GetSharing(context.Background(), 61)
+	if _, ok := UnknownHost(err); ok || err == nil {
+		t.Errorf("a passing lookup failure %v is reported as an unknown host", err)
+	}
+	if n := dials.Load(); n != 3 {
+		t.Errorf("%d dials after a passing lookup failure, want 3 (two retries)", n)
 	}
 }

@@ -126,7 +126,7 @@ func TestLogFields(t *testing.T) {
 	if len(entries) != 4 {
 		t.Fatalf("%d log entries, want 4 (attempt, retry, attempt, the auth scheme accepted): %v", len(entries), entries)
 	}
-	if e := entries[3]; e.msg != "The Albato API accepted the token" || e.fields["auth_scheme"] != AuthBearer {
+	if e := entries[3]; e.msg != "The Albato API accepted the token" || e.fields["auth_scheme"] != authBearer {
 		t.Errorf("last entry %q: %v, want the accepted auth scheme, Bearer", e.msg, e.fields)
 	}
 	entries = entries[:3]
@@ -165,5 +165,94 @@ func TestRedact(t *testing.T) {
 	}
 	if got := sharingTokens([]byte(`[{"token":"abcdef"},{"token":"xy"},{"token":null}]`)); len(got) != 1 || got[0] != "abcdef" {
 		t.Errorf("sharingTokens = %q", got)
+	}
+}
+
+// urlSecret is a secret that a user might put in a URL's userinfo, query or
+// fragment; no message may show it.
+const urlSecret = "SECRET-in-url-42"
+
+// TestShownURL: a URL is shown with its scheme, host and path only.
+func TestShownURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"https://api.albato.com", "https://api.albato.com"},
+		{"https://user:" + urlSecret + "@api.example/v1?api_key=" + urlSecret + "#" + urlSecret, "https://api.example/v1"},
+		{" http://" + urlSecret + "@127.0.0.1:8080/a%2Fb? ", "http://127.0.0.1:8080/a%2Fb"},
+		{"https://h.example/?", "https://h.example/"},
+		{"https://h.example/#" + urlSecret, "https://h.example/"},
+		{"http://h.example:" + urlSecret + "/", "(not a URL)"},
+		{"https://h.example/\x7f?k=" + urlSecret, "(not a URL)"},
+		{"?token=" + urlSecret, "(not a URL)"},
+		{urlSecret + "@api.example/v1?" + urlSecret, "api.example/v1"},
+		{"api.example", "api.example"},
+	}
+	for _, tt := range tests {
+		if got := ShownURL(tt.in); got != tt.want {
+			t.Errorf("ShownURL(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestBaseURLErrorsHideSecrets: a refused API URL is named without the
+// userinfo, query or fragment that made it refused, nor the rest of a value
+// that does not parse.
+func TestBaseURLErrorsHideSecrets(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{
+		"https://host.example/?api_key=" + urlSecret,
+		"https://host.example/#" + urlSecret,
+		"https://me:" + urlSecret + "@host.example/",
+		urlSecret + "@host.example/?" + urlSecret,
+		"ftp://host.example/?" + urlSecret,
+		"https:///?k=" + urlSecret,
+		"https://host.example:" + urlSecret + "/",
+		"https://host.example/%zz?k=" + urlSecret,
+		"https://host.example/ \x01?k=" + urlSecret,
+	} {
+		_, err := ParseBaseURL(raw)
+		if err == nil {
+			t.Errorf("ParseBaseURL(%q) accepted it", raw)
+			continue
+		}
+		if strings.Contains(err.Error(), urlSecret) || strings.Contains(err.Error(), "SECRET") {
+			t.Errorf("ParseBaseURL(%q): %q shows the secret", raw, err)
+		}
+		if _, err := New(Config{BaseURL: raw, Token: testToken}); err == nil || strings.Contains(err.Error(), "SECRET") {
+			t.Errorf("New(%q): %v", raw, err)
+		}
+	}
+	_, err := ParseBaseURL("https://host.example/api?api_key=" + urlSecret)
+	if err == nil || !strings.Contains(err.Error(), `"https://host.example/api"`) {
+		t.Errorf("the error %v does not name the URL without its query", err)
+	}
+}
+
+// TestRedirectHidesSecrets: a redirect is reported with where it led, but
+// not its userinfo, query or fragment, in the error or in the logs.
+func TestRedirectHidesSecrets(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect} {
+		srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Location", "https://u:"+urlSecret+"@elsewhere.example/login?next="+urlSecret+"#"+urlSecret)
+			w.WriteHeader(status)
+		})
+		var logs logRecorder
+		c := newTestClient(t, srv.URL, withLog(&logs), withRetries(0))
+		_, err := c.GetSharing(context.Background(), 61)
+		if err == nil {
+			t.Fatalf("%d: no error", status)
+		}
+		if !strings.Contains(err.Error(), "https://elsewhere.example/login") {
+			t.Errorf("%d: %q does not say where the redirect led", status, err)
+		}
+		if strings.Contains(err.Error(), "SECRET") {
+			t.Errorf("%d: %q shows the secret", status, err)
+		}
+		for _, e := range logs.all() {
+			if s := fmt.Sprint(e.msg, e.fields); strings.Contains(s, "SECRET") {
+				t.Errorf("%d: log %s shows the secret", status, s)
+			}
+		}
 	}
 }

@@ -41,17 +41,6 @@ func (s Status) Name() string {
 	return "unknown"
 }
 
-// ParseStatusName is the inverse of Name for the four known names; ok is
-// false for any other name, "unknown" included.
-func ParseStatusName(name string) (Status, bool) {
-	for i, n := range statusNames {
-		if n == name {
-			return Status(i), true
-		}
-	}
-	return 0, false
-}
-
 // Sharing is one sharing entity ("connection link").
 type Sharing struct {
 	// ID identifies the sharing.

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -14,8 +15,8 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-// Defaults and environment variables of the provider configuration, as the
-// provider's documentation names them.
+// Defaults and environment variables of the provider configuration: the
+// names users set, which the docs and error messages repeat.
 const (
 	defaultAPIURL     = "https://api.albato.com"
 	defaultConnectURL = "https://connect.integrations-hub.com"
@@ -37,9 +38,6 @@ const (
 	linkIDSharing = "sharing_id"
 )
 
-// authSchemes are the values of auth_scheme as the client spells them.
-var authSchemes = []string{"auto", "Bearer", "Basic"}
-
 // providerModel is the provider configuration block.
 type providerModel struct {
 	APIURL     types.String `tfsdk:"api_url"`
@@ -55,7 +53,7 @@ type providerModel struct {
 type settings struct {
 	apiURL     string
 	token      string
-	authScheme string // one of authSchemes
+	authScheme string // one of albato.AuthSchemes
 	linkID     string // linkIDPartner or linkIDSharing
 	connectURL string
 	maxRetries int
@@ -99,7 +97,7 @@ func (s setting) origin(getenv func(string) string) string {
 	env := getenv(s.env)
 	switch {
 	case !s.value.IsNull() && env != "" && env != s.value.ValueString():
-		return fmt.Sprintf("%q from the provider configuration, which wins over %s=%q", s.name, s.env, shownURL(env))
+		return fmt.Sprintf("%q from the provider configuration, which wins over %s=%q", s.name, s.env, albato.ShownURL(env))
 	case !s.value.IsNull():
 		return fmt.Sprintf("%q in the provider configuration", s.name)
 	case env != "":
@@ -166,22 +164,22 @@ func (s *settings) check() diag.Diagnostics {
 	}
 	if known("api_url") {
 		if err := checkAPIURL(s.apiURL); err != nil {
-			diags.AddAttributeError(path.Root("api_url"), "Invalid Albato API URL",
-				fmt.Sprintf("The API URL (%s) is not usable: %s.", s.apiURLOrigin, err))
+			diags.Append(urlDiagnostic(diag.SeverityError, path.Root("api_url"), s.apiURL, "Invalid Albato API URL",
+				fmt.Sprintf("The API URL (%s) is not usable: %s.", s.apiURLOrigin, err)))
 		}
 	}
 	if known("connect_url") {
 		if err := checkHTTPURL(s.connectURL); err != nil {
-			diags.AddAttributeError(path.Root("connect_url"), "Invalid Albato Connect URL",
-				fmt.Sprintf("The connect URL (from \"connect_url\" or %s) is not usable: %s.", envConnectURL, err))
+			diags.Append(urlDiagnostic(diag.SeverityError, path.Root("connect_url"), s.connectURL, "Invalid Albato Connect URL",
+				fmt.Sprintf("The connect URL (from \"connect_url\" or %s) is not usable: %s.", envConnectURL, err)))
 		}
 	}
 	if known("auth_scheme") {
-		scheme, ok := canonical(authSchemes, s.authScheme)
+		scheme, ok := canonical(albato.AuthSchemes, s.authScheme)
 		if !ok {
 			diags.AddAttributeError(path.Root("auth_scheme"), "Invalid Albato Auth Scheme",
-				fmt.Sprintf("The auth scheme (from \"auth_scheme\" or %s) must be one of auto, Bearer or Basic, got %q.",
-					envAuthScheme, s.authScheme))
+				fmt.Sprintf("The auth scheme (from \"auth_scheme\" or %s) must be one of %s, got %q.",
+					envAuthScheme, strings.Join(albato.AuthSchemes, ", "), s.authScheme))
 		}
 		s.authScheme = scheme
 	}
@@ -204,38 +202,48 @@ func (s settings) warnings() diag.Diagnostics {
 	conn, errConn := url.Parse(s.connectURL)
 	if s.apiURL != "" && s.connectURL != "" && errAPI == nil && errConn == nil &&
 		!strings.EqualFold(api.Hostname(), "api.albato.com") && strings.EqualFold(conn.Hostname(), "connect.integrations-hub.com") {
-		diags.AddAttributeWarning(path.Root("connect_url"), "Links Point at Albato's Connect Page, Not Your API's",
+		diags.Append(urlDiagnostic(diag.SeverityWarning, path.Root("connect_url"), s.connectURL,
+			"Links Point at Albato's Connect Page, Not Your API's",
 			fmt.Sprintf("The API is %s (from \"api_url\" or %s), which is not Albato's, but the links are built on "+
 				"Albato's connect page %s (from \"connect_url\" or %s, or its default). Tokens of another API do not "+
 				"work there: set \"connect_url\" (or %s) to the connect page of the same API, e.g. %s/connect for the "+
-				"albato-sandbox.", api.Redacted(), envAPIURL, s.connectURL, envConnectURL, envConnectURL,
-				strings.TrimSuffix(api.Redacted(), "/")))
+				"albato-sandbox.", albato.ShownURL(s.apiURL), envAPIURL, albato.ShownURL(s.connectURL), envConnectURL,
+				envConnectURL, strings.TrimSuffix(albato.ShownURL(s.apiURL), "/"))))
 	}
 	return diags
 }
 
-// shownURL is raw as a diagnostic may show it: scheme, host and path.
-func shownURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(not a URL)"
+// urlDiagnostic reports a URL's problem against its argument, so that
+// Terraform shows the line, unless the URL has a part that may hold a secret
+// (userinfo, query, fragment) or does not parse: Terraform would print the
+// line, secret included, so the diagnostic goes against the provider block,
+// and its detail names the argument.
+func urlDiagnostic(severity diag.Severity, p path.Path, raw, summary, detail string) diag.Diagnostic {
+	atLine := albato.ShownURL(raw) == strings.TrimSpace(raw)
+	switch {
+	case severity == diag.SeverityWarning && atLine:
+		return diag.NewAttributeWarningDiagnostic(p, summary, detail)
+	case severity == diag.SeverityWarning:
+		return diag.NewWarningDiagnostic(summary, detail)
+	case atLine:
+		return diag.NewAttributeErrorDiagnostic(p, summary, detail)
+	default:
+		return diag.NewErrorDiagnostic(summary, detail)
 	}
-	u.User, u.RawQuery, u.ForceQuery, u.Fragment = nil, "", false, ""
-	return u.String()
 }
 
 // checkHTTPURL accepts absolute http and https URLs with a host: the check
 // of connect_url, which may carry a query of its own.
 func checkHTTPURL(raw string) error {
 	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("%q is not a URL", raw)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("%q must start with http:// or https://", raw)
-	}
-	if u.Host == "" {
-		return fmt.Errorf("%q has no host", raw)
+	switch {
+	case err != nil:
+		// url.Parse's errors quote the input, whose query may hold a secret.
+		return errors.New("it is not a URL (look for spaces, control characters, a bad %-escape or a bad port)")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("%q must start with http:// or https://", albato.ShownURL(raw))
+	case u.Host == "":
+		return fmt.Errorf("%q has no host", albato.ShownURL(raw))
 	}
 	return nil
 }

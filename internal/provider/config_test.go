@@ -2,6 +2,8 @@ package provider
 
 import (
 	"errors"
+	"fmt"
+	"net"
 	"strings"
 	"testing"
 
@@ -76,11 +78,11 @@ func TestResolveSettings(t *testing.T) {
 				m.Token = types.StringValue("t")
 				m.APIURL = types.StringValue("https://u:p@api.albato.com")
 			}),
-			errAt: "api_url", detail: "must not contain credentials",
+			errAt: providerBlock, detail: `(credentials not shown)`,
 		},
 		"api_url with a query, from the environment": {
 			cfg: tokenOnly, env: map[string]string{envAPIURL: "https://api.albato.com/?x=1"},
-			errAt: "api_url", detail: "(ALBATO_API_URL) is not usable: API base URL must not have a query",
+			errAt: providerBlock, detail: "(ALBATO_API_URL) is not usable: API base URL must not have a query",
 		},
 		"connect_url not http": {
 			cfg: tokenOnly, env: map[string]string{envConnectURL: "ftp://x"}, errAt: "connect_url", detail: envConnectURL,
@@ -148,6 +150,10 @@ func TestResolveSettings(t *testing.T) {
 	}
 }
 
+// providerBlock stands for no attribute in checkOneDiag: the diagnostic is
+// against the provider block.
+const providerBlock = "(the provider block)"
+
 // checkOneDiag asserts that diags hold exactly one diagnostic of severity,
 // against attribute at, whose text contains detail; none when at is "".
 func checkOneDiag(t *testing.T, diags diag.Diagnostics, severity diag.Severity, at, detail string) {
@@ -168,7 +174,7 @@ func checkOneDiag(t *testing.T, diags diag.Diagnostics, severity diag.Severity, 
 		t.Fatalf("got %d diagnostics of severity %s, want 1: %v", len(found), severity, diags)
 	}
 	d, ok := found[0].(diag.DiagnosticWithPath)
-	if !ok || d.Path().String() != at {
+	if at == providerBlock && ok || at != providerBlock && (!ok || d.Path().String() != at) {
 		t.Errorf("%s is not against attribute %q: %v", severity, at, found[0])
 	}
 	if !strings.Contains(found[0].Detail(), detail) {
@@ -206,6 +212,91 @@ func TestAPIErrorDetailNamesWhereTheURLCameFrom(t *testing.T) {
 	for _, want := range []string{`"api_url" from the provider configuration`, `wins over ALBATO_API_URL="http://127.0.0.1:8080"`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("detail %q does not say %q", got, want)
+		}
+	}
+}
+
+// No diagnostic of the settings shows the userinfo, query or fragment of a
+// URL, wherever the URL came from and whether it is refused or only warned
+// about; nor does one point at the line that holds it, which Terraform
+// would print.
+func TestSettingsDiagnosticsHideURLSecrets(t *testing.T) {
+	t.Parallel()
+	const secret = "SECRET-51"
+	model := func(api, connect string) providerModel {
+		m := providerModel{
+			APIURL: types.StringNull(), Token: types.StringValue("tok"), AuthScheme: types.StringNull(),
+			LinkID: types.StringNull(), ConnectURL: types.StringNull(), MaxRetries: types.Int64Null(),
+		}
+		if api != "" {
+			m.APIURL = types.StringValue(api)
+		}
+		if connect != "" {
+			m.ConnectURL = types.StringValue(connect)
+		}
+		return m
+	}
+	cases := []struct {
+		cfg providerModel
+		env map[string]string
+	}{
+		{cfg: model("https://api.example/?api_key="+secret, "")},
+		{cfg: model("https://u:"+secret+"@api.example/", "")},
+		{cfg: model("https://api.example/#"+secret, "")},
+		{cfg: model("", ""), env: map[string]string{envAPIURL: "http://u:" + secret + "@127.0.0.1:8080/?k=" + secret}},
+		{cfg: model("", "ftp://u:"+secret+"@connect.example/?k="+secret)},
+		{cfg: model("", "https://connect.example:"+secret+"/")},
+		{cfg: model("", ""), env: map[string]string{envConnectURL: "connect.example/?k=" + secret}},
+		// A warning: another API with Albato's connect page.
+		{cfg: model("http://127.0.0.1:8080/", "https://u:"+secret+"@connect.integrations-hub.com/?k="+secret)},
+	}
+	for i, c := range cases {
+		_, diags := resolveSettings(c.cfg, func(k string) string { return c.env[k] })
+		if len(diags) == 0 {
+			t.Errorf("case %d: no diagnostic", i)
+		}
+		for _, d := range diags {
+			if text := d.Summary() + d.Detail(); strings.Contains(text, "SECRET") {
+				t.Errorf("case %d: %q shows the secret", i, text)
+			}
+			if p, ok := d.(diag.DiagnosticWithPath); ok {
+				t.Errorf("case %d: %q points at %s, whose line Terraform would print", i, d.Summary(), p.Path())
+			}
+		}
+	}
+}
+
+// An unknown host fails naming the host and where the API URL came from:
+// the provider block, the environment or the default.
+func TestUnknownHostDetail(t *testing.T) {
+	t.Parallel()
+	null := providerModel{
+		APIURL: types.StringNull(), Token: types.StringValue("tok"), AuthScheme: types.StringNull(),
+		LinkID: types.StringNull(), ConnectURL: types.StringNull(), MaxRetries: types.Int64Null(),
+	}
+	inBlock := null
+	inBlock.APIURL = types.StringValue("https://api.typo.example")
+	for _, c := range []struct {
+		cfg    providerModel
+		env    map[string]string
+		origin string
+	}{
+		{null, nil, `the default of "api_url" (set it, or ALBATO_API_URL)`},
+		{null, map[string]string{envAPIURL: "https://api.typo.example"}, "comes from ALBATO_API_URL:"},
+		{inBlock, nil, `"api_url" in the provider configuration`},
+	} {
+		s, diags := resolveSettings(c.cfg, func(k string) string { return c.env[k] })
+		if diags.HasError() {
+			t.Fatal(diags)
+		}
+		pd := &providerData{apiURLOrigin: s.apiURLOrigin}
+		err := fmt.Errorf("read sharing: %w", &net.OpError{Op: "dial", Net: "tcp",
+			Err: &net.DNSError{Err: "no such host", Name: "api.typo.example", IsNotFound: true}})
+		got := pd.apiErrorDetail("read connection link 61", err)
+		for _, want := range []string{`the host "api.typo.example" is unknown`, "nothing was retried", c.origin} {
+			if !strings.Contains(got, want) {
+				t.Errorf("detail %q does not say %q", got, want)
+			}
 		}
 	}
 }

@@ -27,6 +27,11 @@ func (pd *providerData) apiErrorDetail(action string, err error) string {
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Sprintf("The request to %s ran out of time before the Albato API answered. "+
 			"Run the command again; a plan will show what the API did.", action)
+	case isUnknownHost(err):
+		host, _ := albato.UnknownHost(err)
+		return fmt.Sprintf("Could not %s: the host %q is unknown (the name lookup found no such host), "+
+			"so nothing was sent and nothing was retried. The API URL comes from %s: check its spelling, and that "+
+			"this machine can resolve names (network, VPN, DNS).", action, host, pd.apiURLOrigin)
 	case errors.As(err, &apiErr):
 		return fmt.Sprintf("The Albato API could not %s: %s.", action, err)
 	default:
@@ -71,4 +76,9 @@ func adoptedWarning(plan connectionLinkResourceModel, id int64, cause error) (su
 		fmt.Sprintf("The request to create the link %q for partner %d got no usable answer (%s), but Albato had "+
 			"created it: link %d is now managed by Terraform. Nothing was created twice.",
 			plan.Title.ValueString(), plan.PartnerID.ValueInt64(), cause, id)
+}
+
+func isUnknownHost(err error) bool {
+	_, ok := albato.UnknownHost(err)
+	return ok
 }

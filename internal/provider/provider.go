@@ -129,7 +129,7 @@ func (p *AlbatoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					"and keeps the first one accepted for the rest of the run. May also be set with the `" + envAuthScheme +
 					"` environment variable. Defaults to `" + defaultAuthScheme + "`.",
 				Optional:   true,
-				Validators: []validator.String{stringvalidator.OneOfCaseInsensitive(authSchemes...)},
+				Validators: []validator.String{stringvalidator.OneOfCaseInsensitive(albato.AuthSchemes...)},
 			},
 			"link_id": schema.StringAttribute{
 				MarkdownDescription: "Which id the `id=` parameter of a link carries: `" + linkIDPartner + "` (the partner, " +
@@ -216,7 +216,7 @@ func (p *AlbatoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	data.client = client
 	data.reads = newSharingReader(client, !p.getEachLink)
 	tflog.Debug(ctx, "Configured Albato API client", map[string]any{
-		"api_url": s.apiURL, "auth_scheme": s.authScheme, "link_id": s.linkID, "max_retries": s.maxRetries,
+		"api_url": albato.ShownURL(s.apiURL), "auth_scheme": s.authScheme, "link_id": s.linkID, "max_retries": s.maxRetries,
 	})
 }
 

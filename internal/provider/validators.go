@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
@@ -59,8 +60,10 @@ func (v urlValidator) ValidateString(_ context.Context, req validator.StringRequ
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if err := v.check(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL", fmt.Sprintf("This URL is not usable: %s.", err))
+	raw := req.ConfigValue.ValueString()
+	if err := v.check(raw); err != nil {
+		resp.Diagnostics.Append(urlDiagnostic(diag.SeverityError, req.Path, raw, "Invalid URL",
+			fmt.Sprintf("The URL of %q is not usable: %s.", req.Path, err)))
 	}
 }
 

@@ -1,10 +1,10 @@
 // Package sandbox is a local emulator of Albato's "sharing" API (connection
 // via link) and of the page that the end user opens from the link. It follows
-// the public document "How to Create a Connection via Link" and what the
-// provider reads of it (DESIGN.md, "The API's readings"); it is used in-process by the
-// provider's acceptance tests (httptest.NewServer(srv)) and by the
-// albato-sandbox binary for demos. A Server is an http.Handler and is safe for
-// concurrent use.
+// Albato's public document "How to Create a Connection via Link" and, where
+// that is silent, the readings stated below (statuses, expiry, paging, error
+// bodies). It is used in-process by the provider's acceptance tests
+// (httptest.NewServer(srv)) and by the albato-sandbox binary for demos. A
+// Server is an http.Handler and is safe for concurrent use.
 //
 // # API
 //

@@ -9,7 +9,9 @@ import (
 // AuthScheme is the Authorization scheme the API accepts.
 type AuthScheme string
 
-// The schemes, as Albato's documents give them.
+// The schemes that Albato's documents give, which disagree: Bearer for the
+// /credentials methods, Basic with the token as is in the examples of the
+// embedded-user methods, and standard Basic in their text.
 const (
 	// AuthAny accepts all three schemes below (the default).
 	AuthAny AuthScheme = "any"

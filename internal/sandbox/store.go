@@ -139,9 +139,9 @@ type store struct {
 	byID    map[int64]*Sharing
 	byToken map[string]int64
 	// ordered is byID in id order, rebuilt when gen has moved on since
-	// orderedGen: a list reads it once per page, and sorting 10,000
-	// sharings for every page made the sandbox, not the client, the cost
-	// of a large list (BENCHMARKS.md).
+	// orderedGen: a list reads it once per page, and sorting every
+	// sharing for every page would make the sandbox, not the client, the
+	// cost of a large list in benchmarks.
 	ordered    []*Sharing
 	orderedGen uint64
 	gen        uint64 // bumped whenever a sharing is added or removed
