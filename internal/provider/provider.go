@@ -251,7 +251,7 @@ func (p *AlbatoProvider) ListResources(_ context.Context) []func() list.ListReso
 // Actions lists the provider's actions (Terraform 1.14+; older CLIs and
 // OpenTofu 1.12 never ask for them).
 func (p *AlbatoProvider) Actions(_ context.Context) []func() action.Action {
-	return []func() action.Action{NewConnectionLinkRegenerateAction}
+	return []func() action.Action{NewConnectionLinkRegenerateAction, NewConnectionLinkWaitAction}
 }
 
 // providerDataFrom extracts providerData in resources' and data sources'
