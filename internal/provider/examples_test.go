@@ -46,9 +46,9 @@ var (
 	heredocRE           = regexp.MustCompile(`(?s)<<-?'?([A-Z]+)'?\n(.*?)\n([A-Z]+)\n`)
 	usesAlbatoRE        = regexp.MustCompile(`(?m)^\s*(resource|data|ephemeral|list|action)\s+"albato_|^\s*provider\s+"albato"`)
 	// actionRE finds an action block: Terraform 1.14 and later only.
-	actionRE = regexp.MustCompile(`(?m)^\s*action\s+"`)
-	requiredVersionRE   = regexp.MustCompile(`(?m)^\s*required_version\s*=\s*"([^"]+)"`)
-	cliVersionRE        = regexp.MustCompile(`(?m)^(?:Terraform|OpenTofu) v(\S+)`)
+	actionRE          = regexp.MustCompile(`(?m)^\s*action\s+"`)
+	requiredVersionRE = regexp.MustCompile(`(?m)^\s*required_version\s*=\s*"([^"]+)"`)
+	cliVersionRE      = regexp.MustCompile(`(?m)^(?:Terraform|OpenTofu) v(\S+)`)
 )
 
 // exampleCLI is the CLI under test and the provider built for it.
