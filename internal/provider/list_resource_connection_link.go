@@ -43,7 +43,9 @@ func (l *connectionLinkListResource) ListResourceConfigSchema(_ context.Context,
 			"OpenTofu 1.12 has no list resources). Each result is one link: its identity `{ id }`, a display name " +
 			"made of its title, partner and status, and, with `include_resource = true` or " +
 			"`-generate-config-out`, the `albato_connection_link` resource as a refresh right after an import " +
-			"would save it (`regenerate_when_expired = true`, `regenerate_before = \"0s\"`, `store_token = true`). " +
+			"would save it (`regenerate_when_expired = true`, `regenerate_before = \"0s\"`, `store_token = true`), " +
+			"except that `token` and `link` are null: Terraform prints results in full, sensitive values included " +
+			"(`terraform query -json`), and the import reads them. " +
 			"Results come sorted by id. Revoked links are never results: they can be neither imported nor used again.\n\n" +
 			"The links are read from one paged listing of the account (50 a page), never one request per link; " +
 			"the listing stops at the page that completes the block's `limit` (Terraform's default is 100), so " +
@@ -132,8 +134,11 @@ func linkDisplayName(s *albato.Sharing) string {
 }
 
 // refreshedAfterImport is the resource state that an import of s and the
-// refresh after it save: the settings at their defaults, no
-// regenerate_triggers, and no issue time of our own.
+// refresh after it save (the settings at their defaults, no
+// regenerate_triggers, no issue time of our own) but for token and link,
+// which are null: Terraform prints a result's resource object in full,
+// sensitive attributes included (`terraform query -json`, 1.16.4), and the
+// import reads them anyway.
 func refreshedAfterImport(s *albato.Sharing, pd *providerData) connectionLinkResourceModel {
 	m := connectionLinkResourceModel{
 		RegenerateTriggers:    types.MapNull(types.StringType),
@@ -142,5 +147,6 @@ func refreshedAfterImport(s *albato.Sharing, pd *providerData) connectionLinkRes
 		StoreToken:            types.BoolValue(true),
 	}
 	m.fill(s, pd, time.Time{})
+	m.forgetToken()
 	return m
 }

@@ -137,6 +137,9 @@ list "albato_connection_link" "waiting_225" {
 					{Path: tfjsonpath.New("partner_id"), KnownValue: knownvalue.Int64Exact(227)},
 					{Path: tfjsonpath.New("status"), KnownValue: knownvalue.Int64Exact(0)},
 					{Path: tfjsonpath.New("expires_at"), KnownValue: knownvalue.NotNull()},
+					// Terraform prints results in full: no secret in them.
+					{Path: tfjsonpath.New("token"), KnownValue: knownvalue.Null()},
+					{Path: tfjsonpath.New("link"), KnownValue: knownvalue.Null()},
 				}),
 				querycheck.ExpectLength("albato_connection_link.partner_225", 2),
 				querycheck.ExpectIdentity("albato_connection_link.partner_225", map[string]knownvalue.Check{"id": knownvalue.StringExact(id(acme))}),

@@ -97,7 +97,8 @@ func TestAccListConnectionLink_generateConfig(t *testing.T) {
 	}
 	write("providers.tf", e.providerConfig())
 	write("find.tfquery.hcl", `list "albato_connection_link" "partner_225" {
-  provider = albato
+  provider         = albato
+  include_resource = true
   config {
     partner_id = 225
   }
@@ -109,6 +110,16 @@ func TestAccListConnectionLink_generateConfig(t *testing.T) {
 	}
 	err = serveProvider(t, srv, func(r tfexec.ReattachInfo) error {
 		runCLI(t, cli, dir, r, nil, "init", "-no-color", "-input=false")
+		// The results carry the resource object, token and link included,
+		// as sensitive values: no output shows them.
+		for _, args := range [][]string{{"query", "-no-color"}, {"query", "-json"}} {
+			out, _ := runCLI(t, cli, dir, r, nil, args...)
+			for _, sh := range e.sandbox.Sharings() {
+				if strings.Contains(out, sh.Token) {
+					t.Errorf("terraform %s shows link %d's token:\n%s", strings.Join(args, " "), sh.ID, out)
+				}
+			}
+		}
 		out, _ := runCLI(t, cli, dir, r, nil, "query", "-no-color", "-generate-config-out=generated.tf")
 		t.Logf("terraform query:\n%s", out)
 		gen, err := os.ReadFile(filepath.Join(dir, "generated.tf"))
