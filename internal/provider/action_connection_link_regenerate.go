@@ -50,9 +50,13 @@ func (a *regenerateAction) Schema(_ context.Context, _ action.SchemaRequest, res
 			"waiting and takes its `credential_id` off the link (the connection itself stays in the account), so " +
 			"anything that reads `credential_id` from the link would lose it until the end user completes the new " +
 			"link.\n\n" +
-			"For a link that Terraform manages, a change of the resource's `regenerate_triggers` regenerates it too, " +
-			"and also moves its `issued_at` and `expires_at`; this action suits a one-off " +
-			"`terraform apply -invoke=action.albato_connection_link_regenerate.<name>` or an `action_trigger`.",
+			"Use it for links this configuration does not manage, or as a one-off " +
+			"(`terraform apply -invoke=action.albato_connection_link_regenerate.<name>`, or an `action_trigger`). " +
+			"For a link an `albato_connection_link` resource manages, prefer a change of its `regenerate_triggers`: " +
+			"the resource then knows when the new token was issued. After this action the resource shows the new " +
+			"token at its next refresh but cannot tell when it was issued, so its `issued_at` and `expires_at` keep " +
+			"counting from the token before, and with `regenerate_when_expired` it regenerates the link again " +
+			"when that earlier token would have expired.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The sharing id of the link to regenerate, in decimal, e.g. " +
