@@ -189,7 +189,7 @@ func TestAccListConnectionLink_requests(t *testing.T) {
 	}
 	maxRequests := (links+pageSize-1)/pageSize + 1
 
-	listRequests := func(what string, max int) {
+	listRequests := func(what string, most int) {
 		n, other := 0, 0
 		for _, r := range e.sandbox.Requests() {
 			if r.Method == http.MethodGet && r.Path == sharingsPath {
@@ -199,9 +199,9 @@ func TestAccListConnectionLink_requests(t *testing.T) {
 			}
 		}
 		t.Logf("%s: %d list requests", what, n)
-		if n > max || other > 0 {
+		if n > most || other > 0 {
 			t.Errorf("%s sent %d list requests and %d others, want at most %d and none; requests: %d in all",
-				what, n, other, max, len(e.sandbox.Requests()))
+				what, n, other, most, len(e.sandbox.Requests()))
 		}
 		e.sandbox.ResetRequests()
 	}
