@@ -110,6 +110,13 @@ list "albato_connection_link" "waiting_225" {
     status     = 0
   }
 }
+
+list "albato_connection_link" "revoked" {
+  provider = albato
+  config {
+    status = 3
+  }
+}
 `),
 			QueryResultChecks: []querycheck.QueryResultCheck{
 				// The revoked link is never a result.
@@ -144,6 +151,7 @@ list "albato_connection_link" "waiting_225" {
 				querycheck.ExpectLength("albato_connection_link.partner_225", 2),
 				querycheck.ExpectIdentity("albato_connection_link.partner_225", map[string]knownvalue.Check{"id": knownvalue.StringExact(id(acme))}),
 				querycheck.ExpectIdentity("albato_connection_link.partner_225", map[string]knownvalue.Check{"id": knownvalue.StringExact(id(globex))}),
+				querycheck.ExpectLength("albato_connection_link.revoked", 0),
 				querycheck.ExpectLength("albato_connection_link.waiting_225", 1),
 				querycheck.ExpectIdentity("albato_connection_link.waiting_225", map[string]knownvalue.Check{"id": knownvalue.StringExact(id(acme))}),
 			},
