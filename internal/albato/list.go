@@ -147,12 +147,22 @@ func (c *Client) listAllOnce(ctx context.Context, first *Page, keepGoing bool) (
 			return nil, changed, err
 		}
 	}
-	if earlier, later := repeatedPage(pages); later > 0 {
-		return nil, nil, &Error{Operation: "list sharings", StatusCode: http.StatusOK,
-			Message: fmt.Sprintf("page %d repeats page %d (the same sharings): the API seems to ignore the page "+
-				"parameter, so the list cannot be read in full", later, earlier)}
+	if err := repeatedPageError(pages); err != nil {
+		return nil, nil, err
 	}
 	return mergePages(pages), changed, nil
+}
+
+// repeatedPageError is the *Error for a list whose pages repeat an earlier
+// one, or nil.
+func repeatedPageError(pages [][]Sharing) error {
+	earlier, later := repeatedPage(pages)
+	if later == 0 {
+		return nil
+	}
+	return &Error{Operation: "list sharings", StatusCode: http.StatusOK,
+		Message: fmt.Sprintf("page %d repeats page %d (the same sharings): the API seems to ignore the page "+
+			"parameter, so the list cannot be read in full", later, earlier)}
 }
 
 // repeatedPage finds a non-empty page with the same sharing IDs, in the
@@ -176,6 +186,11 @@ func repeatedPage(pages [][]Sharing) (earlier, later int) {
 // first page found to count another list is reported, and ends the reading
 // unless keepGoing.
 func (c *Client) listRemainingPages(ctx context.Context, first *Page, pages [][]Sharing, keepGoing bool) (*listChange, error) {
+	return c.listPages(ctx, first, pages, 2, keepGoing)
+}
+
+// listPages is listRemainingPages from page from (2 or more) to len(pages).
+func (c *Client) listPages(ctx context.Context, first *Page, pages [][]Sharing, from int, keepGoing bool) (*listChange, error) {
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -183,14 +198,14 @@ func (c *Client) listRemainingPages(ctx context.Context, first *Page, pages [][]
 	total := len(pages)
 	errs := make([]error, total)
 	var next atomic.Int64 // the next page to ask for
-	next.Store(2)
+	next.Store(int64(from))
 
 	var (
 		changeMu sync.Mutex
 		change   *listChange
 	)
 	var wg sync.WaitGroup
-	for range min(listConcurrency, total-1) {
+	for range min(listConcurrency, total-from+1) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -4,11 +4,8 @@ import (
 	"context"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
@@ -27,9 +24,8 @@ type connectionLinksDataSource struct {
 }
 
 type connectionLinksDataSourceModel struct {
-	PartnerID types.Int64      `tfsdk:"partner_id"`
-	Status    types.Int64      `tfsdk:"status"`
-	Links     []linkAttributes `tfsdk:"links"`
+	linkFilter
+	Links []linkAttributes `tfsdk:"links"`
 }
 
 func (d *connectionLinksDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -44,14 +40,14 @@ func (d *connectionLinksDataSource) Schema(_ context.Context, _ datasource.Schem
 			"read again, up to three times in all, and then the read fails rather than return a mix of two lists.",
 		Attributes: map[string]schema.Attribute{
 			"partner_id": schema.Int64Attribute{
-				MarkdownDescription: "Only links of this partner (app) id.",
+				MarkdownDescription: partnerIDFilterDescription,
 				Optional:            true,
-				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+				Validators:          partnerIDFilterValidators(),
 			},
 			"status": schema.Int64Attribute{
-				MarkdownDescription: "Only links in this status: `0` waiting, `1` granted, `2` waiting for OAuth, `3` revoked.",
+				MarkdownDescription: statusFilterDescription,
 				Optional:            true,
-				Validators:          []validator.Int64{int64validator.Between(0, 3)},
+				Validators:          statusFilterValidators(),
 			},
 			"links": schema.ListNestedAttribute{
 				MarkdownDescription: "The links, sorted by id ascending.",
@@ -87,10 +83,7 @@ func (d *connectionLinksDataSource) Read(ctx context.Context, req datasource.Rea
 	model.Links = make([]linkAttributes, 0, len(all))
 	for i := range all {
 		s := &all[i]
-		if !model.PartnerID.IsNull() && s.PartnerID != model.PartnerID.ValueInt64() {
-			continue
-		}
-		if !model.Status.IsNull() && int64(s.Status) != model.Status.ValueInt64() {
+		if !model.matches(*s) {
 			continue
 		}
 		var item linkAttributes

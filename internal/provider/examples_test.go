@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -43,9 +44,11 @@ var (
 	encryptionRE        = regexp.MustCompile(`(?m)^\s*encryption\s*\{`)
 	variableRE          = regexp.MustCompile(`(?m)^\s*variable\s+"([A-Za-z0-9_-]+)"`)
 	heredocRE           = regexp.MustCompile(`(?s)<<-?'?([A-Z]+)'?\n(.*?)\n([A-Z]+)\n`)
-	usesAlbatoRE        = regexp.MustCompile(`(?m)^\s*(resource|data|ephemeral)\s+"albato_|^\s*provider\s+"albato"`)
-	requiredVersionRE   = regexp.MustCompile(`(?m)^\s*required_version\s*=\s*"([^"]+)"`)
-	cliVersionRE        = regexp.MustCompile(`(?m)^(?:Terraform|OpenTofu) v(\S+)`)
+	usesAlbatoRE        = regexp.MustCompile(`(?m)^\s*(resource|data|ephemeral|list|action)\s+"albato_|^\s*provider\s+"albato"`)
+	// actionRE finds an action block: Terraform 1.14 and later only.
+	actionRE          = regexp.MustCompile(`(?m)^\s*action\s+"`)
+	requiredVersionRE = regexp.MustCompile(`(?m)^\s*required_version\s*=\s*"([^"]+)"`)
+	cliVersionRE      = regexp.MustCompile(`(?m)^(?:Terraform|OpenTofu) v(\S+)`)
 	// unbuiltBackendRE matches the error of a CLI built by
 	// scripts/build-cli.sh, which leaves out the cloud state backends
 	// (Terraform 1.16's validate checks a backend block's type; 1.5.7 and
@@ -290,8 +293,14 @@ func configDirs(t *testing.T, root string) []string {
 }
 
 func isConfigFile(name string) bool {
-	return strings.HasSuffix(name, ".tf") || strings.HasSuffix(name, ".tofu")
+	return strings.HasSuffix(name, ".tf") || strings.HasSuffix(name, ".tofu") || isQueryFile(name)
 }
+
+// isQueryFile tells a query file (list blocks, for terraform query).
+func isQueryFile(name string) bool { return strings.HasSuffix(name, ".tfquery.hcl") }
+
+// terraform114 is the first Terraform with list resources and actions.
+var terraform114 = version.Must(version.NewVersion("1.14.0"))
 
 // validateDir copies one example directory (its files, not its
 // subdirectories: each is an example of its own or a module it calls) into
@@ -303,7 +312,7 @@ func (c *exampleCLI) validateDir(t *testing.T, dir, rel string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tfFiles, tofuFiles int
+	var tfFiles, tofuFiles, queryFiles int
 	var sources []string
 	for _, e := range entries {
 		if e.IsDir() || !isConfigFile(e.Name()) {
@@ -314,13 +323,27 @@ func (c *exampleCLI) validateDir(t *testing.T, dir, rel string) {
 			t.Fatal(err)
 		}
 		sources = append(sources, string(raw))
-		if strings.HasSuffix(e.Name(), ".tofu") {
+		switch {
+		case strings.HasSuffix(e.Name(), ".tofu"):
 			tofuFiles++
-		} else {
+		case isQueryFile(e.Name()):
+			queryFiles++
+		default:
 			tfFiles++
 		}
 	}
-	if tfFiles == 0 && !c.opentofu {
+	// List resources (query files) and actions: Terraform 1.14 and later;
+	// OpenTofu 1.12 has neither, and an older CLI would only report the
+	// blocks it does not know.
+	if needs := queryFiles > 0 || actionRE.MatchString(strings.Join(sources, "\n")); needs && (c.opentofu || c.version.Core().LessThan(terraform114)) {
+		cli := "Terraform " + c.version.String()
+		if c.opentofu {
+			cli = "OpenTofu " + c.version.String()
+		}
+		t.Skipf("%s uses a list resource or an action, which need Terraform 1.14 or later; the CLI under test is %s, "+
+			"which has neither", rel, cli)
+	}
+	if tfFiles == 0 && queryFiles == 0 && !c.opentofu {
 		t.Skipf("%s holds only .tofu files, which only OpenTofu reads; validated when TF_ACC_TERRAFORM_PATH is OpenTofu", rel)
 	}
 	c.skipUnlessRequiredVersion(t, rel, strings.Join(sources, "\n"))
@@ -373,7 +396,11 @@ func (c *exampleCLI) validate(t *testing.T, wd, rel, joined string) {
 		t.Fatalf("%s: %s get: %v\n%s", rel, filepath.Base(c.path), err, out)
 	}
 
-	out, runErr := c.run(wd, nil, "validate", "-json", "-no-color")
+	args := []string{"validate", "-json", "-no-color"}
+	if entries, err := os.ReadDir(wd); err == nil && slices.ContainsFunc(entries, func(e os.DirEntry) bool { return isQueryFile(e.Name()) }) {
+		args = append(args, "-query") // query files too (Terraform 1.14+)
+	}
+	out, runErr := c.run(wd, nil, args...)
 	var res struct {
 		Valid       bool `json:"valid"`
 		Diagnostics []struct {

@@ -262,12 +262,19 @@ resource "albato_connection_link" "load" {
 // (registry.opentofu.org) finds the provider too.
 func loadServe(t *testing.T, e *testEnv, rpcs *loadGauge, f func(tfexec.ReattachInfo) error) error {
 	t.Helper()
-	address := loadProviderAddress()
 	inner, err := e.factories()["albato"]()
 	if err != nil {
 		return err
 	}
-	srv := &loadServer{ProviderServer: inner, g: rpcs}
+	return serveProvider(t, &loadServer{ProviderServer: inner, g: rpcs}, f)
+}
+
+// serveProvider serves srv as loadServe does. srv must implement every
+// optional interface the CLI uses (list resources, actions): a wrapper that
+// embeds only tfprotov6.ProviderServer hides them.
+func serveProvider(t *testing.T, srv tfprotov6.ProviderServer, f func(tfexec.ReattachInfo) error) error {
+	t.Helper()
+	address := loadProviderAddress()
 	ctx, cancel := context.WithCancel(context.Background())
 	reattachCh := make(chan *plugin.ReattachConfig)
 	closeCh := make(chan struct{})

@@ -1,7 +1,7 @@
 // Package provider maps Terraform's plugin framework onto the Albato API
 // client: the provider configuration, the albato_connection_link resource,
-// ephemeral resource and data source, and the albato_connection_links data
-// source.
+// ephemeral resource, data source and list resource, the
+// albato_connection_links data source, and the actions on links.
 package provider
 
 import (
@@ -14,9 +14,11 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -30,6 +32,8 @@ import (
 var (
 	_ provider.Provider                       = (*AlbatoProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*AlbatoProvider)(nil)
+	_ provider.ProviderWithListResources      = (*AlbatoProvider)(nil)
+	_ provider.ProviderWithActions            = (*AlbatoProvider)(nil)
 )
 
 // AlbatoProvider is the provider implementation.
@@ -177,6 +181,8 @@ func (p *AlbatoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
+	resp.ListResourceData = data
+	resp.ActionData = data
 	if len(s.unknown) > 0 {
 		// Plans that need no API call (creating links) go on; the rest
 		// fail in providerData.ready, naming the arguments.
@@ -234,6 +240,18 @@ func (p *AlbatoProvider) DataSources(_ context.Context) []func() datasource.Data
 // 1.10+, OpenTofu 1.11+; older CLIs never ask for them).
 func (p *AlbatoProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{NewConnectionLinkEphemeralResource}
+}
+
+// ListResources lists the provider's list resources, for `terraform query`
+// (Terraform 1.14+; older CLIs and OpenTofu 1.12 never ask for them).
+func (p *AlbatoProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{NewConnectionLinkListResource}
+}
+
+// Actions lists the provider's actions (Terraform 1.14+; older CLIs and
+// OpenTofu 1.12 never ask for them).
+func (p *AlbatoProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{NewConnectionLinkRegenerateAction, NewConnectionLinkWaitAction}
 }
 
 // providerDataFrom extracts providerData in resources' and data sources'

@@ -11,7 +11,9 @@ terraform {
 
 provider "albato" {}
 
+# The id `terraform output importable` printed for Umbrella's link (64 right
+# after the getting-started guide).
 import {
   to = albato_connection_link.umbrella
-  id = "63"
+  id = "64"
 }

@@ -8,23 +8,19 @@ terraform {
 
 provider "albato" {}
 
-# Terraform v1.5 and later: import blocks. Each id is a literal sharing id.
-import {
-  to = albato_connection_link.client["acme"]
-  id = "61"
-}
-
+# Terraform v1.5 and later: import blocks. Each id is a literal sharing id:
+# the one `terraform output importable` printed for the link (63 right after
+# the getting-started guide).
 import {
   to = albato_connection_link.client["globex"]
-  id = "62"
+  id = "63"
 }
 
 # partner_id and title must be the imported links' own: a difference would
 # replace the link, revoking the one the client already holds.
 resource "albato_connection_link" "client" {
   for_each = {
-    acme   = { partner_id = 225, title = "Acme Corp: Demo CRM" }
-    globex = { partner_id = 227, title = "Globex Inc: Demo Calendar" }
+    globex = { partner_id = 225, title = "Globex Inc: Demo CRM" }
   }
 
   partner_id = each.value.partner_id

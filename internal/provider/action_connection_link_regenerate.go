@@ -1,0 +1,159 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/albato/terraform-provider-albato/internal/albato"
+)
+
+var (
+	_ action.Action              = (*regenerateAction)(nil)
+	_ action.ActionWithConfigure = (*regenerateAction)(nil)
+)
+
+// NewConnectionLinkRegenerateAction returns the
+// albato_connection_link_regenerate action.
+func NewConnectionLinkRegenerateAction() action.Action {
+	return &regenerateAction{}
+}
+
+type regenerateAction struct {
+	data *providerData
+}
+
+type regenerateActionModel struct {
+	ID           types.String `tfsdk:"id"`
+	AllowGranted types.Bool   `tfsdk:"allow_granted"`
+}
+
+func (a *regenerateAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_connection_link_regenerate"
+}
+
+func (a *regenerateAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Regenerates one connection link's token now, as Albato's *Refresh credentials* button " +
+			"does (Terraform 1.14 and later; OpenTofu 1.12 has no actions): one read of the link, then one `PUT`. " +
+			"The link keeps its id; the old token stops working and the link must be handed out again. The next " +
+			"refresh of an `albato_connection_link` resource that manages the link shows the new `token` and `link`.\n\n" +
+			"A waiting link (status `0` or `2`) is regenerated; a revoked or deleted one is an error naming it. " +
+			"A **granted** link is refused unless `allow_granted = true`: the API's regeneration resets it to " +
+			"waiting and takes its `credential_id` off the link (the connection itself stays in the account), so " +
+			"anything that reads `credential_id` from the link would lose it until the end user completes the new " +
+			"link.\n\n" +
+			"Use it for links this configuration does not manage, or as a one-off " +
+			"(`terraform apply -invoke=action.albato_connection_link_regenerate.<name>`, or an `action_trigger`). " +
+			"For a link an `albato_connection_link` resource manages, prefer a change of its `regenerate_triggers`: " +
+			"the resource then knows when the new token was issued. After this action the resource shows the new " +
+			"token at its next refresh but cannot tell when it was issued, so its `issued_at` and `expires_at` keep " +
+			"counting from the token before, and with `regenerate_when_expired` it regenerates the link again " +
+			"when that earlier token would have expired.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The sharing id of the link to regenerate, in decimal, e.g. " +
+					"`albato_connection_link.acme.id`.",
+				Required:   true,
+				Validators: []validator.String{sharingIDValidator{}},
+			},
+			"allow_granted": schema.BoolAttribute{
+				MarkdownDescription: "Regenerate the link even if its end user has already completed it, which resets " +
+					"it to waiting and clears its `credential_id` (the connection stays in the account). Defaults to " +
+					"`false`: a granted link is an error.",
+				Optional: true,
+			},
+		},
+	}
+}
+
+func (a *regenerateAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
+	if pd := providerDataFrom(req.ProviderData, resp.Diagnostics.AddError); pd != nil {
+		a.data = pd
+	}
+}
+
+func (a *regenerateAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
+	if !a.data.ready(&resp.Diagnostics) {
+		return
+	}
+	ctx = withSecretsMasked(ctx, a.data)
+	var cfg regenerateActionModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id, ok := sharingID(cfg.ID.ValueString(), path.Root("id"), &resp.Diagnostics)
+	if !ok {
+		return
+	}
+
+	// Look before resetting: a granted link would lose its credential.
+	current, err := a.data.client.GetSharing(ctx, id)
+	if err != nil {
+		a.reportError(&resp.Diagnostics, id, "read", err)
+		return
+	}
+	ctx = withSecretsMasked(ctx, a.data, current.Token)
+	switch current.Status {
+	case albato.StatusRevoked:
+		resp.Diagnostics.AddAttributeError(path.Root("id"), "Cannot Regenerate a Revoked Connection Link",
+			fmt.Sprintf("Connection link %d is revoked, so it can never be used again. Create a new link instead: "+
+				"if an albato_connection_link resource manages it, the next terraform apply creates one in its place.", id))
+		return
+	case albato.StatusGranted:
+		if !cfg.AllowGranted.ValueBool() {
+			resp.Diagnostics.AddAttributeError(path.Root("id"), "Connection Link Already Granted",
+				fmt.Sprintf("The end user has already completed connection link %d (credential %s). Regenerating it "+
+					"would reset it to waiting and take the credential id off the link (the connection stays in the "+
+					"account). Set allow_granted = true to do it anyway, or leave the link as it is.",
+					id, credentialText(current)))
+			return
+		}
+		resp.Diagnostics.AddWarning("Granted Connection Link Reset to Waiting",
+			fmt.Sprintf("Connection link %d was granted (credential %s); it is now waiting again, with a new token, "+
+				"and its credential_id is null until the end user completes the new link. The connection itself "+
+				"stays in the Albato account.", id, credentialText(current)))
+	}
+
+	regenerated, err := a.data.client.RegenerateSharing(ctx, id)
+	if err != nil {
+		a.reportError(&resp.Diagnostics, id, "regenerate", err)
+		return
+	}
+	tflog.Info(withSecretsMasked(ctx, a.data, regenerated.Token), "Regenerated connection link token",
+		map[string]any{"id": id, "prior_status": current.Status.Name()})
+	if resp.SendProgress != nil {
+		resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf(
+			"Regenerated connection link %d (%s): hand the new link out; the old one no longer works.", id, regenerated.Title)})
+	}
+}
+
+// reportError turns a failed read or PUT into a diagnostic; a deleted link
+// says what to do.
+func (a *regenerateAction) reportError(diags *diag.Diagnostics, id int64, what string, err error) {
+	if albato.IsNotFound(err) {
+		diags.AddAttributeError(path.Root("id"), "Connection Link Not Found",
+			fmt.Sprintf("There is no connection link with id %d in this Albato account: it was deleted, or the id is "+
+				"wrong. Create a new link instead: if an albato_connection_link resource managed it, the next "+
+				"terraform apply creates one in its place.", id))
+		return
+	}
+	diags.AddError("Unable to Regenerate Connection Link",
+		a.data.apiErrorDetail(fmt.Sprintf("%s connection link %d", what, id), err))
+}
+
+// credentialText is a link's credential id for a message.
+func credentialText(s *albato.Sharing) string {
+	if s.CredentialID == nil {
+		return "unknown"
+	}
+	return fmt.Sprint(*s.CredentialID)
+}

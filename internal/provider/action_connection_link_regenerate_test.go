@@ -1,0 +1,158 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/albato/terraform-provider-albato/internal/albato"
+)
+
+// triggered is a terraform_data whose creation invokes the named action:
+// how an action runs inside a terraform apply.
+func triggered(name, actionAddr string) string {
+	return fmt.Sprintf(`
+resource "terraform_data" %[1]q {
+  lifecycle {
+    action_trigger {
+      events  = [after_create]
+      actions = [%[2]s]
+    }
+  }
+}
+`, name, actionAddr)
+}
+
+const regenerateLinkConfig = `
+resource "albato_connection_link" "acme" {
+  partner_id = 225
+  title      = "Acme onboarding"
+}
+`
+
+// The action regenerates a managed link with one PUT; the link keeps its id,
+// and the resource's next refresh shows the new token.
+func TestAccActionRegenerate_managedLink(t *testing.T) {
+	e := newTestEnv(t)
+	var id, token string
+	attr := func(s *terraform.State, name string) string {
+		return s.RootModule().Resources["albato_connection_link.acme"].Primary.Attributes[name]
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   needsTerraform114,
+		Steps: []resource.TestStep{
+			{
+				Config: e.providerConfig() + regenerateLinkConfig,
+				Check: func(s *terraform.State) error {
+					id, token = attr(s, "id"), attr(s, "token")
+					if token == "" {
+						return fmt.Errorf("no token in state")
+					}
+					e.sandbox.ResetRequests()
+					return nil
+				},
+			},
+			{
+				Config: e.providerConfig() + regenerateLinkConfig + `
+action "albato_connection_link_regenerate" "acme" {
+  config {
+    id = albato_connection_link.acme.id
+  }
+}
+` + triggered("regenerate", "action.albato_connection_link_regenerate.acme"),
+				Check: func(s *terraform.State) error {
+					if n := e.sandbox.Count("PUT"); n != 1 {
+						return fmt.Errorf("the action sent %d PUTs, want exactly 1; requests: %v", n, e.requests())
+					}
+					if n := e.sandbox.Count("POST") + e.sandbox.Count("DELETE"); n != 0 {
+						return fmt.Errorf("the action created or deleted links; requests: %v", e.requests())
+					}
+					sh := e.onlySharing()
+					if fmt.Sprint(sh.ID) != id || sh.Token == token {
+						return fmt.Errorf("after the action the link is %d with the same token: %v, want %s with a new token",
+							sh.ID, sh.Token == token, id)
+					}
+					return nil
+				},
+			},
+			{
+				RefreshState: true,
+				Check: func(s *terraform.State) error {
+					if got := attr(s, "id"); got != id {
+						return fmt.Errorf("id %s after the refresh, want %s", got, id)
+					}
+					if got := attr(s, "token"); got == token || got != e.onlySharing().Token {
+						return fmt.Errorf("the refresh after the action does not show the new token")
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// The action refuses what it cannot or should not regenerate, naming the
+// link and what to do; a granted link only with allow_granted, with a
+// warning.
+func TestAccActionRegenerate_refusals(t *testing.T) {
+	cases := []struct {
+		name    string
+		setup   func(e *testEnv, id int64) error
+		extra   string
+		wantErr string
+		wantPUT int
+	}{
+		{"revoked", func(e *testEnv, id int64) error { return e.sandbox.Revoke(id) }, "",
+			`(?s)Cannot Regenerate a Revoked Connection Link.*link\s+%d\s+is\s+revoked.*Create\s+a\s+new\s+link`, 0},
+		{"deleted", func(e *testEnv, id int64) error { return e.sandbox.Remove(id) }, "",
+			`(?s)Connection Link Not Found.*id\s+%d.*Create\s+a\s+new\s+link`, 0},
+		{"granted", func(e *testEnv, id int64) error { _, err := e.sandbox.Grant(id); return err }, "",
+			`(?s)Connection Link Already Granted.*link\s+%d.*allow_granted\s+=\s+true`, 0},
+		{"granted, allowed", func(e *testEnv, id int64) error { _, err := e.sandbox.Grant(id); return err },
+			"allow_granted = true", "", 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEnv(t)
+			id := e.seed(225, "Acme onboarding")
+			if err := tc.setup(e, id); err != nil {
+				t.Fatal(err)
+			}
+			step := resource.TestStep{
+				Config: e.providerConfig() + fmt.Sprintf(`
+action "albato_connection_link_regenerate" "x" {
+  config {
+    id = "%d"
+    %s
+  }
+}
+`, id, tc.extra) + triggered("regenerate", "action.albato_connection_link_regenerate.x"),
+				Check: func(*terraform.State) error {
+					sh, _ := e.sandbox.Sharing(id)
+					if sh.Status != int(albato.StatusWaiting) || sh.CredentialID != nil {
+						return fmt.Errorf("after allow_granted the link is status %d, credential %v; want waiting, none", sh.Status, sh.CredentialID)
+					}
+					return nil
+				},
+			}
+			if tc.wantErr != "" {
+				step.ExpectError = regexp.MustCompile(fmt.Sprintf(tc.wantErr, id))
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   needsTerraform114,
+				Steps:                    []resource.TestStep{step},
+				CheckDestroy: func(*terraform.State) error {
+					if n := e.sandbox.Count("PUT"); n != tc.wantPUT {
+						return fmt.Errorf("%d PUTs, want %d; requests: %v", n, tc.wantPUT, e.requests())
+					}
+					return nil
+				},
+			})
+		})
+	}
+}

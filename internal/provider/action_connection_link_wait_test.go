@@ -1,0 +1,331 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/albato/terraform-provider-albato/internal/albato"
+)
+
+// progressLog records the progress events of one invocation, with when
+// each came.
+type progressLog struct {
+	mu     sync.Mutex
+	events []string
+	at     []time.Time
+}
+
+func (p *progressLog) send(ev action.InvokeProgressEvent) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.events = append(p.events, ev.Message)
+	p.at = append(p.at, time.Now())
+}
+
+func (p *progressLog) all() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.events...)
+}
+
+// invokeWait runs the wait action's Invoke directly against the test's
+// sandbox, with polls every 20 to 200 ms, and returns its diagnostics.
+func invokeWait(ctx context.Context, t *testing.T, e *testEnv, ids []int64, statuses []string, timeout string, p *progressLog) string {
+	t.Helper()
+	return invokeWaitPolling(ctx, t, e, ids, statuses, timeout, p, 20*time.Millisecond, 200*time.Millisecond)
+}
+
+// invokeWaitPolling is invokeWait with the pauses between reads from
+// pollMin to pollMax; progress events are then at least 5 pollMin apart.
+func invokeWaitPolling(ctx context.Context, t *testing.T, e *testEnv, ids []int64, statuses []string, timeout string,
+	p *progressLog, pollMin, pollMax time.Duration,
+) string {
+	t.Helper()
+	c, err := albato.New(albato.Config{BaseURL: e.server.URL, Token: testToken, AuthScheme: "Bearer", RetryWaitMin: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pd := &providerData{client: c, reads: newSharingReader(c, true), clock: e.clock, connectURL: e.connectURL(),
+		linkID: linkIDPartner, pollMin: pollMin, pollMax: pollMax}
+	a := &waitAction{data: pd}
+	var sr action.SchemaResponse
+	a.Schema(ctx, action.SchemaRequest{}, &sr)
+	typ := sr.Schema.Type().TerraformType(ctx)
+	idVals := make([]tftypes.Value, len(ids))
+	for i, id := range ids {
+		idVals[i] = tftypes.NewValue(tftypes.String, strconv.FormatInt(id, 10))
+	}
+	statusVal := tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, nil)
+	if statuses != nil {
+		vals := make([]tftypes.Value, len(statuses))
+		for i, s := range statuses {
+			vals[i] = tftypes.NewValue(tftypes.String, s)
+		}
+		statusVal = tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, vals)
+	}
+	timeoutVal := tftypes.NewValue(tftypes.String, nil)
+	if timeout != "" {
+		timeoutVal = tftypes.NewValue(tftypes.String, timeout)
+	}
+	raw := tftypes.NewValue(typ, map[string]tftypes.Value{
+		"ids":      tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, idVals),
+		"statuses": statusVal,
+		"timeout":  timeoutVal,
+	})
+	resp := action.InvokeResponse{SendProgress: p.send}
+	a.Invoke(ctx, action.InvokeRequest{Config: tfsdk.Config{Raw: raw, Schema: sr.Schema}}, &resp)
+	var out []string
+	for _, d := range resp.Diagnostics {
+		out = append(out, d.Severity().String()+": "+d.Summary()+": "+d.Detail())
+	}
+	return strings.Join(out, "\n")
+}
+
+// The wait returns only once the last end user has acted, reports progress
+// as the picture changes but no more often than every 5 shortest pauses
+// (here 400 ms, while it reads every 80 to 90 ms), reads
+// the links with one listing per round, and changes nothing.
+func TestActionWait_progress(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	acme := e.seed(225, "Acme")
+	globex := e.seed(225, "Globex")
+	initech := e.seed(227, "Initech")
+	if _, err := e.sandbox.Grant(acme); err != nil {
+		t.Fatal(err)
+	}
+	e.sandbox.ResetRequests()
+	var lastGrant time.Time
+	go func() {
+		time.Sleep(500 * time.Millisecond)
+		if _, err := e.sandbox.Grant(initech); err != nil {
+			t.Error(err)
+		}
+		// Less than the 400 ms between events: the last picture is not sent.
+		time.Sleep(250 * time.Millisecond)
+		lastGrant = time.Now()
+		if _, err := e.sandbox.Grant(globex); err != nil {
+			t.Error(err)
+		}
+	}()
+	var p progressLog
+	diags := invokeWaitPolling(t.Context(), t, e, []int64{acme, globex, initech}, nil, "", &p, 80*time.Millisecond, 90*time.Millisecond)
+	returned := time.Now()
+	if diags != "" {
+		t.Fatalf("diagnostics: %s", diags)
+	}
+	if lastGrant.IsZero() || returned.Before(lastGrant) {
+		t.Fatalf("the wait returned before the last end user acted")
+	}
+	events := p.all()
+	want := []string{
+		fmt.Sprintf("1 of 3 links granted; waiting for %d (Globex), %d (Initech)", globex, initech),
+		fmt.Sprintf("2 of 3 links granted; waiting for %d (Globex)", globex),
+	}
+	for _, w := range want {
+		found := false
+		for _, ev := range events {
+			found = found || ev == w
+		}
+		if !found {
+			t.Errorf("no progress event %q in %q", w, events)
+		}
+	}
+	for i := 1; i < len(p.at); i++ {
+		if gap := p.at[i].Sub(p.at[i-1]); gap < 400*time.Millisecond {
+			t.Errorf("progress events %d and %d came %s apart, want at least 400ms: %q", i-1, i, gap, events)
+		}
+		if events[i] == events[i-1] {
+			t.Errorf("progress event %q repeated", events[i])
+		}
+	}
+	lists := 0
+	for _, r := range e.sandbox.Requests() {
+		if r.Method != http.MethodGet {
+			t.Errorf("the wait sent %s %s: it must never change a link", r.Method, r.Path)
+		}
+		if r.Path == sharingsPath {
+			lists++
+		}
+	}
+	// Two links waiting in an account of two pages: a listing is no dearer
+	// than a GET each, and it is what the first round uses.
+	if lists == 0 {
+		t.Errorf("the wait never listed the account: requests %v", e.requests())
+	}
+	perLink := e.perLink()
+	delete(perLink, 0)
+	gets := 0
+	for _, seq := range perLink {
+		gets += len(seq)
+	}
+	t.Logf("%d requests, %d of them GETs of single links; events: %q", len(e.sandbox.Requests()), gets, events)
+}
+
+// A revoked or expired link fails the wait at once, naming the link and the
+// remedy; a deleted one too.
+func TestActionWait_deadLinks(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		kill func(e *testEnv, id int64) error
+		want string
+	}{
+		{"revoked", func(e *testEnv, id int64) error { return e.sandbox.Revoke(id) },
+			`Connection link %d \(Globex\) is revoked, so it will never become granted\. .*creates a new link`},
+		{"expired", func(e *testEnv, _ int64) error { e.clock.Advance(49 * time.Hour); return nil },
+			`Connection link %d \(Globex\) is expired at .*albato_connection_link_regenerate`},
+		{"deleted", func(e *testEnv, id int64) error { return e.sandbox.Remove(id) },
+			`no connection link with id %d .*will never become granted`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newTestEnv(t)
+			acme := e.seed(225, "Acme")
+			globex := e.seed(225, "Globex")
+			if _, err := e.sandbox.Grant(acme); err != nil {
+				t.Fatal(err)
+			}
+			go func() {
+				time.Sleep(150 * time.Millisecond)
+				if err := tc.kill(e, globex); err != nil {
+					t.Error(err)
+				}
+			}()
+			start := time.Now()
+			diags := invokeWait(t.Context(), t, e, []int64{acme, globex}, nil, "1m", &progressLog{})
+			if !regexp.MustCompile(fmt.Sprintf(tc.want, globex)).MatchString(diags) {
+				t.Errorf("diagnostics %q do not match %q", diags, tc.want)
+			}
+			if took := time.Since(start); took > 2*time.Second {
+				t.Errorf("the wait took %s to notice, want about one poll", took)
+			}
+		})
+	}
+}
+
+// Running out of time names the links still waiting; Ctrl-C ends the wait
+// within a second.
+func TestActionWait_timeoutAndCancel(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	acme := e.seed(225, "Acme")
+	globex := e.seed(225, "Globex")
+	initech := e.seed(225, "Initech")
+	if _, err := e.sandbox.Grant(acme); err != nil {
+		t.Fatal(err)
+	}
+	diags := invokeWait(t.Context(), t, e, []int64{acme, globex, initech}, nil, "300ms", &progressLog{})
+	want := fmt.Sprintf("2 links did not become granted within the timeout of 300ms: %d (Globex), %d (Initech)", globex, initech)
+	if !strings.Contains(diags, want) {
+		t.Errorf("diagnostics %q do not say %q", diags, want)
+	}
+
+	ctx, cancel := context.WithCancel(t.Context())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	start := time.Now()
+	diags = invokeWait(ctx, t, e, []int64{globex}, []string{"granted", "waiting_oauth"}, "1h", &progressLog{})
+	if took := time.Since(start) - 300*time.Millisecond; took > time.Second {
+		t.Errorf("the wait ended %s after the interrupt, want within a second", took)
+	}
+	if !strings.Contains(diags, "interrupted while waiting for connection links to become granted or waiting_oauth") {
+		t.Errorf("diagnostics %q do not say the wait was interrupted", diags)
+	}
+}
+
+// As Terraform runs it: an action_trigger after a terraform_data's creation
+// holds the apply until the last end user has completed the link, acting on
+// the connect page's control endpoint while the apply waits.
+func TestAccActionWait_triggered(t *testing.T) {
+	e := newTestEnv(t)
+	acme := e.seed(225, "Acme")
+	globex := e.seed(227, "Globex")
+	e.sandbox.ResetRequests()
+	var mu sync.Mutex
+	var lastGrant time.Time
+	config := e.providerConfig() + fmt.Sprintf(`
+action "albato_connection_link_wait" "clients" {
+  config {
+    ids     = ["%d", "%d"]
+    timeout = "2m"
+  }
+}
+`, acme, globex) + triggered("after_links", "action.albato_connection_link_wait.clients")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   needsTerraform114,
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				// The end users act while the apply waits: the first GET
+				// after the plan is the action's first round.
+				go func() {
+					time.Sleep(2 * time.Second)
+					if _, err := e.sandbox.Grant(acme); err != nil {
+						t.Error(err)
+					}
+					time.Sleep(time.Second)
+					mu.Lock()
+					lastGrant = time.Now()
+					mu.Unlock()
+					if _, err := e.sandbox.Grant(globex); err != nil {
+						t.Error(err)
+					}
+				}()
+			},
+			Config: config,
+			Check: func(*terraform.State) error {
+				mu.Lock()
+				defer mu.Unlock()
+				if lastGrant.IsZero() {
+					return fmt.Errorf("the apply finished before the last end user acted")
+				}
+				for _, id := range []int64{acme, globex} {
+					if sh, _ := e.sandbox.Sharing(id); sh.Status != int(albato.StatusGranted) {
+						return fmt.Errorf("link %d is status %d after the wait", id, sh.Status)
+					}
+				}
+				if n := e.sandbox.Count("PUT") + e.sandbox.Count("POST") + e.sandbox.Count("DELETE"); n != 0 {
+					return fmt.Errorf("the wait changed links: %v", e.requests())
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// As Terraform runs it, a revoked link fails the apply, naming the link.
+func TestAccActionWait_triggeredRevoked(t *testing.T) {
+	e := newTestEnv(t)
+	acme := e.seed(225, "Acme")
+	if err := e.sandbox.Revoke(acme); err != nil {
+		t.Fatal(err)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   needsTerraform114,
+		Steps: []resource.TestStep{{
+			Config: e.providerConfig() + fmt.Sprintf(`
+action "albato_connection_link_wait" "clients" {
+  config {
+    ids = ["%d"]
+  }
+}
+`, acme) + triggered("after_links", "action.albato_connection_link_wait.clients"),
+			ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)Connection Link Can No Longer Reach the Status.*link\s+%d\s+\(Acme\)\s+is\s+revoked`, acme)),
+		}},
+	})
+}

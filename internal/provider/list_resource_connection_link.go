@@ -1,0 +1,152 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	"github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/albato/terraform-provider-albato/internal/albato"
+)
+
+var (
+	_ list.ListResource              = (*connectionLinkListResource)(nil)
+	_ list.ListResourceWithConfigure = (*connectionLinkListResource)(nil)
+)
+
+// NewConnectionLinkListResource returns the albato_connection_link list
+// resource, which `terraform query` (Terraform 1.14+) uses to find links
+// made outside Terraform.
+func NewConnectionLinkListResource() list.ListResource {
+	return &connectionLinkListResource{}
+}
+
+type connectionLinkListResource struct {
+	data *providerData
+}
+
+func (l *connectionLinkListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_connection_link"
+}
+
+func (l *connectionLinkListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Finds the account's connection links, for `terraform query` (Terraform 1.14 and later; " +
+			"OpenTofu 1.12 has no list resources). Each result is one link: its identity `{ id }`, a display name " +
+			"made of its title, partner and status, and, with `include_resource = true` or " +
+			"`-generate-config-out`, the `albato_connection_link` resource as a refresh right after an import " +
+			"would save it (`regenerate_when_expired = true`, `regenerate_before = \"0s\"`, `store_token = true`), " +
+			"except that `token` and `link` are null: Terraform prints results in full, sensitive values included " +
+			"(`terraform query -json`), and the import reads them. " +
+			"Results come sorted by id. Revoked links are never results: they can be neither imported nor used again.\n\n" +
+			"The links are read from one paged listing of the account (50 a page), never one request per link; " +
+			"the listing stops at the page that completes the block's `limit` (Terraform's default is 100), so " +
+			"`limit = 10` reads one page. Should the list change while it is read, it is read again, up to three " +
+			"times in all, and then the query fails rather than return a mix of two lists.",
+		Attributes: map[string]schema.Attribute{
+			"partner_id": schema.Int64Attribute{
+				MarkdownDescription: partnerIDFilterDescription,
+				Optional:            true,
+				Validators:          partnerIDFilterValidators(),
+			},
+			"status": schema.Int64Attribute{
+				MarkdownDescription: statusFilterDescription + " `3` finds nothing: revoked links are never results.",
+				Optional:            true,
+				Validators:          statusFilterValidators(),
+			},
+		},
+	}
+}
+
+func (l *connectionLinkListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if pd := providerDataFrom(req.ProviderData, resp.Diagnostics.AddError); pd != nil {
+		l.data = pd
+	}
+}
+
+func (l *connectionLinkListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	var diags diag.Diagnostics
+	if !l.data.ready(&diags) {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	ctx = withSecretsMasked(ctx, l.data)
+	var filter linkFilter
+	diags.Append(req.Config.Get(ctx, &filter)...)
+	if diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	if !filter.Status.IsNull() && filter.Status.ValueInt64() == int64(albato.StatusRevoked) {
+		diags.AddAttributeWarning(path.Root("status"), "Revoked Connection Links Are Not Listed",
+			"A revoked link can never be used again, and Terraform cannot import it, so the query lists none. "+
+				"To see revoked links, use the albato_connection_links data source with status = 3.")
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	// Revoked links are left out before the limit counts them, so that a
+	// limit of 10 gives 10 links that can be imported.
+	importable := func(s albato.Sharing) bool { return s.Status != albato.StatusRevoked && filter.matches(s) }
+	limit := 0
+	if req.Limit > 0 {
+		limit = int(min(req.Limit, int64(maxInt)))
+	}
+	found, err := l.data.client.ListSharingsMatching(ctx, importable, limit)
+	if err != nil {
+		diags.AddError("Unable to List Connection Links", l.data.apiErrorDetail("list connection links", err))
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	tflog.Debug(ctx, "Listed connection links for a query", map[string]any{"results": len(found), "limit": req.Limit})
+
+	stream.Results = func(push func(list.ListResult) bool) {
+		for i := range found {
+			s := &found[i]
+			result := req.NewListResult(ctx)
+			result.DisplayName = linkDisplayName(s)
+			result.Diagnostics.Append(setIdentity(ctx, result.Identity, strconv.FormatInt(s.ID, 10))...)
+			if req.IncludeResource {
+				m := refreshedAfterImport(s, l.data)
+				result.Diagnostics.Append(result.Resource.Set(ctx, &m)...)
+			}
+			if !push(result) {
+				return
+			}
+		}
+	}
+}
+
+// maxInt bounds a limit on platforms where int is 32 bits.
+const maxInt = int(^uint(0) >> 1)
+
+// linkDisplayName is how a query shows a link: what a person recognises it by
+// in Albato's UI (its title), whose it is and where it stands.
+func linkDisplayName(s *albato.Sharing) string {
+	return fmt.Sprintf("%s (partner %d, %s)", s.Title, s.PartnerID, s.Status.Name())
+}
+
+// refreshedAfterImport is the resource state that an import of s and the
+// refresh after it save (the settings at their defaults, no
+// regenerate_triggers, no issue time of our own) but for token and link,
+// which are null: Terraform prints a result's resource object in full,
+// sensitive attributes included (`terraform query -json`, 1.16.4), and the
+// import reads them anyway.
+func refreshedAfterImport(s *albato.Sharing, pd *providerData) connectionLinkResourceModel {
+	m := connectionLinkResourceModel{
+		RegenerateTriggers:    types.MapNull(types.StringType),
+		RegenerateWhenExpired: types.BoolValue(true),
+		RegenerateBefore:      types.StringValue("0s"),
+		StoreToken:            types.BoolValue(true),
+	}
+	m.fill(s, pd, time.Time{})
+	m.forgetToken()
+	return m
+}

@@ -1,0 +1,260 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/albato/terraform-provider-albato/internal/sandbox"
+)
+
+// needsTerraform114 skips a test of a list resource or an action on a CLI
+// that has neither, saying so: Terraform before 1.14, and OpenTofu 1.12
+// (whose version is below 1.14 too).
+var needsTerraform114 = []tfversion.TerraformVersionCheck{terraform114Check{}}
+
+type terraform114Check struct{}
+
+func (terraform114Check) CheckTerraformVersion(_ context.Context, req tfversion.CheckTerraformVersionRequest, resp *tfversion.CheckTerraformVersionResponse) {
+	if req.TerraformVersion.Core().LessThan(tfversion.Version1_14_0) {
+		resp.Skip = fmt.Sprintf("list resources (terraform query) and actions need Terraform 1.14 or later; this CLI is %s "+
+			"(OpenTofu 1.12 has neither)", req.TerraformVersion)
+	}
+}
+
+// seed creates a link in the sandbox as Albato's UI or a script would,
+// outside Terraform, and returns its id.
+func (e *testEnv) seed(partnerID int64, title string) int64 {
+	e.t.Helper()
+	body, err := json.Marshal(map[string]any{"partnerId": partnerID, "title": title})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, sharingsPath, strings.NewReader(string(body)))
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	e.sandbox.ServeHTTP(rec, req)
+	var created struct {
+		Data struct{ ID int64 } `json:"data"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &created); err != nil || created.Data.ID == 0 {
+		e.t.Fatalf("seeding %q: HTTP %d %s", title, rec.Code, rec.Body.String())
+	}
+	return created.Data.ID
+}
+
+// queryConfig is a query file: the provider against the sandbox and the
+// given list blocks.
+func (e *testEnv) queryConfig(blocks ...string) string {
+	return e.providerConfig() + "\n" + strings.Join(blocks, "\n")
+}
+
+func byID(id int64) queryfilter.QueryFilter {
+	return queryfilter.ByResourceIdentity(map[string]knownvalue.Check{"id": knownvalue.StringExact(strconv.FormatInt(id, 10))})
+}
+
+// A query finds the links made outside Terraform: each with its identity and
+// a display name, filtered as the data source filters, without revoked ones,
+// and with the resource object a refresh after an import would save.
+func TestAccListConnectionLink_query(t *testing.T) {
+	e := newTestEnv(t)
+	acme := e.seed(225, "Acme onboarding")
+	globex := e.seed(225, "Globex onboarding")
+	initech := e.seed(227, "Initech CRM")
+	revoked := e.seed(225, "Old link")
+	credential, err := e.sandbox.Grant(globex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sandbox.Revoke(revoked); err != nil {
+		t.Fatal(err)
+	}
+	id := func(n int64) string { return strconv.FormatInt(n, 10) }
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   needsTerraform114,
+		Steps: []resource.TestStep{{
+			Query: true,
+			Config: e.queryConfig(`
+list "albato_connection_link" "all" {
+  provider         = albato
+  include_resource = true
+}
+
+list "albato_connection_link" "partner_225" {
+  provider = albato
+  config {
+    partner_id = 225
+  }
+}
+
+list "albato_connection_link" "waiting_225" {
+  provider = albato
+  config {
+    partner_id = 225
+    status     = 0
+  }
+}
+
+list "albato_connection_link" "revoked" {
+  provider = albato
+  config {
+    status = 3
+  }
+}
+`),
+			QueryResultChecks: []querycheck.QueryResultCheck{
+				// The revoked link is never a result.
+				querycheck.ExpectLength("albato_connection_link.all", 3),
+				querycheck.ExpectIdentity("albato_connection_link.all", map[string]knownvalue.Check{"id": knownvalue.StringExact(id(acme))}),
+				querycheck.ExpectIdentity("albato_connection_link.all", map[string]knownvalue.Check{"id": knownvalue.StringExact(id(globex))}),
+				querycheck.ExpectIdentity("albato_connection_link.all", map[string]knownvalue.Check{"id": knownvalue.StringExact(id(initech))}),
+				querycheck.ExpectResourceDisplayName("albato_connection_link.all", byID(acme),
+					knownvalue.StringExact("Acme onboarding (partner 225, waiting)")),
+				querycheck.ExpectResourceDisplayName("albato_connection_link.all", byID(globex),
+					knownvalue.StringExact("Globex onboarding (partner 225, granted)")),
+				querycheck.ExpectResourceKnownValues("albato_connection_link.all", byID(globex), []querycheck.KnownValueCheck{
+					{Path: tfjsonpath.New("id"), KnownValue: knownvalue.StringExact(id(globex))},
+					{Path: tfjsonpath.New("title"), KnownValue: knownvalue.StringExact("Globex onboarding")},
+					{Path: tfjsonpath.New("partner_id"), KnownValue: knownvalue.Int64Exact(225)},
+					{Path: tfjsonpath.New("status_name"), KnownValue: knownvalue.StringExact("granted")},
+					{Path: tfjsonpath.New("credential_id"), KnownValue: knownvalue.Int64Exact(credential)},
+					{Path: tfjsonpath.New("regenerate_when_expired"), KnownValue: knownvalue.Bool(true)},
+					{Path: tfjsonpath.New("regenerate_before"), KnownValue: knownvalue.StringExact("0s")},
+					{Path: tfjsonpath.New("store_token"), KnownValue: knownvalue.Bool(true)},
+					{Path: tfjsonpath.New("regenerate_triggers"), KnownValue: knownvalue.Null()},
+					{Path: tfjsonpath.New("expired"), KnownValue: knownvalue.Bool(false)},
+				}),
+				querycheck.ExpectResourceKnownValues("albato_connection_link.all", byID(initech), []querycheck.KnownValueCheck{
+					{Path: tfjsonpath.New("partner_id"), KnownValue: knownvalue.Int64Exact(227)},
+					{Path: tfjsonpath.New("status"), KnownValue: knownvalue.Int64Exact(0)},
+					{Path: tfjsonpath.New("expires_at"), KnownValue: knownvalue.NotNull()},
+					// Terraform prints results in full: no secret in them.
+					{Path: tfjsonpath.New("token"), KnownValue: knownvalue.Null()},
+					{Path: tfjsonpath.New("link"), KnownValue: knownvalue.Null()},
+				}),
+				querycheck.ExpectLength("albato_connection_link.partner_225", 2),
+				querycheck.ExpectIdentity("albato_connection_link.partner_225", map[string]knownvalue.Check{"id": knownvalue.StringExact(id(acme))}),
+				querycheck.ExpectIdentity("albato_connection_link.partner_225", map[string]knownvalue.Check{"id": knownvalue.StringExact(id(globex))}),
+				querycheck.ExpectLength("albato_connection_link.revoked", 0),
+				querycheck.ExpectLength("albato_connection_link.waiting_225", 1),
+				querycheck.ExpectIdentity("albato_connection_link.waiting_225", map[string]knownvalue.Check{"id": knownvalue.StringExact(id(acme))}),
+			},
+		}},
+	})
+}
+
+// The filters are validated as the data source validates them.
+func TestAccListConnectionLink_invalidFilter(t *testing.T) {
+	e := newTestEnv(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   needsTerraform114,
+		Steps: []resource.TestStep{{
+			Query: true,
+			Config: e.queryConfig(`
+list "albato_connection_link" "bad" {
+  provider = albato
+  config {
+    status = 7
+  }
+}
+`),
+			ExpectError: regexp.MustCompile(`(?s)status.*between 0 and 3`),
+		}},
+	})
+}
+
+// A query costs one paged listing: over an account of 10,000 links at 50 a
+// page, at most ceil(10000/50)+1 requests however many links match, and
+// limit = 10 reads one page.
+func TestAccListConnectionLink_requests(t *testing.T) {
+	const links, pageSize = 10000, 50
+	e := newTestEnv(t, func(o *sandbox.Options) { o.PageSize, o.MaxPerPage = pageSize, pageSize })
+	seed := func() {
+		for i := range links - 3 {
+			e.seed(225, fmt.Sprintf("link %d", i))
+		}
+		for i := range 3 {
+			e.seed(227, fmt.Sprintf("late link %d", i))
+		}
+		e.sandbox.ResetRequests()
+	}
+	maxRequests := (links+pageSize-1)/pageSize + 1
+
+	listRequests := func(what string, most int) {
+		n, other := 0, 0
+		for _, r := range e.sandbox.Requests() {
+			if r.Method == http.MethodGet && r.Path == sharingsPath {
+				n++
+			} else {
+				other++
+			}
+		}
+		t.Logf("%s: %d list requests", what, n)
+		if n > most || other > 0 {
+			t.Errorf("%s sent %d list requests and %d others, want at most %d and none; requests: %d in all",
+				what, n, other, most, len(e.sandbox.Requests()))
+		}
+		e.sandbox.ResetRequests()
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   needsTerraform114,
+		Steps: []resource.TestStep{
+			{
+				// The three links of partner 227 are on the last page, so
+				// every page is read.
+				PreConfig: seed,
+				Query:     true,
+				Config: e.queryConfig(`
+list "albato_connection_link" "late" {
+  provider = albato
+  config {
+    partner_id = 227
+  }
+}
+`),
+				QueryResultChecks: []querycheck.QueryResultCheck{querycheck.ExpectLength("albato_connection_link.late", 3)},
+			},
+			{
+				PreConfig: func() { listRequests("a query over 10,000 links", maxRequests) },
+				Query:     true,
+				Config: e.queryConfig(`
+list "albato_connection_link" "ten" {
+  provider = albato
+  limit    = 10
+}
+`),
+				QueryResultChecks: []querycheck.QueryResultCheck{querycheck.ExpectLength("albato_connection_link.ten", 10)},
+			},
+			{
+				PreConfig: func() { listRequests("a query with limit = 10", 1) },
+				Query:     true,
+				Config: e.queryConfig(`
+list "albato_connection_link" "one" {
+  provider = albato
+  limit    = 1
+}
+`),
+				QueryResultChecks: []querycheck.QueryResultCheck{querycheck.ExpectLength("albato_connection_link.one", 1)},
+			},
+		},
+	})
+}
