@@ -18,6 +18,9 @@
 //
 // The variants measure what each part of the schema costs Terraform.
 //
+// Its data source noop_links is the floor of albato_connection_links: the
+// same schema, BENCH_NOOP_LINKS links made up in memory.
+//
 // Like the provider (main.go, provider.QuietLogsUnlessAsked), it turns its
 // logging off unless someone asked for logs; the benchmark's TRACE rows ask
 // with TF_LOG_SDK=trace.
@@ -74,7 +77,9 @@ func (noopProvider) Metadata(_ context.Context, _ provider.MetadataRequest, r *p
 func (noopProvider) Schema(context.Context, provider.SchemaRequest, *provider.SchemaResponse) {}
 func (noopProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {
 }
-func (noopProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
+func (noopProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{func() datasource.DataSource { return links{} }}
+}
 func (noopProvider) Resources(context.Context) []func() resource.Resource {
 	var rs []func() resource.Resource
 	for _, s := range shapes {

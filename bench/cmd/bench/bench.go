@@ -106,6 +106,7 @@ type bench struct {
 	profile    *profileResult
 	list       *listResult
 	goBench    []goBenchLine
+	scale      []*scaleCLI
 	goBenchErr string
 }
 

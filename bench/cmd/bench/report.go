@@ -213,6 +213,10 @@ func (b *bench) report() string {
 		b.reportList(&w, l)
 	}
 	b.reportGoBench(&w)
+	if len(b.scale) > 0 {
+		p("\n")
+		b.reportScale(&w)
+	}
 	if pr := b.profile; pr != nil {
 		p("\n## Profiles of the provider\n\n")
 		p("`bench/inroot/profile-provider` is the provider with `runtime/pprof` (and a sampler of `runtime.MemStats`), switched on by `$BENCH_CPUPROFILE_DIR` and `$BENCH_MEMPROFILE_DIR`; "+
@@ -241,7 +245,7 @@ func (b *bench) report() string {
 	p("BENCH_NS=\"100 500\" BENCH_RUNS=5 make bench   # other sizes, more runs\n")
 	p("BENCH_NS=100 BENCH_LATENCIES=25ms BENCH_RUNS=1 BENCH_GO=0 BENCH_PROFILE=0 BENCH_LIST_ITEMS=0 make bench BENCH_OUT=/tmp/quick.md   # a quick look\n")
 	p("make clis && make bench BENCH_CLI=~/.cache/terraform-provider-albato/terraform-1.13.3/terraform   # another CLI\n```\n\n")
-	p("Settings (environment): `BENCH_NS` (default `100 500 1000`), `BENCH_RUNS` (3), `BENCH_LARGE_RUNS` (runs for N ≥ 1000, default 1), `BENCH_LATENCIES` (`25ms 100ms`), `BENCH_PARALLELISM` (10), `BENCH_SCHEMA_VARIANTS` (0; 1 adds the no-op schema variants), `BENCH_LIST_ITEMS` (10000; 0 skips the list), `BENCH_LIST_PAGE_SIZE` (20), `BENCH_LIST_RUNS` (3), `BENCH_GO` (1), `BENCH_PROFILE` (1), `BENCH_PROFILE_N` (the smallest N), `BENCH_KEEP` (1 keeps the temporary directory with every Terraform log and the CPU profiles). It needs only Go and make: the CLI (`BENCH_CLI`, default the floor Terraform) is one that `make` builds from the Go module proxy; `BENCH_OUT` (default `BENCHMARKS.md`) is the report written. The request counts in the table are checked against the contract here, and asserted by `internal/provider/requests_test.go` (`TestAccRequests_*`, in `make test`).\n")
+	p("Settings (environment): `BENCH_NS` (default `100 500 1000`), `BENCH_RUNS` (3), `BENCH_LARGE_RUNS` (runs for N ≥ 1000, default 1), `BENCH_LATENCIES` (`25ms 100ms`), `BENCH_PARALLELISM` (10), `BENCH_SCHEMA_VARIANTS` (0; 1 adds the no-op schema variants), `BENCH_LIST_ITEMS` (10000; 0 skips the list), `BENCH_LIST_PAGE_SIZE` (20), `BENCH_LIST_RUNS` (3), `BENCH_GO` (1), `BENCH_PROFILE` (1), `BENCH_PROFILE_N` (the smallest N), `BENCH_KEEP` (1 keeps the temporary directory with every Terraform log and the CPU profiles); the scale section's in its own paragraph. It needs only Go and make: the CLI (`BENCH_CLI`, default the floor Terraform) is one that `make` builds from the Go module proxy; `BENCH_OUT` (default `BENCHMARKS.md`) is the report written. The request counts in the table are checked against the contract here, and asserted by `internal/provider/requests_test.go` (`TestAccRequests_*`, in `make test`).\n")
 	return w.String()
 }
 

@@ -1,0 +1,399 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// The scale section: how the cost of every listing of many links, and of
+// many resources, grows with N on each CLI, against the no-op floor of the
+// same shape on the same CLI.
+
+// scaleRow is one shape of configuration measured at several N.
+type scaleRow struct {
+	key, what string
+	resource  bool // N albato_connection_link resources, else one list of N links
+	op        string
+	// ours and floor are the configuration's body (for a list); the floor
+	// is noop_links, which returns as many links as ours reads.
+	ours, floor string
+	// check, if set, fails a run whose plan output does not show the work.
+	check func(log string, n int) error
+}
+
+// scaleRows are the rows of the section, in report order. A listing added
+// to the provider (the list resource's results through `terraform query`,
+// say) is measured by adding its row here, with its floor in
+// bench/noop-provider.
+var scaleRows = []scaleRow{
+	{key: "ds", what: "`data \"albato_connection_links\"`, list not referenced", op: "plan",
+		ours:  "data \"albato_connection_links\" \"all\" {}\n",
+		floor: "data \"noop_links\" \"all\" {}\n"},
+	{key: "ds-ids", what: "the same with `output` over every `credential_id`", op: "plan",
+		ours:  "data \"albato_connection_links\" \"all\" {}\n\noutput \"ids\" {\n  value = [for l in data.albato_connection_links.all.links : l.credential_id]\n}\n",
+		floor: "data \"noop_links\" \"all\" {}\n\noutput \"ids\" {\n  value = [for l in data.noop_links.all.links : l.credential_id]\n}\n",
+		check: func(log string, n int) error {
+			if got := strings.Count(log, "null"); got < n {
+				return fmt.Errorf("the plan shows %d of the %d credential_ids", got, n)
+			}
+			return nil
+		}},
+	{key: "ds-secrets", what: "`include_secrets = true`, a sensitive `output` of `link_by_id`", op: "plan",
+		ours: "data \"albato_connection_links\" \"all\" {\n  include_secrets = true\n}\n\noutput \"links\" {\n" +
+			"  value     = data.albato_connection_links.all.link_by_id\n  sensitive = true\n}\n",
+		floor: "data \"noop_links\" \"all\" {\n  include_secrets = true\n}\n\noutput \"links\" {\n" +
+			"  value     = data.noop_links.all.link_by_id\n  sensitive = true\n}\n"},
+	{key: "res-apply", what: "`albato_connection_link` × N: apply", resource: true, op: "apply"},
+	{key: "res-plan", what: "`albato_connection_link` × N: plan, no changes", resource: true, op: "plan"},
+}
+
+// scaleCLI is one CLI the section ran on.
+type scaleCLI struct {
+	Path, Label        string
+	LoadStart, LoadEnd string
+	Started, Finished  time.Time
+	cells              map[string]*scaleCell // row key + N
+	skipped            []string
+}
+
+type scaleCell struct {
+	Row         scaleRow
+	N           int
+	Ours, Floor []float64
+}
+
+func (c *scaleCLI) cell(row scaleRow, n int) *scaleCell {
+	k := fmt.Sprintf("%s/%d", row.key, n)
+	if c.cells[k] == nil {
+		c.cells[k] = &scaleCell{Row: row, N: n}
+	}
+	return c.cells[k]
+}
+
+// cliLabel is "Terraform 1.5.7" or "OpenTofu 1.12.6".
+func cliLabel(ctx context.Context, path string) string {
+	out, err := exec.CommandContext(ctx, path, "version").Output()
+	if err != nil {
+		return filepath.Base(path)
+	}
+	first, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+	first = strings.Replace(first, " v", " ", 1)
+	return first
+}
+
+func (b *bench) scaleBench(ctx context.Context) error {
+	cfg := b.cfg
+	saved := b.cfg.terraform
+	defer func() { b.cfg.terraform = saved }()
+	for _, path := range cfg.scaleCLIs {
+		p, err := resolveTerraform(path)
+		if err != nil {
+			return err
+		}
+		c := &scaleCLI{Path: p, Label: cliLabel(ctx, p), LoadStart: loadAverage(), Started: time.Now(), cells: map[string]*scaleCell{}}
+		b.scale = append(b.scale, c)
+		b.cfg.terraform = p
+		b.logf("scale: %s (load average %s)", c.Label, c.LoadStart)
+		if cfg.scaleParts["data"] && len(cfg.scaleNs) > 0 {
+			if err := b.scaleLists(ctx, c); err != nil {
+				return err
+			}
+		}
+		if cfg.scaleParts["resource"] && len(cfg.scaleResourceNs) > 0 {
+			if err := b.scaleResources(ctx, c); err != nil {
+				return err
+			}
+		}
+		c.LoadEnd, c.Finished = loadAverage(), time.Now()
+	}
+	return nil
+}
+
+// scaleLists plans each list row at each N against a sandbox holding N
+// links (seeded through the API, more for each larger N) and the floor
+// returning N links.
+func (b *bench) scaleLists(ctx context.Context, c *scaleCLI) error {
+	sb, err := b.startSandbox(ctx, "scale-list-sandbox", benchPageSize, b.cfg.latency, false)
+	if err != nil {
+		return err
+	}
+	defer sb.stop()
+	seeded := 0
+	args := []string{"plan", "-input=false", "-no-color"}
+	for _, n := range b.cfg.scaleNs {
+		if n > seeded {
+			if err := seed(ctx, sb.url, n-seeded); err != nil {
+				return err
+			}
+			seeded = n
+		}
+		for _, row := range scaleRows {
+			if row.resource {
+				continue
+			}
+			cell := c.cell(row, n)
+			oursDir, err := b.listWorkDir(fmt.Sprintf("scale-%s-%d", row.key, n), row.ours)
+			if err != nil {
+				return err
+			}
+			floorDir, err := b.noopWorkDir(fmt.Sprintf("scale-%s-%d-floor", row.key, n), row.floor)
+			if err != nil {
+				return err
+			}
+			oursEnv := b.tfEnv(filepath.Join(b.tmp, "cli.tfrc"), sb)
+			floorEnv := append(b.tfEnv(filepath.Join(b.tmp, "cli.tfrc"), nil), fmt.Sprintf("BENCH_NOOP_LINKS=%d", n))
+			for run := 1; run <= b.cfg.scaleRuns; run++ {
+				order := []bool{true, false} // ours first in odd runs
+				if run%2 == 0 {
+					order = []bool{false, true}
+				}
+				for _, ours := range order {
+					dir, env := floorDir, floorEnv
+					if ours {
+						dir, env = oursDir, oursEnv
+					}
+					r, err := b.terraform(ctx, dir, env, args...)
+					if err != nil {
+						return err
+					}
+					if row.check != nil {
+						logs, _ := filepath.Glob(filepath.Join(dir, "*-plan.log"))
+						if len(logs) == 0 {
+							return fmt.Errorf("no plan log in %s", dir)
+						}
+						if err := row.check(mustRead(logs[len(logs)-1]), n); err != nil {
+							return fmt.Errorf("%s, N=%d: %w; see %s", row.key, n, err, dir)
+						}
+					}
+					if ours {
+						cell.Ours = append(cell.Ours, r.wall.Seconds())
+					} else {
+						cell.Floor = append(cell.Floor, r.wall.Seconds())
+					}
+				}
+				b.logf("scale %s %-10s N=%-5d run %d: albato %.2f s, floor %.2f s", c.Label, row.key, n, run,
+					cell.Ours[len(cell.Ours)-1], cell.Floor[len(cell.Floor)-1])
+			}
+		}
+	}
+	return nil
+}
+
+// scaleResources applies N resources from an empty state and account, then
+// plans them with no changes, for albato and noop_link (the true floor).
+func (b *bench) scaleResources(ctx context.Context, c *scaleCLI) error {
+	sb, err := b.startSandbox(ctx, "scale-resource-sandbox", benchPageSize, b.cfg.latency, true)
+	if err != nil {
+		return err
+	}
+	defer sb.stop()
+	savedAPI, savedAPIs := b.api, b.apis
+	b.api, b.apis = sb, map[string]*sandboxProc{kindOurs: sb}
+	defer func() { b.api, b.apis = savedAPI, savedAPIs }()
+	var rows []scaleRow
+	for _, row := range scaleRows {
+		if row.resource {
+			rows = append(rows, row)
+		}
+	}
+	for _, n := range b.cfg.scaleResourceNs {
+		for run := 1; run <= b.cfg.scaleResourceRuns; run++ {
+			kinds := []string{kindOurs, kindNoop}
+			if run%2 == 0 {
+				kinds = []string{kindNoop, kindOurs}
+			}
+			for _, kind := range kinds {
+				dir, err := b.workDir(kind, n, fmt.Sprintf("scale-%s-%d", kind, n))
+				if err != nil {
+					return err
+				}
+				for _, row := range rows {
+					m, err := b.measureOp(ctx, dir, kind, row.op, n, run)
+					if err != nil {
+						return err
+					}
+					cell := c.cell(row, n)
+					if kind == kindOurs {
+						cell.Ours = append(cell.Ours, m.Wall)
+					} else {
+						cell.Floor = append(cell.Floor, m.Wall)
+					}
+					b.logf("scale %s %-6s N=%-5d run %d %-6s %.2f s", c.Label, row.op, n, run, kind, m.Wall)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// noopWorkDir writes a configuration of the no-op provider.
+func (b *bench) noopWorkDir(name, body string) (string, error) {
+	dir := filepath.Join(b.tmp, "work", name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	cfg := "terraform {\n  required_providers {\n    noop = { source = \"bench/noop\" }\n  }\n}\n\n" + body
+	return dir, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644)
+}
+
+// growth fits time ∝ N^k by least squares on log N, log t (the medians);
+// NaN with fewer than two points.
+func growth(ns []int, ts []float64) float64 {
+	var xs, ys []float64
+	for i, n := range ns {
+		if i < len(ts) && ts[i] > 0 && !math.IsNaN(ts[i]) {
+			xs, ys = append(xs, math.Log(float64(n))), append(ys, math.Log(ts[i]))
+		}
+	}
+	if len(xs) < 2 {
+		return math.NaN()
+	}
+	var mx, my float64
+	for i := range xs {
+		mx, my = mx+xs[i], my+ys[i]
+	}
+	mx, my = mx/float64(len(xs)), my/float64(len(ys))
+	var sxy, sxx float64
+	for i := range xs {
+		sxy += (xs[i] - mx) * (ys[i] - my)
+		sxx += (xs[i] - mx) * (xs[i] - mx)
+	}
+	return sxy / sxx
+}
+
+// Targets of the scale section.
+const (
+	targetScaleK       = 1.15
+	targetScalePlanN   = 10000
+	targetScalePlanS   = 10.0
+	targetScalePlanRow = "ds-ids"
+)
+
+const (
+	scaleBegin = "<!-- scale section: BENCH_SCALE_ONLY=1 make bench regenerates it alone -->"
+	scaleEnd   = "<!-- end of the scale section -->"
+)
+
+func fmtK(k float64) string {
+	if math.IsNaN(k) {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f", k)
+}
+
+func fmtSec(xs []float64) string {
+	if len(xs) == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f", median(xs))
+}
+
+// reportScale writes the scale section.
+func (b *bench) reportScale(w *strings.Builder) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	cfg := b.cfg
+	p("%s\n\n## Scale: cost against N on each CLI\n\n", scaleBegin)
+	p("Generated on %s. Each row's configuration is measured against the no-op floor of the same shape on the same CLI "+
+		"(`bench/noop-provider`: `noop_links` has `albato_connection_links`'s schema and returns N links made up in memory; "+
+		"`noop_link` is the resource's true floor, as above). The lists: a sandbox (`-page-size %d -latency %s`) holding N links, "+
+		"seeded through the API, `terraform plan` with refresh. The resources: apply of N from an empty state and account, then a "+
+		"plan with no changes, `-parallelism=%d`, same sandbox settings. Runs per cell: %d for the lists, %d for the resources "+
+		"(`BENCH_SCALE_RUNS`, `BENCH_SCALE_RESOURCE_RUNS`); medians. k is the least-squares slope of log(seconds) on log(N) "+
+		"over the medians: time ∝ N^k. Settings: `BENCH_SCALE_NS=%q`, `BENCH_SCALE_RESOURCE_NS=%q`, `BENCH_SCALE_CLIS` "+
+		"(paths, default the CLI measured), `BENCH_SCALE_PARTS` (`data`, `resource`), `BENCH_SCALE=0` to skip the section, "+
+		"`BENCH_SCALE_ONLY=1` to run only it and replace it in `BENCH_OUT`.\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 UTC"), benchPageSize, cfg.latency, cfg.parallelism, cfg.scaleRuns, cfg.scaleResourceRuns,
+		joinInts(cfg.scaleNs), joinInts(cfg.scaleResourceNs))
+
+	p("| CLI | load average at start, at end | wall |\n|---|---|---:|\n")
+	for _, c := range b.scale {
+		p("| %s | %s; %s | %s |\n", c.Label, c.LoadStart, c.LoadEnd, c.Finished.Sub(c.Started).Round(time.Second))
+	}
+
+	p("\n### Growth\n\n| CLI | row | N | albato (s) | floor (s) | albato / floor | k albato | k floor | |\n|---|---|---|---|---|---|---:|---:|---|\n")
+	for _, c := range b.scale {
+		for _, row := range scaleRows {
+			ns := cfg.scaleNs
+			if row.resource {
+				ns = cfg.scaleResourceNs
+			}
+			var oursMed, floorMed []float64
+			var cols [4][]string
+			measured := false
+			for _, n := range ns {
+				cell := c.cells[fmt.Sprintf("%s/%d", row.key, n)]
+				if cell == nil {
+					oursMed, floorMed = append(oursMed, math.NaN()), append(floorMed, math.NaN())
+					continue
+				}
+				measured = true
+				o, f := median(cell.Ours), median(cell.Floor)
+				oursMed, floorMed = append(oursMed, o), append(floorMed, f)
+				cols[0] = append(cols[0], fmt.Sprint(n))
+				cols[1] = append(cols[1], fmtSec(cell.Ours))
+				cols[2] = append(cols[2], fmtSec(cell.Floor))
+				cols[3] = append(cols[3], fmt.Sprintf("%.2f", o/f))
+			}
+			if !measured {
+				continue
+			}
+			ko, kf := growth(ns, oursMed), growth(ns, floorMed)
+			note := ""
+			switch {
+			case math.IsNaN(ko):
+			case ko <= targetScaleK:
+				note = "k ≤ 1.15"
+			case kf > targetScaleK && ko <= kf+0.05:
+				note = "the CLI's own growth: the floor's k is as high"
+			default:
+				note = "**superlinear**"
+			}
+			p("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", c.Label, row.what, strings.Join(cols[0], ", "),
+				strings.Join(cols[1], ", "), strings.Join(cols[2], ", "), strings.Join(cols[3], ", "), fmtK(ko), fmtK(kf), note)
+		}
+	}
+
+	p("\n### Target: a plan reading %d links with an output over every `credential_id` in at most %.0f s\n\n", targetScalePlanN, targetScalePlanS)
+	p("| CLI | albato (s, median) | runs | floor (s) | |\n|---|---:|---|---:|---|\n")
+	for _, c := range b.scale {
+		for _, row := range scaleRows {
+			if row.key != targetScalePlanRow {
+				continue
+			}
+			cell := c.cells[fmt.Sprintf("%s/%d", row.key, targetScalePlanN)]
+			if cell == nil {
+				p("| %s | not measured (N=%d not in `BENCH_SCALE_NS`) | | | |\n", c.Label, targetScalePlanN)
+				continue
+			}
+			p("| %s | %.2f | %s | %.2f | %s |\n", c.Label, median(cell.Ours), floats(cell.Ours), median(cell.Floor),
+				plainVerdict(median(cell.Ours) <= targetScalePlanS))
+		}
+	}
+	p("\n%s\n", scaleEnd)
+}
+
+// spliceScale replaces the scale section of the report at path (or appends
+// it) with the one just measured, leaving the rest as it was generated.
+func spliceScale(path, section string) error {
+	old, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	text := string(old)
+	if i := strings.Index(text, scaleBegin); i >= 0 {
+		if j := strings.Index(text[i:], scaleEnd); j >= 0 {
+			text = text[:i] + section + strings.TrimPrefix(text[i+j+len(scaleEnd):], "\n")
+			return os.WriteFile(path, []byte(text), 0o644)
+		}
+	}
+	if text != "" && !strings.HasSuffix(text, "\n\n") {
+		text = strings.TrimRight(text, "\n") + "\n\n"
+	}
+	return os.WriteFile(path, []byte(text+section), 0o644)
+}
