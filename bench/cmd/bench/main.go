@@ -31,7 +31,9 @@
 //	                     BENCH_SCALE_CLIS, against the no-op floor, with the
 //	                     growth exponent k of each row
 //	BENCH_SCALE_ONLY     1 to run only the scale section and replace it in the
-//	                     report (-out), leaving the rest of it as it was
+//	                     report (-out), leaving the rest of it as it was; the
+//	                     cells it did not measure (another CLI, another part)
+//	                     are kept from <out>.scale.json, which it rewrites
 //	BENCH_SCALE_NS       links in the list, e.g. "1000 5000 10000" (the default)
 //	BENCH_SCALE_RESOURCE_NS resources, e.g. "500 2000 5000" (the default)
 //	BENCH_SCALE_RUNS     runs per list cell (default 3)
@@ -261,6 +263,12 @@ func run(ctx context.Context, cfg config) error {
 	}
 	if cfg.scaleOnly {
 		if err := b.scaleBench(ctx); err != nil {
+			return err
+		}
+		if err := b.mergeScale(out + ".scale.json"); err != nil {
+			return err
+		}
+		if err := b.saveScale(out + ".scale.json"); err != nil {
 			return err
 		}
 		var w strings.Builder

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -58,22 +60,69 @@ type scaleCLI struct {
 	Path, Label        string
 	LoadStart, LoadEnd string
 	Started, Finished  time.Time
-	cells              map[string]*scaleCell // row key + N
-	skipped            []string
+	// Cells are by row key and N ("ds-ids/10000").
+	Cells map[string]*scaleCell
+	// Earlier are the runs whose cells this report kept (mergeScale).
+	Earlier []string `json:"-"`
 }
 
 type scaleCell struct {
-	Row         scaleRow
-	N           int
 	Ours, Floor []float64
 }
 
 func (c *scaleCLI) cell(row scaleRow, n int) *scaleCell {
 	k := fmt.Sprintf("%s/%d", row.key, n)
-	if c.cells[k] == nil {
-		c.cells[k] = &scaleCell{Row: row, N: n}
+	if c.Cells[k] == nil {
+		c.Cells[k] = &scaleCell{}
 	}
-	return c.cells[k]
+	return c.Cells[k]
+}
+
+// mergeScale adds the cells of an earlier run (the JSON beside the report)
+// that this run did not measure, so that the section can be measured a
+// CLI or a part at a time on a busy machine.
+func (b *bench) mergeScale(path string) error {
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var earlier []*scaleCLI
+	if err := json.Unmarshal(data, &earlier); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	for _, e := range earlier {
+		i := slices.IndexFunc(b.scale, func(c *scaleCLI) bool { return c.Label == e.Label })
+		if i < 0 {
+			b.scale = append(b.scale, e)
+			continue
+		}
+		kept := false
+		for k, cell := range e.Cells {
+			if b.scale[i].Cells[k] == nil {
+				b.scale[i].Cells[k], kept = cell, true
+			}
+		}
+		if kept {
+			b.scale[i].Earlier = append(b.scale[i].Earlier, e.runText())
+		}
+	}
+	return nil
+}
+
+func (c *scaleCLI) runText() string {
+	return fmt.Sprintf("%s, load average %s; %s", c.Started.UTC().Format("15:04"), c.LoadStart, c.LoadEnd)
+}
+
+// saveScale writes every CLI's cells, this run's and the earlier ones kept.
+func (b *bench) saveScale(path string) error {
+	data, err := json.MarshalIndent(b.scale, "", " ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(data, '\n'), 0o644)
 }
 
 // cliLabel is "Terraform 1.5.7" or "OpenTofu 1.12.6".
@@ -96,7 +145,7 @@ func (b *bench) scaleBench(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		c := &scaleCLI{Path: p, Label: cliLabel(ctx, p), LoadStart: loadAverage(), Started: time.Now(), cells: map[string]*scaleCell{}}
+		c := &scaleCLI{Path: p, Label: cliLabel(ctx, p), LoadStart: loadAverage(), Started: time.Now(), Cells: map[string]*scaleCell{}}
 		b.scale = append(b.scale, c)
 		b.cfg.terraform = p
 		b.logf("scale: %s (load average %s)", c.Label, c.LoadStart)
@@ -311,9 +360,9 @@ func (b *bench) reportScale(w *strings.Builder) {
 		time.Now().UTC().Format("2006-01-02 15:04 UTC"), benchPageSize, cfg.latency, cfg.parallelism, cfg.scaleRuns, cfg.scaleResourceRuns,
 		joinInts(cfg.scaleNs), joinInts(cfg.scaleResourceNs))
 
-	p("| CLI | load average at start, at end | wall |\n|---|---|---:|\n")
+	p("| CLI | this run: started (UTC), load average at start; at end | wall | cells kept from earlier runs |\n|---|---|---:|---|\n")
 	for _, c := range b.scale {
-		p("| %s | %s; %s | %s |\n", c.Label, c.LoadStart, c.LoadEnd, c.Finished.Sub(c.Started).Round(time.Second))
+		p("| %s | %s | %s | %s |\n", c.Label, c.runText(), c.Finished.Sub(c.Started).Round(time.Second), strings.Join(c.Earlier, ", "))
 	}
 
 	p("\n### Growth\n\n| CLI | row | N | albato (s) | floor (s) | albato / floor | k albato | k floor | |\n|---|---|---|---|---|---|---:|---:|---|\n")
@@ -327,7 +376,7 @@ func (b *bench) reportScale(w *strings.Builder) {
 			var cols [4][]string
 			measured := false
 			for _, n := range ns {
-				cell := c.cells[fmt.Sprintf("%s/%d", row.key, n)]
+				cell := c.Cells[fmt.Sprintf("%s/%d", row.key, n)]
 				if cell == nil {
 					oursMed, floorMed = append(oursMed, math.NaN()), append(floorMed, math.NaN())
 					continue
@@ -366,7 +415,7 @@ func (b *bench) reportScale(w *strings.Builder) {
 			if row.key != targetScalePlanRow {
 				continue
 			}
-			cell := c.cells[fmt.Sprintf("%s/%d", row.key, targetScalePlanN)]
+			cell := c.Cells[fmt.Sprintf("%s/%d", row.key, targetScalePlanN)]
 			if cell == nil {
 				p("| %s | not measured (N=%d not in `BENCH_SCALE_NS`) | | | |\n", c.Label, targetScalePlanN)
 				continue
