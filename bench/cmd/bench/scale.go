@@ -25,8 +25,12 @@ type scaleRow struct {
 	// ours and floor are the configuration's body (for a list); the floor
 	// is noop_links, which returns as many links as ours reads.
 	ours, floor string
-	// check, if set, fails a run whose plan output does not show the work.
+	// check, if set, fails a run whose output does not show the work.
 	check func(log string, n int) error
+	// query rows run `terraform query` on a .tfquery.hcl file (body %d: N).
+	query bool
+	// skip, if set, says why a CLI or this provider cannot run the row.
+	skip func(b *bench, cli string) string
 }
 
 // scaleRows are the rows of the section, in report order. A listing added
@@ -51,6 +55,26 @@ var scaleRows = []scaleRow{
 			"  value     = data.albato_connection_links.all.link_by_id\n  sensitive = true\n}\n",
 		floor: "data \"noop_links\" \"all\" {\n  include_secrets = true\n}\n\noutput \"links\" {\n" +
 			"  value     = data.noop_links.all.link_by_id\n  sensitive = true\n}\n"},
+	{key: "query", what: "`terraform query`: `list \"albato_connection_link\"` with `include_resource = true`", op: "query", query: true,
+		ours:  "list \"albato_connection_link\" \"all\" {\n  provider         = albato\n  include_resource = true\n  limit            = %d\n}\n",
+		floor: "list \"noop_link\" \"all\" {\n  provider         = noop\n  include_resource = true\n  limit            = %d\n}\n",
+		check: func(log string, n int) error {
+			if got := strings.Count(log, "list bench"); got < n {
+				return fmt.Errorf("the query shows %d of the %d links", got, n)
+			}
+			return nil
+		},
+		skip: func(b *bench, cli string) string {
+			// The list resource is the provider's once this file exists.
+			if _, err := os.Stat(filepath.Join(b.repo, "internal", "provider", "list_resource_connection_link.go")); err != nil {
+				return "the provider has no list resource in this build"
+			}
+			var major, minor int
+			if _, err := fmt.Sscanf(cli, "Terraform %d.%d", &major, &minor); err != nil || major == 1 && minor < 14 {
+				return "list resources need Terraform 1.14 or later"
+			}
+			return ""
+		}},
 	{key: "res-apply", what: "`albato_connection_link` × N: apply", resource: true, op: "apply"},
 	{key: "res-plan", what: "`albato_connection_link` × N: plan, no changes", resource: true, op: "plan"},
 }
@@ -64,6 +88,15 @@ type scaleCLI struct {
 	Cells map[string]*scaleCell
 	// Earlier are the runs whose cells this report kept (mergeScale).
 	Earlier []string `json:"-"`
+	// Skipped are the rows this CLI or build cannot run, with the reason.
+	Skipped map[string]string `json:",omitempty"`
+}
+
+func (c *scaleCLI) skip(row scaleRow, why string) {
+	if c.Skipped == nil {
+		c.Skipped = map[string]string{}
+	}
+	c.Skipped[row.key] = why
 }
 
 type scaleCell struct {
@@ -186,14 +219,31 @@ func (b *bench) scaleLists(ctx context.Context, c *scaleCLI) error {
 			if row.resource {
 				continue
 			}
+			if row.skip != nil {
+				if why := row.skip(b, c.Label); why != "" {
+					c.skip(row, why)
+					continue
+				}
+			}
 			cell := c.cell(row, n)
-			oursDir, err := b.listWorkDir(fmt.Sprintf("scale-%s-%d", row.key, n), row.ours)
+			oursBody, floorBody, args := row.ours, row.floor, args
+			if row.query {
+				oursBody, floorBody, args = "", "", []string{"query", "-no-color"}
+			}
+			oursDir, err := b.listWorkDir(fmt.Sprintf("scale-%s-%d", row.key, n), oursBody)
 			if err != nil {
 				return err
 			}
-			floorDir, err := b.noopWorkDir(fmt.Sprintf("scale-%s-%d-floor", row.key, n), row.floor)
+			floorDir, err := b.noopWorkDir(fmt.Sprintf("scale-%s-%d-floor", row.key, n), floorBody)
 			if err != nil {
 				return err
+			}
+			if row.query {
+				for dir, body := range map[string]string{oursDir: row.ours, floorDir: row.floor} {
+					if err := os.WriteFile(filepath.Join(dir, "bench.tfquery.hcl"), []byte(fmt.Sprintf(body, n)), 0o644); err != nil {
+						return err
+					}
+				}
 			}
 			oursEnv := b.tfEnv(filepath.Join(b.tmp, "cli.tfrc"), sb)
 			floorEnv := append(b.tfEnv(filepath.Join(b.tmp, "cli.tfrc"), nil), fmt.Sprintf("BENCH_NOOP_LINKS=%d", n))
@@ -212,7 +262,7 @@ func (b *bench) scaleLists(ctx context.Context, c *scaleCLI) error {
 						return err
 					}
 					if row.check != nil {
-						logs, _ := filepath.Glob(filepath.Join(dir, "*-plan.log"))
+						logs, _ := filepath.Glob(filepath.Join(dir, "*-"+args[0]+".log"))
 						if len(logs) == 0 {
 							return fmt.Errorf("no plan log in %s", dir)
 						}
@@ -390,6 +440,9 @@ func (b *bench) reportScale(w *strings.Builder) {
 				cols[3] = append(cols[3], fmt.Sprintf("%.2f", o/f))
 			}
 			if !measured {
+				if why := c.Skipped[row.key]; why != "" {
+					p("| %s | %s | not run: %s | | | | | | |\n", c.Label, row.what, why)
+				}
 				continue
 			}
 			ko, kf := growth(ns, oursMed), growth(ns, floorMed)
