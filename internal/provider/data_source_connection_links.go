@@ -29,38 +29,37 @@ type connectionLinksDataSource struct {
 }
 
 type connectionLinksDataSourceModel struct {
-	PartnerID      types.Int64  `tfsdk:"partner_id"`
-	Status         types.Int64  `tfsdk:"status"`
-	IncludeSecrets types.Bool   `tfsdk:"include_secrets"`
-	Links          []listedLink `tfsdk:"links"`
-	LinkByID       types.Map    `tfsdk:"link_by_id"`
-	TokenByID      types.Map    `tfsdk:"token_by_id"`
+	PartnerID      types.Int64 `tfsdk:"partner_id"`
+	Status         types.Int64 `tfsdk:"status"`
+	IncludeSecrets types.Bool  `tfsdk:"include_secrets"`
+	Links          types.List  `tfsdk:"links"`
+	LinkByID       types.Map   `tfsdk:"link_by_id"`
+	TokenByID      types.Map   `tfsdk:"token_by_id"`
 }
 
-// listedLink is one item of links: a link's attributes without its token
-// and link, which live in the two sensitive maps instead. Every CLI tracks a
-// sensitive attribute inside a list element as a path of its own, with a
-// cost that grows faster than the list (quadratic on Terraform 1.5.7); one
-// sensitive map is one path, whatever its size.
-type listedLink struct {
-	ID           types.String `tfsdk:"id"`
-	PartnerID    types.Int64  `tfsdk:"partner_id"`
-	Title        types.String `tfsdk:"title"`
-	Status       types.Int64  `tfsdk:"status"`
-	StatusName   types.String `tfsdk:"status_name"`
-	CredentialID types.Int64  `tfsdk:"credential_id"`
-	DateCreated  types.String `tfsdk:"date_created"`
-	ExpiresAt    types.String `tfsdk:"expires_at"`
-	IssuedAt     types.Int64  `tfsdk:"issued_at"`
-	Expired      types.Bool   `tfsdk:"expired"`
+// listedLinkTypes are the attributes of one item of links: a link's
+// attributes without its token and link, which live in the two sensitive
+// maps instead. Every CLI tracks a sensitive attribute inside a list element
+// as a path of its own, with a cost that grows faster than the list
+// (quadratic on Terraform 1.5.7); one sensitive map is one path, whatever
+// its size.
+var listedLinkTypes = map[string]attr.Type{
+	"id": types.StringType, "partner_id": types.Int64Type, "title": types.StringType,
+	"status": types.Int64Type, "status_name": types.StringType, "credential_id": types.Int64Type,
+	"date_created": types.StringType, "expires_at": types.StringType, "issued_at": types.Int64Type,
+	"expired": types.BoolType,
 }
 
-func newListedLink(a *linkAttributes) listedLink {
-	return listedLink{
-		ID: a.ID, PartnerID: a.PartnerID, Title: a.Title, Status: a.Status, StatusName: a.StatusName,
-		CredentialID: a.CredentialID, DateCreated: a.DateCreated, ExpiresAt: a.ExpiresAt, IssuedAt: a.IssuedAt,
-		Expired: a.Expired,
-	}
+// listedLink is one item of links. The items are built as values rather
+// than converted from structs: the framework's struct conversion costs
+// several times more per item (it parses every field's tags again), which
+// made it most of the provider's time for a long list.
+func listedLink(a *linkAttributes) attr.Value {
+	return types.ObjectValueMust(listedLinkTypes, map[string]attr.Value{
+		"id": a.ID, "partner_id": a.PartnerID, "title": a.Title, "status": a.Status, "status_name": a.StatusName,
+		"credential_id": a.CredentialID, "date_created": a.DateCreated, "expires_at": a.ExpiresAt,
+		"issued_at": a.IssuedAt, "expired": a.Expired,
+	})
 }
 
 // listedLinkAttributes are the single-link data source's computed
@@ -151,7 +150,7 @@ func (d *connectionLinksDataSource) Read(ctx context.Context, req datasource.Rea
 		resp.Diagnostics.AddError("Unable to List Connection Links", d.data.apiErrorDetail("list connection links", err))
 		return
 	}
-	model.Links = make([]listedLink, 0, len(all))
+	items := make([]attr.Value, 0, len(all))
 	secrets := model.IncludeSecrets.ValueBool()
 	var links, tokens map[string]attr.Value
 	if secrets {
@@ -167,7 +166,7 @@ func (d *connectionLinksDataSource) Read(ctx context.Context, req datasource.Rea
 		}
 		var item linkAttributes
 		item.fill(s, d.data, time.Time{})
-		model.Links = append(model.Links, newListedLink(&item))
+		items = append(items, listedLink(&item))
 		// fill decides whether the token is shown; a null one is left out.
 		if secrets && !item.Link.IsNull() {
 			links[item.ID.ValueString()] = item.Link
@@ -181,6 +180,7 @@ func (d *connectionLinksDataSource) Read(ctx context.Context, req datasource.Rea
 		model.LinkByID = types.MapValueMust(types.StringType, links)
 		model.TokenByID = types.MapValueMust(types.StringType, tokens)
 	}
-	tflog.Debug(ctx, "Listed connection links", map[string]any{"total": len(all), "matching": len(model.Links)})
+	model.Links = types.ListValueMust(types.ObjectType{AttrTypes: listedLinkTypes}, items)
+	tflog.Debug(ctx, "Listed connection links", map[string]any{"total": len(all), "matching": len(items)})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
 }
