@@ -107,6 +107,7 @@ type bench struct {
 	list       *listResult
 	goBench    []goBenchLine
 	scale      []*scaleCLI
+	scaleOut   string // the report a BENCH_SCALE_ONLY run checkpoints into
 	goBenchErr string
 }
 

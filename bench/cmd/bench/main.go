@@ -262,18 +262,11 @@ func run(ctx context.Context, cfg config) error {
 		return err
 	}
 	if cfg.scaleOnly {
+		b.scaleOut = out
 		if err := b.scaleBench(ctx); err != nil {
 			return err
 		}
-		if err := b.mergeScale(out + ".scale.json"); err != nil {
-			return err
-		}
-		if err := b.saveScale(out + ".scale.json"); err != nil {
-			return err
-		}
-		var w strings.Builder
-		b.reportScale(&w)
-		if err := spliceScale(out, w.String()); err != nil {
+		if err := b.checkpointScale(); err != nil {
 			return err
 		}
 		b.logf("replaced the scale section of %s in %s", cfg.out, time.Since(b.started).Round(time.Second))

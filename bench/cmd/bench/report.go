@@ -215,7 +215,7 @@ func (b *bench) report() string {
 	b.reportGoBench(&w)
 	if len(b.scale) > 0 {
 		p("\n")
-		b.reportScale(&w)
+		b.reportScale(&w, b.scale)
 	}
 	if pr := b.profile; pr != nil {
 		p("\n## Profiles of the provider\n\n")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"os/exec"
@@ -115,51 +116,80 @@ func (c *scaleCLI) cell(row scaleRow, n int) *scaleCell {
 	return c.Cells[k]
 }
 
-// mergeScale adds the cells of an earlier run (the JSON beside the report)
-// that this run did not measure, so that the section can be measured a
-// CLI or a part at a time on a busy machine.
-func (b *bench) mergeScale(path string) error {
+// mergedScale is this run's CLIs with the cells of earlier runs (the
+// JSON beside the report) that this run did not measure, so that the
+// section can be measured a CLI or a part at a time on a busy machine, or
+// by two runs at once.
+func (b *bench) mergedScale(path string) ([]*scaleCLI, error) {
+	var merged []*scaleCLI
+	for _, c := range b.scale {
+		cp := *c
+		cp.Cells, cp.Skipped, cp.Earlier = maps.Clone(c.Cells), maps.Clone(c.Skipped), nil
+		merged = append(merged, &cp)
+	}
 	data, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
-		return nil
+		return merged, nil
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var earlier []*scaleCLI
 	if err := json.Unmarshal(data, &earlier); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	for _, e := range earlier {
-		i := slices.IndexFunc(b.scale, func(c *scaleCLI) bool { return c.Label == e.Label })
+		i := slices.IndexFunc(merged, func(c *scaleCLI) bool { return c.Label == e.Label })
 		if i < 0 {
-			b.scale = append(b.scale, e)
+			merged = append(merged, e)
 			continue
 		}
 		kept := false
 		for k, cell := range e.Cells {
-			if b.scale[i].Cells[k] == nil {
-				b.scale[i].Cells[k], kept = cell, true
+			if merged[i].Cells[k] == nil {
+				merged[i].Cells[k], kept = cell, true
+			}
+		}
+		for k, why := range e.Skipped {
+			if merged[i].Skipped[k] == "" {
+				if merged[i].Skipped == nil {
+					merged[i].Skipped = map[string]string{}
+				}
+				merged[i].Skipped[k] = why
 			}
 		}
 		if kept {
-			b.scale[i].Earlier = append(b.scale[i].Earlier, e.runText())
+			merged[i].Earlier = append(merged[i].Earlier, e.runText())
 		}
 	}
-	return nil
+	return merged, nil
+}
+
+// checkpointScale writes what the section holds so far, merged with the
+// earlier runs', to the JSON and the report (BENCH_SCALE_ONLY runs only),
+// so that a run stopped halfway keeps what it measured.
+func (b *bench) checkpointScale() error {
+	if b.scaleOut == "" {
+		return nil
+	}
+	merged, err := b.mergedScale(b.scaleOut + ".scale.json")
+	if err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(merged, "", " ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(b.scaleOut+".scale.json", append(data, '\n'), 0o644); err != nil {
+		return err
+	}
+	var w strings.Builder
+	b.reportScale(&w, merged)
+	return spliceScale(b.scaleOut, w.String())
 }
 
 func (c *scaleCLI) runText() string {
 	return fmt.Sprintf("%s, load average %s; %s", c.Started.UTC().Format("15:04"), c.LoadStart, c.LoadEnd)
-}
-
-// saveScale writes every CLI's cells, this run's and the earlier ones kept.
-func (b *bench) saveScale(path string) error {
-	data, err := json.MarshalIndent(b.scale, "", " ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(data, '\n'), 0o644)
 }
 
 // cliLabel is "Terraform 1.5.7" or "OpenTofu 1.12.6".
@@ -280,6 +310,9 @@ func (b *bench) scaleLists(ctx context.Context, c *scaleCLI) error {
 						cell.Floor, cell.FloorCPU = append(cell.Floor, r.wall.Seconds()), append(cell.FloorCPU, r.cpu)
 					}
 				}
+				if err := b.checkpointScale(); err != nil {
+					return err
+				}
 				b.logf("scale %s %-10s N=%-5d run %d: albato %.2f s (%.2f CPU-s), floor %.2f s (%.2f CPU-s)", c.Label, row.key, n, run,
 					cell.Ours[len(cell.Ours)-1], cell.OursCPU[len(cell.OursCPU)-1], cell.Floor[len(cell.Floor)-1], cell.FloorCPU[len(cell.FloorCPU)-1])
 			}
@@ -326,6 +359,9 @@ func (b *bench) scaleResources(ctx context.Context, c *scaleCLI) error {
 						cell.Ours, cell.OursCPU = append(cell.Ours, m.Wall), append(cell.OursCPU, m.TerraformCPU)
 					} else {
 						cell.Floor, cell.FloorCPU = append(cell.Floor, m.Wall), append(cell.FloorCPU, m.TerraformCPU)
+					}
+					if err := b.checkpointScale(); err != nil {
+						return err
 					}
 					b.logf("scale %s %-6s N=%-5d run %d %-6s %.2f s (%.2f CPU-s)", c.Label, row.op, n, run, kind, m.Wall, m.TerraformCPU)
 				}
@@ -411,7 +447,7 @@ func growthNote(ours, floor float64) string {
 }
 
 // reportScale writes the scale section.
-func (b *bench) reportScale(w *strings.Builder) {
+func (b *bench) reportScale(w *strings.Builder, scale []*scaleCLI) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
 	cfg := b.cfg
 	p("%s\n\n## Scale: cost against N on each CLI\n\n", scaleBegin)
@@ -436,7 +472,7 @@ func (b *bench) reportScale(w *strings.Builder) {
 		"sensitive attribute in each element of a collection. The provider also builds the items as values instead of converting " +
 		"structs (the framework re-parsed every item's struct tags: half the provider's CPU for 10,000 links).\n\n")
 	p("| CLI | this run: started (UTC), load average at start; at end | wall | cells kept from earlier runs |\n|---|---|---:|---|\n")
-	for _, c := range b.scale {
+	for _, c := range scale {
 		p("| %s | %s | %s | %s |\n", c.Label, c.runText(), c.Finished.Sub(c.Started).Round(time.Second), strings.Join(c.Earlier, ", "))
 	}
 
@@ -444,7 +480,7 @@ func (b *bench) reportScale(w *strings.Builder) {
 		"k is fitted on each; a busy machine stretches the wall far more than the CPU.\n\n")
 	p("| CLI | row | N | albato (s) | floor (s) | albato / floor | albato CPU-s | floor CPU-s | k wall: albato, floor | k CPU: albato, floor | |\n" +
 		"|---|---|---|---|---|---|---|---|---|---|---|\n")
-	for _, c := range b.scale {
+	for _, c := range scale {
 		for _, row := range scaleRows {
 			ns := cfg.scaleNs
 			if row.resource {
@@ -491,7 +527,7 @@ func (b *bench) reportScale(w *strings.Builder) {
 
 	p("\n### Target: a plan reading %d links with an output over every `credential_id` in at most %.0f s\n\n", targetScalePlanN, targetScalePlanS)
 	p("| CLI | albato (s, median) | runs | floor (s) | |\n|---|---:|---|---:|---|\n")
-	for _, c := range b.scale {
+	for _, c := range scale {
 		for _, row := range scaleRows {
 			if row.key != targetScalePlanRow {
 				continue
