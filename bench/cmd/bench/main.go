@@ -39,7 +39,8 @@
 //	BENCH_SCALE_RUNS     runs per list cell (default 3)
 //	BENCH_SCALE_RESOURCE_RUNS runs per resource cell (default 1)
 //	BENCH_SCALE_CLIS     CLI paths, space-separated (default: the CLI measured)
-//	BENCH_SCALE_PARTS    "data", "resource" or both (the default)
+//	BENCH_SCALE_PARTS    "data", "resource" or both (the default); "none" with
+//	                     BENCH_SCALE_ONLY rewrites the section from the JSON
 package main
 
 import (
@@ -171,8 +172,8 @@ func parseConfig(args []string) (config, error) {
 		parts = []string{"data", "resource"}
 	}
 	for _, part := range parts {
-		if part != "data" && part != "resource" {
-			errs = append(errs, fmt.Errorf("BENCH_SCALE_PARTS: %q is neither data nor resource", part))
+		if part != "data" && part != "resource" && part != "none" {
+			errs = append(errs, fmt.Errorf("BENCH_SCALE_PARTS: %q is not data, resource or none", part))
 		}
 		c.scaleParts[part] = true
 	}
@@ -263,8 +264,10 @@ func run(ctx context.Context, cfg config) error {
 	}
 	if cfg.scaleOnly {
 		b.scaleOut = out
-		if err := b.scaleBench(ctx); err != nil {
-			return err
+		if !cfg.scaleParts["none"] {
+			if err := b.scaleBench(ctx); err != nil {
+				return err
+			}
 		}
 		if err := b.checkpointScale(); err != nil {
 			return err
