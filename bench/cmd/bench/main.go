@@ -39,6 +39,8 @@
 //	BENCH_SCALE_RUNS     runs per list cell (default 3)
 //	BENCH_SCALE_RESOURCE_RUNS runs per resource cell (default 1)
 //	BENCH_SCALE_CLIS     CLI paths, space-separated (default: the CLI measured)
+//	BENCH_SCALE_ROWS     only these list rows (keys of scaleRows: ds, ds-ids, ds-secrets,
+//	                     query); all by default
 //	BENCH_SCALE_PARTS    "data", "resource" or both (the default); "none" with
 //	                     BENCH_SCALE_ONLY rewrites the section from the JSON
 package main
@@ -82,6 +84,7 @@ type config struct {
 	scaleRuns, scaleResourceRuns int
 	scaleCLIs                    []string
 	scaleParts                   map[string]bool
+	scaleRows                    map[string]bool // row keys to run; all when empty
 }
 
 // The CLI measured is -terraform (default $TERRAFORM, else terraform on
@@ -165,6 +168,10 @@ func parseConfig(args []string) (config, error) {
 	c.scaleCLIs = strings.Fields(os.Getenv("BENCH_SCALE_CLIS"))
 	if len(c.scaleCLIs) == 0 {
 		c.scaleCLIs = []string{c.terraform}
+	}
+	c.scaleRows = map[string]bool{}
+	for _, k := range strings.Fields(os.Getenv("BENCH_SCALE_ROWS")) {
+		c.scaleRows[k] = true
 	}
 	c.scaleParts = map[string]bool{}
 	parts := strings.Fields(os.Getenv("BENCH_SCALE_PARTS"))

@@ -250,7 +250,7 @@ func (b *bench) scaleLists(ctx context.Context, c *scaleCLI) error {
 			seeded = n
 		}
 		for _, row := range scaleRows {
-			if row.resource {
+			if row.resource || len(b.cfg.scaleRows) > 0 && !b.cfg.scaleRows[row.key] {
 				continue
 			}
 			if row.skip != nil {
