@@ -139,6 +139,9 @@ func (b *bench) mergedScale(path string) ([]*scaleCLI, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	for _, e := range earlier {
+		if !knownLabel(e.Label) && e.Path != "" {
+			e.Label = cliLabel(context.Background(), e.Path)
+		}
 		i := slices.IndexFunc(merged, func(c *scaleCLI) bool { return c.Label == e.Label })
 		if i < 0 {
 			merged = append(merged, e)
@@ -192,15 +195,22 @@ func (c *scaleCLI) runText() string {
 	return fmt.Sprintf("%s, load average %s; %s", c.Started.UTC().Format("15:04"), c.LoadStart, c.LoadEnd)
 }
 
-// cliLabel is "Terraform 1.5.7" or "OpenTofu 1.12.6".
+// cliLabel is "Terraform 1.5.7" or "OpenTofu 1.12.6": the line of
+// `version` that names the CLI (OpenTofu may print a warning first).
 func cliLabel(ctx context.Context, path string) string {
-	out, err := exec.CommandContext(ctx, path, "version").Output()
-	if err != nil {
-		return filepath.Base(path)
+	out, _ := exec.CommandContext(ctx, path, "version").Output()
+	for _, line := range strings.Split(string(out), "\n") {
+		if name, v, ok := strings.Cut(strings.TrimSpace(line), " v"); ok && (name == "Terraform" || name == "OpenTofu") {
+			return name + " " + v
+		}
 	}
-	first, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
-	first = strings.Replace(first, " v", " ", 1)
-	return first
+	return filepath.Base(path)
+}
+
+// knownLabel is whether a label names the CLI (runs before cliLabel read
+// past OpenTofu's warnings saved the warning instead).
+func knownLabel(label string) bool {
+	return strings.HasPrefix(label, "Terraform ") || strings.HasPrefix(label, "OpenTofu ")
 }
 
 func (b *bench) scaleBench(ctx context.Context) error {
