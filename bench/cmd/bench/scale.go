@@ -175,6 +175,10 @@ func (b *bench) checkpointScale() error {
 	if b.scaleOut == "" {
 		return nil
 	}
+	if len(b.scale) > 0 {
+		c := b.scale[len(b.scale)-1] // the CLI being measured: so far
+		c.LoadEnd, c.Finished = loadAverage(), time.Now()
+	}
 	merged, err := b.mergedScale(b.scaleOut + ".scale.json")
 	if err != nil {
 		return err
@@ -462,16 +466,17 @@ func (b *bench) reportScale(w *strings.Builder, scale []*scaleCLI) {
 	cfg := b.cfg
 	p("%s\n\n## Scale: cost against N on each CLI\n\n", scaleBegin)
 	p("Generated on %s. Each row's configuration is measured against the no-op floor of the same shape on the same CLI "+
-		"(`bench/noop-provider`: `noop_links` has `albato_connection_links`'s schema and returns N links made up in memory; "+
-		"`noop_link` is the resource's true floor, as above). The lists: a sandbox (`-page-size %d -latency %s`) holding N links, "+
-		"seeded through the API, `terraform plan` with refresh. The resources: apply of N from an empty state and account, then a "+
-		"plan with no changes, `-parallelism=%d`, same sandbox settings. Runs per cell: %d for the lists, %d for the resources "+
-		"(`BENCH_SCALE_RUNS`, `BENCH_SCALE_RESOURCE_RUNS`); medians. k is the least-squares slope of log(seconds) on log(N) "+
-		"over the medians: time ∝ N^k. Settings: `BENCH_SCALE_NS=%q`, `BENCH_SCALE_RESOURCE_NS=%q`, `BENCH_SCALE_CLIS` "+
-		"(paths, default the CLI measured), `BENCH_SCALE_PARTS` (`data`, `resource`), `BENCH_SCALE=0` to skip the section, "+
-		"`BENCH_SCALE_ONLY=1` to run only it and replace it in `BENCH_OUT`.\n\n",
-		time.Now().UTC().Format("2006-01-02 15:04 UTC"), benchPageSize, cfg.latency, cfg.parallelism, cfg.scaleRuns, cfg.scaleResourceRuns,
-		joinInts(cfg.scaleNs), joinInts(cfg.scaleResourceNs))
+		"(`bench/noop-provider`: `noop_links` has `albato_connection_links`'s schema and returns N links made up in memory, "+
+		"`noop_link`'s list resource likewise; `noop_link` is the resource's true floor, as above). The lists: a sandbox "+
+		"(`-page-size %d -latency %s`) holding N links, seeded through the API, `terraform plan` with refresh. The resources: "+
+		"apply of N from an empty state and account, then a plan with no changes, `-parallelism=%d`, same sandbox settings. "+
+		"N×r in the table: r runs, the medians reported. k is the least-squares slope of log(seconds) on log(N) over the "+
+		"medians: time ∝ N^k. Settings: `BENCH_SCALE_NS` (default `1000 5000 10000`), `BENCH_SCALE_RESOURCE_NS` "+
+		"(`500 2000 5000`), `BENCH_SCALE_RUNS` (3), `BENCH_SCALE_RESOURCE_RUNS` (1), `BENCH_SCALE_CLIS` (paths, default the "+
+		"CLI measured), `BENCH_SCALE_PARTS` (`data`, `resource`), `BENCH_SCALE_ROWS`, `BENCH_SCALE=0` to skip the section, "+
+		"`BENCH_SCALE_ONLY=1` to run only it and replace it in `BENCH_OUT`, keeping the cells of earlier runs it did not "+
+		"measure (from `BENCH_OUT.scale.json`).\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 UTC"), benchPageSize, cfg.latency, cfg.parallelism)
 
 	p("What this section guards. Until December 2026 every item of `albato_connection_links`' `links` carried two sensitive " +
 		"attributes, `token` and `link`, and every CLI tracks each as a path of its own, at a cost that grew faster than the list: " +
@@ -481,9 +486,13 @@ func (b *bench) reportScale(w *strings.Builder, scale []*scaleCLI) {
 		"value each whatever their size, and `TestProviderSchemas_noSensitiveAttributePerElement` fails on any schema that puts a " +
 		"sensitive attribute in each element of a collection. The provider also builds the items as values instead of converting " +
 		"structs (the framework re-parsed every item's struct tags: half the provider's CPU for 10,000 links).\n\n")
-	p("| CLI | this run: started (UTC), load average at start; at end | wall | cells kept from earlier runs |\n|---|---|---:|---|\n")
+	p("| CLI | run: started (UTC), load average (1, 5, 15 min) at the start; at its last cell | wall to its last cell | cells kept from earlier runs |\n|---|---|---:|---|\n")
 	for _, c := range scale {
-		p("| %s | %s | %s | %s |\n", c.Label, c.runText(), c.Finished.Sub(c.Started).Round(time.Second), strings.Join(c.Earlier, ", "))
+		wall := "–"
+		if !c.Finished.IsZero() {
+			wall = c.Finished.Sub(c.Started).Round(time.Second).String()
+		}
+		p("| %s | %s | %s | %s |\n", c.Label, c.runText(), wall, strings.Join(c.Earlier, ", "))
 	}
 
 	p("\n### Growth\n\nSeconds are medians: wall, then CPU (the CLI and its providers, from `wait4`; not the sandbox). " +
@@ -511,10 +520,14 @@ func (b *bench) reportScale(w *strings.Builder, scale []*scaleCLI) {
 				for i, xs := range [][]float64{cell.Ours, cell.Floor, cell.OursCPU, cell.FloorCPU} {
 					med[i] = append(med[i], median(xs))
 				}
-				cols[0] = append(cols[0], fmt.Sprint(n))
+				cols[0] = append(cols[0], fmt.Sprintf("%d×%d", n, len(cell.Ours)))
 				cols[1] = append(cols[1], fmtSec(cell.Ours))
 				cols[2] = append(cols[2], fmtSec(cell.Floor))
-				cols[3] = append(cols[3], fmt.Sprintf("%.2f", median(cell.Ours)/median(cell.Floor)))
+				ratio := "–"
+				if len(cell.Ours) > 0 && len(cell.Floor) > 0 {
+					ratio = fmt.Sprintf("%.2f", median(cell.Ours)/median(cell.Floor))
+				}
+				cols[3] = append(cols[3], ratio)
 				cols[4] = append(cols[4], fmtSec(cell.OursCPU))
 				cols[5] = append(cols[5], fmtSec(cell.FloorCPU))
 			}
@@ -544,7 +557,7 @@ func (b *bench) reportScale(w *strings.Builder, scale []*scaleCLI) {
 			}
 			cell := c.Cells[fmt.Sprintf("%s/%d", row.key, targetScalePlanN)]
 			if cell == nil {
-				p("| %s | not measured (N=%d not in `BENCH_SCALE_NS`) | | | |\n", c.Label, targetScalePlanN)
+				p("| %s | not measured | | | |\n", c.Label)
 				continue
 			}
 			p("| %s | %.2f | %s | %.2f | %s |\n", c.Label, median(cell.Ours), floats(cell.Ours), median(cell.Floor),
