@@ -66,13 +66,13 @@ var scaleRows = []scaleRow{
 			return nil
 		},
 		skip: func(b *bench, cli string) string {
-			// The list resource is the provider's once this file exists.
-			if _, err := os.Stat(filepath.Join(b.repo, "internal", "provider", "list_resource_connection_link.go")); err != nil {
-				return "the provider has no list resource in this build"
-			}
 			var major, minor int
 			if _, err := fmt.Sscanf(cli, "Terraform %d.%d", &major, &minor); err != nil || major == 1 && minor < 14 {
 				return "list resources need Terraform 1.14 or later"
+			}
+			// The list resource is the provider's once this file exists.
+			if _, err := os.Stat(filepath.Join(b.repo, "internal", "provider", "list_resource_connection_link.go")); err != nil {
+				return "the provider has no list resource in this build"
 			}
 			return ""
 		}},
