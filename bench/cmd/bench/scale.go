@@ -532,7 +532,11 @@ func (b *bench) reportScale(w *strings.Builder, scale []*scaleCLI) {
 				cols[5] = append(cols[5], fmtSec(cell.FloorCPU))
 			}
 			if !measured {
-				if why := c.Skipped[row.key]; why != "" {
+				why := c.Skipped[row.key]
+				if row.skip != nil {
+					why = row.skip(b, c.Label) // as of this build, which the report is about
+				}
+				if why != "" {
 					p("| %s | %s | not run: %s | | | | | | | | |\n", c.Label, row.what, why)
 				}
 				continue
