@@ -18,6 +18,10 @@
 //
 // The variants measure what each part of the schema costs Terraform.
 //
+// Its data source noop_links is the floor of albato_connection_links: the
+// same schema, BENCH_NOOP_LINKS links made up in memory; its list resource
+// noop_link is the floor of albato_connection_link's (`terraform query`).
+//
 // Like the provider (main.go, provider.QuietLogsUnlessAsked), it turns its
 // logging off unless someone asked for logs; the benchmark's TRACE rows ask
 // with TF_LOG_SDK=trace.
@@ -33,6 +37,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -74,7 +79,13 @@ func (noopProvider) Metadata(_ context.Context, _ provider.MetadataRequest, r *p
 func (noopProvider) Schema(context.Context, provider.SchemaRequest, *provider.SchemaResponse) {}
 func (noopProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {
 }
-func (noopProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
+func (noopProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{func() list.ListResource { return linkList{} }}
+}
+
+func (noopProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{func() datasource.DataSource { return links{} }}
+}
 func (noopProvider) Resources(context.Context) []func() resource.Resource {
 	var rs []func() resource.Resource
 	for _, s := range shapes {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
@@ -25,7 +27,44 @@ type connectionLinksDataSource struct {
 
 type connectionLinksDataSourceModel struct {
 	linkFilter
-	Links []linkAttributes `tfsdk:"links"`
+	IncludeSecrets types.Bool `tfsdk:"include_secrets"`
+	Links          types.List `tfsdk:"links"`
+	LinkByID       types.Map  `tfsdk:"link_by_id"`
+	TokenByID      types.Map  `tfsdk:"token_by_id"`
+}
+
+// listedLinkTypes are the attributes of one item of links: a link's
+// attributes without its token and link, which live in the two sensitive
+// maps instead. Every CLI tracks a sensitive attribute inside a list element
+// as a path of its own, with a cost that grows faster than the list
+// (quadratic on Terraform 1.5.7); one sensitive map is one path, whatever
+// its size.
+var listedLinkTypes = map[string]attr.Type{
+	"id": types.StringType, "partner_id": types.Int64Type, "title": types.StringType,
+	"status": types.Int64Type, "status_name": types.StringType, "credential_id": types.Int64Type,
+	"date_created": types.StringType, "expires_at": types.StringType, "issued_at": types.Int64Type,
+	"expired": types.BoolType,
+}
+
+// listedLink is one item of links. The items are built as values rather
+// than converted from structs: the framework's struct conversion costs
+// several times more per item (it parses every field's tags again), which
+// made it most of the provider's time for a long list.
+func listedLink(a *linkAttributes) attr.Value {
+	return types.ObjectValueMust(listedLinkTypes, map[string]attr.Value{
+		"id": a.ID, "partner_id": a.PartnerID, "title": a.Title, "status": a.Status, "status_name": a.StatusName,
+		"credential_id": a.CredentialID, "date_created": a.DateCreated, "expires_at": a.ExpiresAt,
+		"issued_at": a.IssuedAt, "expired": a.Expired,
+	})
+}
+
+// listedLinkAttributes are the single-link data source's computed
+// attributes without token and link.
+func listedLinkAttributes() map[string]schema.Attribute {
+	attrs := linkDataSourceAttributes()
+	delete(attrs, "token")
+	delete(attrs, "link")
+	return attrs
 }
 
 func (d *connectionLinksDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -37,7 +76,13 @@ func (d *connectionLinksDataSource) Schema(_ context.Context, _ datasource.Schem
 		MarkdownDescription: "Lists the account's connection links (Albato *sharings*) across all pages, sorted by id, " +
 			"optionally only those of one partner or in one status. `expires_at` counts 48 hours from `date_created`. " +
 			"Pages are read up to 8 at a time. Should the list change while it is read (links created meanwhile), it is " +
-			"read again, up to three times in all, and then the read fails rather than return a mix of two lists.",
+			"read again, up to three times in all, and then the read fails rather than return a mix of two lists.\n\n" +
+			"The items of `links` carry no `token` or `link`. With `include_secrets = true` those are in two " +
+			"sensitive maps keyed by link id, `link_by_id` and `token_by_id`: iterate over `links` (not sensitive, so " +
+			"it can drive `for_each`) and look the secret up with `link_by_id[each.key]`. One sensitive map costs " +
+			"Terraform the same whatever the number of links, whereas a sensitive attribute in every item of a list " +
+			"made plans grow faster than the list (minutes for a few thousand links). Without `include_secrets` no " +
+			"secret is read into the state at all.",
 		Attributes: map[string]schema.Attribute{
 			"partner_id": schema.Int64Attribute{
 				MarkdownDescription: partnerIDFilterDescription,
@@ -49,10 +94,31 @@ func (d *connectionLinksDataSource) Schema(_ context.Context, _ datasource.Schem
 				Optional:            true,
 				Validators:          statusFilterValidators(),
 			},
+			"include_secrets": schema.BoolAttribute{
+				MarkdownDescription: "Fill `link_by_id` and `token_by_id` (default `false`: both null, and no token or link " +
+					"in the state).",
+				Optional: true,
+			},
 			"links": schema.ListNestedAttribute{
-				MarkdownDescription: "The links, sorted by id ascending.",
+				MarkdownDescription: "The links, sorted by id ascending, without their `token` and `link`.",
 				Computed:            true,
-				NestedObject:        schema.NestedAttributeObject{Attributes: linkDataSourceAttributes()},
+				NestedObject:        schema.NestedAttributeObject{Attributes: listedLinkAttributes()},
+			},
+			"link_by_id": schema.MapAttribute{
+				MarkdownDescription: "With `include_secrets = true`, the link to hand to each end user, by link id: " +
+					"`<connect_url>?id=<partner_id>&token=<token>`. Anyone holding a link can create the connection until " +
+					"it is used, revoked or expired. Only links whose token is still usable are in it: a granted link's " +
+					"token is spent, so its id is absent. Null without `include_secrets`.",
+				ElementType: types.StringType,
+				Computed:    true,
+				Sensitive:   true,
+			},
+			"token_by_id": schema.MapAttribute{
+				MarkdownDescription: "With `include_secrets = true`, each link's one-time token, by link id, for the same " +
+					"links as `link_by_id`. Null without `include_secrets`.",
+				ElementType: types.StringType,
+				Computed:    true,
+				Sensitive:   true,
 			},
 		},
 	}
@@ -80,7 +146,12 @@ func (d *connectionLinksDataSource) Read(ctx context.Context, req datasource.Rea
 		resp.Diagnostics.AddError("Unable to List Connection Links", d.data.apiErrorDetail("list connection links", err))
 		return
 	}
-	model.Links = make([]linkAttributes, 0, len(all))
+	items := make([]attr.Value, 0, len(all))
+	secrets := model.IncludeSecrets.ValueBool()
+	var links, tokens map[string]attr.Value
+	if secrets {
+		links, tokens = map[string]attr.Value{}, map[string]attr.Value{}
+	}
 	for i := range all {
 		s := &all[i]
 		if !model.matches(*s) {
@@ -88,8 +159,21 @@ func (d *connectionLinksDataSource) Read(ctx context.Context, req datasource.Rea
 		}
 		var item linkAttributes
 		item.fill(s, d.data, time.Time{})
-		model.Links = append(model.Links, item)
+		items = append(items, listedLink(&item))
+		// fill decides whether the token is shown; a null one is left out.
+		if secrets && !item.Link.IsNull() {
+			links[item.ID.ValueString()] = item.Link
+		}
+		if secrets && !item.Token.IsNull() {
+			tokens[item.ID.ValueString()] = item.Token
+		}
 	}
-	tflog.Debug(ctx, "Listed connection links", map[string]any{"total": len(all), "matching": len(model.Links)})
+	model.LinkByID, model.TokenByID = types.MapNull(types.StringType), types.MapNull(types.StringType)
+	if secrets {
+		model.LinkByID = types.MapValueMust(types.StringType, links)
+		model.TokenByID = types.MapValueMust(types.StringType, tokens)
+	}
+	model.Links = types.ListValueMust(types.ObjectType{AttrTypes: listedLinkTypes}, items)
+	tflog.Debug(ctx, "Listed connection links", map[string]any{"total": len(all), "matching": len(items)})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
 }

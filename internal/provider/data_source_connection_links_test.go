@@ -13,7 +13,8 @@ import (
 )
 
 // The list walks every page (the sandbox pages by 2), filters, and sorts
-// by id.
+// by id; with include_secrets, the tokens and links of the links whose token
+// is usable are in the two sensitive maps, by id, and nowhere in links.
 func TestAccConnectionLinksDataSource_basic(t *testing.T) {
 	e := newTestEnv(t)
 	links := e.providerConfig() + `
@@ -31,7 +32,8 @@ resource "albato_connection_link" "mailer" {
 `
 	lists := `
 data "albato_connection_links" "all" {
-  depends_on = [albato_connection_link.crm, albato_connection_link.mailer]
+  include_secrets = true
+  depends_on      = [albato_connection_link.crm, albato_connection_link.mailer]
 }
 
 data "albato_connection_links" "mailer" {
@@ -61,7 +63,14 @@ data "albato_connection_links" "granted" {
 					statecheck.ExpectKnownValue("data.albato_connection_links.mailer", tfjsonpath.New("links"), knownvalue.ListSizeExact(2)),
 					statecheck.ExpectKnownValue("data.albato_connection_links.granted", tfjsonpath.New("links"), knownvalue.ListSizeExact(1)),
 					statecheck.ExpectKnownValue("data.albato_connection_links.granted", tfjsonpath.New("links").AtSliceIndex(0).AtMapKey("status_name"), knownvalue.StringExact("granted")),
-					statecheck.ExpectSensitiveValue("data.albato_connection_links.all", tfjsonpath.New("links").AtSliceIndex(0).AtMapKey("token")),
+					statecheck.ExpectSensitiveValue("data.albato_connection_links.all", tfjsonpath.New("link_by_id")),
+					statecheck.ExpectSensitiveValue("data.albato_connection_links.all", tfjsonpath.New("token_by_id")),
+					// 4 waiting links: the granted one's token is spent.
+					statecheck.ExpectKnownValue("data.albato_connection_links.all", tfjsonpath.New("link_by_id"), knownvalue.MapSizeExact(4)),
+					statecheck.ExpectKnownValue("data.albato_connection_links.all", tfjsonpath.New("token_by_id"), knownvalue.MapSizeExact(4)),
+					// Without include_secrets no secret is read into the state.
+					statecheck.ExpectKnownValue("data.albato_connection_links.mailer", tfjsonpath.New("link_by_id"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("data.albato_connection_links.mailer", tfjsonpath.New("token_by_id"), knownvalue.Null()),
 				},
 				Check: func(s *terraform.State) error {
 					attrs := s.RootModule().Resources["data.albato_connection_links.all"].Primary.Attributes
@@ -72,12 +81,18 @@ data "albato_connection_links" "granted" {
 							return fmt.Errorf("links[%d].id = %d, want %d (ids ascending)", i, got, sh.ID)
 						}
 						// A granted link's token is spent and not kept (issue 12.3).
-						wantToken := sh.Token
+						wantToken, wantLink := sh.Token, buildLink(e.connectURL(), sh.PartnerID, sh.Token)
 						if sh.Status == 1 {
-							wantToken = ""
+							wantToken, wantLink = "", ""
 						}
-						if attrs[fmt.Sprintf("links.%d.token", i)] != wantToken {
-							return fmt.Errorf("links[%d].token does not match the sandbox (status %d)", i, sh.Status)
+						id := strconv.FormatInt(sh.ID, 10)
+						if attrs["token_by_id."+id] != wantToken || attrs["link_by_id."+id] != wantLink {
+							return fmt.Errorf("token_by_id[%s] or link_by_id[%s] does not match the sandbox (status %d)", id, id, sh.Status)
+						}
+						for _, secret := range []string{"token", "link"} {
+							if _, ok := attrs[fmt.Sprintf("links.%d.%s", i, secret)]; ok {
+								return fmt.Errorf("links[%d] has a %s", i, secret)
+							}
 						}
 						if got, want := attrs[fmt.Sprintf("links.%d.issued_at", i)], fmt.Sprint(sh.DateCreated.Unix()); got != want {
 							return fmt.Errorf("links[%d].issued_at = %s, want %s (date_created)", i, got, want)

@@ -308,7 +308,8 @@ func (c expectDrift) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest
 }
 
 // listedLinks reads the links of an albato_connection_links data source
-// from the state, as attribute maps, in order.
+// from the state, as attribute maps, in order, each with its "link" from
+// link_by_id, if any.
 func listedLinks(s *terraform.State, addr string) ([]map[string]string, error) {
 	a, err := attrs(s, addr)
 	if err != nil {
@@ -326,6 +327,9 @@ func listedLinks(s *terraform.State, addr string) ([]map[string]string, error) {
 			if name, ok := strings.CutPrefix(k, prefix); ok {
 				out[i][name] = v
 			}
+		}
+		if link, ok := a["link_by_id."+out[i]["id"]]; ok {
+			out[i]["link"] = link
 		}
 	}
 	return out, nil
@@ -396,7 +400,8 @@ resource "albato_connection_link" "imported" {
 	if list {
 		cfg += `
 data "albato_connection_links" "all" {
-  depends_on = [albato_connection_link.granted, albato_connection_link.imported]
+  include_secrets = true
+  depends_on      = [albato_connection_link.granted, albato_connection_link.imported]
 }
 `
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -107,7 +108,8 @@ data "albato_connection_link" "test" {
 }
 
 data "albato_connection_links" "all" {
-  depends_on = [albato_connection_link.test, albato_connection_link.waiting]
+  include_secrets = true
+  depends_on      = [albato_connection_link.test, albato_connection_link.waiting]
 }
 `
 	const waitingAddr = "albato_connection_link.waiting"
@@ -163,25 +165,30 @@ data "albato_connection_links" "all" {
 	})
 }
 
-// listItemToken checks the list data source: null token and link for the
+// listItemToken checks the list data source: no token or link for the
 // granted link, the sandbox's for every other.
 func listItemToken(e *testEnv, grantedID *int64) statecheck.StateCheck {
 	const addr = "data.albato_connection_links.all"
 	return statecheckFunc(func(get func(tfjsonpath.Path) (any, error)) error {
-		for i, sh := range e.sandbox.Sharings() {
-			token, err := get(tfjsonpath.New("links").AtSliceIndex(i).AtMapKey("token"))
-			if err != nil {
-				return err
-			}
-			link, err := get(tfjsonpath.New("links").AtSliceIndex(i).AtMapKey("link"))
-			if err != nil {
-				return err
-			}
+		tokens, err := get(tfjsonpath.New("token_by_id"))
+		if err != nil {
+			return err
+		}
+		links, err := get(tfjsonpath.New("link_by_id"))
+		if err != nil {
+			return err
+		}
+		tokenOf, _ := tokens.(map[string]any)
+		linkOf, _ := links.(map[string]any)
+		for _, sh := range e.sandbox.Sharings() {
+			id := strconv.FormatInt(sh.ID, 10)
+			token, hasToken := tokenOf[id]
+			_, hasLink := linkOf[id]
 			switch {
-			case sh.ID == *grantedID && (token != nil || link != nil):
-				return fmt.Errorf("links[%d] (granted) has a token or link", i)
+			case sh.ID == *grantedID && (hasToken || hasLink):
+				return fmt.Errorf("link %s (granted) has a token or link", id)
 			case sh.ID != *grantedID && token != sh.Token:
-				return fmt.Errorf("links[%d] (waiting) lost its token", i)
+				return fmt.Errorf("link %s (waiting) lost its token", id)
 			}
 		}
 		return nil

@@ -106,6 +106,8 @@ type bench struct {
 	profile    *profileResult
 	list       *listResult
 	goBench    []goBenchLine
+	scale      []*scaleCLI
+	scaleOut   string // the report a BENCH_SCALE_ONLY run checkpoints into
 	goBenchErr string
 }
 
@@ -174,6 +176,7 @@ type sandboxProc struct {
 
 func (b *bench) startSandbox(ctx context.Context, name string, pageSize int, latency time.Duration, control bool) (*sandboxProc, error) {
 	addrFile := filepath.Join(b.tmp, name+".addr")
+	_ = os.Remove(addrFile) // a sandbox of the same name may have run before (the scale section, per CLI)
 	args := []string{"-addr", "127.0.0.1:0", "-addr-file", addrFile, "-quiet", "-token", benchToken,
 		"-page-size", fmt.Sprint(pageSize), "-max-per-page", fmt.Sprint(pageSize), "-latency", latency.String()}
 	if control {

@@ -26,6 +26,23 @@
 //	BENCH_PROFILE        1 for one extra profiled apply/plan/destroy (default 1)
 //	BENCH_PROFILE_N      N of that profiled run (default: the smallest N)
 //	BENCH_KEEP           1 to keep the temporary directory (logs, profiles)
+//	BENCH_SCALE          1 to run the scale section (default 1): the list data
+//	                     source and the resource at growing N, on each CLI of
+//	                     BENCH_SCALE_CLIS, against the no-op floor, with the
+//	                     growth exponent k of each row
+//	BENCH_SCALE_ONLY     1 to run only the scale section and replace it in the
+//	                     report (-out), leaving the rest of it as it was; the
+//	                     cells it did not measure (another CLI, another part)
+//	                     are kept from <out>.scale.json, which it rewrites
+//	BENCH_SCALE_NS       links in the list, e.g. "1000 5000 10000" (the default)
+//	BENCH_SCALE_RESOURCE_NS resources, e.g. "500 2000 5000" (the default)
+//	BENCH_SCALE_RUNS     runs per list cell (default 3)
+//	BENCH_SCALE_RESOURCE_RUNS runs per resource cell (default 1)
+//	BENCH_SCALE_CLIS     CLI paths, space-separated (default: the CLI measured)
+//	BENCH_SCALE_ROWS     only these list rows (keys of scaleRows: ds, ds-ids, ds-secrets,
+//	                     query); all by default
+//	BENCH_SCALE_PARTS    "data", "resource" or both (the default); "none" with
+//	                     BENCH_SCALE_ONLY rewrites the section from the JSON
 package main
 
 import (
@@ -61,6 +78,13 @@ type config struct {
 	profile      bool
 	profileN     int
 	keep         bool
+
+	scale, scaleOnly             bool
+	scaleNs, scaleResourceNs     []int
+	scaleRuns, scaleResourceRuns int
+	scaleCLIs                    []string
+	scaleParts                   map[string]bool
+	scaleRows                    map[string]bool // row keys to run; all when empty
 }
 
 // The CLI measured is -terraform (default $TERRAFORM, else terraform on
@@ -117,20 +141,49 @@ func parseConfig(args []string) (config, error) {
 		return c, err
 	}
 
-	nsText := os.Getenv("BENCH_NS")
-	if strings.TrimSpace(nsText) == "" {
-		nsText = "100 500 1000"
-	}
-	for _, f := range strings.FieldsFunc(nsText, func(r rune) bool { return r == ' ' || r == ',' }) {
-		n, err := strconv.Atoi(f)
-		if err != nil || n < 1 {
-			errs = append(errs, fmt.Errorf("BENCH_NS: %q is not a positive whole number", f))
-			continue
+	envNs := func(name, def string) []int {
+		text := os.Getenv(name)
+		if strings.TrimSpace(text) == "" {
+			text = def
 		}
-		c.ns = append(c.ns, n)
+		var ns []int
+		for _, f := range strings.FieldsFunc(text, func(r rune) bool { return r == ' ' || r == ',' }) {
+			n, err := strconv.Atoi(f)
+			if err != nil || n < 1 {
+				errs = append(errs, fmt.Errorf("%s: %q is not a positive whole number", name, f))
+				continue
+			}
+			ns = append(ns, n)
+		}
+		slices.Sort(ns)
+		return slices.Compact(ns)
 	}
-	slices.Sort(c.ns)
-	c.ns = slices.Compact(c.ns)
+	c.ns = envNs("BENCH_NS", "100 500 1000")
+	c.scaleNs = envNs("BENCH_SCALE_NS", "1000 5000 10000")
+	c.scaleResourceNs = envNs("BENCH_SCALE_RESOURCE_NS", "500 2000 5000")
+	c.scaleRuns = max(1, envInt("BENCH_SCALE_RUNS", 3))
+	c.scaleResourceRuns = max(1, envInt("BENCH_SCALE_RESOURCE_RUNS", 1))
+	c.scaleOnly = envBool("BENCH_SCALE_ONLY", false)
+	c.scale = envBool("BENCH_SCALE", true) || c.scaleOnly
+	c.scaleCLIs = strings.Fields(os.Getenv("BENCH_SCALE_CLIS"))
+	if len(c.scaleCLIs) == 0 {
+		c.scaleCLIs = []string{c.terraform}
+	}
+	c.scaleRows = map[string]bool{}
+	for _, k := range strings.Fields(os.Getenv("BENCH_SCALE_ROWS")) {
+		c.scaleRows[k] = true
+	}
+	c.scaleParts = map[string]bool{}
+	parts := strings.Fields(os.Getenv("BENCH_SCALE_PARTS"))
+	if len(parts) == 0 {
+		parts = []string{"data", "resource"}
+	}
+	for _, part := range parts {
+		if part != "data" && part != "resource" && part != "none" {
+			errs = append(errs, fmt.Errorf("BENCH_SCALE_PARTS: %q is not data, resource or none", part))
+		}
+		c.scaleParts[part] = true
+	}
 
 	c.runs = max(1, envInt("BENCH_RUNS", 3))
 	c.largeRuns = max(1, envInt("BENCH_LARGE_RUNS", 1))
@@ -205,12 +258,29 @@ func run(ctx context.Context, cfg config) error {
 	}
 
 	b := &bench{cfg: cfg, repo: repo, tmp: tmp, started: time.Now()}
+	out := cfg.out
+	if !filepath.IsAbs(out) {
+		out = filepath.Join(repo, out)
+	}
 	b.machine = readMachine(ctx, cfg.terraform)
 	b.logf("machine: %s, %d cores, %s, Terraform %s; load average %s",
 		b.machine.CPU, b.machine.Cores, b.machine.GoVersion, b.machine.TerraformVersion, b.machine.LoadStart)
 
 	if err := b.build(ctx); err != nil {
 		return err
+	}
+	if cfg.scaleOnly {
+		b.scaleOut = out
+		if !cfg.scaleParts["none"] {
+			if err := b.scaleBench(ctx); err != nil {
+				return err
+			}
+		}
+		if err := b.checkpointScale(); err != nil {
+			return err
+		}
+		b.logf("replaced the scale section of %s in %s", cfg.out, time.Since(b.started).Round(time.Second))
+		return nil
 	}
 	// One sandbox per latency; b.api is the first's.
 	b.apis = map[string]*sandboxProc{}
@@ -245,12 +315,13 @@ func run(ctx context.Context, cfg config) error {
 			return err
 		}
 	}
+	if cfg.scale {
+		if err := b.scaleBench(ctx); err != nil {
+			return err
+		}
+	}
 	b.machine.LoadEnd = loadAverage()
 	b.finished = time.Now()
-	out := cfg.out
-	if !filepath.IsAbs(out) {
-		out = filepath.Join(repo, out)
-	}
 	if err := os.WriteFile(out, []byte(b.report()), 0o644); err != nil {
 		return err
 	}

@@ -213,6 +213,10 @@ func (b *bench) report() string {
 		b.reportList(&w, l)
 	}
 	b.reportGoBench(&w)
+	if len(b.scale) > 0 {
+		p("\n")
+		b.reportScale(&w, b.scale)
+	}
 	if pr := b.profile; pr != nil {
 		p("\n## Profiles of the provider\n\n")
 		p("`bench/inroot/profile-provider` is the provider with `runtime/pprof` (and a sampler of `runtime.MemStats`), switched on by `$BENCH_CPUPROFILE_DIR` and `$BENCH_MEMPROFILE_DIR`; "+
@@ -241,7 +245,7 @@ func (b *bench) report() string {
 	p("BENCH_NS=\"100 500\" BENCH_RUNS=5 make bench   # other sizes, more runs\n")
 	p("BENCH_NS=100 BENCH_LATENCIES=25ms BENCH_RUNS=1 BENCH_GO=0 BENCH_PROFILE=0 BENCH_LIST_ITEMS=0 make bench BENCH_OUT=/tmp/quick.md   # a quick look\n")
 	p("make clis && make bench BENCH_CLI=~/.cache/terraform-provider-albato/terraform-1.16.4/terraform   # another CLI\n```\n\n")
-	p("Settings (environment): `BENCH_NS` (default `100 500 1000`), `BENCH_RUNS` (3), `BENCH_LARGE_RUNS` (runs for N ≥ 1000, default 1), `BENCH_LATENCIES` (`25ms 100ms`), `BENCH_PARALLELISM` (10), `BENCH_SCHEMA_VARIANTS` (0; 1 adds the no-op schema variants), `BENCH_LIST_ITEMS` (10000; 0 skips the list), `BENCH_LIST_PAGE_SIZE` (20), `BENCH_LIST_RUNS` (3), `BENCH_GO` (1), `BENCH_PROFILE` (1), `BENCH_PROFILE_N` (the smallest N), `BENCH_KEEP` (1 keeps the temporary directory with every Terraform log and the CPU profiles). It needs only Go and make: the CLI (`BENCH_CLI`, default the floor Terraform) is one that `make` builds from the Go module proxy; `BENCH_OUT` (default `BENCHMARKS.md`) is the report written. The request counts in the table are checked against the contract here, and asserted by `internal/provider/requests_test.go` (`TestAccRequests_*`, in `make test`).\n")
+	p("Settings (environment): `BENCH_NS` (default `100 500 1000`), `BENCH_RUNS` (3), `BENCH_LARGE_RUNS` (runs for N ≥ 1000, default 1), `BENCH_LATENCIES` (`25ms 100ms`), `BENCH_PARALLELISM` (10), `BENCH_SCHEMA_VARIANTS` (0; 1 adds the no-op schema variants), `BENCH_LIST_ITEMS` (10000; 0 skips the list), `BENCH_LIST_PAGE_SIZE` (20), `BENCH_LIST_RUNS` (3), `BENCH_GO` (1), `BENCH_PROFILE` (1), `BENCH_PROFILE_N` (the smallest N), `BENCH_KEEP` (1 keeps the temporary directory with every Terraform log and the CPU profiles); the scale section's in its own paragraph. It needs only Go and make: the CLI (`BENCH_CLI`, default the floor Terraform) is one that `make` builds from the Go module proxy; `BENCH_OUT` (default `BENCHMARKS.md`) is the report written. The request counts in the table are checked against the contract here, and asserted by `internal/provider/requests_test.go` (`TestAccRequests_*`, in `make test`).\n")
 	return w.String()
 }
 
@@ -311,17 +315,13 @@ func (b *bench) reportList(w *strings.Builder, l *listResult) {
 	if len(l.Referenced) == 2 {
 		a, c := l.Referenced[0], l.Referenced[1]
 		ea, ec := a.Seconds-a.Base, c.Seconds-c.Base
-		p("\n**Referencing the list in an expression costs Terraform, not the provider.** With the list read either way, "+
+		p("\n**Referencing the list in an expression.** With the list read either way, "+
 			"an output over %d links adds %.2f s to the plan, over %d links %.2f s. ", a.Links, ea, c.Links, ec)
 		if ea > 0.1 && ec > ea && a.Links > 0 && c.Links > a.Links {
 			growth := math.Log(ec/ea) / math.Log(float64(c.Links)/float64(a.Links))
 			p("That extra time grows as links^%.1f. ", growth)
 			if growth >= 1.3 {
-				p("Each link carries two sensitive attributes (`token` and `link`, as the contract requires), and Terraform %s marks a value "+
-					"with its sensitive paths by comparing the path of every node of the value with every sensitive path (`cty.Value.MarkWithPaths`, "+
-					"go-cty v1.12): nodes × paths, both proportional to the number of links. At that rate an expression over all %d links "+
-					"would take Terraform about %.0f minutes. ", b.machine.TerraformVersion, l.Items,
-					ec*math.Pow(float64(l.Items)/float64(c.Links), growth)/60)
+				p("That is faster than the list grows: see the scale section for the same on every CLI, against the floor. ")
 			}
 		}
 		p("\n")

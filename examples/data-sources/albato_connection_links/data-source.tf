@@ -20,3 +20,23 @@ output "expired_link_ids" {
   description = "Waiting links nobody used in time."
   value       = [for l in data.albato_connection_links.waiting.links : l.id if l.expired]
 }
+
+# Hand links out: include_secrets fills link_by_id, one sensitive map from
+# link id to link (token_by_id likewise), with only the links whose token is
+# still usable. Iterate over links, which is not sensitive (a for_each may
+# use it: `for_each = { for l in ...links : l.id => l }`), and look each
+# link up by id (`link_by_id[each.key]`).
+data "albato_connection_links" "to_hand_out" {
+  partner_id      = 225
+  status          = 0
+  include_secrets = true
+}
+
+output "links_to_hand_out" {
+  description = "Each waiting link of the partner that has not expired, by id."
+  sensitive   = true
+  value = {
+    for l in data.albato_connection_links.to_hand_out.links :
+    l.id => data.albato_connection_links.to_hand_out.link_by_id[l.id] if !l.expired
+  }
+}
