@@ -66,7 +66,10 @@ func (a *waitAction) Schema(_ context.Context, _ action.SchemaRequest, resp *act
 			"A link that is, or becomes, revoked, deleted or expired (waiting and past its `expires_at`, judged " +
 			"from `date_created` as the data source judges it) while not in `statuses` fails the action at once, " +
 			"naming it and what to do; so does running out of `timeout`, naming the links still waiting. " +
-			"Interrupting Terraform (Ctrl-C) ends the wait within a second.\n\n" +
+			"Interrupting Terraform (Ctrl-C) ends the wait within a second. Terraform 1.16.4 then fails an " +
+			"apply that triggered the action (`execution halted`), but ends `terraform apply -invoke` with " +
+			"`Apply complete!` and exit code 0, dropping the action's error: a script must not take that exit " +
+			"code after an interrupt for every client having acted.\n\n" +
 			"Unlike the `albato_connection_link` data source's `wait_for_status`, the action runs only when it is " +
 			"invoked (`terraform apply -invoke=action.albato_connection_link_wait.<name>`) or triggered " +
 			"(`lifecycle { action_trigger { ... } }`), never during `plan` or `destroy`.",
