@@ -52,11 +52,11 @@ func (a *regenerateAction) Schema(_ context.Context, _ action.SchemaRequest, res
 			"link.\n\n" +
 			"Use it for links this configuration does not manage, or as a one-off " +
 			"(`terraform apply -invoke=action.albato_connection_link_regenerate.<name>`, or an `action_trigger`). " +
-			"For a link an `albato_connection_link` resource manages, prefer a change of its `regenerate_triggers`: " +
-			"the resource then knows when the new token was issued. After this action the resource shows the new " +
-			"token at its next refresh but cannot tell when it was issued, so its `issued_at` and `expires_at` keep " +
-			"counting from the token before, and with `regenerate_when_expired` it regenerates the link again " +
-			"when that earlier token would have expired.",
+			"For a link an `albato_connection_link` resource manages, a change of its `regenerate_triggers` does the " +
+			"same through a plan. After this action the resource's next refresh shows the new token; since the API " +
+			"does not say when a token was issued, the resource counts the new token's 48 hours from that refresh " +
+			"(late by at most the time since the refresh before it), so it never regenerates the new link when the " +
+			"old one would have expired.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The sharing id of the link to regenerate, in decimal, e.g. " +

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"time"
 
@@ -20,6 +22,13 @@ const (
 	// the API's clock: the moment as of which every plan judges its expiry
 	// (DESIGN.md, "How expiry is judged").
 	privateReadAtKey = "read_at"
+
+	// privateTokenSeenKey is a fingerprint of the token the provider last
+	// read or wrote, never the token: a token that changed since is one that
+	// was regenerated outside this resource (the regenerate action, Albato's
+	// "Refresh credentials"), whose 48 hours count from then, not from the
+	// issue time the state knew.
+	privateTokenSeenKey = "token_seen"
 )
 
 // privateGetter and privateSetter are the parts of the framework's private
@@ -36,6 +45,29 @@ type privateSetter interface {
 func setPrivateTime(ctx context.Context, p privateSetter, key string, t time.Time) diag.Diagnostics {
 	b, _ := json.Marshal(formatTime(t)) // a string always marshals
 	return p.SetKey(ctx, key, b)
+}
+
+// tokenFingerprint is a short, one-way digest of a token: enough to tell
+// two tokens apart, useless to anyone who reads the state.
+func tokenFingerprint(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:8])
+}
+
+// setPrivateString stores v under key.
+func setPrivateString(ctx context.Context, p privateSetter, key, v string) diag.Diagnostics {
+	b, _ := json.Marshal(v) // a string always marshals
+	return p.SetKey(ctx, key, b)
+}
+
+// privateString reads the string under key; "" when there is none.
+func privateString(ctx context.Context, p privateGetter, key string) (string, diag.Diagnostics) {
+	b, diags := p.GetKey(ctx, key)
+	var s string
+	if diags.HasError() || len(b) == 0 || json.Unmarshal(b, &s) != nil {
+		return "", diags
+	}
+	return s, diags
 }
 
 // privateTime reads the time under key; the zero time when there is none,

@@ -310,6 +310,16 @@ func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequ
 
 	issuedAt, diags := privateTime(ctx, req.Private, privateIssuedAtKey)
 	resp.Diagnostics.Append(diags...)
+	seen, diags := privateString(ctx, req.Private, privateTokenSeenKey)
+	resp.Diagnostics.Append(diags...)
+	if seen != "" && current.Token != "" && seen != tokenFingerprint(current.Token) {
+		// Regenerated outside this resource since its last reading: the
+		// token is at most as old as this reading, so its 48 hours count
+		// from here (late by at most the time between the two readings).
+		issuedAt = r.data.apiNow(current)
+		tflog.Debug(ctx, "Connection link's token was regenerated outside this resource", map[string]any{"id": id})
+		resp.Diagnostics.Append(setPrivateTime(ctx, resp.Private, privateIssuedAtKey, issuedAt)...)
+	}
 	state.withDefaults()
 	resp.Diagnostics.Append(r.saveReading(ctx, &resp.State, resp.Private, &state, current, issuedAt)...)
 }
@@ -322,6 +332,9 @@ func (r *connectionLinkResource) saveReading(ctx context.Context, state *tfsdk.S
 	m.fill(s, r.data, issuedAt)
 	diags := state.Set(ctx, m)
 	diags.Append(setPrivateTime(ctx, private, privateReadAtKey, r.data.apiNow(s))...)
+	if s.Token != "" {
+		diags.Append(setPrivateString(ctx, private, privateTokenSeenKey, tokenFingerprint(s.Token))...)
+	}
 	return diags
 }
 

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -178,4 +180,61 @@ func TestAccConnectionLink_createRecordsItsReading(t *testing.T) {
 			},
 		}},
 	})
+}
+
+// A token regenerated outside this resource (the regenerate action,
+// Albato's "Refresh credentials") lives 48 hours from the refresh that
+// first sees it, not from the token the state knew: the resource must not
+// regenerate the new link when the old one would have expired.
+func TestAccConnectionLink_tokenRegeneratedOutside(t *testing.T) {
+	e := newTestEnv(t)
+	var regeneratedAt time.Time
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: testAccConnectionLinkConfig(e, "regenerated outside")},
+			{
+				// 47 hours on, someone regenerates the token through the API;
+				// the refresh sees the new token and counts from then.
+				PreConfig: func() {
+					e.clock.Advance(47 * time.Hour)
+					if err := e.regenerateThroughAPI(e.onlySharing().ID); err != nil {
+						t.Fatal(err)
+					}
+					regeneratedAt = e.clock.Now()
+				},
+				RefreshState: true,
+				Check: func(s *terraform.State) error {
+					return resource.TestCheckResourceAttr(linkAddr, "expires_at", rfc3339(regeneratedAt.Add(48*time.Hour)))(s)
+				},
+			},
+			{
+				// Past the old token's expiry, within the new one's: no change.
+				PreConfig: func() { e.clock.Advance(2 * time.Hour) },
+				Config:    testAccConnectionLinkConfig(e, "regenerated outside"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: e.checkCount("PUT", 1), // the outside one only
+			},
+		},
+	})
+}
+
+// regenerateThroughAPI regenerates a link's token as another API user would.
+func (e *testEnv) regenerateThroughAPI(id int64) error {
+	req, err := http.NewRequest(http.MethodPut, fmt.Sprintf("%s%s/%d", e.server.URL, sharingsPath, id), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", authorizationFor(e.sandbox.Settings().AuthScheme, testToken))
+	resp, err := e.server.Client().Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("regenerating link %d through the API: HTTP %d", id, resp.StatusCode)
+	}
+	return nil
 }
