@@ -273,7 +273,7 @@ func (sp *sandboxProc) requestCounts(ctx context.Context) (map[string]int, error
 }
 
 // clearSharings removes every record from the sandbox, so that the account
-// an apply starts from holds nothing but what it creates: the contract's
+// an apply starts from holds nothing but what it creates: DESIGN.md's
 // request counts are for "N links in an account of N", and the revoked
 // links of earlier runs would add list pages.
 func (sp *sandboxProc) clearSharings(ctx context.Context) error {
@@ -484,7 +484,7 @@ func tail(path string, n int) string {
 const benchPageSize = 50
 
 // refreshRequests is what a refresh of n links in an account of n sends
-// ("Reading many links" in the contract): a GET each until the GETs reach
+// (DESIGN.md, "When a request is sent"): a GET each until the GETs reach
 // the account's pages, page 1 to count them, then the other pages; a GET
 // each when that is fewer.
 func refreshRequests(n int) int {
@@ -495,7 +495,7 @@ func refreshRequests(n int) int {
 	return min(n, min(n, pages)+pages)
 }
 
-// expectedRequests is what the contract says an operation on n links sends.
+// expectedRequests is what DESIGN.md says an operation on n links sends.
 func expectedRequests(op string, n int) map[string]int {
 	switch op {
 	case "apply":
@@ -574,7 +574,7 @@ func (b *bench) measureOp(ctx context.Context, dir, kind, op string, n, run int)
 		}
 		m.Requests = counts
 		if want := expectedRequests(op, n); !maps.Equal(counts, want) {
-			b.logf("WARNING: %s of %d links sent %v, the contract says %v", op, n, counts, want)
+			b.logf("WARNING: %s of %d links sent %v, DESIGN.md says %v", op, n, counts, want)
 		}
 	}
 	return m, nil

@@ -120,7 +120,7 @@ func (b *bench) report() string {
 	p("- Every command runs with `-parallelism=%d`, through `dev_overrides` (no `terraform init`), state in a local file.\n", cfg.parallelism)
 	p("- N = %s; runs per cell: %s; the median is reported. The kinds (%s) take turns within each run.\n", joinInts(cfg.ns), runs, strings.Join(b.kinds(), ", "))
 	p("- `plan` is a plan with no changes right after the apply, with refresh; `destroy` also refreshes first, as `terraform destroy` does by default.\n")
-	p("- **Network floor** = requests × latency / parallelism, with the contract's requests: apply 2N (POST and GET per link); plan R(N), the refresh of N links in an account of N at 50 a page (a GET each until the GETs reach the P pages, page 1, then the other pages: R(500) = 20, not 500); destroy R(N) + N DELETEs. The floor counts requests as if all ran at full parallelism, which the listing's pages (at most 8 at a time) do not quite reach.\n")
+	p("- **Network floor** = requests × latency / parallelism, with the requests DESIGN.md names: apply 2N (POST and GET per link); plan R(N), the refresh of N links in an account of N at 50 a page (a GET each until the GETs reach the P pages, page 1, then the other pages: R(500) = 20, not 500); destroy R(N) + N DELETEs. The floor counts requests as if all ran at full parallelism, which the listing's pages (at most 8 at a time) do not quite reach.\n")
 	p("- **Ratio** = albato / (true floor + network floor). The true floor is the no-op provider (`bench/noop-provider`): `noop_link` has albato_connection_link's schema (16 attributes, `token` and `link` sensitive, the same defaults and plan modifiers, identity `{ id }`), CRUD that only sets values and the identity, and the provider's logging settings (off unless asked for, as `provider.QuietLogsUnlessAsked` does): Terraform plus the plugin protocol. `noop_minimal` with its loggers at TRACE (an id and a triggers map: the floor of earlier reports) and `terraform_data` (the CLI alone) are there for reference.\n\n")
 
 	b.reportTrueFloor(&w)
@@ -245,7 +245,7 @@ func (b *bench) report() string {
 	p("BENCH_NS=\"100 500\" BENCH_RUNS=5 make bench   # other sizes, more runs\n")
 	p("BENCH_NS=100 BENCH_LATENCIES=25ms BENCH_RUNS=1 BENCH_GO=0 BENCH_PROFILE=0 BENCH_LIST_ITEMS=0 make bench BENCH_OUT=/tmp/quick.md   # a quick look\n")
 	p("make clis && make bench BENCH_CLI=~/.cache/terraform-provider-albato/terraform-1.16.4/terraform   # another CLI\n```\n\n")
-	p("Settings (environment): `BENCH_NS` (default `100 500 1000`), `BENCH_RUNS` (3), `BENCH_LARGE_RUNS` (runs for N ≥ 1000, default 1), `BENCH_LATENCIES` (`25ms 100ms`), `BENCH_PARALLELISM` (10), `BENCH_SCHEMA_VARIANTS` (0; 1 adds the no-op schema variants), `BENCH_LIST_ITEMS` (10000; 0 skips the list), `BENCH_LIST_PAGE_SIZE` (20), `BENCH_LIST_RUNS` (3), `BENCH_GO` (1), `BENCH_PROFILE` (1), `BENCH_PROFILE_N` (the smallest N), `BENCH_KEEP` (1 keeps the temporary directory with every Terraform log and the CPU profiles); the scale section's in its own paragraph. It needs only Go and make: the CLI (`BENCH_CLI`, default the floor Terraform) is one that `make` builds from the Go module proxy; `BENCH_OUT` (default `BENCHMARKS.md`) is the report written. The request counts in the table are checked against the contract here, and asserted by `internal/provider/requests_test.go` (`TestAccRequests_*`, in `make test`).\n")
+	p("Settings (environment): `BENCH_NS` (default `100 500 1000`), `BENCH_RUNS` (3), `BENCH_LARGE_RUNS` (runs for N ≥ 1000, default 1), `BENCH_LATENCIES` (`25ms 100ms`), `BENCH_PARALLELISM` (10), `BENCH_SCHEMA_VARIANTS` (0; 1 adds the no-op schema variants), `BENCH_LIST_ITEMS` (10000; 0 skips the list), `BENCH_LIST_PAGE_SIZE` (20), `BENCH_LIST_RUNS` (3), `BENCH_GO` (1), `BENCH_PROFILE` (1), `BENCH_PROFILE_N` (the smallest N), `BENCH_KEEP` (1 keeps the temporary directory with every Terraform log and the CPU profiles); the scale section's in its own paragraph. It needs only Go and make: the CLI (`BENCH_CLI`, default the floor Terraform) is one that `make` builds from the Go module proxy; `BENCH_OUT` (default `BENCHMARKS.md`) is the report written. The request counts in the table are checked against DESIGN.md here, and asserted by `internal/provider/requests_test.go` (`TestAccRequests_*`, in `make test`).\n")
 	return w.String()
 }
 
@@ -268,7 +268,7 @@ func joinInts(ns []int) string {
 }
 
 // formatRequests renders counts by method, marking a difference from the
-// contract.
+// request counts DESIGN.md gives.
 func formatRequests(got, want map[string]int) string {
 	methods := make([]string, 0, len(got))
 	for m := range got {
@@ -287,7 +287,7 @@ func formatRequests(got, want map[string]int) string {
 		}
 	}
 	if !same {
-		s += " (**the contract says otherwise**)"
+		s += " (**DESIGN.md says otherwise**)"
 	}
 	return s
 }
@@ -467,7 +467,7 @@ func (b *bench) reportTrueFloor(w *strings.Builder) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
 	cfg := b.cfg
 	p("## Against the true floor\n\n")
-	p("Seconds, median of the runs; ratio = albato / (true floor + network floor at the contract's request counts); target: at most %.2f at N=%d.\n\n", targetRatio, targetRatioN)
+	p("Seconds, median of the runs; ratio = albato / (true floor + network floor at the request counts of DESIGN.md); target: at most %.2f at N=%d.\n\n", targetRatio, targetRatioN)
 	p("| latency | N | operation | albato | true floor | network floor | ratio | minimal schema at TRACE (reference) | albato / (reference + network) |\n")
 	p("|---:|---:|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, lat := range cfg.latencies {
