@@ -270,7 +270,7 @@ func stateStrings(where string, schema map[string]any, v *tfjson.StateValues, sh
 				_ = json.Unmarshal(r.SensitiveValues, &marks)
 			}
 			marks = mergeMarks(marks, schema[string(r.Mode)+"."+r.Type])
-			values := map[string]any(r.AttributeValues)
+			values := r.AttributeValues
 			valueStrings(where+r.Address, values, marks, shown)
 			valueStrings(where+r.Address, values, nil, all)
 		}
