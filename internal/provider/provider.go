@@ -178,11 +178,8 @@ func (p *AlbatoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		clock: p.clock, connectURL: s.connectURL, linkID: s.linkID, apiToken: s.token,
 		apiURLOrigin: s.apiURLOrigin, unknown: s.unknown, pollMin: p.pollMin, pollMax: p.pollMax,
 	}
-	resp.ResourceData = data
-	resp.DataSourceData = data
-	resp.EphemeralResourceData = data
-	resp.ListResourceData = data
-	resp.ActionData = data
+	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData = data, data, data
+	resp.ListResourceData, resp.ActionData = data, data
 	if len(s.unknown) > 0 {
 		// Plans that need no API call (creating links) go on; the rest
 		// fail in providerData.ready, naming the arguments.
