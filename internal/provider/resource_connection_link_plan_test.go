@@ -158,3 +158,71 @@ func TestModifyPlan_regenerationWarnings(t *testing.T) {
 		})
 	}
 }
+
+// Turning store_token from false to true takes a usable token back into the
+// state: the plan shows token and link as known after apply. A completed
+// link's token is spent, so nothing is taken back.
+func TestModifyPlan_storeTokenTurnedOn(t *testing.T) {
+	t.Parallel()
+	readAt := time.Date(2026, 1, 1, 1, 0, 0, 0, time.UTC) // long before expiry
+	for _, c := range []struct {
+		name        string
+		status      int64
+		wantUnknown bool
+	}{
+		{"waiting", 0, true},
+		{"completed", 1, false},
+	} {
+		prior := grantedModel()
+		prior.Status = types.Int64Value(c.status)
+		prior.Token, prior.Link, prior.StoreToken = types.StringNull(), types.StringNull(), types.BoolValue(false)
+		planned := prior
+		planned.StoreToken = types.BoolValue(true)
+		resp := planFor(t, readAt, prior, planned)
+		var got connectionLinkResourceModel
+		if d := resp.Plan.Get(context.Background(), &got); d.HasError() || resp.Diagnostics.HasError() {
+			t.Fatal(d, resp.Diagnostics)
+		}
+		if got.Token.IsUnknown() != c.wantUnknown || got.Link.IsUnknown() != c.wantUnknown {
+			t.Errorf("%s: token unknown %t, link unknown %t, want %t", c.name, got.Token.IsUnknown(), got.Link.IsUnknown(), c.wantUnknown)
+		}
+		if got.Status.IsUnknown() {
+			t.Errorf("%s: taking the token back planned a regeneration", c.name)
+		}
+	}
+}
+
+// Expiry settings not known until apply: only a waiting link may be due, so
+// only a waiting link's plan leaves room for a regeneration.
+func TestModifyPlan_unknownExpirySettings(t *testing.T) {
+	t.Parallel()
+	readAt := time.Date(2026, 1, 1, 1, 0, 0, 0, time.UTC) // long before expiry
+	for _, c := range []struct {
+		name        string
+		status      int64
+		wantUnknown bool
+	}{
+		{"waiting", 0, true},
+		{"completed", 1, false},
+	} {
+		for _, unknownSetting := range []string{"regenerate_before", "regenerate_when_expired"} {
+			prior := grantedModel()
+			prior.Status = types.Int64Value(c.status)
+			planned := prior
+			if unknownSetting == "regenerate_before" {
+				planned.RegenerateBefore = types.StringUnknown()
+			} else {
+				planned.RegenerateWhenExpired = types.BoolUnknown()
+			}
+			resp := planFor(t, readAt, prior, planned)
+			var got connectionLinkResourceModel
+			if d := resp.Plan.Get(context.Background(), &got); d.HasError() || resp.Diagnostics.HasError() {
+				t.Fatal(d, resp.Diagnostics)
+			}
+			if got.Token.IsUnknown() != c.wantUnknown || got.Status.IsUnknown() != c.wantUnknown {
+				t.Errorf("%s link, %s unknown: token unknown %t, status unknown %t, want %t", c.name, unknownSetting,
+					got.Token.IsUnknown(), got.Status.IsUnknown(), c.wantUnknown)
+			}
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -147,5 +148,58 @@ func TestSharingReaderSeesChanges(t *testing.T) {
 	}
 	if n := len(sb.Requests()); n >= len(ids) {
 		t.Errorf("%d requests for %d links: the listing was not used", n, len(ids))
+	}
+}
+
+// A reader that may not batch GETs every link and never lists, however many
+// links refresh; one whose first listing fails GETs from then on, without
+// listing again, and still reads every link.
+func TestSharingReaderFallsBackToGETs(t *testing.T) {
+	t.Parallel()
+	sb, direct, ids := newReaderWorld(t, 100, 10)
+	// In front of the sandbox: every listing fails (and is counted here, as
+	// the sandbox never sees it), every GET works.
+	var listings atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Has("page") {
+			listings.Add(1)
+			http.Error(w, `{"success":false,"message":"listing refused for the test"}`, http.StatusBadRequest)
+			return
+		}
+		sb.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	failingLists, err := albato.New(albato.Config{BaseURL: srv.URL, Token: testToken, AuthScheme: "Bearer", RetryWaitMin: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for _, c := range []struct {
+		name         string
+		reader       *sharingReader
+		wantListings int64
+	}{
+		{"without batch", newSharingReader(direct, false), 0},
+		{"after a failed listing", newSharingReader(failingLists, true), 1},
+	} {
+		sb.ResetRequests()
+		listings.Store(0)
+		got := readAll(t, c.reader, ids[:30], 1)
+		for _, id := range ids[:30] {
+			if got[id] == nil || got[id].ID != id {
+				t.Fatalf("%s: link %d read as %+v", c.name, id, got[id])
+			}
+		}
+		gets := 0
+		for _, r := range sb.Requests() {
+			if r.Method != http.MethodGet || strings.Contains(r.Query, "page") {
+				t.Errorf("%s: unexpected request %s %s?%s", c.name, r.Method, r.Path, r.Query)
+				continue
+			}
+			gets++
+		}
+		if n := listings.Load(); n != c.wantListings || gets != 30 {
+			t.Errorf("%s: %d listings and %d GETs for 30 links, want %d and 30", c.name, n, gets, c.wantListings)
+		}
 	}
 }
