@@ -43,8 +43,7 @@ type privateSetter interface {
 
 // setPrivateTime stores t under key.
 func setPrivateTime(ctx context.Context, p privateSetter, key string, t time.Time) diag.Diagnostics {
-	b, _ := json.Marshal(formatTime(t)) // a string always marshals
-	return p.SetKey(ctx, key, b)
+	return setPrivateString(ctx, p, key, formatTime(t))
 }
 
 // tokenFingerprint is a short, one-way digest of a token: enough to tell
@@ -73,11 +72,7 @@ func privateString(ctx context.Context, p privateGetter, key string) (string, di
 // privateTime reads the time under key; the zero time when there is none,
 // or none that reads (a state written by another version).
 func privateTime(ctx context.Context, p privateGetter, key string) (time.Time, diag.Diagnostics) {
-	b, diags := p.GetKey(ctx, key)
-	var s string
-	if diags.HasError() || len(b) == 0 || json.Unmarshal(b, &s) != nil {
-		return time.Time{}, diags
-	}
+	s, diags := privateString(ctx, p, key)
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		return time.Time{}, diags
