@@ -54,9 +54,18 @@ func (c *Client) ListAllSharings(ctx context.Context) ([]Sharing, error) {
 // which saves a round trip; should the list change, it is read again from
 // a fresh page 1.
 func (c *Client) ListAllSharingsFrom(ctx context.Context, first *Page) ([]Sharing, error) {
-	for reading := 1; ; reading++ {
+	return c.readUntilSteady(ctx, func() ([]Sharing, *listChange, error) {
 		all, changed, err := c.listAllOnce(ctx, first, false)
 		first = nil
+		return all, changed, err
+	})
+}
+
+// readUntilSteady runs one reading of the list until a reading sees no
+// change, up to listReadings times in all, then fails saying so.
+func (c *Client) readUntilSteady(ctx context.Context, once func() ([]Sharing, *listChange, error)) ([]Sharing, error) {
+	for reading := 1; ; reading++ {
+		all, changed, err := once()
 		if err != nil || changed == nil {
 			return all, err
 		}
@@ -129,19 +138,11 @@ func (ch *listChange) err() error {
 // reading at once with changed set, unless keepGoing, in which case every
 // page is still read and merged.
 func (c *Client) listAllOnce(ctx context.Context, first *Page, keepGoing bool) (_ []Sharing, changed *listChange, err error) {
-	if first == nil {
-		if first, err = c.ListSharings(ctx, 1); err != nil {
-			return nil, nil, err
-		}
+	first, pages, err := c.startReading(ctx, first)
+	if err != nil {
+		return nil, nil, err
 	}
-	total := first.TotalPages
-	if total > maxListPages {
-		return nil, nil, &Error{Operation: "list sharings", StatusCode: http.StatusOK,
-			Message: fmt.Sprintf("the API reports %d pages, more than the %d this client reads", total, maxListPages)}
-	}
-	pages := make([][]Sharing, max(total, 1))
-	pages[0] = first.Sharings
-	if total > 1 {
+	if len(pages) > 1 {
 		changed, err = c.listRemainingPages(ctx, first, pages, keepGoing)
 		if err != nil || (changed != nil && !keepGoing) {
 			return nil, changed, err
@@ -151,6 +152,25 @@ func (c *Client) listAllOnce(ctx context.Context, first *Page, keepGoing bool) (
 		return nil, nil, err
 	}
 	return mergePages(pages), changed, nil
+}
+
+// startReading begins a reading of the list from page 1, read now unless
+// the caller passes it as first, and returns the slice of pages to fill,
+// page 1 in place.
+func (c *Client) startReading(ctx context.Context, first *Page) (*Page, [][]Sharing, error) {
+	if first == nil {
+		var err error
+		if first, err = c.ListSharings(ctx, 1); err != nil {
+			return nil, nil, err
+		}
+	}
+	if total := first.TotalPages; total > maxListPages {
+		return nil, nil, &Error{Operation: "list sharings", StatusCode: http.StatusOK,
+			Message: fmt.Sprintf("the API reports %d pages, more than the %d this client reads", total, maxListPages)}
+	}
+	pages := make([][]Sharing, max(first.TotalPages, 1))
+	pages[0] = first.Sharings
+	return first, pages, nil
 }
 
 // repeatedPageError is the *Error for a list whose pages repeat an earlier

@@ -1,10 +1,6 @@
 package albato
 
-import (
-	"context"
-	"fmt"
-	"net/http"
-)
+import "context"
 
 // ListSharingsMatching returns the account's sharings for which match is
 // true (every sharing when match is nil), sorted by ID ascending, and at most
@@ -18,29 +14,18 @@ import (
 // that completes the limit is ever read. Without a limit every page is read,
 // concurrently as ListAllSharings does.
 func (c *Client) ListSharingsMatching(ctx context.Context, match func(Sharing) bool, limit int) ([]Sharing, error) {
-	for reading := 1; ; reading++ {
-		found, changed, err := c.listMatchingOnce(ctx, match, limit)
-		if err != nil || changed == nil {
-			return found, err
-		}
-		if reading >= listReadings {
-			return nil, changed.err()
-		}
-		c.logListChanged(ctx, reading)
-	}
+	return c.readUntilSteady(ctx, func() ([]Sharing, *listChange, error) {
+		return c.listMatchingOnce(ctx, match, limit)
+	})
 }
 
 // listMatchingOnce is one reading for ListSharingsMatching, from page 1.
 func (c *Client) listMatchingOnce(ctx context.Context, match func(Sharing) bool, limit int) (_ []Sharing, changed *listChange, err error) {
-	first, err := c.ListSharings(ctx, 1)
+	first, pages, err := c.startReading(ctx, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	total := first.TotalPages
-	if total > maxListPages {
-		return nil, nil, &Error{Operation: "list sharings", StatusCode: http.StatusOK,
-			Message: fmt.Sprintf("the API reports %d pages, more than the %d this client reads", total, maxListPages)}
-	}
 	count := func(p []Sharing) int {
 		n := 0
 		for _, s := range p {
@@ -50,8 +35,6 @@ func (c *Client) listMatchingOnce(ctx context.Context, match func(Sharing) bool,
 		}
 		return n
 	}
-	pages := make([][]Sharing, max(total, 1))
-	pages[0] = first.Sharings
 	matched, read := count(first.Sharings), 1
 	// The page size is what page 1 holds: the API may not honour the size
 	// asked for.
