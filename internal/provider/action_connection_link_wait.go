@@ -148,7 +148,7 @@ type waitRun struct {
 	wanted  map[string]bool
 	want    string // the statuses, for messages
 	timeout time.Duration
-	pages   int // the account's pages, once a listing told; 0 before
+	pages   int // the account's pages, as the last round's reader learnt them; 0 before
 	send    func(string)
 
 	lastSent    string
@@ -248,46 +248,22 @@ func (w *waitRun) pending() []*waitedLink {
 	return out
 }
 
-// read reads the pending links as the resource's refreshes are read: a GET
-// each while that is fewer requests than a listing of the account, else one
-// listing (a link it lacks still gets its own GET, so that a deletion shows).
+// read reads the pending links as the resource's refreshes are read, with
+// a sharing reader of its own for each round (a round must see the API as
+// it is now, never an earlier round's listing) that starts knowing the
+// account's pages from the rounds before: a GET each while that costs less
+// than listing the account, else one listing.
 func (w *waitRun) read(ctx context.Context, pending []*waitedLink) (map[int64]*albato.Sharing, error) {
+	reads := newSharingReader(w.data.client, true)
+	reads.pages = w.pages
+	defer func() { w.pages = reads.pages }()
 	out := make(map[int64]*albato.Sharing, len(pending))
-	get := func(id int64) error {
-		s, err := w.data.client.GetSharing(ctx, id)
-		if err != nil {
-			return &waitReadError{id: id, err: err}
-		}
-		out[id] = s
-		return nil
-	}
-	if len(pending) == 1 || (w.pages > 0 && len(pending) <= w.pages) {
-		for _, l := range pending {
-			if err := get(l.id); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
-	}
-	first, err := w.data.client.ListSharings(ctx, 1)
-	if err != nil {
-		return nil, err
-	}
-	w.pages = max(first.TotalPages, 1)
-	all, err := w.data.client.ListAllSharingsFrom(ctx, first)
-	if err != nil {
-		return nil, err
-	}
-	byID := make(map[int64]*albato.Sharing, len(all))
-	for i := range all {
-		byID[all[i].ID] = &all[i]
-	}
 	for _, l := range pending {
-		if s, ok := byID[l.id]; ok {
-			out[l.id] = s
-		} else if err := get(l.id); err != nil {
-			return nil, err
+		s, err := reads.Get(ctx, l.id)
+		if err != nil {
+			return nil, &waitReadError{id: l.id, err: err}
 		}
+		out[l.id] = s
 	}
 	return out, nil
 }
