@@ -76,7 +76,7 @@ Control endpoints (only with -control; JSON, no authentication):
   GET    /_sandbox/settings                 the readings in force (auth, link id, paging, dates)
   POST   /_sandbox/settings                 change some: {"authScheme":"bearer","linkId":"sharing_id",
                                             "pageSize":20,"maxPerPage":50,"emptyPageWhenOutOfRange":false,
-                                            "ignorePage":false,"dateFormat":"unix"}
+                                            "ignorePage":false,"dateFormat":"unix","regenerateMovesDate":false}
   GET    /_sandbox/faults                   installed faults
   POST   /_sandbox/faults                   add a fault: {"method":"GET","pathPrefix":"/credentials",
                                             "status":429,"retryAfter":"2","body":"...","emptyBody":false,
@@ -132,6 +132,7 @@ func parseFlags(args []string, defaults sandbox.Settings, out io.Writer) (config
 	fs.IntVar(&set.MaxPerPage, "max-per-page", set.MaxPerPage, "largest per-page honoured")
 	fs.BoolVar(&set.EmptyPageWhenOutOfRange, "empty-page-out-of-range", set.EmptyPageWhenOutOfRange, "answer a page past the last with no data, not with the last page")
 	fs.BoolVar(&set.IgnorePage, "ignore-page", set.IgnorePage, "ignore page and always answer page 1 (an API that does not page)")
+	fs.BoolVar(&set.RegenerateMovesDate, "regenerate-moves-date", set.RegenerateMovesDate, "make PUT move dateCreated to the new token's issue (by default it keeps the creation date)")
 	fs.StringVar((*string)(&set.DateFormat), "dates", string(set.DateFormat), "`format` of dateCreated: datetime (\"2006-01-02 15:04:05\" UTC), unix, unix-string or rfc3339")
 	fs.BoolVar(&c.strict, "strict", false, "the strictest reading: -auth basic -link-id sharing_id -page-size 20 -max-per-page 50 -dates unix")
 	fs.StringVar(&c.dataFile, "data", "", "keep state in this JSON `file` (mode 0600) across restarts; default in memory")

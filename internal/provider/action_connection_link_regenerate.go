@@ -6,7 +6,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -62,7 +61,7 @@ func (a *regenerateAction) Schema(_ context.Context, _ action.SchemaRequest, res
 				MarkdownDescription: "The sharing id of the link to regenerate, in decimal, e.g. " +
 					"`albato_connection_link.acme.id`.",
 				Required:   true,
-				Validators: []validator.String{sharingIDValidator{}},
+				Validators: []validator.String{sharingIDValidator},
 			},
 			"allow_granted": schema.BoolAttribute{
 				MarkdownDescription: "Regenerate the link even if its end user has already completed it, which resets " +
@@ -75,57 +74,51 @@ func (a *regenerateAction) Schema(_ context.Context, _ action.SchemaRequest, res
 }
 
 func (a *regenerateAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	if pd := providerDataFrom(req.ProviderData, resp.Diagnostics.AddError); pd != nil {
-		a.data = pd
-	}
+	a.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (a *regenerateAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
-	if !a.data.ready(&resp.Diagnostics) {
-		return
-	}
-	ctx = withSecretsMasked(ctx, a.data)
 	var cfg regenerateActionModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
+	ctx, ok := a.data.decode(ctx, req.Config, &cfg, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	id, ok := sharingID(cfg.ID.ValueString(), path.Root("id"), &resp.Diagnostics)
 	if !ok {
 		return
 	}
-
 	// Look before resetting: a granted link would lose its credential.
-	current, err := a.data.client.GetSharing(ctx, id)
-	if err != nil {
-		a.reportError(&resp.Diagnostics, id, "read", err)
+	current := a.data.readLink(ctx, id, path.Root("id"), " "+recreateRemedy, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	ctx = withSecretsMasked(ctx, a.data, current.Token)
-	switch current.Status {
-	case albato.StatusRevoked:
+	switch credential := credentialText(current); {
+	case current.Status == albato.StatusRevoked:
 		resp.Diagnostics.AddAttributeError(path.Root("id"), "Cannot Regenerate a Revoked Connection Link",
-			fmt.Sprintf("Connection link %d is revoked, so it can never be used again. Create a new link instead: "+
-				"if an albato_connection_link resource manages it, the next terraform apply creates one in its place.", id))
+			fmt.Sprintf("Connection link %d is revoked, so it can never be used again. %s", id, recreateRemedy))
 		return
-	case albato.StatusGranted:
-		if !cfg.AllowGranted.ValueBool() {
-			resp.Diagnostics.AddAttributeError(path.Root("id"), "Connection Link Already Granted",
-				fmt.Sprintf("The end user has already completed connection link %d (credential %s). Regenerating it "+
-					"would reset it to waiting and take the credential id off the link (the connection stays in the "+
-					"account). Set allow_granted = true to do it anyway, or leave the link as it is.",
-					id, credentialText(current)))
-			return
-		}
+	case current.Status == albato.StatusGranted && !cfg.AllowGranted.ValueBool():
+		resp.Diagnostics.AddAttributeError(path.Root("id"), "Connection Link Already Granted",
+			fmt.Sprintf("The end user has already completed connection link %d (credential %s). Regenerating it "+
+				"would reset it to waiting and take the credential id off the link (the connection stays in the "+
+				"account). Set allow_granted = true to do it anyway, or leave the link as it is.", id, credential))
+		return
+	case current.Status == albato.StatusGranted:
 		resp.Diagnostics.AddWarning("Granted Connection Link Reset to Waiting",
 			fmt.Sprintf("Connection link %d was granted (credential %s); it is now waiting again, with a new token, "+
 				"and its credential_id is null until the end user completes the new link. The connection itself "+
-				"stays in the Albato account.", id, credentialText(current)))
+				"stays in the Albato account.", id, credential))
 	}
 
 	regenerated, err := a.data.client.RegenerateSharing(ctx, id)
-	if err != nil {
-		a.reportError(&resp.Diagnostics, id, "regenerate", err)
+	switch {
+	case albato.IsNotFound(err):
+		resp.Diagnostics.AddAttributeError(path.Root("id"), "Connection Link Not Found", noSuchLink(id)+" "+recreateRemedy)
+		return
+	case err != nil:
+		resp.Diagnostics.AddError("Unable to Regenerate Connection Link",
+			a.data.apiErrorDetail(fmt.Sprintf("regenerate connection link %d", id), err))
 		return
 	}
 	tflog.Info(withSecretsMasked(ctx, a.data, regenerated.Token), "Regenerated connection link token",
@@ -134,20 +127,6 @@ func (a *regenerateAction) Invoke(ctx context.Context, req action.InvokeRequest,
 		resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf(
 			"Regenerated connection link %d (%s): hand the new link out; the old one no longer works.", id, regenerated.Title)})
 	}
-}
-
-// reportError turns a failed read or PUT into a diagnostic; a deleted link
-// says what to do.
-func (a *regenerateAction) reportError(diags *diag.Diagnostics, id int64, what string, err error) {
-	if albato.IsNotFound(err) {
-		diags.AddAttributeError(path.Root("id"), "Connection Link Not Found",
-			fmt.Sprintf("There is no connection link with id %d in this Albato account: it was deleted, or the id is "+
-				"wrong. Create a new link instead: if an albato_connection_link resource managed it, the next "+
-				"terraform apply creates one in its place.", id))
-		return
-	}
-	diags.AddError("Unable to Regenerate Connection Link",
-		a.data.apiErrorDetail(fmt.Sprintf("%s connection link %d", what, id), err))
 }
 
 // credentialText is a link's credential id for a message.

@@ -58,7 +58,7 @@ func invokeWaitPolling(ctx context.Context, t *testing.T, e *testEnv, ids []int6
 	if err != nil {
 		t.Fatal(err)
 	}
-	pd := &providerData{client: c, reads: newSharingReader(c, true), clock: e.clock, connectURL: e.connectURL(),
+	pd := &providerData{client: c, reads: newSharingReader(c, 0), clock: e.clock, connectURL: e.connectURL(),
 		linkID: linkIDPartner, pollMin: pollMin, pollMax: pollMax}
 	a := &waitAction{data: pd}
 	var sr action.SchemaResponse
@@ -175,8 +175,8 @@ func TestActionWait_progress(t *testing.T) {
 	t.Logf("%d requests, %d of them GETs of single links; events: %q", len(e.sandbox.Requests()), gets, events)
 }
 
-// A revoked or expired link fails the wait at once, naming the link and the
-// remedy; a deleted one too.
+// A revoked or deleted link fails the wait at once, naming the link and
+// the remedy.
 func TestActionWait_deadLinks(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -186,8 +186,6 @@ func TestActionWait_deadLinks(t *testing.T) {
 	}{
 		{"revoked", func(e *testEnv, id int64) error { return e.sandbox.Revoke(id) },
 			`Connection link %d \(Globex\) is revoked, so it will never become granted\. .*creates a new link`},
-		{"expired", func(e *testEnv, _ int64) error { e.clock.Advance(49 * time.Hour); return nil },
-			`Connection link %d \(Globex\) is expired at .*albato_connection_link_regenerate`},
 		{"deleted", func(e *testEnv, id int64) error { return e.sandbox.Remove(id) },
 			`no connection link with id %d .*will never become granted`},
 	}
@@ -242,7 +240,7 @@ func TestActionWait_timeoutAndCancel(t *testing.T) {
 	if took := time.Since(start) - 300*time.Millisecond; took > time.Second {
 		t.Errorf("the wait ended %s after the interrupt, want within a second", took)
 	}
-	if !strings.Contains(diags, "interrupted while waiting for connection links to become granted or waiting_oauth") {
+	if !strings.Contains(diags, fmt.Sprintf("interrupted while waiting for %d (Globex) to become granted or waiting_oauth", globex)) {
 		t.Errorf("diagnostics %q do not say the wait was interrupted", diags)
 	}
 }
@@ -328,4 +326,44 @@ action "albato_connection_link_wait" "clients" {
 			ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)Connection Link Can No Longer Reach the Status.*link\s+%d\s+\(Acme\)\s+is\s+revoked`, acme)),
 		}},
 	})
+}
+
+// A date that says a link expired is a hint: the wait goes on to its
+// timeout, which says so, and a link regenerated outside Terraform just
+// before its date says it expires, then completed, ends the wait with its
+// grant, whether the API's PUT moves dateCreated or keeps it.
+func TestActionWait_expiryIsAHint(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	globex := e.seed(225, "Globex")
+	e.clock.Advance(49 * time.Hour)
+	start := time.Now()
+	diags := invokeWait(t.Context(), t, e, []int64{globex}, nil, "500ms", &progressLog{})
+	if took := time.Since(start); took < 500*time.Millisecond {
+		t.Errorf("the wait ended after %s, before its timeout: %s", took, diags)
+	}
+	want := fmt.Sprintf(`Timed Out Waiting.*%d \(Globex\)'s date says it expired at 2026-.*albato_connection_link_regenerate`, globex)
+	if !regexp.MustCompile(want).MatchString(diags) {
+		t.Errorf("diagnostics %q do not match %q", diags, want)
+	}
+
+	for _, moves := range []bool{false, true} {
+		t.Run(fmt.Sprintf("PUT moves dateCreated: %v", moves), func(t *testing.T) {
+			t.Parallel()
+			e := newTestEnv(t)
+			e.regeneratedJustBeforeItsDate(t, 61, moves)
+			e.before("GET", 2, func() { e.clock.Advance(10 * time.Second) })
+			e.before("GET", 3, func() {
+				if _, err := e.sandbox.Grant(61); err != nil {
+					t.Error(err)
+				}
+			})
+			if diags := invokeWait(t.Context(), t, e, []int64{61}, nil, "30s", &progressLog{}); diags != "" {
+				t.Errorf("the wait failed: %s", diags)
+			}
+			if sh, _ := e.sandbox.Sharing(61); sh.Status != 1 {
+				t.Errorf("the wait returned, but the link is in status %d", sh.Status)
+			}
+		})
+	}
 }

@@ -277,10 +277,3 @@ func notKnownYet(unknown []string) (summary, detail string) {
 			"is applied. Apply that resource first (terraform apply -target=<its address>), or set the value "+
 			"directly or through its environment variable.", strings.Join(quoted, ", "), plural(len(unknown), "is", "are"))
 }
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}

@@ -135,15 +135,17 @@ func TestAccConnectionLinkDataSource_waitErrors(t *testing.T) {
   timeouts {
     read = "2m"
   }`,
-			want: `(?s)is revoked, so it will never\s+become\s+granted\.\s+The\s+next\s+apply\s+of\s+the\s+albato_connection_link\s+resource\s+that\s+manages\s+it\s+creates\s+a\s+new\s+link`,
+			want: `(?s)is revoked, so it will never\s+become\s+granted\.\s+If\s+an\s+albato_connection_link\s+resource\s+manages\s+it,\s+the\s+next\s+terraform\s+apply\s+creates\s+a\s+new\s+link`,
 		},
-		"expired": {
+		// Its date says it expired: a hint, never a verdict. The wait goes on
+		// to its timeout, whose error tells what the date says.
+		"expired by its date": {
 			act: func(e *testEnv) { e.clock.Advance(48 * time.Hour) },
 			body: `  wait_for_status = ["granted", "waiting_oauth"]
   timeouts {
-    read = "2m"
+    read = "1s"
   }`,
-			want: `(?s)is expired at .* so it will never\s+become\s+granted\s+or\s+waiting_oauth\.\s+The\s+next\s+apply\s+.*\s+regenerates\s+it\s+in\s+place\s+\(same\s+id,\s+new\s+token\)`,
+			want: `(?s)did not become granted or\s+waiting_oauth\s+within\s+the\s+timeout\s+of\s+1s.*date\s+says\s+it\s+expired\s+at\s+.*regenerated\s+link\s+may\s+not\s+move\s+that\s+date`,
 		},
 		"timeout": {
 			act: func(*testEnv) {},
@@ -151,7 +153,7 @@ func TestAccConnectionLinkDataSource_waitErrors(t *testing.T) {
   timeouts {
     read = "1s"
   }`,
-			want: `(?s)did not become granted within the read\s+timeout\s+of\s+1s`,
+			want: `(?s)did not become granted within the\s+timeout\s+of\s+1s.*timeouts\s+\{\s+read`,
 		},
 	}
 	for name, c := range cases {
@@ -221,4 +223,66 @@ data "albato_connection_link" "test" {
 		},
 		CheckDestroy: e.checkCount("", 0),
 	})
+}
+
+// Only the resource knows when a token was issued: a link regenerated
+// outside Terraform a few seconds before its date_created says it expires,
+// and completed after that moment, ends the wait with its grant, whether
+// the API's PUT moves dateCreated or keeps it.
+func TestAccConnectionLinkDataSource_waitOutlivesTheDate(t *testing.T) {
+	for _, moves := range []bool{false, true} {
+		t.Run(fmt.Sprintf("PUT moves dateCreated: %v", moves), func(t *testing.T) {
+			e := newTestEnv(t)
+			var credentialID int64
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				Steps: []resource.TestStep{{
+					PreConfig: func() {
+						e.regeneratedJustBeforeItsDate(t, 61, moves)
+						// The first read finds it waiting; before the second the
+						// date says it expired; before the third the end user
+						// completes it.
+						e.before("GET", 2, func() { e.clock.Advance(10 * time.Second) })
+						e.before("GET", 3, func() {
+							var err error
+							if credentialID, err = e.sandbox.Grant(61); err != nil {
+								t.Error(err)
+							}
+						})
+					},
+					Config: testAccWaitConfig(e, `  wait_for_status = ["granted"]
+  timeouts {
+    read = "1m"
+  }`),
+					Check: func(s *terraform.State) error {
+						if got := s.RootModule().Resources[dataLinkAddr].Primary.Attributes["credential_id"]; got != fmt.Sprint(credentialID) {
+							return fmt.Errorf("credential_id = %q, want %d", got, credentialID)
+						}
+						return nil
+					},
+				}},
+			})
+		})
+	}
+}
+
+// regeneratedJustBeforeItsDate creates link id, moves the clock to 5 s
+// before its date_created says it expires and regenerates it through the
+// API, which moves dateCreated or keeps it, as moves says.
+func (e *testEnv) regeneratedJustBeforeItsDate(t *testing.T, id int64, moves bool) {
+	t.Helper()
+	set := e.sandbox.Settings()
+	set.RegenerateMovesDate = moves
+	if err := e.sandbox.SetSettings(set); err != nil {
+		t.Fatal(err)
+	}
+	e.createSharing(t, 225, "regenerated outside")
+	e.clock.Advance(48*time.Hour - 5*time.Second)
+	if err := e.regenerateThroughAPI(id); err != nil {
+		t.Fatal(err)
+	}
+	sh, _ := e.sandbox.Sharing(id)
+	if moved := sh.DateCreated.Equal(e.clock.Now()); moved != moves {
+		t.Fatalf("dateCreated %s after the PUT at %s: moved %v, want %v", sh.DateCreated, e.clock.Now(), moved, moves)
+	}
 }

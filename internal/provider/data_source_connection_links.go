@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -50,21 +49,12 @@ var listedLinkTypes = map[string]attr.Type{
 // than converted from structs: the framework's struct conversion costs
 // several times more per item (it parses every field's tags again), which
 // made it most of the provider's time for a long list.
-func listedLink(a *linkAttributes) attr.Value {
+func listedLink(a *linkView) attr.Value {
 	return types.ObjectValueMust(listedLinkTypes, map[string]attr.Value{
 		"id": a.ID, "partner_id": a.PartnerID, "title": a.Title, "status": a.Status, "status_name": a.StatusName,
 		"credential_id": a.CredentialID, "date_created": a.DateCreated, "expires_at": a.ExpiresAt,
 		"issued_at": a.IssuedAt, "expired": a.Expired,
 	})
-}
-
-// listedLinkAttributes are the single-link data source's computed
-// attributes without token and link.
-func listedLinkAttributes() map[string]schema.Attribute {
-	attrs := linkDataSourceAttributes()
-	delete(attrs, "token")
-	delete(attrs, "link")
-	return attrs
 }
 
 func (d *connectionLinksDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -94,6 +84,11 @@ func (d *connectionLinksDataSource) Schema(_ context.Context, _ datasource.Schem
 				Optional:            true,
 				Validators:          statusFilterValidators(),
 			},
+			"status_name": schema.StringAttribute{
+				MarkdownDescription: statusNameFilterDescription,
+				Optional:            true,
+				Validators:          statusNameFilterValidators(),
+			},
 			"include_secrets": schema.BoolAttribute{
 				MarkdownDescription: "Fill `link_by_id` and `token_by_id` (default `false`: both null, and no token or link " +
 					"in the state).",
@@ -102,7 +97,7 @@ func (d *connectionLinksDataSource) Schema(_ context.Context, _ datasource.Schem
 			"links": schema.ListNestedAttribute{
 				MarkdownDescription: "The links, sorted by id ascending, without their `token` and `link`.",
 				Computed:            true,
-				NestedObject:        schema.NestedAttributeObject{Attributes: listedLinkAttributes()},
+				NestedObject:        schema.NestedAttributeObject{Attributes: dataSourceLinkAttributes("token", "link")},
 			},
 			"link_by_id": schema.MapAttribute{
 				MarkdownDescription: "With `include_secrets = true`, the link to hand to each end user, by link id: " +
@@ -125,19 +120,13 @@ func (d *connectionLinksDataSource) Schema(_ context.Context, _ datasource.Schem
 }
 
 func (d *connectionLinksDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if pd := providerDataFrom(req.ProviderData, resp.Diagnostics.AddError); pd != nil {
-		d.data = pd
-	}
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *connectionLinksDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !d.data.ready(&resp.Diagnostics) {
-		return
-	}
-	ctx = withSecretsMasked(ctx, d.data)
 	var model connectionLinksDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
-	if resp.Diagnostics.HasError() {
+	ctx, ok := d.data.decode(ctx, req.Config, &model, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 
@@ -157,8 +146,7 @@ func (d *connectionLinksDataSource) Read(ctx context.Context, req datasource.Rea
 		if !model.matches(*s) {
 			continue
 		}
-		var item linkAttributes
-		item.fill(s, d.data, time.Time{})
+		item := viewOf(s, d.data)
 		items = append(items, listedLink(&item))
 		// fill decides whether the token is shown; a null one is left out.
 		if secrets && !item.Link.IsNull() {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"testing"
 
@@ -45,6 +46,11 @@ data "albato_connection_links" "granted" {
   status     = 1
   depends_on = [albato_connection_link.crm, albato_connection_link.mailer]
 }
+
+data "albato_connection_links" "waiting_by_name" {
+  status_name = "waiting"
+  depends_on  = [albato_connection_link.crm, albato_connection_link.mailer]
+}
 `
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
@@ -63,6 +69,7 @@ data "albato_connection_links" "granted" {
 					statecheck.ExpectKnownValue("data.albato_connection_links.mailer", tfjsonpath.New("links"), knownvalue.ListSizeExact(2)),
 					statecheck.ExpectKnownValue("data.albato_connection_links.granted", tfjsonpath.New("links"), knownvalue.ListSizeExact(1)),
 					statecheck.ExpectKnownValue("data.albato_connection_links.granted", tfjsonpath.New("links").AtSliceIndex(0).AtMapKey("status_name"), knownvalue.StringExact("granted")),
+					statecheck.ExpectKnownValue("data.albato_connection_links.waiting_by_name", tfjsonpath.New("links"), knownvalue.ListSizeExact(4)),
 					statecheck.ExpectSensitiveValue("data.albato_connection_links.all", tfjsonpath.New("link_by_id")),
 					statecheck.ExpectSensitiveValue("data.albato_connection_links.all", tfjsonpath.New("token_by_id")),
 					// 4 waiting links: the granted one's token is spent.
@@ -111,6 +118,25 @@ data "albato_connection_links" "granted" {
 					return nil
 				},
 			},
+		},
+	})
+}
+
+// A wrong status name fails with the list of names; status and status_name
+// together are refused.
+func TestAccConnectionLinksDataSource_invalidFilter(t *testing.T) {
+	e := newTestEnv(t)
+	cfg := func(filter string) string {
+		return e.providerConfig() + "\ndata \"albato_connection_links\" \"bad\" {\n  " + filter + "\n}\n"
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      cfg(`status_name = "done"`),
+				ExpectError: regexp.MustCompile(`(?s)status_name.*value must be one of:.*"waiting".*"granted".*"waiting_oauth".*"revoked".*got: "done"`),
+			},
+			{Config: cfg("status = 0\n  status_name = \"waiting\""), ExpectError: regexp.MustCompile(`Invalid Attribute Combination`)},
 		},
 	})
 }

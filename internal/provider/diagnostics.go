@@ -82,3 +82,11 @@ func isUnknownHost(err error) bool {
 	_, ok := albato.UnknownHost(err)
 	return ok
 }
+
+// plural is one or many, as n says.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

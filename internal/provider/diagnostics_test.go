@@ -16,7 +16,7 @@ import (
 func TestCreateErrorDiagnostic(t *testing.T) {
 	t.Parallel()
 	pd := &providerData{apiURLOrigin: `"api_url" in the provider configuration`}
-	plan := connectionLinkResourceModel{linkAttributes: linkAttributes{Title: types.StringValue("CRM"), PartnerID: types.Int64Value(225)}}
+	plan := connectionLinkResourceModel{linkView: linkView{Title: types.StringValue("CRM"), PartnerID: types.Int64Value(225)}}
 	cause := errors.New("connection reset")
 	for _, c := range []struct {
 		name string

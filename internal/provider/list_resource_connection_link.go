@@ -3,15 +3,14 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
@@ -62,33 +61,35 @@ func (l *connectionLinkListResource) ListResourceConfigSchema(_ context.Context,
 				Optional:            true,
 				Validators:          statusFilterValidators(),
 			},
+			"status_name": schema.StringAttribute{
+				MarkdownDescription: statusNameFilterDescription + " `revoked` finds nothing: revoked links are never results.",
+				Optional:            true,
+				Validators:          statusNameFilterValidators(),
+			},
 		},
 	}
 }
 
 func (l *connectionLinkListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if pd := providerDataFrom(req.ProviderData, resp.Diagnostics.AddError); pd != nil {
-		l.data = pd
-	}
+	l.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (l *connectionLinkListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var diags diag.Diagnostics
-	if !l.data.ready(&diags) {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
-	ctx = withSecretsMasked(ctx, l.data)
 	var filter linkFilter
-	diags.Append(req.Config.Get(ctx, &filter)...)
-	if diags.HasError() {
+	ctx, ok := l.data.decode(ctx, req.Config, &filter, &diags)
+	if !ok {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	if !filter.Status.IsNull() && filter.Status.ValueInt64() == int64(albato.StatusRevoked) {
-		diags.AddAttributeWarning(path.Root("status"), "Revoked Connection Links Are Not Listed",
+	if status, ok := filter.status(); ok && status == albato.StatusRevoked {
+		at := path.Root("status")
+		if filter.Status.IsNull() {
+			at = path.Root("status_name")
+		}
+		diags.AddAttributeWarning(at, "Revoked Connection Links Are Not Listed",
 			"A revoked link can never be used again, and Terraform cannot import it, so the query lists none. "+
-				"To see revoked links, use the albato_connection_links data source with status = 3.")
+				"To see revoked links, use the albato_connection_links data source with status_name = \"revoked\".")
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
@@ -97,7 +98,7 @@ func (l *connectionLinkListResource) List(ctx context.Context, req list.ListRequ
 	importable := func(s albato.Sharing) bool { return s.Status != albato.StatusRevoked && filter.matches(s) }
 	limit := 0
 	if req.Limit > 0 {
-		limit = int(min(req.Limit, int64(maxInt)))
+		limit = int(min(req.Limit, math.MaxInt))
 	}
 	found, err := l.data.client.ListSharingsMatching(ctx, importable, limit)
 	if err != nil {
@@ -114,7 +115,12 @@ func (l *connectionLinkListResource) List(ctx context.Context, req list.ListRequ
 			result.DisplayName = linkDisplayName(s)
 			result.Diagnostics.Append(setIdentity(ctx, result.Identity, strconv.FormatInt(s.ID, 10))...)
 			if req.IncludeResource {
-				m := refreshedAfterImport(s, l.data)
+				// As an import and its refresh save it, but for token and
+				// link: Terraform prints a result's resource object in full,
+				// sensitive attributes included (`terraform query -json`),
+				// and the import reads them anyway.
+				m := importedState(s, l.data)
+				m.forgetToken()
 				result.Diagnostics.Append(result.Resource.Set(ctx, &m)...)
 			}
 			if !push(result) {
@@ -124,29 +130,8 @@ func (l *connectionLinkListResource) List(ctx context.Context, req list.ListRequ
 	}
 }
 
-// maxInt bounds a limit on platforms where int is 32 bits.
-const maxInt = int(^uint(0) >> 1)
-
 // linkDisplayName is how a query shows a link: what a person recognises it by
 // in Albato's UI (its title), whose it is and where it stands.
 func linkDisplayName(s *albato.Sharing) string {
 	return fmt.Sprintf("%s (partner %d, %s)", s.Title, s.PartnerID, s.Status.Name())
-}
-
-// refreshedAfterImport is the resource state that an import of s and the
-// refresh after it save (the settings at their defaults, no
-// regenerate_triggers, no issue time of our own) but for token and link,
-// which are null: Terraform prints a result's resource object in full,
-// sensitive attributes included (`terraform query -json`, 1.16.4), and the
-// import reads them anyway.
-func refreshedAfterImport(s *albato.Sharing, pd *providerData) connectionLinkResourceModel {
-	m := connectionLinkResourceModel{
-		RegenerateTriggers:    types.MapNull(types.StringType),
-		RegenerateWhenExpired: types.BoolValue(true),
-		RegenerateBefore:      types.StringValue("0s"),
-		StoreToken:            types.BoolValue(true),
-	}
-	m.fill(s, pd, time.Time{})
-	m.forgetToken()
-	return m
 }

@@ -117,6 +117,13 @@ list "albato_connection_link" "revoked" {
     status = 3
   }
 }
+
+list "albato_connection_link" "granted_by_name" {
+  provider = albato
+  config {
+    status_name = "granted"
+  }
+}
 `),
 			QueryResultChecks: []querycheck.QueryResultCheck{
 				// The revoked link is never a result.
@@ -152,6 +159,8 @@ list "albato_connection_link" "revoked" {
 				querycheck.ExpectIdentity("albato_connection_link.partner_225", map[string]knownvalue.Check{"id": knownvalue.StringExact(id(acme))}),
 				querycheck.ExpectIdentity("albato_connection_link.partner_225", map[string]knownvalue.Check{"id": knownvalue.StringExact(id(globex))}),
 				querycheck.ExpectLength("albato_connection_link.revoked", 0),
+				querycheck.ExpectLength("albato_connection_link.granted_by_name", 1),
+				querycheck.ExpectIdentity("albato_connection_link.granted_by_name", map[string]knownvalue.Check{"id": knownvalue.StringExact(id(globex))}),
 				querycheck.ExpectLength("albato_connection_link.waiting_225", 1),
 				querycheck.ExpectIdentity("albato_connection_link.waiting_225", map[string]knownvalue.Check{"id": knownvalue.StringExact(id(acme))}),
 			},
@@ -159,25 +168,34 @@ list "albato_connection_link" "revoked" {
 	})
 }
 
-// The filters are validated as the data source validates them.
+// The filters are validated as the data source validates them; a wrong
+// status name fails with the list of names, shown at its line.
 func TestAccListConnectionLink_invalidFilter(t *testing.T) {
-	e := newTestEnv(t)
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories(),
-		TerraformVersionChecks:   needsTerraform114,
-		Steps: []resource.TestStep{{
-			Query: true,
-			Config: e.queryConfig(`
+	for filter, want := range map[string]string{
+		`status = 7`:           `(?s)status.*between 0 and 3`,
+		`status_name = "done"`: `(?s)status_name\s+=\s+"done".*value must be one of:.*"waiting".*"granted".*"waiting_oauth".*"revoked"`,
+		`status = 0` + "\n" + `status_name = "waiting"`: `(?s)Invalid Attribute Combination`,
+	} {
+		t.Run(filter, func(t *testing.T) {
+			e := newTestEnv(t)
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   needsTerraform114,
+				Steps: []resource.TestStep{{
+					Query: true,
+					Config: e.queryConfig(`
 list "albato_connection_link" "bad" {
   provider = albato
   config {
-    status = 7
+    ` + filter + `
   }
 }
 `),
-			ExpectError: regexp.MustCompile(`(?s)status.*between 0 and 3`),
-		}},
-	})
+					ExpectError: regexp.MustCompile(want),
+				}},
+			})
+		})
+	}
 }
 
 // A query costs one paged listing: over an account of 10,000 links at 50 a

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
 // fakePrivate is a private state of one run: keys and the diagnostics that
@@ -27,35 +29,39 @@ func (p *fakePrivate) SetKey(_ context.Context, key string, value []byte) diag.D
 	return nil
 }
 
-// The moment a plan judges expiry against comes from the private state:
-// what was stored reads back, and whatever does not read (no key, a failed
-// read, another version's value) is the zero time, which is never due.
-func TestPrivateTime(t *testing.T) {
+// What the resource remembers reads back as saved; whatever does not read
+// (no key, a failed read, another version's value) is zero, and a zero
+// read_at is never due.
+func TestLinkMemoryRoundTrip(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-
+	saved := linkMemory{issuedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
+		readAt: time.Date(2026, 1, 3, 0, 0, 0, 0, time.FixedZone("east", 3600)), seen: tokenFingerprint("tok")}
 	var p fakePrivate
-	if d := setPrivateTime(ctx, &p, privateReadAtKey, at.In(time.FixedZone("east", 3600))); d.HasError() {
+	if d := saved.save(ctx, &p); d.HasError() {
 		t.Fatal(d)
 	}
-	if got, d := privateTime(ctx, &p, privateReadAtKey); d.HasError() || !got.Equal(at) {
-		t.Errorf("stored %s, read %s (%v)", at, got, d)
+	got, d := loadMemory(ctx, &p)
+	if d.HasError() || !got.issuedAt.Equal(saved.issuedAt) || !got.readAt.Equal(saved.readAt) || got.seen != saved.seen {
+		t.Errorf("saved %+v, read %+v (%v)", saved, got, d)
+	}
+	if saved.seen == tokenFingerprint("tok2") || len(saved.seen) != 16 {
+		t.Errorf("fingerprint %q does not tell tokens apart", saved.seen)
 	}
 
 	var failed diag.Diagnostics
 	failed.AddError("Unreadable private state", "for the test")
 	for name, p := range map[string]*fakePrivate{
 		"no key":       {},
-		"empty":        {keys: map[string][]byte{privateReadAtKey: {}}},
-		"not JSON":     {keys: map[string][]byte{privateReadAtKey: []byte(`2026-01-02T03:04:05Z`)}},
-		"not a string": {keys: map[string][]byte{privateReadAtKey: []byte(`1767323045`)}},
+		"empty":        {keys: map[string][]byte{privateReadAtKey: {}, privateTokenSeenKey: {}}},
+		"not JSON":     {keys: map[string][]byte{privateReadAtKey: []byte(`2026-01-02T03:04:05Z`), privateTokenSeenKey: []byte(`abc`)}},
+		"not a string": {keys: map[string][]byte{privateReadAtKey: []byte(`1767323045`), privateTokenSeenKey: []byte(`12`)}},
 		"not a time":   {keys: map[string][]byte{privateReadAtKey: []byte(`"yesterday"`)}},
-		"failed read":  {keys: map[string][]byte{privateReadAtKey: []byte(`"2026-01-02T03:04:05Z"`)}, diags: failed},
+		"failed read":  {keys: map[string][]byte{privateReadAtKey: []byte(`"2026-01-02T03:04:05Z"`), privateTokenSeenKey: []byte(`"abc"`)}, diags: failed},
 	} {
-		got, d := privateTime(ctx, p, privateReadAtKey)
-		if !got.IsZero() {
-			t.Errorf("%s: read %s, want the zero time", name, got)
+		got, d := loadMemory(ctx, p)
+		if got != (linkMemory{}) {
+			t.Errorf("%s: read %+v, want zero", name, got)
 		}
 		if d.HasError() != p.diags.HasError() {
 			t.Errorf("%s: diagnostics %v, want the read's own", name, d)
@@ -63,32 +69,40 @@ func TestPrivateTime(t *testing.T) {
 	}
 }
 
-// The token fingerprint reads back as stored; nothing readable is "".
-func TestPrivateString(t *testing.T) {
+// The one rule of when a token was issued, as the resource sees answers.
+func TestLinkMemoryObserve(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	var p fakePrivate
-	fp := tokenFingerprint("tok")
-	if d := setPrivateString(ctx, &p, privateTokenSeenKey, fp); d.HasError() {
-		t.Fatal(d)
+	created := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := created.Add(50 * time.Hour)
+	known := created.Add(time.Hour)
+	s := func(token string) *albato.Sharing {
+		return &albato.Sharing{ID: 61, Token: token, DateCreated: &created}
 	}
-	if got, d := privateString(ctx, &p, privateTokenSeenKey); d.HasError() || got != fp {
-		t.Errorf("stored %q, read %q (%v)", fp, got, d)
-	}
-	if fp == tokenFingerprint("tok2") || len(fp) != 16 {
-		t.Errorf("fingerprint %q does not tell tokens apart", fp)
-	}
-
-	var failed diag.Diagnostics
-	failed.AddError("Unreadable private state", "for the test")
-	for name, p := range map[string]*fakePrivate{
-		"no key":       {},
-		"not JSON":     {keys: map[string][]byte{privateTokenSeenKey: []byte(`abc`)}},
-		"not a string": {keys: map[string][]byte{privateTokenSeenKey: []byte(`12`)}},
-		"failed read":  {keys: map[string][]byte{privateTokenSeenKey: []byte(`"abc"`)}, diags: failed},
+	for _, c := range []struct {
+		name   string
+		before linkMemory
+		answer *albato.Sharing
+		kind   answerKind
+		prior  int64
+		want   time.Time
+	}{
+		{"created", linkMemory{}, s("a"), answerCreated, 0, now},
+		{"adopted keeps the API's date", linkMemory{}, s("a"), answerAdopted, 0, created},
+		{"adopted without a date", linkMemory{}, &albato.Sharing{Token: "a"}, answerAdopted, 0, now},
+		{"regenerated", linkMemory{issuedAt: known, seen: tokenFingerprint("a")}, s("b"), answerRegenerated, known.Unix(), now},
+		{"regenerated within the second moves on", linkMemory{issuedAt: now}, s("b"), answerRegenerated, now.Unix(), now.Add(time.Second)},
+		{"read, same token", linkMemory{issuedAt: known, seen: tokenFingerprint("a")}, s("a"), answerRead, 0, known},
+		{"read, token changed outside", linkMemory{issuedAt: known, seen: tokenFingerprint("a")}, s("b"), answerRead, 0, now},
+		{"read, nothing seen before", linkMemory{issuedAt: known}, s("b"), answerRead, 0, known},
+		{"read, token hidden", linkMemory{issuedAt: known, seen: tokenFingerprint("a")}, s(""), answerRead, 0, known},
 	} {
-		if got, _ := privateString(ctx, p, privateTokenSeenKey); got != "" {
-			t.Errorf("%s: read %q, want \"\"", name, got)
+		m := c.before
+		m.observe(c.answer, now, c.kind, c.prior)
+		if !m.issuedAt.Equal(c.want) || !m.readAt.Equal(now) {
+			t.Errorf("%s: issued %s read %s, want issued %s read %s", c.name, m.issuedAt, m.readAt, c.want, now)
+		}
+		if c.answer.Token != "" && m.seen != tokenFingerprint(c.answer.Token) {
+			t.Errorf("%s: seen %q, want the answer's token", c.name, m.seen)
 		}
 	}
 }

@@ -117,7 +117,7 @@ func (p *AlbatoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				MarkdownDescription: "Base URL of the Albato API, `http` or `https`. May also be set with the `" + envAPIURL +
 					"` environment variable. Defaults to `" + defaultAPIURL + "`.",
 				Optional:   true,
-				Validators: []validator.String{urlValidator{check: checkAPIURL}},
+				Validators: []validator.String{urlValidator(checkAPIURL)},
 			},
 			"token": schema.StringAttribute{
 				MarkdownDescription: "Albato API token. Required unless set with the `" + envToken + "` environment " +
@@ -148,7 +148,7 @@ func (p *AlbatoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				MarkdownDescription: "Base of the links handed to end users; white-label domains differ. May also be set " +
 					"with the `" + envConnectURL + "` environment variable. Defaults to `" + defaultConnectURL + "`.",
 				Optional:   true,
-				Validators: []validator.String{urlValidator{check: checkHTTPURL}},
+				Validators: []validator.String{urlValidator(checkHTTPURL)},
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: "How many times a request is retried after the first try, on rate limits (HTTP 429) " +
@@ -217,7 +217,10 @@ func (p *AlbatoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		return
 	}
 	data.client = client
-	data.reads = newSharingReader(client, !p.getEachLink)
+	data.reads = newSharingReader(client, 0)
+	if p.getEachLink {
+		data.reads = newSharingReader(client, -1)
+	}
 	tflog.Debug(ctx, "Configured Albato API client", map[string]any{
 		"api_url": albato.ShownURL(s.apiURL), "auth_scheme": s.authScheme, "link_id": s.linkID, "max_retries": s.maxRetries,
 	})
@@ -251,19 +254,30 @@ func (p *AlbatoProvider) Actions(_ context.Context) []func() action.Action {
 	return []func() action.Action{NewConnectionLinkRegenerateAction, NewConnectionLinkWaitAction}
 }
 
-// providerDataFrom extracts providerData in resources' and data sources'
-// Configure; it returns nil (and no error) before the provider is configured.
-func providerDataFrom(data any, addError func(summary, detail string)) *providerData {
-	if data == nil {
-		return nil
-	}
+// providerDataFrom extracts providerData in the types' Configure; nil
+// (and no error) before the provider is configured.
+func providerDataFrom(data any, diags *diag.Diagnostics) *providerData {
 	pd, ok := data.(*providerData)
-	if !ok {
-		addError("Unexpected Provider Data Type",
+	if !ok && data != nil {
+		diags.AddError("Unexpected Provider Data Type",
 			fmt.Sprintf("Expected *provider.providerData, got %T. This is always a bug in the provider; please report it.", data))
-		return nil
 	}
 	return pd
+}
+
+// decode is how every operation starts: the API must be usable, the API
+// token is masked in every log line of the returned context, and from (a
+// configuration, plan or state) is read into into.
+func (pd *providerData) decode(ctx context.Context, from interface {
+	Get(context.Context, any) diag.Diagnostics
+}, into any, diags *diag.Diagnostics,
+) (context.Context, bool) {
+	if !pd.ready(diags) {
+		return ctx, false
+	}
+	ctx = withSecretsMasked(ctx, pd)
+	diags.Append(from.Get(ctx, into)...)
+	return ctx, !diags.HasError()
 }
 
 // ready reports whether the API can be used, and otherwise says why: the

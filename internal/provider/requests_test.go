@@ -328,7 +328,8 @@ func TestAccRequests_regenerateExpired(t *testing.T) {
 	})
 }
 
-// A regeneration by regenerate_triggers is one PUT per link, no read.
+// A regeneration by regenerate_triggers of waiting links is one GET (has
+// the end user completed it since the plan?) and one PUT per link.
 func TestAccRequests_regenerateTriggers(t *testing.T) {
 	e := newTestEnv(t)
 	resource.ParallelTest(t, resource.TestCase{
@@ -340,10 +341,10 @@ func TestAccRequests_regenerateTriggers(t *testing.T) {
 				PreConfig: e.sandbox.ResetRequests,
 				Config:    requestsConfig(e, requestsN, `regenerate_triggers = { rotation = "2" }`),
 				Check: func(s *terraform.State) error {
-					if err := e.expectRequests("a trigger regeneration", map[string]int{"PUT": requestsN}); err != nil {
+					if err := e.expectRequests("a trigger regeneration", map[string]int{"GET": requestsN, "PUT": requestsN}); err != nil {
 						return err
 					}
-					return e.expectPerLink(s, "PUT")
+					return e.expectPerLink(s, "GET", "PUT")
 				},
 			},
 		},

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/big"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -21,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
@@ -43,10 +46,10 @@ type connectionLinkResource struct {
 	data *providerData
 }
 
-// connectionLinkResourceModel is the resource's state: the shared link
-// attributes and the regeneration settings, which exist only in configuration.
+// connectionLinkResourceModel is the resource's state: the link's view and
+// the settings, which exist only in configuration.
 type connectionLinkResourceModel struct {
-	linkAttributes
+	linkView
 	RegenerateTriggers    types.Map    `tfsdk:"regenerate_triggers"`
 	RegenerateWhenExpired types.Bool   `tfsdk:"regenerate_when_expired"`
 	RegenerateBefore      types.String `tfsdk:"regenerate_before"`
@@ -54,7 +57,7 @@ type connectionLinkResourceModel struct {
 }
 
 // The settings' defaults: the schema's, and those of a state that lacks
-// them (an import, or a state written by an older version).
+// them (an import, a query's result, a state of an older version).
 const (
 	defaultRegenerateWhenExpired = true
 	defaultRegenerateBefore      = "0s"
@@ -63,6 +66,9 @@ const (
 
 // withDefaults gives each setting the state lacks its default.
 func (m *connectionLinkResourceModel) withDefaults() {
+	if m.RegenerateTriggers.IsNull() {
+		m.RegenerateTriggers = types.MapNull(types.StringType)
+	}
 	if m.RegenerateWhenExpired.IsNull() {
 		m.RegenerateWhenExpired = types.BoolValue(defaultRegenerateWhenExpired)
 	}
@@ -83,13 +89,13 @@ func (m connectionLinkResourceModel) storesToken() bool {
 	return m.StoreToken.ValueBool()
 }
 
-// fill sets the link attributes from a sharing, and keeps token and link
-// out of the state when store_token says so.
-func (m *connectionLinkResourceModel) fill(s *albato.Sharing, pd *providerData, issuedAt time.Time) {
-	m.linkAttributes.fill(s, pd, issuedAt)
-	if !m.storesToken() {
-		m.forgetToken()
-	}
+// importedState is the state an import of s saves, as its refresh does:
+// the settings at their defaults, no issue time of our own.
+func importedState(s *albato.Sharing, pd *providerData) connectionLinkResourceModel {
+	var m connectionLinkResourceModel
+	m.withDefaults()
+	m.fill(s, pd, time.Time{})
+	return m
 }
 
 func (r *connectionLinkResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -97,9 +103,59 @@ func (r *connectionLinkResource) Metadata(_ context.Context, req resource.Metada
 }
 
 func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	keep := func() []planmodifier.String { return []planmodifier.String{stringplanmodifier.UseStateForUnknown()} }
-	keepInt := func() []planmodifier.Int64 { return []planmodifier.Int64{int64planmodifier.UseStateForUnknown()} }
-
+	noStore := " Also null whenever `store_token` is `false`."
+	attrs := resourceLinkAttributes(map[string]string{"token": noStore, "link": noStore})
+	attrs["partner_id"] = schema.Int64Attribute{
+		MarkdownDescription: "The partner (app) id whose connection the end user creates, e.g. `225`. Changing it replaces the link.",
+		Required:            true,
+		Validators:          []validator.Int64{int64validator.AtLeast(1)},
+		PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+	}
+	attrs["title"] = schema.StringAttribute{
+		MarkdownDescription: "Title of the link, 1 to 255 characters; say what the connection is for. " +
+			"Changing it replaces the link, because the API cannot rename one.",
+		Required:      true,
+		Validators:    []validator.String{titleLength},
+		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+	}
+	attrs["regenerate_triggers"] = schema.MapAttribute{
+		MarkdownDescription: "Arbitrary values; when any of them changes, the token is regenerated in place " +
+			"(same `id`, new `token` and `link`, status back to waiting). Setting it where it was null " +
+			"(newly added to the configuration, or after an import) only records it. Should the end user complete " +
+			"the link between the plan and the apply, the apply fails and changes nothing.",
+		ElementType: types.StringType,
+		Optional:    true,
+	}
+	attrs["regenerate_when_expired"] = schema.BoolAttribute{
+		MarkdownDescription: "Whether a plan regenerates the token in place once a waiting link has expired, " +
+			"or is within `regenerate_before` of expiring (default: `true`). Judged as of the link's last " +
+			"refresh (or create, update, import), never the clock of the moment, so that a saved plan applies " +
+			"as planned however much later; a `-refresh=false` plan judges as of the last refresh.",
+		Optional:      true,
+		Computed:      true,
+		Default:       booldefault.StaticBool(defaultRegenerateWhenExpired),
+		PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+	}
+	attrs["regenerate_before"] = schema.StringAttribute{
+		MarkdownDescription: "How long before `expires_at` to plan that regeneration already, as a Go duration " +
+			"such as `\"6h\"` or `\"90m\"` (default: `\"0s\"`, i.e. at expiry), so that a link handed out today " +
+			"is not about to die. A window of `\"48h\"` or more regenerates a waiting link on every plan.",
+		Optional:      true,
+		Computed:      true,
+		Default:       stringdefault.StaticString(defaultRegenerateBefore),
+		Validators:    []validator.String{durationValidator},
+		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+	}
+	attrs["store_token"] = schema.BoolAttribute{
+		MarkdownDescription: "Whether `token` and `link` are kept in the state (default: `true`). With `false` " +
+			"they are null in state and plan, always; read the link with the `albato_connection_link` " +
+			"ephemeral resource (Terraform 1.10+, OpenTofu 1.11+) and pass it to a write-only argument, " +
+			"with `issued_at` as its version. Turning it back on reads the link once at apply.",
+		Optional:      true,
+		Computed:      true,
+		Default:       booldefault.StaticBool(defaultStoreToken),
+		PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A one-time **connection link** (an Albato *sharing*): the partner hands the `link` to " +
 			"its client, who follows it, signs in to the app, and so creates a connection whose id then appears " +
@@ -109,154 +165,50 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"The token is regenerated in place (same `id`) when `regenerate_triggers` change, and, unless " +
 			"`regenerate_when_expired` is `false`, when a waiting link has expired (or is within `regenerate_before` " +
 			"of expiring).",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The sharing id, in decimal.",
-				Computed:            true,
-				PlanModifiers:       keep(),
-			},
-			"partner_id": schema.Int64Attribute{
-				MarkdownDescription: "The partner (app) id whose connection the end user creates, e.g. `225`. " +
-					"Changing it replaces the link.",
-				Required:      true,
-				Validators:    []validator.Int64{int64validator.AtLeast(1)},
-				PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
-			},
-			"title": schema.StringAttribute{
-				MarkdownDescription: "Title of the link, 1 to 255 characters; say what the connection is for. " +
-					"Changing it replaces the link, because the API cannot rename one.",
-				Required:      true,
-				Validators:    []validator.String{titleLength},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
-			"regenerate_triggers": schema.MapAttribute{
-				MarkdownDescription: "Arbitrary values; when any of them changes, the token is regenerated in place " +
-					"(same `id`, new `token` and `link`, status back to waiting). Setting it where it was null " +
-					"(newly added to the configuration, or after an import) only records it.",
-				ElementType: types.StringType,
-				Optional:    true,
-			},
-			"regenerate_when_expired": schema.BoolAttribute{
-				MarkdownDescription: "Whether a plan regenerates the token in place once a waiting link has expired, " +
-					"or is within `regenerate_before` of expiring (default: `true`). Judged as of the link's last " +
-					"refresh (or create, update, import), never the clock of the moment, so that a saved plan applies " +
-					"as planned however much later; a `-refresh=false` plan judges as of the last refresh.",
-				Optional:      true,
-				Computed:      true,
-				Default:       booldefault.StaticBool(defaultRegenerateWhenExpired),
-				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
-			},
-			"regenerate_before": schema.StringAttribute{
-				MarkdownDescription: "How long before `expires_at` to plan that regeneration already, as a Go duration " +
-					"such as `\"6h\"` or `\"90m\"` (default: `\"0s\"`, i.e. at expiry), so that a link handed out today " +
-					"is not about to die. A window of `\"48h\"` or more regenerates a waiting link on every plan.",
-				Optional:      true,
-				Computed:      true,
-				Default:       stringdefault.StaticString(defaultRegenerateBefore),
-				Validators:    []validator.String{durationValidator{}},
-				PlanModifiers: keep(),
-			},
-			"token": schema.StringAttribute{
-				MarkdownDescription: "The one-time token. Null once the link is granted or revoked (the token is " +
-					"spent or dead) and whenever `store_token` is `false`.",
-				Computed:      true,
-				Sensitive:     true,
-				PlanModifiers: keep(),
-			},
-			"link": schema.StringAttribute{
-				MarkdownDescription: "The link to hand to the end user: `<connect_url>?id=<partner_id>&token=<token>`. " +
-					"Anyone holding it can create the connection until it is used, revoked or expired. Null once the " +
-					"link is granted or revoked and whenever `store_token` is `false`.",
-				Computed:      true,
-				Sensitive:     true,
-				PlanModifiers: keep(),
-			},
-			"store_token": schema.BoolAttribute{
-				MarkdownDescription: "Whether `token` and `link` are kept in the state (default: `true`). With `false` " +
-					"they are null in state and plan, always; read the link with the `albato_connection_link` " +
-					"ephemeral resource (Terraform 1.10+, OpenTofu 1.11+) and pass it to a write-only argument, " +
-					"with `issued_at` as its version. Turning it back on reads the link once at apply.",
-				Optional:      true,
-				Computed:      true,
-				Default:       booldefault.StaticBool(defaultStoreToken),
-				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
-			},
-			"issued_at": schema.Int64Attribute{
-				MarkdownDescription: "When the current token was issued, in Unix seconds; `expires_at` is 48 hours " +
-					"later. It changes at every regeneration and never otherwise, and is not secret: use it as the " +
-					"`*_wo_version` of a write-only argument that receives the link. Null until known (after an " +
-					"import, until the API reports `date_created`).",
-				Computed:      true,
-				PlanModifiers: keepInt(),
-			},
-			"status": schema.Int64Attribute{
-				MarkdownDescription: "`0` waiting, `1` granted (the connection exists), `2` waiting for OAuth, `3` revoked.",
-				Computed:            true,
-				PlanModifiers:       keepInt(),
-			},
-			"status_name": schema.StringAttribute{
-				MarkdownDescription: "The status as a word: `waiting`, `granted`, `waiting_oauth` or `revoked`.",
-				Computed:            true,
-				PlanModifiers:       keep(),
-			},
-			"credential_id": schema.Int64Attribute{
-				MarkdownDescription: "Null until the end user completes the link (status `1`); then the id of the " +
-					"connection created, to feed a solution installation. A regeneration clears it again (the " +
-					"connection itself stays in the account).",
-				Computed:      true,
-				PlanModifiers: keepInt(),
-			},
-			"date_created": schema.StringAttribute{
-				MarkdownDescription: "When the API created the link, RFC 3339 in UTC; null until the API reports it.",
-				Computed:            true,
-				PlanModifiers:       keep(),
-			},
-			"expires_at": schema.StringAttribute{
-				MarkdownDescription: "RFC 3339 in UTC: 48 hours after the token was last issued (`issued_at`).",
-				Computed:            true,
-				PlanModifiers:       keep(),
-			},
-			"expired": schema.BoolAttribute{
-				MarkdownDescription: "Whether the link is waiting and at or past `expires_at`, as of the last refresh (on the API's clock).",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
-			},
-		},
+		Attributes: attrs,
 	}
 }
 
 func (r *connectionLinkResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if pd := providerDataFrom(req.ProviderData, resp.Diagnostics.AddError); pd != nil {
-		r.data = pd
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// save saves m, filled from the answer s, as the state, and what the
+// resource remembers of the link (when its token was issued, when it was
+// read) as the private state.
+func (r *connectionLinkResource) save(ctx context.Context, state *tfsdk.State, private privateSetter,
+	m *connectionLinkResourceModel, s *albato.Sharing, mem linkMemory, kind answerKind,
+) diag.Diagnostics {
+	mem.observe(s, r.data.apiNow(s), kind, m.IssuedAt.ValueInt64())
+	m.fill(s, r.data, mem.issuedAt)
+	if !m.storesToken() {
+		m.forgetToken()
 	}
+	diags := state.Set(ctx, m)
+	diags.Append(mem.save(ctx, private)...)
+	return diags
 }
 
 func (r *connectionLinkResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if !r.configured(&resp.Diagnostics) {
-		return
-	}
-	ctx = withSecretsMasked(ctx, r.data)
 	var plan connectionLinkResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	ctx, ok := r.data.decode(ctx, req.Plan, &plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-
 	result, err := r.data.client.CreateSharing(ctx, plan.PartnerID.ValueInt64(), plan.Title.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError(r.data.createErrorDiagnostic(plan, err))
 		return
 	}
-	created := result.Sharing
-	issuedAt := r.data.apiNow(created)
+	created, kind := result.Sharing, answerCreated
 	if result.Adopted {
 		resp.Diagnostics.AddWarning(adoptedWarning(plan, created.ID, result.Cause))
-		if created.DateCreated != nil {
-			issuedAt = *created.DateCreated // the token was issued then, not now
-		}
+		kind = answerAdopted
 	}
 	ctx = withSecretsMasked(ctx, r.data, created.Token)
 	tflog.Info(ctx, "Created connection link", map[string]any{"id": created.ID, "partner_id": created.PartnerID})
+	var mem linkMemory
+	mem.observe(created, r.data.apiNow(created), kind, 0)
 
 	// The POST answer has no dateCreated yet; one GET brings the state to
 	// what later reads return, so that the next plan is empty.
@@ -267,17 +219,13 @@ func (r *connectionLinkResource) Create(ctx context.Context, req resource.Create
 				"The next refresh fills in date_created.", created.ID, r.data.apiErrorDetail("read the new link", err)))
 		current = created
 	}
-
-	resp.Diagnostics.Append(r.saveReading(ctx, &resp.State, resp.Private, &plan, current, issuedAt)...)
+	resp.Diagnostics.Append(r.save(ctx, &resp.State, resp.Private, &plan, current, mem, answerRead)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
-	resp.Diagnostics.Append(setPrivateTime(ctx, resp.Private, privateIssuedAtKey, issuedAt)...)
 }
 
 func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if !r.configured(&resp.Diagnostics) {
-		return
-	}
-	ctx, state, ok := r.priorState(ctx, req.State, &resp.Diagnostics)
+	var state connectionLinkResourceModel
+	ctx, ok := r.data.decode(ctx, req.State, &state, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -290,221 +238,143 @@ func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequ
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID.ValueString())...)
 
 	current, err := r.data.reads.Get(ctx, id)
-	if albato.IsNotFound(err) {
-		tflog.Warn(ctx, "Connection link no longer exists; removing it from the state", map[string]any{"id": id})
-		resp.State.RemoveResource(ctx)
-		resp.Diagnostics.AddWarning(goneOutsideTerraform(id, "was deleted"))
-		return
-	}
-	if err != nil {
+	if err != nil && !albato.IsNotFound(err) {
 		resp.Diagnostics.AddError("Unable to Read Connection Link", r.data.apiErrorDetail(fmt.Sprintf("read connection link %d", id), err))
 		return
 	}
-	ctx = withSecretsMasked(ctx, r.data, current.Token)
-	if current.Status == albato.StatusRevoked {
-		tflog.Warn(ctx, "Connection link was revoked; removing it from the state", map[string]any{"id": id})
+	if err != nil || current.Status == albato.StatusRevoked {
+		what := "was deleted"
+		if err == nil {
+			what = "was revoked"
+		}
+		tflog.Warn(ctx, "Connection link "+what+"; removing it from the state", map[string]any{"id": id})
 		resp.State.RemoveResource(ctx)
-		resp.Diagnostics.AddWarning(goneOutsideTerraform(id, "was revoked"))
+		resp.Diagnostics.AddWarning("Connection Link Revoked Outside Terraform",
+			fmt.Sprintf("Connection link %d %s outside Terraform, so it is no longer in the state. While the "+
+				"configuration declares it, the plan creates a new link in its place, with a new id and token: hand "+
+				"the new link out again.", id, what))
 		return
 	}
-
-	issuedAt, diags := privateTime(ctx, req.Private, privateIssuedAtKey)
+	ctx = withSecretsMasked(ctx, r.data, current.Token)
+	mem, diags := loadMemory(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
-	seen, diags := privateString(ctx, req.Private, privateTokenSeenKey)
-	resp.Diagnostics.Append(diags...)
-	if seen != "" && current.Token != "" && seen != tokenFingerprint(current.Token) {
-		// Regenerated outside this resource since its last reading: the
-		// token is at most as old as this reading, so its 48 hours count
-		// from here (late by at most the time between the two readings).
-		issuedAt = r.data.apiNow(current)
-		tflog.Debug(ctx, "Connection link's token was regenerated outside this resource", map[string]any{"id": id})
-		resp.Diagnostics.Append(setPrivateTime(ctx, resp.Private, privateIssuedAtKey, issuedAt)...)
-	}
 	state.withDefaults()
-	resp.Diagnostics.Append(r.saveReading(ctx, &resp.State, resp.Private, &state, current, issuedAt)...)
-}
-
-// saveReading saves m, filled from the API's answer s, as the state, and the
-// moment of that answer as the one every plan judges expiry as of.
-func (r *connectionLinkResource) saveReading(ctx context.Context, state *tfsdk.State, private privateSetter,
-	m *connectionLinkResourceModel, s *albato.Sharing, issuedAt time.Time,
-) diag.Diagnostics {
-	m.fill(s, r.data, issuedAt)
-	diags := state.Set(ctx, m)
-	diags.Append(setPrivateTime(ctx, private, privateReadAtKey, r.data.apiNow(s))...)
-	if s.Token != "" {
-		diags.Append(setPrivateString(ctx, private, privateTokenSeenKey, tokenFingerprint(s.Token))...)
-	}
-	return diags
-}
-
-// goneOutsideTerraform is the warning of a refresh that finds a link revoked
-// or deleted: without it the plan only says "will be created".
-func goneOutsideTerraform(id int64, what string) (summary, detail string) {
-	return "Connection Link Revoked Outside Terraform",
-		fmt.Sprintf("Connection link %d %s outside Terraform, so it is no longer in the state. While the "+
-			"configuration declares it, the plan creates a new link in its place, with a new id and token: hand "+
-			"the new link out again.", id, what)
-}
-
-// saveAsRead stores the link as the API last described it, keeping the
-// issue time recorded in the private state, when Update finds that no
-// regeneration should happen after all.
-func (r *connectionLinkResource) saveAsRead(ctx context.Context, private privateGetter, resp *resource.UpdateResponse,
-	result *connectionLinkResourceModel, current *albato.Sharing,
-) {
-	issuedAt, diags := privateTime(ctx, private, privateIssuedAtKey)
-	resp.Diagnostics.Append(diags...)
-	resp.Diagnostics.Append(r.saveReading(ctx, &resp.State, resp.Private, result, current, issuedAt)...)
+	resp.Diagnostics.Append(r.save(ctx, &resp.State, resp.Private, &state, current, mem, answerRead)...)
 }
 
 func (r *connectionLinkResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if !r.configured(&resp.Diagnostics) {
-		return
-	}
-	ctx = withSecretsMasked(ctx, r.data)
 	var state, plan connectionLinkResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	ctx, ok := r.data.decode(ctx, req.Plan, &plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	id, ok := sharingID(state.ID.ValueString(), path.Root("id"), &resp.Diagnostics)
-	if !ok {
+	if !ok || resp.Diagnostics.HasError() {
 		return
 	}
 	// Nothing in an update changes the id, and so the identity; older CLIs
 	// send none, so it is set every time.
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID.ValueString())...)
+	mem, diags := loadMemory(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
 
 	// Update does what the plan said, never judging the clock again: only a
 	// plan that regenerates leaves status unknown. Otherwise only the
 	// settings changed: keep what the API last said and send nothing.
 	result := plan
-	result.linkAttributes = state.linkAttributes
-	readAt, diags := privateTime(ctx, req.Private, privateReadAtKey)
-	resp.Diagnostics.Append(diags...)
-
-	switch regenerating := plan.Status.IsUnknown(); {
-	case regenerating && triggersChanged(state, plan):
-		r.regenerate(ctx, resp, &result, id)
+	result.linkView = state.linkView
+	byTriggers := triggersChanged(state, plan)
+	switch {
+	case plan.Status.IsUnknown() && (byTriggers || dueForExpiryRegeneration(ctx, state, plan, mem.readAt)):
+		r.regenerate(ctx, req, resp, &result, id, mem, byTriggers)
 		return
-
-	case regenerating && dueForExpiryRegeneration(ctx, state, plan, readAt):
-		r.regenerateExpired(ctx, req.Private, resp, &result, id)
-		return
-
 	case takesTokenBack(state, plan):
-		// store_token turned on: the state has no token to keep. Only the
-		// token is taken from the reading, the rest is what the plan showed.
+		// Only the token is taken from the reading, the rest is what the
+		// plan showed.
 		current, err := r.data.client.GetSharing(ctx, id)
 		if err != nil {
-			r.handleReadBackError(ctx, resp, id, err)
+			r.failUpdate(ctx, resp, id, "Unable to Read Connection Link", "read connection link %d to store its token", err)
 			return
 		}
-		ctx = withSecretsMasked(ctx, r.data, current.Token)
-		var read linkAttributes
-		read.fill(current, r.data, time.Time{})
+		read := viewOf(current, r.data)
 		result.Token, result.Link = read.Token, read.Link
 	}
-
 	if !result.storesToken() {
 		result.forgetToken()
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &result)...)
 }
 
-// regenerate sends the PUT and saves its answer.
-func (r *connectionLinkResource) regenerate(ctx context.Context, resp *resource.UpdateResponse, result *connectionLinkResourceModel, id int64) {
+// regenerate regenerates the link as the plan said, unless the end user
+// acted since the plan: it looks first, except where the plan already saw
+// the link granted (and warned). An expiry regeneration of a link taken up
+// meanwhile saves it as read; a trigger regeneration of a link completed
+// meanwhile fails and changes nothing; a link revoked meanwhile fails.
+func (r *connectionLinkResource) regenerate(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse,
+	result *connectionLinkResourceModel, id int64, mem linkMemory, byTriggers bool,
+) {
+	saw := albato.Status(result.Status.ValueInt64())
+	if !byTriggers || saw != albato.StatusGranted {
+		current, err := r.data.client.GetSharing(ctx, id)
+		if err != nil {
+			r.failUpdate(ctx, resp, id, "Unable to Regenerate Connection Link", "regenerate connection link %d", err)
+			return
+		}
+		ctx = withSecretsMasked(ctx, r.data, current.Token)
+		completed := current.Status != saw && (current.Status == albato.StatusGranted || current.Status == albato.StatusWaitingOAuth)
+		switch {
+		case current.Status == albato.StatusRevoked:
+			// Keep the revoked record: Terraform keeps the prior state when
+			// an update fails with none, and a revoked record makes even a
+			// -refresh=false plan replace it.
+			resp.Diagnostics.Append(r.save(ctx, &resp.State, resp.Private, result, current, mem, answerRead)...)
+			r.failUpdate(ctx, resp, id, "", "", nil)
+			return
+		case byTriggers && completed:
+			resp.State.Raw = req.State.Raw
+			resp.Diagnostics.AddError("Connection Link Completed After the Plan",
+				fmt.Sprintf("The end user of connection link %d completed it after the plan was made (status %s now), so "+
+					"it was not regenerated: that would reset it to waiting and clear its credential_id. Nothing "+
+					"was changed. The next plan shows the completed link and, if regenerate_triggers still differ, "+
+					"its regeneration again, with a warning.", id, current.Status.Name()))
+			return
+		case !byTriggers && current.Status != albato.StatusWaiting:
+			tflog.Info(ctx, "Connection link was taken up by its end user since the plan; not regenerating it",
+				map[string]any{"id": id, "status": current.Status.Name()})
+			resp.Diagnostics.Append(r.save(ctx, &resp.State, resp.Private, result, current, mem, answerRead)...)
+			return
+		}
+	}
 	regenerated, err := r.data.client.RegenerateSharing(ctx, id)
 	if err != nil {
-		r.handleUpdateError(ctx, resp, id, err)
+		r.failUpdate(ctx, resp, id, "Unable to Regenerate Connection Link", "regenerate connection link %d", err)
 		return
 	}
-	r.applyRegenerated(ctx, resp, result, regenerated)
+	ctx = withSecretsMasked(ctx, r.data, regenerated.Token)
+	tflog.Info(ctx, "Regenerated connection link token", map[string]any{"id": id})
+	resp.Diagnostics.Append(r.save(ctx, &resp.State, resp.Private, result, regenerated, mem, answerRegenerated)...)
 }
 
-// regenerateExpired regenerates a link the plan found expired, unless the
-// end user acted since the plan: it looks before resetting. A link taken up
-// meanwhile is saved as read; one revoked meanwhile is an error.
-func (r *connectionLinkResource) regenerateExpired(ctx context.Context, private privateGetter, resp *resource.UpdateResponse,
-	result *connectionLinkResourceModel, id int64,
-) {
-	current, err := r.data.client.GetSharing(ctx, id)
+// failUpdate reports a failed request of an update (summary, and what with
+// the id); a link that is gone (err nil: found revoked) is an error whose
+// next plan creates it again.
+func (r *connectionLinkResource) failUpdate(ctx context.Context, resp *resource.UpdateResponse, id int64, summary, what string, err error) {
+	if err != nil && !albato.IsNotFound(err) {
+		resp.Diagnostics.AddError(summary, r.data.apiErrorDetail(fmt.Sprintf(what, id), err))
+		return
+	}
 	if err != nil {
-		r.handleUpdateError(ctx, resp, id, err)
-		return
-	}
-	ctx = withSecretsMasked(ctx, r.data, current.Token)
-	switch current.Status {
-	case albato.StatusRevoked:
-		// Keep the revoked record, not nothing: Terraform keeps the prior
-		// state when an update fails with none, and a revoked record makes
-		// even a -refresh=false plan replace it.
-		r.saveAsRead(ctx, private, resp, result, current)
-		r.revokedMeanwhile(resp, id)
-	case albato.StatusWaiting:
-		r.regenerate(ctx, resp, result, id)
-	default:
-		tflog.Info(ctx, "Connection link was taken up by its end user since the plan; not regenerating it",
-			map[string]any{"id": id, "status": current.Status.Name()})
-		r.saveAsRead(ctx, private, resp, result, current)
-	}
-}
-
-// handleReadBackError reports a failed read of the token after store_token
-// was turned on; a link that is gone leaves the state for the next plan to
-// create it again.
-func (r *connectionLinkResource) handleReadBackError(ctx context.Context, resp *resource.UpdateResponse, id int64, err error) {
-	if albato.IsNotFound(err) {
 		resp.State.RemoveResource(ctx)
-		resp.Diagnostics.AddError("Connection Link Revoked Outside Terraform",
-			fmt.Sprintf("Connection link %d was revoked or deleted outside Terraform. The next plan creates a new "+
-				"link in its place.", id))
-		return
 	}
-	resp.Diagnostics.AddError("Unable to Read Connection Link",
-		r.data.apiErrorDetail(fmt.Sprintf("read connection link %d to store its token", id), err))
-}
-
-// applyRegenerated saves the answer of a PUT and when its token was issued.
-func (r *connectionLinkResource) applyRegenerated(ctx context.Context, resp *resource.UpdateResponse, result *connectionLinkResourceModel, s *albato.Sharing) {
-	ctx = withSecretsMasked(ctx, r.data, s.Token)
-	issuedAt := r.data.apiNow(s)
-	// issued_at versions the token for write-only consumers: a new token
-	// must get a new one, even within the second of the last (the API's
-	// Date header counts whole seconds).
-	if prior := result.IssuedAt; !prior.IsNull() && !prior.IsUnknown() && issuedAt.Unix() <= prior.ValueInt64() {
-		issuedAt = time.Unix(prior.ValueInt64()+1, 0).UTC()
-	}
-	tflog.Info(ctx, "Regenerated connection link token", map[string]any{"id": s.ID})
-	resp.Diagnostics.Append(r.saveReading(ctx, &resp.State, resp.Private, result, s, issuedAt)...)
-	resp.Diagnostics.Append(setPrivateTime(ctx, resp.Private, privateIssuedAtKey, issuedAt)...)
-}
-
-// handleUpdateError reports a failed regeneration; a link that is gone is
-// taken out of the state so that the next plan creates it again.
-func (r *connectionLinkResource) handleUpdateError(ctx context.Context, resp *resource.UpdateResponse, id int64, err error) {
-	if albato.IsNotFound(err) {
-		resp.State.RemoveResource(ctx)
-		r.revokedMeanwhile(resp, id)
-		return
-	}
-	resp.Diagnostics.AddError("Unable to Regenerate Connection Link",
-		r.data.apiErrorDetail(fmt.Sprintf("regenerate connection link %d", id), err))
-}
-
-func (r *connectionLinkResource) revokedMeanwhile(resp *resource.UpdateResponse, id int64) {
 	resp.Diagnostics.AddError("Connection Link Revoked Outside Terraform",
 		fmt.Sprintf("Connection link %d was revoked or deleted outside Terraform after the plan was made, so it "+
-			"cannot be regenerated. The next plan creates a new link in its place.", id))
+			"cannot be updated. The next plan creates a new link in its place.", id))
 }
 
 func (r *connectionLinkResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if !r.configured(&resp.Diagnostics) {
-		return
-	}
-	ctx, state, ok := r.priorState(ctx, req.State, &resp.Diagnostics)
+	var state connectionLinkResourceModel
+	ctx, ok := r.data.decode(ctx, req.State, &state, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -529,7 +399,7 @@ func (r *connectionLinkResource) Delete(ctx context.Context, req resource.Delete
 }
 
 func (r *connectionLinkResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !r.configured(&resp.Diagnostics) {
+	if !r.data.ready(&resp.Diagnostics) {
 		return
 	}
 	ctx = withSecretsMasked(ctx, r.data)
@@ -539,23 +409,14 @@ func (r *connectionLinkResource) ImportState(ctx context.Context, req resource.I
 	if rawID == "" && req.Identity != nil {
 		var identity connectionLinkIdentityModel
 		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
 		rawID = identity.ID.ValueString()
 	}
 	id, ok := sharingID(rawID, path.Root("id"), &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	current, err := r.data.client.GetSharing(ctx, id)
-	if albato.IsNotFound(err) {
-		resp.Diagnostics.AddError("Cannot Import Connection Link",
-			fmt.Sprintf("There is no connection link with id %d in this Albato account.", id))
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to Import Connection Link", r.data.apiErrorDetail(fmt.Sprintf("read connection link %d", id), err))
+	current := r.data.readLink(ctx, id, path.Root("id"), "", &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	if current.Status == albato.StatusRevoked {
@@ -564,9 +425,8 @@ func (r *connectionLinkResource) ImportState(ctx context.Context, req resource.I
 				"Create a new albato_connection_link instead.", id))
 		return
 	}
-	imported := connectionLinkResourceModel{RegenerateTriggers: types.MapNull(types.StringType)}
-	imported.withDefaults()
-	resp.Diagnostics.Append(r.saveReading(ctx, &resp.State, resp.Private, &imported, current, time.Time{})...)
+	imported := importedState(current, r.data)
+	resp.Diagnostics.Append(r.save(ctx, &resp.State, resp.Private, &imported, current, linkMemory{}, answerRead)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, imported.ID.ValueString())...)
 }
 
@@ -579,10 +439,7 @@ type connectionLinkIdentityModel struct {
 func (r *connectionLinkResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = identityschema.Schema{
 		Attributes: map[string]identityschema.Attribute{
-			"id": identityschema.StringAttribute{
-				Description:       "The sharing id, in decimal.",
-				RequiredForImport: true,
-			},
+			"id": identityschema.StringAttribute{Description: "The sharing id, in decimal.", RequiredForImport: true},
 		},
 	}
 }
@@ -597,18 +454,201 @@ func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id strin
 	return identity.Set(ctx, connectionLinkIdentityModel{ID: types.StringValue(id)})
 }
 
-// priorState decodes the prior state of a Read or Delete, with the API token
-// masked in every log line of the returned context.
-func (r *connectionLinkResource) priorState(ctx context.Context, state tfsdk.State, diags *diag.Diagnostics,
-) (context.Context, connectionLinkResourceModel, bool) {
-	ctx = withSecretsMasked(ctx, r.data)
-	var m connectionLinkResourceModel
-	diags.Append(state.Get(ctx, &m)...)
-	return ctx, m, !diags.HasError()
+// How a plan changes an existing link: its replacement, a regeneration in
+// place (triggers, or expiry as of the last reading), or taking the token
+// back into the state. Update then does what the plan said.
+
+func (r *connectionLinkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // a destroy: nothing to judge
+	}
+	// Expiry is judged as of the link's last reading, never the clock of
+	// the moment: Terraform plans again at apply and must find the same.
+	mem, diags := loadMemory(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	r.planChange(ctx, req, resp, mem.readAt)
 }
 
-// configured guards the CRUD methods against a provider that was never
-// configured (a nil dereference otherwise) or whose arguments are unknown.
-func (r *connectionLinkResource) configured(diags *diag.Diagnostics) bool {
-	return r.data.ready(diags)
+// planChange plans a create or a change, judging expiry as of readAt.
+func (r *connectionLinkResource) planChange(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, readAt time.Time) {
+	if unchangedAndNotDue(req, readAt) {
+		return // the common case of a plan, decided without decoding the whole state
+	}
+	var plan connectionLinkResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// No prior state: a create, whose computed attributes are unknown.
+	if !req.State.Raw.IsNull() {
+		var state connectionLinkResourceModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		modifyUpdatePlan(ctx, state, plan, readAt, resp)
+	}
+	// Whatever else the plan says, store_token = false keeps the secrets
+	// out of it.
+	if !plan.storesToken() {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("token"), types.StringNull())...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("link"), types.StringNull())...)
+	}
+}
+
+// unchangedAndNotDue reports a link whose plan is its prior state, unchanged,
+// neither revoked nor due for an expiry regeneration: nothing
+// modifyUpdatePlan would do. It reads the four attributes it needs from the
+// raw values: decoding the whole state and plan into structs for every link
+// is most of what a plan of many links costs the provider (BENCHMARKS.md).
+func unchangedAndNotDue(req resource.ModifyPlanRequest, readAt time.Time) bool {
+	if req.State.Raw.IsNull() || !req.Plan.Raw.Equal(req.State.Raw) {
+		return false
+	}
+	var attrs map[string]tftypes.Value
+	if err := req.State.Raw.As(&attrs); err != nil {
+		return false
+	}
+	var status *big.Float
+	var expiresAt, before *string
+	var whenExpired *bool
+	if attrs["status"].As(&status) != nil || status == nil || attrs["expires_at"].As(&expiresAt) != nil ||
+		attrs["regenerate_before"].As(&before) != nil || attrs["regenerate_when_expired"].As(&whenExpired) != nil {
+		return false
+	}
+	n, _ := status.Int64()
+	if albato.Status(n) == albato.StatusRevoked {
+		return false // replaced: the full judgement
+	}
+	deref := func(s *string) string {
+		if s == nil {
+			return ""
+		}
+		return *s
+	}
+	return !dueForRegeneration(albato.Status(n), deref(expiresAt), whenExpired != nil && *whenExpired, deref(before), readAt)
+}
+
+// regeneratedAttributes are the attributes a regeneration may change: all
+// computed ones but id, unknown in its plan.
+func regeneratedAttributes() map[string]attr.Value {
+	out := map[string]attr.Value{}
+	for _, a := range linkAttrs {
+		switch {
+		case a.name == "id" || a.name == "partner_id" || a.name == "title":
+		case a.kind == kindInt:
+			out[a.name] = types.Int64Unknown()
+		case a.kind == kindBool:
+			out[a.name] = types.BoolUnknown()
+		default:
+			out[a.name] = types.StringUnknown()
+		}
+	}
+	return out
+}
+
+// modifyUpdatePlan plans a change of an existing link: its replacement, a
+// regeneration in place, or taking the token into the state again.
+func modifyUpdatePlan(ctx context.Context, state, plan connectionLinkResourceModel, readAt time.Time, resp *resource.ModifyPlanResponse) {
+	unknownComputed := func() {
+		for name, unknown := range regeneratedAttributes() {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), unknown)...)
+		}
+	}
+	status := albato.Status(state.Status.ValueInt64())
+	switch {
+	case status == albato.StatusRevoked:
+		// Only a failed regeneration leaves a revoked link in the state (a
+		// refresh removes it): replace it. Terraform honours a replace path
+		// only where the value changes.
+		unknownComputed()
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("status"))
+
+	case !plan.PartnerID.Equal(state.PartnerID) || !plan.Title.Equal(state.Title):
+		if status == albato.StatusGranted {
+			resp.Diagnostics.AddWarning("Replacing a Completed Connection Link",
+				fmt.Sprintf("Connection link %s was completed by its end user (credential_id %s). A change of "+
+					"\"title\" or \"partner_id\" replaces it with a new link, which the end user must complete again; "+
+					"the new link's credential_id is null until then. The existing connection stays in the account.",
+					state.ID.ValueString(), state.CredentialID.String()))
+		}
+
+	case regenerationPossible(ctx, state, plan, readAt):
+		tflog.Debug(ctx, "Planning an in-place regeneration of the connection link", map[string]any{"id": state.ID.ValueString()})
+		if summary, detail := regenerationReason(state, plan, readAt); summary != "" {
+			resp.Diagnostics.AddWarning(summary, detail)
+		}
+		unknownComputed()
+
+	case takesTokenBack(state, plan):
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("token"), types.StringUnknown())...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("link"), types.StringUnknown())...)
+	}
+}
+
+// regenerationReason words why a plan regenerates a link, for the plan's
+// output, where an in-place update alone says nothing: a completed link that
+// triggers reset, or a link expired (or about to) as of its last reading.
+func regenerationReason(state, plan connectionLinkResourceModel, readAt time.Time) (summary, detail string) {
+	id, expiresAt := state.ID.ValueString(), state.ExpiresAt.ValueString()
+	switch {
+	case triggersChanged(state, plan) && state.Status.ValueInt64() == int64(albato.StatusGranted):
+		return "Regenerating a Completed Connection Link",
+			fmt.Sprintf("Connection link %s was completed by its end user (credential_id %s). The change of "+
+				"\"regenerate_triggers\" regenerates its token, which resets it to waiting and clears credential_id: "+
+				"the end user must complete the new link again. The existing connection stays in the account.",
+				id, state.CredentialID.String())
+	case triggersChanged(state, plan):
+		return "", ""
+	case dueForRegeneration(albato.Status(state.Status.ValueInt64()), expiresAt, true, "0s", readAt):
+		return "Regenerating an Expired Connection Link",
+			fmt.Sprintf("Connection link %s expired at %s without being used, so its token is regenerated in place "+
+				"(regenerate_when_expired). The old link stops working: hand out the new one.", id, expiresAt)
+	case !state.ExpiresAt.IsNull():
+		return "Regenerating a Connection Link Before It Expires",
+			fmt.Sprintf("Connection link %s expires at %s, within regenerate_before (%s), so its token is regenerated "+
+				"in place. The old link stops working: hand out the new one.", id, expiresAt, plan.RegenerateBefore.ValueString())
+	}
+	return "", ""
+}
+
+// takesTokenBack reports a store_token turned from false to true on a link
+// whose token is still usable: the apply reads the token into the state.
+func takesTokenBack(state, plan connectionLinkResourceModel) bool {
+	return !state.storesToken() && plan.storesToken() && !plan.StoreToken.IsUnknown() &&
+		tokenShown(albato.Status(state.Status.ValueInt64()))
+}
+
+// regenerationPossible decides at plan time whether apply may regenerate the
+// token: triggers changed (or are not known yet), or the waiting link is due
+// for an expiry regeneration as of its last reading.
+func regenerationPossible(ctx context.Context, state, plan connectionLinkResourceModel, readAt time.Time) bool {
+	if plan.RegenerateTriggers.IsUnknown() || triggersChanged(state, plan) {
+		return true
+	}
+	if plan.RegenerateWhenExpired.IsUnknown() || plan.RegenerateBefore.IsUnknown() {
+		return state.Status.ValueInt64() == int64(albato.StatusWaiting)
+	}
+	return dueForExpiryRegeneration(ctx, state, plan, readAt)
+}
+
+// triggersChanged reports a change of regenerate_triggers' values; setting
+// or removing the whole map only records it.
+func triggersChanged(state, plan connectionLinkResourceModel) bool {
+	if state.RegenerateTriggers.IsNull() || plan.RegenerateTriggers.IsNull() || plan.RegenerateTriggers.IsUnknown() {
+		return false
+	}
+	return !state.RegenerateTriggers.Equal(plan.RegenerateTriggers)
+}
+
+// dueForExpiryRegeneration judges, from the prior state and the planned
+// settings, whether a link is due for an expiry regeneration as of readAt.
+func dueForExpiryRegeneration(ctx context.Context, state, plan connectionLinkResourceModel, readAt time.Time) bool {
+	due := dueForRegeneration(albato.Status(state.Status.ValueInt64()), state.ExpiresAt.ValueString(),
+		plan.RegenerateWhenExpired.ValueBool(), plan.RegenerateBefore.ValueString(), readAt)
+	tflog.Trace(ctx, "Judged connection link expiry", map[string]any{
+		"id": state.ID.ValueString(), "expires_at": state.ExpiresAt.ValueString(),
+		"regenerate_before": plan.RegenerateBefore.ValueString(), "read_at": formatTime(readAt), "due": due,
+	})
+	return due
 }

@@ -40,7 +40,7 @@ func planFor(t *testing.T, readAt time.Time, prior, planned connectionLinkResour
 
 func grantedModel() connectionLinkResourceModel {
 	m := connectionLinkResourceModel{
-		linkAttributes: linkAttributes{
+		linkView: linkView{
 			ID: types.StringValue("61"), PartnerID: types.Int64Value(225), Title: types.StringValue("CRM"),
 			Token: types.StringValue("tok"), Link: types.StringValue("https://c?id=225&token=tok"),
 			Status: types.Int64Value(1), StatusName: types.StringValue("granted"), CredentialID: types.Int64Value(248),

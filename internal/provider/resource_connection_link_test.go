@@ -863,3 +863,67 @@ func TestAccConnectionLink_titleCharacters(t *testing.T) {
 		}},
 	})
 }
+
+// Behaviour 3: a trigger regeneration planned on a waiting link never resets
+// a link whose end user acted after the plan (completed it, or began an
+// OAuth sign-in): the apply fails naming the link and changes nothing; the
+// next plan shows what the end user did and the regeneration again, and its
+// apply goes ahead.
+func TestAccConnectionLink_staleTriggerPlanNeverResetsACompletedLink(t *testing.T) {
+	for _, status := range []int{sandbox.StatusGranted, sandbox.StatusWaitingOAuth} {
+		t.Run(fmt.Sprint("status ", status), func(t *testing.T) {
+			e := newTestEnv(t)
+			act := func() {
+				var err error
+				if status == sandbox.StatusGranted {
+					_, err = e.sandbox.Grant(e.onlySharing().ID)
+				} else {
+					err = e.sandbox.StartOAuth(e.onlySharing().ID)
+				}
+				if err != nil {
+					t.Error(err)
+				}
+			}
+			cfg := func(v string) string { // partner 227 signs in with OAuth
+				return e.providerConfig() + `
+resource "albato_connection_link" "test" {
+  partner_id          = 227
+  title               = "stale plan"
+  regenerate_triggers = { rotation = "` + v + `" }
+}`
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				Steps: []resource.TestStep{
+					{Config: cfg("1")},
+					{
+						PreConfig: func() { e.sandbox.ResetRequests() },
+						Config:    cfg("2"),
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{
+								plancheck.ExpectUnknownValue(linkAddr, tfjsonpath.New("status")),
+								atPlanCheck(act),
+							},
+						},
+						ExpectError: regexp.MustCompile(`(?s)Connection Link Completed After the Plan.*link\s+\d+\s+completed\s+it.*Nothing\s+was\s+changed`),
+					},
+					{
+						PreConfig: func() {
+							if sh := e.onlySharing(); sh.Status != status || e.sandbox.Count("PUT") != 0 {
+								t.Errorf("after the failed apply: status %d, %d PUTs; want status %d, none", sh.Status, e.sandbox.Count("PUT"), status)
+							}
+						},
+						Config: cfg("2"),
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(linkAddr, tfjsonpath.New("status"))},
+						},
+						Check: e.checkCount("PUT", 1),
+						ConfigStateChecks: []statecheck.StateCheck{
+							statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("status_name"), knownvalue.StringExact("waiting")),
+						},
+					},
+				},
+			})
+		})
+	}
+}

@@ -3,120 +3,84 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
-// durationValidator accepts a non-negative Go duration such as "6h" or "90m".
-type durationValidator struct{}
-
-var _ validator.String = durationValidator{}
-
-func (durationValidator) Description(_ context.Context) string {
-	return "value must be a non-negative Go duration such as \"6h\" or \"90m\""
+// stringCheck is a validator made of a description and the function that
+// checks a known value, reporting against its path: the same function the
+// provider applies where a value comes from elsewhere (state, import, the
+// environment), so that both say the same.
+type stringCheck struct {
+	description string
+	check       func(raw string, at path.Path, diags *diag.Diagnostics)
 }
 
-func (v durationValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
+func (v stringCheck) Description(context.Context) string         { return v.description }
+func (v stringCheck) MarkdownDescription(context.Context) string { return v.description }
 
-func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
+func (v stringCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if !req.ConfigValue.IsNull() && !req.ConfigValue.IsUnknown() {
+		v.check(req.ConfigValue.ValueString(), req.Path, &resp.Diagnostics)
 	}
-	raw := req.ConfigValue.ValueString()
+}
+
+var (
+	durationValidator = stringCheck{"value must be a non-negative Go duration such as \"6h\" or \"90m\"",
+		func(raw string, at path.Path, diags *diag.Diagnostics) { parseDuration(raw, at, diags) }}
+	sharingIDValidator = stringCheck{"value must be a sharing id, a positive whole number such as \"61\"",
+		func(raw string, at path.Path, diags *diag.Diagnostics) { sharingID(raw, at, diags) }}
+	// titleLength bounds a title as the API does: in Unicode characters, not
+	// bytes (the framework's LengthBetween), so that 255 Cyrillic letters pass.
+	titleLength = stringCheck{"value must be 1 to 255 characters long", checkTitle}
+)
+
+// urlValidator accepts the URLs that check accepts.
+func urlValidator(check func(string) error) stringCheck {
+	return stringCheck{"value must be an absolute http or https URL", func(raw string, at path.Path, diags *diag.Diagnostics) {
+		if err := check(raw); err != nil {
+			diags.Append(urlDiagnostic(diag.SeverityError, at, raw, "Invalid URL",
+				fmt.Sprintf("The URL of %q is not usable: %s.", at, err)))
+		}
+	}}
+}
+
+// parseDuration reads a non-negative Go duration; anything else is an
+// error against at.
+func parseDuration(raw string, at path.Path, diags *diag.Diagnostics) (time.Duration, bool) {
 	d, err := time.ParseDuration(raw)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
+	switch {
+	case err != nil:
+		diags.AddAttributeError(at, "Invalid Duration",
 			fmt.Sprintf("%q is not a Go duration. Use a number with a unit, such as \"6h\", \"90m\" or \"0s\".", raw))
-		return
+	case d < 0:
+		diags.AddAttributeError(at, "Invalid Duration", fmt.Sprintf("%q is negative: use \"0s\" or a positive duration.", raw))
 	}
-	if d < 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
-			fmt.Sprintf("%q is negative. Use \"0s\" to regenerate at expiry, or a positive duration to regenerate that long before it.", raw))
+	return d, err == nil && d >= 0
+}
+
+// sharingID turns a decimal sharing id (configured, imported or in the
+// state) into the API's number; anything else is an error against at.
+func sharingID(raw string, at path.Path, diags *diag.Diagnostics) (int64, bool) {
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || n <= 0 {
+		diags.AddAttributeError(at, "Invalid Connection Link ID",
+			fmt.Sprintf("Expected a sharing id, a positive whole number such as \"61\", got %q.", raw))
+		return 0, false
 	}
+	return n, true
 }
 
-// urlValidator accepts the URLs that check accepts: the same check the
-// provider applies to a value from the environment.
-type urlValidator struct {
-	check func(string) error
-}
-
-var _ validator.String = urlValidator{}
-
-func (urlValidator) Description(_ context.Context) string {
-	return "value must be an absolute http or https URL"
-}
-
-func (v urlValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v urlValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	raw := req.ConfigValue.ValueString()
-	if err := v.check(raw); err != nil {
-		resp.Diagnostics.Append(urlDiagnostic(diag.SeverityError, req.Path, raw, "Invalid URL",
-			fmt.Sprintf("The URL of %q is not usable: %s.", req.Path, err)))
-	}
-}
-
-// sharingIDValidator accepts a decimal sharing id, a positive whole number.
-type sharingIDValidator struct{}
-
-var _ validator.String = sharingIDValidator{}
-
-func (sharingIDValidator) Description(_ context.Context) string {
-	return "value must be a sharing id, a positive whole number such as \"61\""
-}
-
-func (v sharingIDValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (sharingIDValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	sharingID(req.ConfigValue.ValueString(), req.Path, &resp.Diagnostics)
-}
-
-// titleLength bounds a link's title as the API does: in Unicode characters,
-// not bytes, so that 255 Cyrillic letters (510 bytes) pass.
-var titleLength = characterLengthValidator{min: 1, max: 255}
-
-// characterLengthValidator accepts strings of min to max Unicode characters
-// (code points). The framework's stringvalidator.LengthBetween counts bytes.
-type characterLengthValidator struct{ min, max int }
-
-var _ validator.String = characterLengthValidator{}
-
-func (v characterLengthValidator) Description(_ context.Context) string {
-	return fmt.Sprintf("value must be %d to %d characters long", v.min, v.max)
-}
-
-func (v characterLengthValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v characterLengthValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	value := req.ConfigValue.ValueString()
-	if !utf8.ValidString(value) {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Text", "The value is not valid UTF-8 text.")
-		return
-	}
-	if n := utf8.RuneCountInString(value); n < v.min || n > v.max {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Length",
-			fmt.Sprintf("The value must be %d to %d characters long, counted in Unicode characters (code points), "+
-				"not bytes; got %d characters.", v.min, v.max, n))
+func checkTitle(raw string, at path.Path, diags *diag.Diagnostics) {
+	if !utf8.ValidString(raw) {
+		diags.AddAttributeError(at, "Invalid Text", "The value is not valid UTF-8 text.")
+	} else if n := utf8.RuneCountInString(raw); n < 1 || n > 255 {
+		diags.AddAttributeError(at, "Invalid Length", fmt.Sprintf("The value must be 1 to 255 characters long, "+
+			"counted in Unicode characters (code points), not bytes; got %d characters.", n))
 	}
 }

@@ -118,7 +118,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	case http.MethodGet:
 		s.apiGet(w, id, set.DateFormat)
 	case http.MethodPut:
-		s.apiUpdate(w, id, set.DateFormat, reissue, true)
+		edit := reissue
+		if set.RegenerateMovesDate {
+			edit = func(st *store, sh *Sharing) { reissue(st, sh); sh.DateCreated = sh.TokenIssuedAt }
+		}
+		s.apiUpdate(w, id, set.DateFormat, edit, true)
 	case http.MethodDelete:
 		s.apiUpdate(w, id, set.DateFormat, deleteByAPI, false)
 	}

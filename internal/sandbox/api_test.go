@@ -229,6 +229,26 @@ func TestRegenerateResetsAndKeepsDateCreated(t *testing.T) {
 	wantFailure(t, resp, b, 404)
 }
 
+// The other reading of Albato's documents: a PUT moves dateCreated to the
+// new token's issue.
+func TestRegenerateMovesDateCreatedWhenSetTo(t *testing.T) {
+	e := newEnv(t, sandbox.Options{})
+	set := e.srv.Settings()
+	set.RegenerateMovesDate = true
+	if err := e.srv.SetSettings(set); err != nil {
+		t.Fatal(err)
+	}
+	r := e.create(225, "crm")
+	e.clock.Advance(3 * time.Hour)
+	if resp, b := e.api("PUT", path(r.ID), ""); resp.StatusCode != 200 {
+		t.Fatalf("PUT: %d %s", resp.StatusCode, b)
+	}
+	sh, _ := e.srv.Sharing(r.ID)
+	if !sh.DateCreated.Equal(start.Add(3*time.Hour)) || !sh.TokenIssuedAt.Equal(sh.DateCreated) {
+		t.Errorf("times after PUT: issued %v created %v, want both %v", sh.TokenIssuedAt, sh.DateCreated, start.Add(3*time.Hour))
+	}
+}
+
 func TestDeleteKeepsRecordWithStatus3(t *testing.T) {
 	e := newEnv(t, sandbox.Options{})
 	r := e.create(225, "crm")

@@ -100,7 +100,7 @@
 // credentialId, title, dateCreated, tokenIssuedAt, deleted, status, and the
 // derived statusName and expiresAt; times are RFC 3339. Settings' JSON names
 // are authScheme, linkId, pageSize, maxPerPage, emptyPageWhenOutOfRange,
-// ignorePage and dateFormat. Fault fields in JSON: method, pathPrefix,
+// ignorePage, dateFormat and regenerateMovesDate. Fault fields in JSON: method, pathPrefix,
 // status, retryAfter, body, emptyBody, latency (a Go duration string),
 // afterHandling, drop, times. Action errors answer 404 (unknown sharing) or
 // 409 (wrong state).

@@ -81,6 +81,10 @@ type Settings struct {
 	IgnorePage bool `json:"ignorePage"`
 	// DateFormat is how the API writes dateCreated; DateTime when "".
 	DateFormat DateFormat `json:"dateFormat"`
+	// RegenerateMovesDate makes a PUT set dateCreated to the moment of the
+	// new token. Albato's PUT example answers with the creation date, so by
+	// default a regeneration keeps it, and only the token's issue moves.
+	RegenerateMovesDate bool `json:"regenerateMovesDate"`
 }
 
 // DefaultSettings is the usual reading, the zero Settings with its

@@ -5,7 +5,7 @@ data "albato_connection_links" "crm" {
 
 # Only the links still waiting for their end user, across all partners.
 data "albato_connection_links" "waiting" {
-  status = 0 # 0 waiting, 1 granted, 2 waiting for OAuth, 3 revoked
+  status_name = "waiting" # or "granted", "waiting_oauth", "revoked" (status = 0..3 says the same by number)
 }
 
 output "crm_credential_ids" {
@@ -17,7 +17,7 @@ output "crm_credential_ids" {
 }
 
 output "expired_link_ids" {
-  description = "Waiting links nobody used in time."
+  description = "Waiting links whose date_created says they expired (a hint: a link regenerated since may keep its date)."
   value       = [for l in data.albato_connection_links.waiting.links : l.id if l.expired]
 }
 
@@ -28,7 +28,7 @@ output "expired_link_ids" {
 # link up by id (`link_by_id[each.key]`).
 data "albato_connection_links" "to_hand_out" {
   partner_id      = 225
-  status          = 0
+  status_name     = "waiting"
   include_secrets = true
 }
 

@@ -7,7 +7,7 @@ list "albato_connection_link" "crm" {
 
   config {
     partner_id = 225
-    # status = 0 # only links still waiting for their end user
+    # status_name = "waiting" # only links still waiting for their end user
   }
 
   # Also the resource object each import would save (implied by

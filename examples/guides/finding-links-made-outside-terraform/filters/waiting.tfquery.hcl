@@ -5,6 +5,6 @@ list "albato_connection_link" "waiting" {
   limit    = 20
 
   config {
-    status = 0 # 0 waiting, 1 granted, 2 waiting for OAuth
+    status_name = "waiting" # or "granted", "waiting_oauth"
   }
 }

@@ -4,8 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/types"
-
 	"github.com/albato/terraform-provider-albato/internal/albato"
 	"github.com/albato/terraform-provider-albato/internal/clock"
 )
@@ -43,16 +41,10 @@ func TestFillShowsTheTokenOnlyWhileUsable(t *testing.T) {
 	for status, shown := range map[albato.Status]bool{
 		albato.StatusWaiting: true, albato.StatusWaitingOAuth: true, albato.StatusGranted: false, albato.StatusRevoked: false,
 	} {
-		var m linkAttributes
+		var m linkView
 		m.fill(&albato.Sharing{ID: 61, PartnerID: 225, Token: "tok", Status: status}, pd, time.Time{})
 		if m.Token.IsNull() == shown || m.Link.IsNull() == shown {
 			t.Errorf("status %s: token %v, link %v; want shown = %v", status.Name(), m.Token, m.Link, shown)
-		}
-		// The resource keeps them out of state with store_token = false, whatever the status.
-		r := connectionLinkResourceModel{StoreToken: types.BoolValue(false)}
-		r.fill(&albato.Sharing{ID: 61, PartnerID: 225, Token: "tok", Status: status}, pd, time.Time{})
-		if !r.Token.IsNull() || !r.Link.IsNull() {
-			t.Errorf("status %s with store_token = false: token %v, link %v, want null", status.Name(), r.Token, r.Link)
 		}
 	}
 }

@@ -2,13 +2,40 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
+// readLink GETs one link for every type but the resource's refresh (which
+// takes a missing link out of the state): a missing link is an error
+// against at, in the one not-found message, with what to do appended.
+func (pd *providerData) readLink(ctx context.Context, id int64, at path.Path, remedy string, diags *diag.Diagnostics) *albato.Sharing {
+	s, err := pd.client.GetSharing(ctx, id)
+	switch {
+	case albato.IsNotFound(err):
+		diags.AddAttributeError(at, "Connection Link Not Found", noSuchLink(id)+remedy)
+	case err != nil:
+		diags.AddError("Unable to Read Connection Link", pd.apiErrorDetail(fmt.Sprintf("read connection link %d", id), err))
+	}
+	return s
+}
+
+// recreateRemedy is what to do about a link that is revoked or deleted.
+const recreateRemedy = "If an albato_connection_link resource manages it, the next terraform apply creates a new " +
+	"link in its place, with a new id: hand that link out."
+
+// noSuchLink is the one message of a link the API does not know.
+func noSuchLink(id int64) string {
+	return fmt.Sprintf("There is no connection link with id %d in this Albato account: it was deleted, or the id is wrong.", id)
+}
+
 // sharingReader serves the resource's refreshes of one run (one provider
-// process) with as few requests as it can (DESIGN.md, "When a request is
+// process), and each round of a wait, with as few requests as it can (DESIGN.md, "When a request is
 // sent"). Terraform refreshes each link with its own Read; with many
 // links one listing of the account is far cheaper than a GET each. Which is
 // better depends on how many links refresh and how many pages the account
@@ -41,14 +68,10 @@ type listing struct {
 	err  error
 }
 
-// newSharingReader returns a reader for one run; without batch it GETs
-// every link.
-func newSharingReader(c *albato.Client, batch bool) *sharingReader {
-	r := &sharingReader{client: c}
-	if !batch {
-		r.pages = -1
-	}
-	return r
+// newSharingReader returns a reader knowing the account's pages (0 when
+// not known, -1 to GET every link).
+func newSharingReader(c *albato.Client, pages int) *sharingReader {
+	return &sharingReader{client: c, pages: pages}
 }
 
 // Get returns the sharing as the API shows it now, within this run.

@@ -1,0 +1,241 @@
+package provider
+
+// The one view of a link: what every Terraform type shows of a sharing, and
+// the one table of the attributes they share, from which each schema is made.
+
+import (
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	eschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
+	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/albato/terraform-provider-albato/internal/albato"
+)
+
+// linkView is what every view of a link shows: the resource, the data
+// sources, the ephemeral resource and the list resource.
+type linkView struct {
+	ID           types.String `tfsdk:"id"`
+	PartnerID    types.Int64  `tfsdk:"partner_id"`
+	Title        types.String `tfsdk:"title"`
+	Token        types.String `tfsdk:"token"`
+	Link         types.String `tfsdk:"link"`
+	Status       types.Int64  `tfsdk:"status"`
+	StatusName   types.String `tfsdk:"status_name"`
+	CredentialID types.Int64  `tfsdk:"credential_id"`
+	DateCreated  types.String `tfsdk:"date_created"`
+	ExpiresAt    types.String `tfsdk:"expires_at"`
+	Expired      types.Bool   `tfsdk:"expired"`
+	IssuedAt     types.Int64  `tfsdk:"issued_at"`
+}
+
+// fill sets every attribute from a sharing the API returned. issuedAt is
+// when the token was issued as the resource knows it (zero elsewhere: the
+// view then counts from dateCreated, a hint, see expiry.go); expired is
+// judged as of the API's answer.
+func (v *linkView) fill(s *albato.Sharing, pd *providerData, issuedAt time.Time) {
+	v.ID = types.StringValue(strconv.FormatInt(s.ID, 10))
+	v.PartnerID = types.Int64Value(s.PartnerID)
+	v.Title = types.StringValue(s.Title)
+	v.Token = types.StringValue(s.Token)
+	v.Link = types.StringValue(pd.linkOf(s))
+	if !tokenShown(s.Status) {
+		v.forgetToken()
+	}
+	v.Status = types.Int64Value(int64(s.Status))
+	v.StatusName = types.StringValue(s.Status.Name())
+	v.CredentialID = types.Int64PointerValue(s.CredentialID)
+	v.DateCreated = types.StringNull()
+	if s.DateCreated != nil {
+		v.DateCreated = types.StringValue(formatTime(*s.DateCreated))
+	}
+	issued, expiry := tokenLifetime(s.DateCreated, issuedAt)
+	v.IssuedAt, v.ExpiresAt = types.Int64Null(), types.StringNull()
+	if !issued.IsZero() {
+		v.IssuedAt = types.Int64Value(issued.Unix())
+		v.ExpiresAt = types.StringValue(formatTime(expiry))
+	}
+	v.Expired = types.BoolValue(isExpired(s.Status, expiry, pd.apiNow(s)))
+}
+
+// viewOf is the view of s where the token's issue is not known: every type
+// but the resource.
+func viewOf(s *albato.Sharing, pd *providerData) linkView {
+	var v linkView
+	v.fill(s, pd, time.Time{})
+	return v
+}
+
+// tokenShown reports whether a link's token and link are shown, by every
+// view alike: only while they can still be used. A granted link's token is
+// spent and a revoked link's is dead, so nothing keeps a secret that opens
+// nothing.
+func tokenShown(status albato.Status) bool {
+	return status != albato.StatusGranted && status != albato.StatusRevoked
+}
+
+func (v *linkView) forgetToken() {
+	v.Token, v.Link = types.StringNull(), types.StringNull()
+}
+
+// linkOf is the end user's link to s, with the id that link_id chose.
+func (pd *providerData) linkOf(s *albato.Sharing) string {
+	id := s.PartnerID
+	if pd.linkID == linkIDSharing {
+		id = s.ID
+	}
+	return buildLink(pd.connectURL, id, s.Token)
+}
+
+// buildLink forms the end user's link: <connectURL>?id=<id>&token=<token>,
+// with "&" instead of "?" when connectURL already carries a query.
+func buildLink(connectURL string, id int64, token string) string {
+	q := url.Values{}
+	q.Set("id", strconv.FormatInt(id, 10))
+	q.Set("token", token)
+	// Only the query counts: in "https://a&" the "&" is part of the host,
+	// and in "https://a??" the query is "?" (both found by FuzzBuildLink).
+	sep := "?"
+	if i := strings.IndexByte(connectURL, '?'); i >= 0 {
+		sep = "&"
+		if query := connectURL[i+1:]; query == "" || strings.HasSuffix(query, "&") {
+			sep = ""
+		}
+	}
+	return connectURL + sep + q.Encode()
+}
+
+// statusNames are the status words in status order, as filters and waits
+// take them.
+var statusNames = []string{
+	albato.StatusWaiting.Name(), albato.StatusGranted.Name(),
+	albato.StatusWaitingOAuth.Name(), albato.StatusRevoked.Name(),
+}
+
+// The attributes every view shares, each described once. Where the view
+// is not the resource, hint replaces desc: only the resource knows when a
+// token was issued, elsewhere the times count from date_created.
+type attrKind int
+
+const (
+	kindString attrKind = iota
+	kindInt
+	kindBool
+)
+
+type linkAttr struct {
+	name, desc, hint string
+	kind             attrKind
+	sensitive        bool
+}
+
+const (
+	usableNote = "null once the link can no longer be used (granted: the token is spent; revoked: it is dead)"
+	hintNote   = " Counted from `date_created`, which the API may keep when a token is regenerated: a hint, not a " +
+		"verdict (only the `albato_connection_link` resource knows when a token was issued), so no wait fails on it."
+)
+
+var linkAttrs = []linkAttr{
+	{name: "id", desc: "The sharing id, in decimal."},
+	{name: "partner_id", kind: kindInt, desc: "The partner (app) id whose connection the end user creates, e.g. `225`."},
+	{name: "title", desc: "Title of the link, 1 to 255 characters."},
+	{name: "token", sensitive: true, desc: "The one-time token; " + usableNote + "."},
+	{name: "link", sensitive: true, desc: "The link to hand to the end user: `<connect_url>?id=<partner_id>&token=<token>` " +
+		"(the id the provider's `link_id` chooses). Anyone holding it can create the connection until it is used, " +
+		"revoked or expired; " + usableNote + "."},
+	{name: "status", kind: kindInt, desc: "`0` waiting, `1` granted (the connection exists), `2` waiting for OAuth, `3` revoked."},
+	{name: "status_name", desc: "The status as a word: `waiting`, `granted`, `waiting_oauth` or `revoked`."},
+	{name: "credential_id", kind: kindInt, desc: "Null until the end user completes the link (status `1`); then the " +
+		"id of the connection created, to feed a solution installation. A regeneration clears it again (the " +
+		"connection itself stays in the account)."},
+	{name: "date_created", desc: "When the API created the link, RFC 3339 in UTC; null until the API reports it."},
+	{name: "issued_at", kind: kindInt,
+		desc: "When the current token was issued, in Unix seconds; `expires_at` is 48 hours later. It changes at " +
+			"every regeneration and never otherwise, and is not secret: use it as the `*_wo_version` of a " +
+			"write-only argument that receives the link. Null until known (after an import, until the API reports " +
+			"`date_created`).",
+		hint: "When the token was issued as far as the API tells, in Unix seconds: `date_created`; null until the " +
+			"API reports it." + hintNote},
+	{name: "expires_at", desc: "RFC 3339 in UTC: 48 hours after the token was last issued (`issued_at`).",
+		hint: "RFC 3339 in UTC: 48 hours after `date_created`." + hintNote},
+	{name: "expired", kind: kindBool,
+		desc: "Whether the link is waiting and at or past `expires_at`, as of the last refresh (on the API's clock).",
+		hint: "Whether the link is waiting and at or past `expires_at`, on the API's clock." + hintNote},
+}
+
+// viewDescription is a's description where the token's issue is not known.
+func (a linkAttr) viewDescription() string {
+	if a.hint != "" {
+		return a.hint
+	}
+	return a.desc
+}
+
+// resourceLinkAttributes are the shared attributes as the resource's
+// computed ones: a plan keeps each as it is unless the resource says
+// otherwise. extra is appended to the descriptions it names.
+func resourceLinkAttributes(extra map[string]string) map[string]rschema.Attribute {
+	out := make(map[string]rschema.Attribute, len(linkAttrs))
+	for _, a := range linkAttrs {
+		d := a.desc + extra[a.name]
+		switch a.kind {
+		case kindInt:
+			out[a.name] = rschema.Int64Attribute{MarkdownDescription: d, Computed: true, Sensitive: a.sensitive,
+				PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()}}
+		case kindBool:
+			out[a.name] = rschema.BoolAttribute{MarkdownDescription: d, Computed: true, Sensitive: a.sensitive,
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()}}
+		default:
+			out[a.name] = rschema.StringAttribute{MarkdownDescription: d, Computed: true, Sensitive: a.sensitive,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
+		}
+	}
+	return out
+}
+
+// dataSourceLinkAttributes are the shared attributes as a data source's
+// computed ones, without those named in omit.
+func dataSourceLinkAttributes(omit ...string) map[string]dschema.Attribute {
+	out := map[string]dschema.Attribute{}
+	for _, a := range linkAttrs {
+		d := a.viewDescription()
+		switch {
+		case slices.Contains(omit, a.name):
+		case a.kind == kindInt:
+			out[a.name] = dschema.Int64Attribute{MarkdownDescription: d, Computed: true, Sensitive: a.sensitive}
+		case a.kind == kindBool:
+			out[a.name] = dschema.BoolAttribute{MarkdownDescription: d, Computed: true, Sensitive: a.sensitive}
+		default:
+			out[a.name] = dschema.StringAttribute{MarkdownDescription: d, Computed: true, Sensitive: a.sensitive}
+		}
+	}
+	return out
+}
+
+// ephemeralLinkAttributes are the shared attributes as the ephemeral
+// resource's computed ones.
+func ephemeralLinkAttributes() map[string]eschema.Attribute {
+	out := map[string]eschema.Attribute{}
+	for _, a := range linkAttrs {
+		d := a.viewDescription()
+		switch a.kind {
+		case kindInt:
+			out[a.name] = eschema.Int64Attribute{MarkdownDescription: d, Computed: true, Sensitive: a.sensitive}
+		case kindBool:
+			out[a.name] = eschema.BoolAttribute{MarkdownDescription: d, Computed: true, Sensitive: a.sensitive}
+		default:
+			out[a.name] = eschema.StringAttribute{MarkdownDescription: d, Computed: true, Sensitive: a.sensitive}
+		}
+	}
+	return out
+}
