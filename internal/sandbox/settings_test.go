@@ -193,16 +193,16 @@ func TestDateFormats(t *testing.T) {
 func TestControlSettings(t *testing.T) {
 	e := newEnv(t, sandbox.Options{EnableControl: true, PageSize: 7})
 	out := control(t, e, "GET", "/_sandbox/settings", "", 200)
-	if fmt.Sprint(out) != "map[authScheme:any dateFormat:datetime emptyPageWhenOutOfRange:false ignorePage:false linkId:partner_id maxPerPage:50 pageSize:7]" {
+	if fmt.Sprint(out) != "map[authScheme:any dateFormat:datetime emptyPageWhenOutOfRange:false ignorePage:false linkId:partner_id maxPerPage:50 pageSize:7 regenerateMovesDate:false]" {
 		t.Errorf("defaults: %v", out)
 	}
 	// A POST changes only the fields it names.
-	out = control(t, e, "POST", "/_sandbox/settings", `{"authScheme":"bearer","linkId":"sharing_id","ignorePage":true}`, 200)
+	out = control(t, e, "POST", "/_sandbox/settings", `{"authScheme":"bearer","linkId":"sharing_id","ignorePage":true,"regenerateMovesDate":true}`, 200)
 	if out["authScheme"] != "bearer" || out["linkId"] != "sharing_id" || out["ignorePage"] != true || out["pageSize"] != 7.0 {
 		t.Errorf("after POST: %v", out)
 	}
 	want := sandbox.Settings{AuthScheme: sandbox.AuthBearer, LinkID: sandbox.LinkSharingID, PageSize: 7,
-		MaxPerPage: sandbox.DefaultMaxPerPage, IgnorePage: true, DateFormat: sandbox.DateTime}
+		MaxPerPage: sandbox.DefaultMaxPerPage, IgnorePage: true, DateFormat: sandbox.DateTime, RegenerateMovesDate: true}
 	if got := e.srv.Settings(); got != want {
 		t.Errorf("Settings() = %+v, want %+v", got, want)
 	}
