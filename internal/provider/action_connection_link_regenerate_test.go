@@ -107,11 +107,14 @@ func TestAccActionRegenerate_refusals(t *testing.T) {
 		wantPUT int
 	}{
 		{"revoked", func(e *testEnv, id int64) error { return e.sandbox.Revoke(id) }, "",
-			`(?s)Cannot Regenerate a Revoked Connection Link.*link\s+%d\s+is\s+revoked.*Create\s+a\s+new\s+link`, 0},
+			`(?s)Cannot Regenerate a Revoked Connection Link.*link\s+%d\s+is\s+revoked.*creates\s+a\s+new\s+link`, 0},
 		{"deleted", func(e *testEnv, id int64) error { return e.sandbox.Remove(id) }, "",
-			`(?s)Connection Link Not Found.*id\s+%d.*Create\s+a\s+new\s+link`, 0},
+			`(?s)Connection Link Not Found.*id\s+%d.*creates\s+a\s+new\s+link`, 0},
 		{"granted", func(e *testEnv, id int64) error { _, err := e.sandbox.Grant(id); return err }, "",
 			`(?s)Connection Link Already Granted.*link\s+%d.*allow_granted\s+=\s+true`, 0},
+		// Written out, false is the default: still refused.
+		{"granted, allow_granted = false", func(e *testEnv, id int64) error { _, err := e.sandbox.Grant(id); return err },
+			"allow_granted = false", `(?s)Connection Link Already Granted.*link\s+%d.*allow_granted\s+=\s+true`, 0},
 		{"granted, allowed", func(e *testEnv, id int64) error { _, err := e.sandbox.Grant(id); return err },
 			"allow_granted = true", "", 1},
 	}

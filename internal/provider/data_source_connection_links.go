@@ -6,13 +6,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 var (
-	_ datasource.DataSource              = (*connectionLinksDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*connectionLinksDataSource)(nil)
+	_ datasource.DataSource                   = (*connectionLinksDataSource)(nil)
+	_ datasource.DataSourceWithConfigure      = (*connectionLinksDataSource)(nil)
+	_ datasource.DataSourceWithValidateConfig = (*connectionLinksDataSource)(nil)
 )
 
 // NewConnectionLinksDataSource returns the albato_connection_links data source.
@@ -77,17 +79,14 @@ func (d *connectionLinksDataSource) Schema(_ context.Context, _ datasource.Schem
 			"partner_id": schema.Int64Attribute{
 				MarkdownDescription: partnerIDFilterDescription,
 				Optional:            true,
-				Validators:          partnerIDFilterValidators(),
 			},
 			"status": schema.Int64Attribute{
 				MarkdownDescription: statusFilterDescription,
 				Optional:            true,
-				Validators:          statusFilterValidators(),
 			},
 			"status_name": schema.StringAttribute{
 				MarkdownDescription: statusNameFilterDescription,
 				Optional:            true,
-				Validators:          statusNameFilterValidators(),
 			},
 			"include_secrets": schema.BoolAttribute{
 				MarkdownDescription: "Fill `link_by_id` and `token_by_id` (default `false`: both null, and no token or link " +
@@ -121,6 +120,13 @@ func (d *connectionLinksDataSource) Schema(_ context.Context, _ datasource.Schem
 
 func (d *connectionLinksDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *connectionLinksDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	var model connectionLinksDataSourceModel
+	if resp.Diagnostics.Append(req.Config.Get(ctx, &model)...); !resp.Diagnostics.HasError() {
+		model.validate(path.Empty(), &resp.Diagnostics)
+	}
 }
 
 func (d *connectionLinksDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

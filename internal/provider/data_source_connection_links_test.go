@@ -134,9 +134,9 @@ func TestAccConnectionLinksDataSource_invalidFilter(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      cfg(`status_name = "done"`),
-				ExpectError: regexp.MustCompile(`(?s)status_name.*value must be one of:.*"waiting".*"granted".*"waiting_oauth".*"revoked".*got: "done"`),
+				ExpectError: regexp.MustCompile(`(?s)status_name\s+=\s+"done".*must be one of\s+"waiting",\s+"granted",\s+"waiting_oauth",\s+"revoked",\s+got\s+"done"`),
 			},
-			{Config: cfg("status = 0\n  status_name = \"waiting\""), ExpectError: regexp.MustCompile(`Invalid Attribute Combination`)},
+			{Config: cfg("status = 0\n  status_name = \"waiting\""), ExpectError: regexp.MustCompile(`Conflicting Status Filters`)},
 		},
 	})
 }

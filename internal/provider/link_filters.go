@@ -1,12 +1,12 @@
 package provider
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
@@ -20,18 +20,6 @@ const (
 	statusFilterDescription     = "Only links in this status, by number: `0` waiting, `1` granted, `2` waiting for OAuth, `3` revoked. `status_name` says the same in words."
 	statusNameFilterDescription = "Only links in this status, by name: `waiting`, `granted`, `waiting_oauth` or `revoked` (the names `wait_for_status` takes)."
 )
-
-func partnerIDFilterValidators() []validator.Int64 {
-	return []validator.Int64{int64validator.AtLeast(1)}
-}
-
-func statusFilterValidators() []validator.Int64 {
-	return []validator.Int64{int64validator.Between(0, 3), int64validator.ConflictsWith(path.MatchRoot("status_name"))}
-}
-
-func statusNameFilterValidators() []validator.String {
-	return []validator.String{stringvalidator.OneOf(statusNames...)}
-}
 
 // linkFilter is the filters; a null one matches all.
 type linkFilter struct {
@@ -56,4 +44,33 @@ func (f linkFilter) status() (albato.Status, bool) {
 		return albato.Status(slices.Index(statusNames, f.StatusName.ValueString())), true
 	}
 	return 0, false
+}
+
+// validate checks the filters' known values, each against its attribute
+// under at: the list resource's filters sit in its config block, and
+// Terraform shows an error's line only from the path it is given.
+func (f linkFilter) validate(at path.Path, diags *diag.Diagnostics) {
+	known := func(v interface {
+		IsNull() bool
+		IsUnknown() bool
+	}) bool {
+		return !v.IsNull() && !v.IsUnknown()
+	}
+	if known(f.PartnerID) && f.PartnerID.ValueInt64() < 1 {
+		diags.AddAttributeError(at.AtName("partner_id"), "Invalid Partner ID",
+			fmt.Sprintf("partner_id must be a partner (app) id, 1 or more, got %d.", f.PartnerID.ValueInt64()))
+	}
+	if n := f.Status.ValueInt64(); known(f.Status) && (n < 0 || n > 3) {
+		diags.AddAttributeError(at.AtName("status"), "Invalid Status",
+			fmt.Sprintf("status must be between 0 and 3 (0 waiting, 1 granted, 2 waiting for OAuth, 3 revoked), got %d; "+
+				"status_name takes the names.", n))
+	}
+	if known(f.StatusName) && !slices.Contains(statusNames, f.StatusName.ValueString()) {
+		diags.AddAttributeError(at.AtName("status_name"), "Invalid Status Name",
+			fmt.Sprintf("status_name must be one of \"%s\", got %q.", strings.Join(statusNames, `", "`), f.StatusName.ValueString()))
+	}
+	if !f.Status.IsNull() && !f.StatusName.IsNull() {
+		diags.AddAttributeError(at.AtName("status_name"), "Conflicting Status Filters",
+			"Set status or status_name, not both: they filter on the same thing.")
+	}
 }

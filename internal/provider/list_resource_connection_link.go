@@ -17,8 +17,9 @@ import (
 )
 
 var (
-	_ list.ListResource              = (*connectionLinkListResource)(nil)
-	_ list.ListResourceWithConfigure = (*connectionLinkListResource)(nil)
+	_ list.ListResource                   = (*connectionLinkListResource)(nil)
+	_ list.ListResourceWithConfigure      = (*connectionLinkListResource)(nil)
+	_ list.ListResourceWithValidateConfig = (*connectionLinkListResource)(nil)
 )
 
 // NewConnectionLinkListResource returns the albato_connection_link list
@@ -54,17 +55,14 @@ func (l *connectionLinkListResource) ListResourceConfigSchema(_ context.Context,
 			"partner_id": schema.Int64Attribute{
 				MarkdownDescription: partnerIDFilterDescription,
 				Optional:            true,
-				Validators:          partnerIDFilterValidators(),
 			},
 			"status": schema.Int64Attribute{
 				MarkdownDescription: statusFilterDescription + " `3` finds nothing: revoked links are never results.",
 				Optional:            true,
-				Validators:          statusFilterValidators(),
 			},
 			"status_name": schema.StringAttribute{
 				MarkdownDescription: statusNameFilterDescription + " `revoked` finds nothing: revoked links are never results.",
 				Optional:            true,
-				Validators:          statusNameFilterValidators(),
 			},
 		},
 	}
@@ -72,6 +70,15 @@ func (l *connectionLinkListResource) ListResourceConfigSchema(_ context.Context,
 
 func (l *connectionLinkListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	l.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// ValidateListResourceConfig checks the filters, each against its line in
+// the config block.
+func (l *connectionLinkListResource) ValidateListResourceConfig(ctx context.Context, req list.ValidateConfigRequest, resp *list.ValidateConfigResponse) {
+	var filter linkFilter
+	if resp.Diagnostics.Append(req.Config.Get(ctx, &filter)...); !resp.Diagnostics.HasError() {
+		filter.validate(path.Root("config"), &resp.Diagnostics)
+	}
 }
 
 func (l *connectionLinkListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {

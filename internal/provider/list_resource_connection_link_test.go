@@ -11,6 +11,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/querycheck"
@@ -173,8 +178,8 @@ list "albato_connection_link" "granted_by_name" {
 func TestAccListConnectionLink_invalidFilter(t *testing.T) {
 	for filter, want := range map[string]string{
 		`status = 7`:           `(?s)status.*between 0 and 3`,
-		`status_name = "done"`: `(?s)status_name\s+=\s+"done".*value must be one of:.*"waiting".*"granted".*"waiting_oauth".*"revoked"`,
-		`status = 0` + "\n" + `status_name = "waiting"`: `(?s)Invalid Attribute Combination`,
+		`status_name = "done"`: `(?s)Invalid Status Name.*must be one of\s+"waiting",\s+"granted",\s+"waiting_oauth",\s+"revoked",\s+got\s+"done"`,
+		`status = 0` + "\n" + `status_name = "waiting"`: `(?s)Conflicting Status Filters`,
 	} {
 		t.Run(filter, func(t *testing.T) {
 			e := newTestEnv(t)
@@ -275,4 +280,32 @@ list "albato_connection_link" "one" {
 			},
 		},
 	})
+}
+
+// A filter's error points at its own line in the list block's config block
+// (Terraform shows the block's first line for a path it cannot find there).
+func TestListConnectionLink_filterErrorsPointAtTheAttribute(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	l := &connectionLinkListResource{}
+	var sr list.ListResourceSchemaResponse
+	l.ListResourceConfigSchema(ctx, list.ListResourceSchemaRequest{}, &sr)
+	typ := sr.Schema.Type().TerraformType(ctx)
+	for name, value := range map[string]tftypes.Value{
+		"partner_id":  tftypes.NewValue(tftypes.Number, 0),
+		"status":      tftypes.NewValue(tftypes.Number, 7),
+		"status_name": tftypes.NewValue(tftypes.String, "done"),
+	} {
+		vals := map[string]tftypes.Value{
+			"partner_id": tftypes.NewValue(tftypes.Number, nil), "status": tftypes.NewValue(tftypes.Number, nil),
+			"status_name": tftypes.NewValue(tftypes.String, nil),
+		}
+		vals[name] = value
+		var resp list.ValidateConfigResponse
+		l.ValidateListResourceConfig(ctx, list.ValidateConfigRequest{Config: tfsdk.Config{Schema: sr.Schema, Raw: tftypes.NewValue(typ, vals)}}, &resp)
+		want := path.Root("config").AtName(name)
+		if len(resp.Diagnostics) != 1 || !resp.Diagnostics[0].(diag.DiagnosticWithPath).Path().Equal(want) {
+			t.Errorf("%s: diagnostics %v, want one at %s", name, resp.Diagnostics, want)
+		}
+	}
 }
