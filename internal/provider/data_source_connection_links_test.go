@@ -47,6 +47,11 @@ data "albato_connection_links" "granted" {
   depends_on = [albato_connection_link.crm, albato_connection_link.mailer]
 }
 
+data "albato_connection_links" "secrets_off" {
+  include_secrets = false
+  depends_on      = [albato_connection_link.crm, albato_connection_link.mailer]
+}
+
 data "albato_connection_links" "waiting_by_name" {
   status_name = "waiting"
   depends_on  = [albato_connection_link.crm, albato_connection_link.mailer]
@@ -78,6 +83,9 @@ data "albato_connection_links" "waiting_by_name" {
 					// Without include_secrets no secret is read into the state.
 					statecheck.ExpectKnownValue("data.albato_connection_links.mailer", tfjsonpath.New("link_by_id"), knownvalue.Null()),
 					statecheck.ExpectKnownValue("data.albato_connection_links.mailer", tfjsonpath.New("token_by_id"), knownvalue.Null()),
+					// Nor with include_secrets = false written out.
+					statecheck.ExpectKnownValue("data.albato_connection_links.secrets_off", tfjsonpath.New("link_by_id"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("data.albato_connection_links.secrets_off", tfjsonpath.New("token_by_id"), knownvalue.Null()),
 				},
 				Check: func(s *terraform.State) error {
 					attrs := s.RootModule().Resources["data.albato_connection_links.all"].Primary.Attributes
