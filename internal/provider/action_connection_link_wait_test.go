@@ -86,7 +86,22 @@ func invokeWaitPolling(ctx context.Context, t *testing.T, e *testEnv, ids []int6
 		"timeout":  timeoutVal,
 	})
 	resp := action.InvokeResponse{SendProgress: p.send}
-	a.Invoke(ctx, action.InvokeRequest{Config: tfsdk.Config{Raw: raw, Schema: sr.Schema}}, &resp)
+	// A deadline of the test's own, well past the wait's: a wait that does
+	// not stop fails here in seconds, not at the package's timeout.
+	limit := 30 * time.Second
+	if d, err := time.ParseDuration(timeout); err == nil && timeout != "" {
+		limit = d + 10*time.Second
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.Invoke(ctx, action.InvokeRequest{Config: tfsdk.Config{Raw: raw, Schema: sr.Schema}}, &resp)
+	}()
+	select {
+	case <-done:
+	case <-time.After(limit):
+		t.Fatalf("the wait action did not stop within %s (timeout %q): it ignores its timeout", limit, timeout)
+	}
 	var out []string
 	for _, d := range resp.Diagnostics {
 		out = append(out, d.Severity().String()+": "+d.Summary()+": "+d.Detail())
@@ -365,5 +380,29 @@ func TestActionWait_expiryIsAHint(t *testing.T) {
 				t.Errorf("the wait returned, but the link is in status %d", sh.Status)
 			}
 		})
+	}
+}
+
+// By default the wait is for granted links only: a link waiting for OAuth
+// does not end it (it runs to its timeout), and the grant that follows does.
+func TestActionWait_defaultWaitsPastOAuth(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	calendar := e.seed(227, "Calendar") // partner 227 signs in with OAuth
+	if err := e.sandbox.StartOAuth(calendar); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	diags := invokeWait(t.Context(), t, e, []int64{calendar}, nil, "400ms", &progressLog{})
+	if took := time.Since(start); took < 400*time.Millisecond || !strings.Contains(diags, "Timed Out Waiting") {
+		t.Errorf("a link waiting for OAuth ended the default wait after %s: %q", took, diags)
+	}
+	e.before("GET", 2, func() {
+		if _, err := e.sandbox.Grant(calendar); err != nil {
+			t.Error(err)
+		}
+	})
+	if diags := invokeWait(t.Context(), t, e, []int64{calendar}, nil, "30s", &progressLog{}); diags != "" {
+		t.Errorf("the wait did not end with the grant: %s", diags)
 	}
 }

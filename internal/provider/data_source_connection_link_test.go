@@ -85,6 +85,7 @@ data "albato_connection_link" "test" {
 
 // wait_for_status returns once the end user completes the link.
 func TestAccConnectionLinkDataSource_waitForGrant(t *testing.T) {
+	deadline(t, 90*time.Second, "wait_for_status")
 	e := newTestEnv(t)
 	var credentialID int64
 	resource.ParallelTest(t, resource.TestCase{
@@ -158,6 +159,7 @@ func TestAccConnectionLinkDataSource_waitErrors(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
+			deadline(t, 90*time.Second, "wait_for_status")
 			e := newTestEnv(t)
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
@@ -232,6 +234,7 @@ data "albato_connection_link" "test" {
 func TestAccConnectionLinkDataSource_waitOutlivesTheDate(t *testing.T) {
 	for _, moves := range []bool{false, true} {
 		t.Run(fmt.Sprintf("PUT moves dateCreated: %v", moves), func(t *testing.T) {
+			deadline(t, 90*time.Second, "wait_for_status")
 			e := newTestEnv(t)
 			var credentialID int64
 			resource.ParallelTest(t, resource.TestCase{

@@ -213,3 +213,12 @@ func sandboxFault(method string, status, n int) sandbox.Fault {
 func sandboxFaultBody(method string, status int, body string, n int) sandbox.Fault {
 	return sandbox.Fault{Method: method, Status: status, Body: body, Times: n}
 }
+
+// deadline fails the test binary, naming the test and what did not stop,
+// when the test still runs after d: a wait or a paging loop that never ends
+// fails in seconds, not at the package's timeout. Acceptance tests cannot
+// be stopped from outside, so it panics.
+func deadline(t *testing.T, d time.Duration, what string) {
+	timer := time.AfterFunc(d, func() { panic(fmt.Sprintf("%s: %s did not stop within %s", t.Name(), what, d)) })
+	t.Cleanup(func() { timer.Stop() })
+}
