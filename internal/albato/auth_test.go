@@ -128,10 +128,36 @@ func TestAuthFixed(t *testing.T) {
 }
 
 // TestAuthAutoUnsettledByOtherFailures: a failure that says nothing of the
-// credentials (a 500) settles nothing: the next request tries again, from
-// the first scheme not yet refused.
+// credentials (a 500, a rate limit, a timeout, a dropped connection)
+// settles nothing: the next request tries again, from the first scheme not
+// yet refused. Settling on the scheme of a rate-limited request would fail
+// every later request with 401.
 func TestAuthAutoUnsettledByOtherFailures(t *testing.T) {
 	t.Parallel()
+	failures := map[string]func(w http.ResponseWriter){
+		"500": func(w http.ResponseWriter) { writeJSON(w, http.StatusInternalServerError, `{"success":false,"message":"down"}`) },
+		"429": func(w http.ResponseWriter) { writeJSON(w, http.StatusTooManyRequests, `{"success":false,"message":"slow down"}`) },
+		"408": func(w http.ResponseWriter) { writeJSON(w, http.StatusRequestTimeout, `{"success":false,"message":"timeout"}`) },
+		// The connection drops in the middle of the answer (a drop before
+		// any answer on a reused connection is retried by Go's transport).
+		"network": func(w http.ResponseWriter) {
+			conn, buf, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"success\":")
+				_ = buf.Flush()
+				_ = conn.Close()
+			}
+		},
+	}
+	for failure, fail := range failures {
+		t.Run(failure, func(t *testing.T) {
+			t.Parallel()
+			authAutoUnsettledBy(t, fail)
+		})
+	}
+}
+
+func authAutoUnsettledBy(t *testing.T, fail func(w http.ResponseWriter)) {
 	for _, tc := range []struct {
 		name      string
 		failOn    int32 // the request answered 500
@@ -157,14 +183,14 @@ func TestAuthAutoUnsettledByOtherFailures(t *testing.T) {
 				}
 				mu.Unlock()
 				if n.Add(1) == tc.failOn {
-					writeJSON(w, http.StatusInternalServerError, `{"success":false,"message":"down"}`)
+					fail(w)
 					return
 				}
 				ok(w, r)
 			})
 			c := newTestClient(t, srv.URL, withRetries(0))
 			if _, err := c.GetSharing(context.Background(), 61); err == nil || IsUnauthorized(err) || acceptedScheme(c) != "" {
-				t.Fatalf("got %v and scheme %q, want the 500 and none settled", err, acceptedScheme(c))
+				t.Fatalf("got %v and scheme %q, want the failure and none settled", err, acceptedScheme(c))
 			}
 			if _, err := c.GetSharing(context.Background(), 61); err != nil || acceptedScheme(c) != tc.scheme {
 				t.Fatalf("got %v and scheme %q, want success under %s", err, acceptedScheme(c), tc.scheme)

@@ -52,6 +52,9 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 		return nil, errors.New("API base URL is required")
 	}
 	u, err := url.Parse(raw)
+	if hint := SchemeHint(raw); hint != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https")) {
+		return nil, errors.New("API base URL " + hint)
+	}
 	if err != nil {
 		// url.Parse's errors quote the input, secrets included.
 		return nil, errors.New("invalid API base URL: " + notAURL)
@@ -74,4 +77,18 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 		u.Path = "/"
 	}
 	return u, nil
+}
+
+// SchemeHint words a URL written without its scheme ("127.0.0.1:8080",
+// "localhost:8080", "api.albato.com"), suggesting one; "" when raw has a
+// scheme or would be no URL with one. Userinfo, query and fragment are not
+// shown.
+func SchemeHint(raw string) string {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse("https://" + raw)
+	if strings.Contains(raw, "://") || err != nil || u.Host == "" {
+		return ""
+	}
+	shown := u.Host + u.EscapedPath()
+	return fmt.Sprintf("has no scheme: write \"https://%s\" (or \"http://%s\" for a local sandbox)", shown, shown)
 }

@@ -254,6 +254,7 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 	}
 
 	st := &call{c: c, ctx: ctx, op: op, method: method, path: u.EscapedPath()}
+	began := time.Now()
 	resp, err := st.retryClient().Do(req)
 	if err != nil {
 		if resp != nil {
@@ -264,7 +265,8 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 		}
 		st.logGivingUp()
 		return answer{}, fmt.Errorf("%s: %w", op, &requestError{
-			method: method, path: st.path, attempts: st.attempt, err: stripURLError(err), secrets: c.secrets,
+			method: method, path: st.path, attempts: st.attempt, elapsed: time.Since(began), err: stripURLError(err),
+			secrets: c.secrets,
 		})
 	}
 	if resp == nil {
@@ -288,7 +290,7 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 				unreadable: resp.StatusCode < 400}
 		}
 		return answer{}, fmt.Errorf("%s: reading response body: %w", op, &requestError{
-			method: method, path: st.path, attempts: st.attempt, err: err, secrets: c.secrets,
+			method: method, path: st.path, attempts: st.attempt, elapsed: time.Since(began), err: err, secrets: c.secrets,
 		})
 	}
 	env, problem := decodeEnvelope(resp.StatusCode, resp.Header.Get("Content-Type"), ans.body, c.secrets...)
@@ -297,6 +299,7 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 		// A success status with a body that is not the API's refusal may
 		// have done what was asked: say so to mayHaveBeenApplied.
 		apiErr.unreadable = resp.StatusCode < 400 && !saysFailure(ans.body)
+		apiErr.Tries, apiErr.Elapsed = st.attempt, time.Since(began)
 		return answer{}, apiErr
 	}
 	ans.env = env

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Error is every failure the Albato API reports: an HTTP status of 400 or
@@ -23,9 +24,29 @@ type Error struct {
 	// was wrong with the body. Secrets are already redacted from it.
 	Message string
 
+	// Tries and Elapsed are how many tries the request took and how long,
+	// when it took more than one (after retries: a 429, a 5xx).
+	Tries   int
+	Elapsed time.Duration
+
 	// unreadable marks a success status (below 400) whose body could not be
 	// read as the API's answer: the request may well have taken effect.
 	unreadable bool
+}
+
+// triesText is " (5 tries over 18s)" for a failure after retries, else "".
+func triesText(tries int, elapsed time.Duration) string {
+	if tries < 2 {
+		return ""
+	}
+	round := time.Second
+	switch {
+	case elapsed < time.Second:
+		round = time.Millisecond
+	case elapsed < 10*time.Second:
+		round = 100 * time.Millisecond
+	}
+	return fmt.Sprintf(" (%d tries over %s)", tries, elapsed.Round(round))
 }
 
 // Error returns the operation, the HTTP status and the message, e.g.
@@ -36,9 +57,9 @@ func (e *Error) Error() string {
 		op = "albato API"
 	}
 	if e.Message == "" {
-		return fmt.Sprintf("%s: HTTP %d", op, e.StatusCode)
+		return fmt.Sprintf("%s: HTTP %d%s", op, e.StatusCode, triesText(e.Tries, e.Elapsed))
 	}
-	return fmt.Sprintf("%s: HTTP %d: %s", op, e.StatusCode, e.Message)
+	return fmt.Sprintf("%s: HTTP %d: %s%s", op, e.StatusCode, e.Message, triesText(e.Tries, e.Elapsed))
 }
 
 // IsNotFound reports whether err is, or wraps, an *Error with HTTP status 404.
@@ -73,16 +94,14 @@ type requestError struct {
 	method   string
 	path     string
 	attempts int
+	elapsed  time.Duration
 	err      error
 	secrets  []string
 }
 
 func (e *requestError) Error() string {
-	what := "request failed"
-	if e.attempts > 1 {
-		what = fmt.Sprintf("request failed after %d attempts", e.attempts)
-	}
-	return fmt.Sprintf("%s %s: %s: %s", e.method, e.path, what, redact(e.err.Error(), e.secrets))
+	return fmt.Sprintf("%s %s: request failed%s: %s", e.method, e.path, triesText(e.attempts, e.elapsed),
+		redact(e.err.Error(), e.secrets))
 }
 
 func (e *requestError) Unwrap() error { return e.err }

@@ -9,6 +9,8 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -356,7 +358,7 @@ func TestConnectionRefused(t *testing.T) {
 			name: "POST", retries: 2,
 			call:         func(c *Client) error { _, err := c.postSharing(context.Background(), 225, "t"); return err },
 			wantAttempts: 3,
-			wantPrefix:   "create sharing: POST /credentials/grant-access-sharing: request failed after 3 attempts: ",
+			wantPrefix:   "create sharing: POST /credentials/grant-access-sharing: request failed (3 tries over ",
 		},
 		{
 			name: "GET without retries", retries: 0,
@@ -368,7 +370,7 @@ func TestConnectionRefused(t *testing.T) {
 			name: "list", retries: 1,
 			call:         func(c *Client) error { _, err := c.ListSharings(context.Background(), 3); return err },
 			wantAttempts: 2,
-			wantPrefix:   "list sharings: GET /credentials/grant-access-sharing: request failed after 2 attempts: ",
+			wantPrefix:   "list sharings: GET /credentials/grant-access-sharing: request failed (2 tries over ",
 		},
 	}
 	for _, tt := range tests {
@@ -591,5 +593,30 @@ func TestUnknownHostFailsAtOnce(t *testing.T) {
 	}
 	if n := dials.Load(); n != 3 {
 		t.Errorf("%d dials after a passing lookup failure, want 3 (two retries)", n)
+	}
+}
+
+// Every failure after retries says how many tries it took and how long;
+// one try says nothing of tries.
+func TestFailureAfterRetriesSaysTriesAndTime(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(`{"success":false,"message":"boom"}`))
+	}))
+	t.Cleanup(srv.Close)
+	for retries, want := range map[int]string{
+		4: `^read sharing: HTTP 500: boom \(5 tries over \d+(\.\d+)?m?s\)$`,
+		0: `^read sharing: HTTP 500: boom$`,
+	} {
+		c := newTestClient(t, srv.URL, withRetries(retries))
+		_, err := c.GetSharing(t.Context(), 61)
+		if err == nil || !regexp.MustCompile(want).MatchString(err.Error()) {
+			t.Errorf("max retries %d: error %v, want %s", retries, err, want)
+		}
+	}
+	if got := (&Error{Operation: "list sharings", StatusCode: 429, Tries: 3, Elapsed: 18400 * time.Millisecond}).Error(); got != "list sharings: HTTP 429 (3 tries over 18s)" {
+		t.Errorf("got %q", got)
 	}
 }
