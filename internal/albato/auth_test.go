@@ -135,9 +135,15 @@ func TestAuthFixed(t *testing.T) {
 func TestAuthAutoUnsettledByOtherFailures(t *testing.T) {
 	t.Parallel()
 	failures := map[string]func(w http.ResponseWriter){
-		"500": func(w http.ResponseWriter) { writeJSON(w, http.StatusInternalServerError, `{"success":false,"message":"down"}`) },
-		"429": func(w http.ResponseWriter) { writeJSON(w, http.StatusTooManyRequests, `{"success":false,"message":"slow down"}`) },
-		"408": func(w http.ResponseWriter) { writeJSON(w, http.StatusRequestTimeout, `{"success":false,"message":"timeout"}`) },
+		"500": func(w http.ResponseWriter) {
+			writeJSON(w, http.StatusInternalServerError, `{"success":false,"message":"down"}`)
+		},
+		"429": func(w http.ResponseWriter) {
+			writeJSON(w, http.StatusTooManyRequests, `{"success":false,"message":"slow down"}`)
+		},
+		"408": func(w http.ResponseWriter) {
+			writeJSON(w, http.StatusRequestTimeout, `{"success":false,"message":"timeout"}`)
+		},
 		// The connection drops in the middle of the answer (a drop before
 		// any answer on a reused connection is retried by Go's transport).
 		"network": func(w http.ResponseWriter) {
