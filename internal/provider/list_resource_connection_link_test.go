@@ -1,11 +1,8 @@
 package provider
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,46 +13,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/querycheck"
 	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
-
-// needsTerraform114 skips a test of a list resource or an action on a CLI
-// that has neither, saying so: Terraform before 1.14, and OpenTofu 1.12
-// (whose version is below 1.14 too).
-var needsTerraform114 = []tfversion.TerraformVersionCheck{terraform114Check{}}
-
-type terraform114Check struct{}
-
-func (terraform114Check) CheckTerraformVersion(_ context.Context, req tfversion.CheckTerraformVersionRequest, resp *tfversion.CheckTerraformVersionResponse) {
-	if req.TerraformVersion.Core().LessThan(tfversion.Version1_14_0) {
-		resp.Skip = fmt.Sprintf("list resources (terraform query) and actions need Terraform 1.14 or later; this CLI is %s "+
-			"(OpenTofu 1.12 has neither)", req.TerraformVersion)
-	}
-}
-
-// seed creates a link in the sandbox as Albato's UI or a script would,
-// outside Terraform, and returns its id.
-func (e *testEnv) seed(partnerID int64, title string) int64 {
-	e.t.Helper()
-	body, err := json.Marshal(map[string]any{"partnerId": partnerID, "title": title})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	req := httptest.NewRequest(http.MethodPost, sharingsPath, strings.NewReader(string(body)))
-	req.Header.Set("Authorization", "Bearer "+testToken)
-	req.Header.Set("Content-Type", "application/json")
-	rec := httptest.NewRecorder()
-	e.sandbox.ServeHTTP(rec, req)
-	var created struct {
-		Data struct{ ID int64 } `json:"data"`
-	}
-	if err := json.Unmarshal(rec.Body.Bytes(), &created); err != nil || created.Data.ID == 0 {
-		e.t.Fatalf("seeding %q: HTTP %d %s", title, rec.Code, rec.Body.String())
-	}
-	return created.Data.ID
-}
 
 // queryConfig is a query file: the provider against the sandbox and the
 // given list blocks.

@@ -13,16 +13,12 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
-	"github.com/hashicorp/go-plugin"
 	"github.com/hashicorp/terraform-exec/tfexec"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
@@ -267,69 +263,6 @@ func loadServe(t *testing.T, e *testEnv, rpcs *loadGauge, f func(tfexec.Reattach
 		return err
 	}
 	return serveProvider(t, &loadServer{ProviderServer: inner, g: rpcs}, f)
-}
-
-// serveProvider serves srv as loadServe does. srv must implement every
-// optional interface the CLI uses (list resources, actions): a wrapper that
-// embeds only tfprotov6.ProviderServer hides them.
-func serveProvider(t *testing.T, srv tfprotov6.ProviderServer, f func(tfexec.ReattachInfo) error) error {
-	t.Helper()
-	address := loadProviderAddress()
-	ctx, cancel := context.WithCancel(context.Background())
-	reattachCh := make(chan *plugin.ReattachConfig)
-	closeCh := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		err := tf6server.Serve(address,
-			func() tfprotov6.ProviderServer { return srv },
-			tf6server.WithDebug(ctx, reattachCh, closeCh),
-			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
-			// Provider logs go to the test's log, at the level TF_LOG asks
-			// for (none by default), not to stderr at TRACE.
-			tf6server.WithLoggingSink(t))
-		if err != nil {
-			t.Errorf("serving the provider: %v", err)
-		}
-	}()
-	defer func() {
-		cancel()
-		select {
-		case <-closeCh:
-		case <-time.After(10 * time.Second):
-			t.Error("the provider server did not stop")
-		}
-		wg.Wait()
-	}()
-	var cfg *plugin.ReattachConfig
-	select {
-	case cfg = <-reattachCh:
-	case <-time.After(10 * time.Second):
-		return errors.New("timed out waiting for the provider's reattach config")
-	}
-	if cfg == nil {
-		return errors.New("no reattach config")
-	}
-	return f(tfexec.ReattachInfo{
-		address: tfexec.ReattachConfig{
-			Protocol:        string(cfg.Protocol),
-			ProtocolVersion: cfg.ProtocolVersion,
-			Pid:             cfg.Pid,
-			Test:            cfg.Test,
-			Addr:            tfexec.ReattachConfigAddr{Network: cfg.Addr.Network(), String: cfg.Addr.String()},
-		},
-	})
-}
-
-// loadProviderAddress is the provider's source address for the CLI under
-// test: the implied "albato" provider lives on the CLI's default registry.
-func loadProviderAddress() string {
-	host := os.Getenv("TF_ACC_PROVIDER_HOST")
-	if host == "" {
-		host = "registry.terraform.io"
-	}
-	return host + "/hashicorp/albato"
 }
 
 // loadGauge tracks how many calls are in flight, and the most at once.

@@ -2,9 +2,7 @@ package provider
 
 import (
 	"fmt"
-	"maps"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,62 +12,9 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
 
-// The API requests each operation sends, counted on the sandbox: what
-// DESIGN.md promises and what `make bench` turns into its network floor.
-// Each test manages requestsN links at once, so that a request too many per
-// link shows as a multiple.
-//
-// How terraform-plugin-testing runs a config step: a plan (with refresh,
-// unless AdditionalCLIOptions.Plan.NoRefresh), the apply of that plan,
-// Check, then a plan with -refresh=false and a plan with refresh. Its
-// destroy at the end runs with -refresh=false.
-
-const requestsN = 5
-
-const sharingsPath = "/credentials/grant-access-sharing"
-
-// requestsConfig is requestsN links; extra lines go inside the resource.
-func requestsConfig(e *testEnv, n int, extra ...string) string {
-	body := fmt.Sprintf("  count      = %d\n  partner_id = 225\n  title      = \"link ${count.index}\"\n", n)
-	for _, x := range extra {
-		body += "  " + x + "\n"
-	}
-	return e.providerConfig() + "\nresource \"albato_connection_link\" \"n\" {\n" + body + "}\n"
-}
-
 // noRefresh makes every plan of a test case run with -refresh=false, so
 // that a step's requests are those of its apply alone.
 var noRefresh = &resource.AdditionalCLIOptions{Plan: resource.PlanOptions{NoRefresh: true}}
-
-// expectRequests checks that the sandbox saw exactly want (method -> count)
-// since its log was last emptied, and nothing else.
-func (e *testEnv) expectRequests(what string, want map[string]int) error {
-	got := map[string]int{}
-	for _, r := range e.sandbox.Requests() {
-		got[r.Method]++
-	}
-	if !maps.Equal(got, want) {
-		return fmt.Errorf("%s sent %v, want exactly %v; requests: %v", what, got, want, e.requests())
-	}
-	return nil
-}
-
-// perLink groups the logged requests to single links by link id, as
-// "METHOD" sequences in arrival order; requests to the collection (create,
-// list) are under 0.
-func (e *testEnv) perLink() map[int64][]string {
-	out := map[int64][]string{}
-	for _, r := range e.sandbox.Requests() {
-		var id int64
-		if rest, ok := strings.CutPrefix(r.Path, sharingsPath+"/"); ok {
-			if _, err := fmt.Sscan(rest, &id); err != nil {
-				id = -1
-			}
-		}
-		out[id] = append(out[id], r.Method)
-	}
-	return out
-}
 
 // expectPerLink checks that each of the state's links got exactly the
 // sequence want, and that no other link did.
@@ -90,21 +35,6 @@ func (e *testEnv) expectPerLink(s *terraform.State, want ...string) error {
 		return fmt.Errorf("requests to links not in the state: %v", got)
 	}
 	return nil
-}
-
-// linkIDs are the ids of the links in a state.
-func linkIDs(s *terraform.State) []int64 {
-	var ids []int64
-	for addr := range s.RootModule().Resources {
-		if strings.HasPrefix(addr, "albato_connection_link.") {
-			id, err := stateID(s, addr)
-			if err == nil {
-				ids = append(ids, id)
-			}
-		}
-	}
-	slices.Sort(ids)
-	return ids
 }
 
 // Create is one POST and then one GET of the new link, per link; the plan

@@ -2,9 +2,7 @@ package provider
 
 import (
 	"fmt"
-	"net/http"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -12,27 +10,6 @@ import (
 
 	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
-
-// createSharing makes a link in the sandbox through its API, as another
-// client of the account would.
-func (e *testEnv) createSharing(t *testing.T, partnerID int, title string) {
-	t.Helper()
-	body := strings.NewReader(fmt.Sprintf(`{"partnerId":%d,"title":%q}`, partnerID, title))
-	req, err := http.NewRequest(http.MethodPost, e.server.URL+"/credentials/grant-access-sharing", body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Basic "+testToken)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("creating a sharing: HTTP %d", resp.StatusCode)
-	}
-}
 
 // A create whose answer is lost is never sent blind again: the provider
 // looks for what the POST may have made, adopts exactly one, sends the POST

@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
-	"net/http"
 	"testing"
 	"time"
 
@@ -219,22 +217,4 @@ func TestAccConnectionLink_tokenRegeneratedOutside(t *testing.T) {
 			},
 		},
 	})
-}
-
-// regenerateThroughAPI regenerates a link's token as another API user would.
-func (e *testEnv) regenerateThroughAPI(id int64) error {
-	req, err := http.NewRequest(http.MethodPut, fmt.Sprintf("%s%s/%d", e.server.URL, sharingsPath, id), nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", authorizationFor(e.sandbox.Settings().AuthScheme, testToken))
-	resp, err := e.server.Client().Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("regenerating link %d through the API: HTTP %d", id, resp.StatusCode)
-	}
-	return nil
 }

@@ -19,8 +19,6 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
 
-const linkAddr = "albato_connection_link.test"
-
 // testAccConnectionLinkConfig is one link for partner 225 with the given
 // title; extra lines go inside the resource block.
 func testAccConnectionLinkConfig(e *testEnv, title string, extra ...string) string {
@@ -30,8 +28,6 @@ func testAccConnectionLinkConfig(e *testEnv, title string, extra ...string) stri
 	}
 	return e.providerConfig() + "\nresource \"albato_connection_link\" \"test\" {\n" + body + "}\n"
 }
-
-func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // Behaviour 1 and 7: create is one POST then one GET; the state holds what
 // reads return; plans after apply and refresh are empty (the harness fails

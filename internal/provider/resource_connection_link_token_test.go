@@ -1,12 +1,9 @@
 package provider
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,74 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
-
-// tokenWatch remembers every token the sandbox ever issued in a test, so
-// that a check can prove none of them reached a state or a plan.
-type tokenWatch struct {
-	e    *testEnv
-	mu   sync.Mutex
-	seen map[string]bool
-}
-
-func newTokenWatch(e *testEnv) *tokenWatch { return &tokenWatch{e: e, seen: map[string]bool{}} }
-
-// findIn adds the sandbox's current tokens to those seen and reports the
-// first seen token that occurs in v rendered as JSON (none can before the
-// sandbox issued one).
-func (w *tokenWatch) findIn(v any) error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for _, sh := range w.e.sandbox.Sharings() {
-		w.seen[sh.Token] = true
-	}
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	for token := range w.seen {
-		if bytes.Contains(raw, []byte(token)) {
-			return fmt.Errorf("a link token the sandbox issued is in the JSON (%d bytes)", len(raw))
-		}
-	}
-	return nil
-}
-
-// absentFromState fails when any issued token is in the state.
-func (w *tokenWatch) absentFromState() statecheck.StateCheck { return tokensAbsentFromState{w} }
-
-// absentFromPlan fails when any issued token is in the plan (prior state,
-// planned values and changes).
-func (w *tokenWatch) absentFromPlan() plancheck.PlanCheck { return tokensAbsentFromPlan{w} }
-
-type tokensAbsentFromState struct{ w *tokenWatch }
-
-func (c tokensAbsentFromState) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-	if err := c.w.findIn(req.State); err != nil {
-		resp.Error = fmt.Errorf("state: %w", err)
-	}
-}
-
-type tokensAbsentFromPlan struct{ w *tokenWatch }
-
-func (c tokensAbsentFromPlan) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
-	if err := c.w.findIn(req.Plan); err != nil {
-		resp.Error = fmt.Errorf("plan: %w", err)
-	}
-}
-
-// The checks must be able to fail: a state that holds the token is caught.
-func TestTokenWatchFindsToken(t *testing.T) {
-	e := newTestEnv(t)
-	e.createSharing(t, 225, "watched")
-	w := newTokenWatch(e)
-	token := e.onlySharing().Token
-	if err := w.findIn(map[string]any{"values": map[string]string{"token": token}}); err == nil {
-		t.Error("a JSON document holding the token passed")
-	}
-	if err := w.findIn(map[string]any{"values": map[string]any{"token": nil, "id": "61"}}); err != nil {
-		t.Errorf("a JSON document without the token failed: %v", err)
-	}
-}
 
 // Issue 12.3: a granted link's token is spent; token and link become null
 // in the resource, the data source and the list, shown once as a change
@@ -317,24 +246,6 @@ func TestAccConnectionLink_storeTokenFalse(t *testing.T) {
 		},
 	})
 }
-
-// tokenOfOnlySharing matches the current token of the sandbox's only link.
-func tokenOfOnlySharing(e *testEnv) knownvalue.Check {
-	return knownValueFunc{desc: "the sandbox's current token", f: func(v any) error {
-		if s, ok := v.(string); !ok || s != e.onlySharing().Token || s == "" {
-			return fmt.Errorf("not the sandbox's current token")
-		}
-		return nil
-	}}
-}
-
-type knownValueFunc struct {
-	desc string
-	f    func(any) error
-}
-
-func (k knownValueFunc) CheckValue(v any) error { return k.f(v) }
-func (k knownValueFunc) String() string         { return k.desc }
 
 // Issue 12.3: issued_at is the issue time of the current token, in Unix
 // seconds, expires_at 48 hours later; a refresh leaves it, a regeneration
