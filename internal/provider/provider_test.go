@@ -5,8 +5,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-
-	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
 
 func TestProviderSchemaIsValid(t *testing.T) {
@@ -32,9 +30,4 @@ func TestProviderSchemaIsValid(t *testing.T) {
 			t.Errorf("%s data source missing", name)
 		}
 	}
-}
-
-// sandboxFault answers the next n API requests of method with status.
-func sandboxFault(method string, status, n int) sandbox.Fault {
-	return sandbox.Fault{Method: method, Status: status, Times: n}
 }

@@ -1,13 +1,20 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -15,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
@@ -922,4 +930,946 @@ resource "albato_connection_link" "test" {
 			})
 		})
 	}
+}
+
+// A create whose answer is lost is never sent blind again: the provider
+// looks for what the POST may have made, adopts exactly one, sends the POST
+// once more when there is none, and refuses to guess between several.
+func TestAccConnectionLink_ambiguousCreate(t *testing.T) {
+	cases := map[string]struct {
+		setup       func(t *testing.T, e *testEnv)
+		fault       sandbox.Fault
+		wantPOSTs   int
+		wantLinks   int
+		wantError   string
+		wantInState bool
+	}{
+		"created, then the connection dropped": {
+			fault:     sandbox.Fault{Method: "POST", Drop: true, AfterHandling: true, Times: 1},
+			wantPOSTs: 1, wantLinks: 1, wantInState: true,
+		},
+		"created, then a gateway timeout": {
+			fault:     sandbox.Fault{Method: "POST", Status: 504, Body: "<html>504 Gateway Time-out</html>", AfterHandling: true, Times: 1},
+			wantPOSTs: 1, wantLinks: 1, wantInState: true,
+		},
+		"dropped before it was handled": {
+			fault:     sandbox.Fault{Method: "POST", Drop: true, Times: 1},
+			wantPOSTs: 2, wantLinks: 1, wantInState: true,
+		},
+		"several candidates": {
+			setup: func(t *testing.T, e *testEnv) {
+				e.createSharing(t, 225, "ambiguous")
+				e.createSharing(t, 225, "ambiguous")
+				e.createSharing(t, 225, "another title")
+			},
+			fault:     sandbox.Fault{Method: "POST", Drop: true, AfterHandling: true, Times: 1},
+			wantPOSTs: 4, wantLinks: 4,
+			wantError: `(?s)May Have Been Created More Than Once.*3 links.*ids\s+61,\s+62,\s+64.*terraform\s+import`,
+		},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := newTestEnv(t)
+			step := resource.TestStep{
+				PreConfig: func() {
+					if c.setup != nil {
+						c.setup(t, e)
+					}
+					e.sandbox.AddFault(c.fault)
+				},
+				Config: testAccConnectionLinkConfig(e, "ambiguous"),
+				Check: func(s *terraform.State) error {
+					id, err := stateID(s, linkAddr)
+					if err != nil {
+						return err
+					}
+					all := e.sandbox.Sharings()
+					if all[len(all)-1].ID != id {
+						return fmt.Errorf("state holds %d, want the link the POST made, %d", id, all[len(all)-1].ID)
+					}
+					return nil
+				},
+			}
+			if c.wantError != "" {
+				step.Check = nil
+				step.ExpectError = regexp.MustCompile(c.wantError)
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				Steps:                    []resource.TestStep{step},
+				CheckDestroy: func(*terraform.State) error {
+					if got := e.sandbox.Count("POST"); got != c.wantPOSTs {
+						return fmt.Errorf("sandbox saw %d POSTs, want %d: %v", got, c.wantPOSTs, e.requests())
+					}
+					if got := len(e.sandbox.Sharings()); got != c.wantLinks {
+						return fmt.Errorf("sandbox holds %d links, want %d (none duplicated)", got, c.wantLinks)
+					}
+					return nil
+				},
+			})
+		})
+	}
+}
+
+// Expiry is judged on the API's clock: the sandbox's clock moves 49 hours
+// while this machine's does not, as when a machine's clock is off. A refresh
+// sees the link expired; the moment of that reading is kept in private
+// state, so that plans without refresh, and the apply's new provider
+// process, regenerate it as well.
+func TestAccConnectionLink_expiryOnTheAPIClock(t *testing.T) {
+	e := newTestEnv(t)
+	cfg := testAccConnectionLinkConfig(e, "the API's clock")
+	apiNow := testStart.Add(49 * time.Hour)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		// Every plan of this case runs with -refresh=false: only the
+		// refresh step talks to the API before an apply.
+		AdditionalCLIOptions: noRefresh,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check: func(*terraform.State) error {
+					e.sandbox.Advance(49 * time.Hour)
+					return nil
+				},
+			},
+			{
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true, // the plan after it regenerates the link
+				Check:              resource.TestCheckResourceAttr(linkAddr, "expired", "true"),
+			},
+			{
+				// A plan without refresh: the machine's clock alone says
+				// the link is valid for another 47 hours.
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: e.checkCount("PUT", 1),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("expired"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("expires_at"),
+						knownvalue.StringExact(rfc3339(apiNow.Add(48*time.Hour)))),
+				},
+			},
+		},
+	})
+}
+
+// link_id chooses the id in the link: the partner's (default) or the
+// link's own.
+func TestAccConnectionLink_linkID(t *testing.T) {
+	for _, c := range []struct {
+		linkID   string
+		idOfLink func(partnerID, sharingID int64) int64
+	}{
+		{"partner_id", func(p, _ int64) int64 { return p }},
+		{"sharing_id", func(_, s int64) int64 { return s }},
+	} {
+		t.Run(c.linkID, func(t *testing.T) {
+			e := newTestEnv(t)
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				Steps: []resource.TestStep{{
+					Config: e.providerConfig(fmt.Sprintf("link_id = %q", c.linkID)) + `
+resource "albato_connection_link" "test" {
+  partner_id = 225
+  title      = "link id"
+}`,
+					Check: func(s *terraform.State) error {
+						sh := e.onlySharing()
+						link := s.RootModule().Resources[linkAddr].Primary.Attributes["link"]
+						want := fmt.Sprintf("%s?id=%d&token=%s", e.connectURL(), c.idOfLink(sh.PartnerID, sh.ID), sh.Token)
+						if link != want {
+							return fmt.Errorf("link = %q, want %q", link, want)
+						}
+						return nil
+					},
+				}},
+			})
+		})
+	}
+}
+
+// Issue 12.4 and behaviour 8: the resource identity is { id }, in state
+// after create, unchanged by an in-place regeneration and a grant, and
+// import blocks accept identity = { id = "..." }. Older CLIs send no
+// identity; the rest of the suite runs on them unchanged.
+func TestAccConnectionLink_identity(t *testing.T) {
+	e := newTestEnv(t)
+	cfg := func(rotation string) string {
+		return testAccConnectionLinkConfig(e, "identified", fmt.Sprintf(`regenerate_triggers = { rotation = %q }`, rotation))
+	}
+	identity := func() []statecheck.StateCheck {
+		return []statecheck.StateCheck{
+			statecheck.ExpectIdentity(linkAddr, map[string]knownvalue.Check{"id": sharingIDOfOnlySharing(e)}),
+			statecheck.ExpectIdentityValueMatchesState(linkAddr, tfjsonpath.New("id")),
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: cfg("1"), ConfigStateChecks: identity()},
+			{
+				Config: cfg("2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: identity(),
+				Check:             e.checkCount("PUT", 1),
+			},
+			{
+				PreConfig: func() {
+					if _, err := e.sandbox.Grant(e.onlySharing().ID); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:            cfg("2"),
+				ConfigStateChecks: identity(),
+			},
+			{
+				ResourceName:    linkAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+				// An import records no regenerate_triggers (see the import
+				// test): without them, the import block is all the plan does.
+				Config: testAccConnectionLinkConfig(e, "identified"),
+			},
+		},
+	})
+}
+
+// sharingIDOfOnlySharing matches the decimal id of the sandbox's only link.
+func sharingIDOfOnlySharing(e *testEnv) knownvalue.Check {
+	return knownValueFunc{desc: "the sandbox's sharing id", f: func(v any) error {
+		if want := fmt.Sprint(e.onlySharing().ID); v != want {
+			return fmt.Errorf("identity id = %v, want %s", v, want)
+		}
+		return nil
+	}}
+}
+
+// planFor runs ModifyPlan on a prior state and a planned state built from
+// models, as Terraform would, as of a link last read at readAt, and returns
+// the response.
+func planFor(t *testing.T, readAt time.Time, prior, planned connectionLinkResourceModel) *fwresource.ModifyPlanResponse {
+	t.Helper()
+	ctx := context.Background()
+	r := &connectionLinkResource{}
+	var sr fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
+	empty := tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)
+
+	state := tfsdk.State{Schema: sr.Schema, Raw: empty}
+	if d := state.Set(ctx, &prior); d.HasError() {
+		t.Fatalf("state: %v", d)
+	}
+	plan := tfsdk.Plan{Schema: sr.Schema, Raw: empty}
+	if d := plan.Set(ctx, &planned); d.HasError() {
+		t.Fatalf("plan: %v", d)
+	}
+	resp := &fwresource.ModifyPlanResponse{Plan: plan}
+	req := fwresource.ModifyPlanRequest{State: state, Plan: plan, Config: tfsdk.Config{Schema: sr.Schema, Raw: plan.Raw}}
+	r.planChange(ctx, req, resp, readAt)
+	return resp
+}
+
+func grantedModel() connectionLinkResourceModel {
+	m := connectionLinkResourceModel{
+		linkView: linkView{
+			ID: types.StringValue("61"), PartnerID: types.Int64Value(225), Title: types.StringValue("CRM"),
+			Token: types.StringValue("tok"), Link: types.StringValue("https://c?id=225&token=tok"),
+			Status: types.Int64Value(1), StatusName: types.StringValue("granted"), CredentialID: types.Int64Value(248),
+			DateCreated: types.StringValue("2026-01-01T00:00:00Z"), ExpiresAt: types.StringValue("2026-01-03T00:00:00Z"),
+			Expired: types.BoolValue(false),
+		},
+		RegenerateTriggers:    types.MapNull(types.StringType),
+		RegenerateWhenExpired: types.BoolValue(true),
+		RegenerateBefore:      types.StringValue("0s"),
+	}
+	return m
+}
+
+// Behaviour 5: replacing a granted link warns that it must be completed again.
+func TestModifyPlan_replacingGrantedLinkWarns(t *testing.T) {
+	t.Parallel()
+	prior := grantedModel()
+	planned := prior
+	planned.Title = types.StringValue("CRM, renamed")
+	resp := planFor(t, time.Date(2026, 1, 1, 1, 0, 0, 0, time.UTC), prior, planned)
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("unexpected error: %v", resp.Diagnostics)
+	}
+	if resp.Diagnostics.WarningsCount() != 1 {
+		t.Fatalf("want one warning, got %v", resp.Diagnostics)
+	}
+	w := resp.Diagnostics.Warnings()[0]
+	if !strings.Contains(w.Detail(), "must complete again") || !strings.Contains(w.Detail(), "credential_id is null") {
+		t.Errorf("warning does not explain the consequence: %s", w.Detail())
+	}
+
+	// A waiting link is replaced without a warning.
+	prior.Status = types.Int64Value(0)
+	planned.Status = types.Int64Value(0)
+	resp = planFor(t, time.Date(2026, 1, 1, 1, 0, 0, 0, time.UTC), prior, planned)
+	if resp.Diagnostics.WarningsCount() != 0 {
+		t.Errorf("unexpected warning for a waiting link: %v", resp.Diagnostics)
+	}
+}
+
+// An expired waiting link plans every computed attribute but id as unknown.
+func TestModifyPlan_expiredWaitingLinkRegenerates(t *testing.T) {
+	t.Parallel()
+	prior := grantedModel()
+	prior.Status, prior.StatusName, prior.CredentialID = types.Int64Value(0), types.StringValue("waiting"), types.Int64Null()
+	resp := planFor(t, time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC), prior, prior)
+	var got connectionLinkResourceModel
+	if d := resp.Plan.Get(context.Background(), &got); d.HasError() {
+		t.Fatal(d)
+	}
+	if got.ID.IsUnknown() || got.Title.IsUnknown() || got.PartnerID.IsUnknown() {
+		t.Errorf("id, title and partner_id must keep their values: %+v", got)
+	}
+	for name, v := range map[string]interface{ IsUnknown() bool }{
+		"token": got.Token, "link": got.Link, "status": got.Status, "status_name": got.StatusName,
+		"credential_id": got.CredentialID, "date_created": got.DateCreated, "expires_at": got.ExpiresAt, "expired": got.Expired,
+	} {
+		if !v.IsUnknown() {
+			t.Errorf("%s should be unknown in a regeneration plan", name)
+		}
+	}
+
+	// A second earlier: nothing to do.
+	resp = planFor(t, time.Date(2026, 1, 2, 23, 59, 59, 0, time.UTC), prior, prior)
+	if d := resp.Plan.Get(context.Background(), &got); d.HasError() {
+		t.Fatal(d)
+	}
+	if got.Token.IsUnknown() {
+		t.Error("a link a second before expiry must not be regenerated")
+	}
+}
+
+// Plans say why a link changes in place: an in-place update alone says
+// nothing of an expiry, nor of a completed link that triggers reset.
+func TestModifyPlan_regenerationWarnings(t *testing.T) {
+	t.Parallel()
+	waiting := grantedModel()
+	waiting.Status, waiting.StatusName, waiting.CredentialID = types.Int64Value(0), types.StringValue("waiting"), types.Int64Null()
+	early := waiting
+	early.RegenerateBefore = types.StringValue("6h")
+	triggered := func(m connectionLinkResourceModel, v string) connectionLinkResourceModel {
+		m.RegenerateTriggers = types.MapValueMust(types.StringType, map[string]attr.Value{"rotation": types.StringValue(v)})
+		return m
+	}
+	expiry := time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name           string
+		now            time.Time
+		prior, planned connectionLinkResourceModel
+		want           string // part of the one warning's summary and detail; "" for none
+	}{
+		{"expired", expiry, waiting, waiting, "Regenerating an Expired Connection Link: Connection link 61 expired at 2026-01-03T00:00:00Z"},
+		{"within regenerate_before", expiry.Add(-time.Hour), early, early, "Before It Expires: Connection link 61 expires at 2026-01-03T00:00:00Z, within regenerate_before (6h)"},
+		{"not yet", expiry.Add(-time.Second), waiting, waiting, ""},
+		{"triggers on a completed link", expiry.Add(-time.Hour), triggered(grantedModel(), "1"), triggered(grantedModel(), "2"), "Regenerating a Completed Connection Link: Connection link 61 was completed by its end user (credential_id 248)"},
+		{"triggers on a waiting link", expiry.Add(-time.Hour), triggered(waiting, "1"), triggered(waiting, "2"), ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			resp := planFor(t, c.now, c.prior, c.planned)
+			if resp.Diagnostics.HasError() {
+				t.Fatal(resp.Diagnostics)
+			}
+			warnings := resp.Diagnostics.Warnings()
+			switch {
+			case c.want == "" && len(warnings) > 0:
+				t.Errorf("unexpected warning: %v", warnings)
+			case c.want != "" && len(warnings) != 1:
+				t.Errorf("want one warning, got %v", warnings)
+			case c.want != "":
+				if got := warnings[0].Summary() + ": " + warnings[0].Detail(); !strings.Contains(got, c.want) {
+					t.Errorf("warning %q does not contain %q", got, c.want)
+				}
+			}
+		})
+	}
+}
+
+// Turning store_token from false to true takes a usable token back into the
+// state: the plan shows token and link as known after apply. A completed
+// link's token is spent, so nothing is taken back.
+func TestModifyPlan_storeTokenTurnedOn(t *testing.T) {
+	t.Parallel()
+	readAt := time.Date(2026, 1, 1, 1, 0, 0, 0, time.UTC) // long before expiry
+	for _, c := range []struct {
+		name        string
+		status      int64
+		wantUnknown bool
+	}{
+		{"waiting", 0, true},
+		{"completed", 1, false},
+	} {
+		prior := grantedModel()
+		prior.Status = types.Int64Value(c.status)
+		prior.Token, prior.Link, prior.StoreToken = types.StringNull(), types.StringNull(), types.BoolValue(false)
+		planned := prior
+		planned.StoreToken = types.BoolValue(true)
+		resp := planFor(t, readAt, prior, planned)
+		var got connectionLinkResourceModel
+		if d := resp.Plan.Get(context.Background(), &got); d.HasError() || resp.Diagnostics.HasError() {
+			t.Fatal(d, resp.Diagnostics)
+		}
+		if got.Token.IsUnknown() != c.wantUnknown || got.Link.IsUnknown() != c.wantUnknown {
+			t.Errorf("%s: token unknown %t, link unknown %t, want %t", c.name, got.Token.IsUnknown(), got.Link.IsUnknown(), c.wantUnknown)
+		}
+		if got.Status.IsUnknown() {
+			t.Errorf("%s: taking the token back planned a regeneration", c.name)
+		}
+	}
+}
+
+// Expiry settings not known until apply: only a waiting link may be due, so
+// only a waiting link's plan leaves room for a regeneration.
+func TestModifyPlan_unknownExpirySettings(t *testing.T) {
+	t.Parallel()
+	readAt := time.Date(2026, 1, 1, 1, 0, 0, 0, time.UTC) // long before expiry
+	for _, c := range []struct {
+		name        string
+		status      int64
+		wantUnknown bool
+	}{
+		{"waiting", 0, true},
+		{"completed", 1, false},
+	} {
+		for _, unknownSetting := range []string{"regenerate_before", "regenerate_when_expired"} {
+			prior := grantedModel()
+			prior.Status = types.Int64Value(c.status)
+			planned := prior
+			if unknownSetting == "regenerate_before" {
+				planned.RegenerateBefore = types.StringUnknown()
+			} else {
+				planned.RegenerateWhenExpired = types.BoolUnknown()
+			}
+			resp := planFor(t, readAt, prior, planned)
+			var got connectionLinkResourceModel
+			if d := resp.Plan.Get(context.Background(), &got); d.HasError() || resp.Diagnostics.HasError() {
+				t.Fatal(d, resp.Diagnostics)
+			}
+			if got.Token.IsUnknown() != c.wantUnknown || got.Status.IsUnknown() != c.wantUnknown {
+				t.Errorf("%s link, %s unknown: token unknown %t, status unknown %t, want %t", c.name, unknownSetting,
+					got.Token.IsUnknown(), got.Status.IsUnknown(), c.wantUnknown)
+			}
+		}
+	}
+}
+
+// The plan is a promise: the harness plans to a saved plan file, runs the
+// PreApply checks, then applies that file, and Terraform plans each changed
+// resource again at apply. A PreApply check that moves the clocks is a
+// "plan -out, wait, apply the plan".
+
+// atPlanCheck runs f between the plan and its apply.
+type atPlanCheck func()
+
+func (f atPlanCheck) CheckPlan(context.Context, plancheck.CheckPlanRequest, *plancheck.CheckPlanResponse) {
+	f()
+}
+
+// A settings-only plan made before the link falls due applies as planned
+// after it fell due: no "inconsistent final plan", no request; the next plan
+// regenerates it.
+func TestAccConnectionLink_savedPlanCrossesExpiry(t *testing.T) {
+	e := newTestEnv(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccConnectionLinkConfig(e, "a promise"),
+				// 30 seconds before expiry, on both clocks.
+				Check: func(*terraform.State) error { e.clock.Advance(48*time.Hour - 30*time.Second); return nil },
+			},
+			{
+				Config: testAccConnectionLinkConfig(e, "a promise", `regenerate_before = "1s"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(linkAddr, tfjsonpath.New("status"), knownvalue.Int64Exact(0)),
+						atPlanCheck(func() { e.clock.Advance(time.Minute) }), // now past expiry
+					},
+				},
+				Check: e.checkCount("PUT", 0),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("regenerate_before"), knownvalue.StringExact("1s")),
+				},
+				ExpectNonEmptyPlan: true, // the refreshed plan after it regenerates the link
+			},
+			{
+				Config: testAccConnectionLinkConfig(e, "a promise", `regenerate_before = "1s"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(linkAddr, tfjsonpath.New("status"))},
+				},
+				Check: e.checkCount("PUT", 1),
+			},
+		},
+	})
+}
+
+// A plan that regenerates applies a regeneration, once, even when the clock
+// at apply says the link is not due (here it was set back between plan and
+// apply): the apply does not judge the clock again.
+func TestAccConnectionLink_savedRegenerationApplies(t *testing.T) {
+	e := newTestEnv(t)
+	cfg := testAccConnectionLinkConfig(e, "a promise kept")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				PreConfig: func() { e.clock.Advance(48*time.Hour + time.Minute) },
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectUnknownValue(linkAddr, tfjsonpath.New("status")),
+						atPlanCheck(func() { e.clock.Set(testStart.Add(time.Hour)) }),
+					},
+				},
+				Check: resource.ComposeTestCheckFunc(e.checkCount("PUT", 1), resource.TestCheckResourceAttr(linkAddr, "expired", "false")),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("expires_at"),
+						knownvalue.StringExact(rfc3339(testStart.Add(49*time.Hour)))),
+				},
+			},
+		},
+	})
+}
+
+// A plan without refresh shows expiry as of the last refresh, whatever the
+// clock says now; the refresh that sees the link expired makes the next plan
+// regenerate it, also without refresh.
+func TestAccConnectionLink_noRefreshPlanJudgesTheLastRefresh(t *testing.T) {
+	e := newTestEnv(t)
+	cfg := testAccConnectionLinkConfig(e, "as last read")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		AdditionalCLIOptions:     noRefresh,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check:  func(*terraform.State) error { e.clock.Advance(49 * time.Hour); return nil },
+			},
+			{Config: cfg, PlanOnly: true}, // expired now, but not as of the last read: an empty plan
+			{
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check:              resource.TestCheckResourceAttr(linkAddr, "expired", "true"),
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(linkAddr, tfjsonpath.New("token"))},
+				},
+				Check: e.checkCount("PUT", 1),
+			},
+		},
+	})
+}
+
+// Turning store_token on plans only token and link as unknown: when the end
+// user completes the link between plan and apply, the apply takes the (now
+// null) token and keeps the rest as planned, rather than an "inconsistent
+// result after apply"; the next refresh shows the completion.
+func TestAccConnectionLink_storeTokenOnWhileCompleted(t *testing.T) {
+	e := newTestEnv(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: testAccConnectionLinkConfig(e, "taken back", "store_token = false")},
+			{
+				PreConfig: func() {
+					// The plan's refresh is the first GET, the apply's read the second.
+					e.before("GET", 2, func() {
+						if _, err := e.sandbox.Grant(e.onlySharing().ID); err != nil {
+							t.Error(err)
+						}
+					})
+				},
+				Config: testAccConnectionLinkConfig(e, "taken back", "store_token = true"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectUnknownValue(linkAddr, tfjsonpath.New("token")),
+						plancheck.ExpectKnownValue(linkAddr, tfjsonpath.New("status"), knownvalue.Int64Exact(0)),
+					},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckNoResourceAttr(linkAddr, "token"),
+					resource.TestCheckNoResourceAttr(linkAddr, "link"),
+				),
+			},
+			{
+				RefreshState: true,
+				Check:        resource.TestCheckResourceAttr(linkAddr, "status_name", "granted"),
+			},
+		},
+	})
+}
+
+// Create records its reading as well: with a regenerate_before as long as
+// the lifetime the link is due at once, and the plan without refresh right
+// after the create already regenerates it.
+func TestAccConnectionLink_createRecordsItsReading(t *testing.T) {
+	e := newTestEnv(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config:             testAccConnectionLinkConfig(e, "due at once", `regenerate_before = "48h"`),
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPreRefresh: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(linkAddr, tfjsonpath.New("token"))},
+			},
+		}},
+	})
+}
+
+// A token regenerated outside this resource (the regenerate action,
+// Albato's "Refresh credentials") lives 48 hours from the refresh that
+// first sees it, not from the token the state knew: the resource must not
+// regenerate the new link when the old one would have expired.
+func TestAccConnectionLink_tokenRegeneratedOutside(t *testing.T) {
+	e := newTestEnv(t)
+	var regeneratedAt time.Time
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: testAccConnectionLinkConfig(e, "regenerated outside")},
+			{
+				// 47 hours on, someone regenerates the token through the API;
+				// the refresh sees the new token and counts from then.
+				PreConfig: func() {
+					e.clock.Advance(47 * time.Hour)
+					if err := e.regenerateThroughAPI(e.onlySharing().ID); err != nil {
+						t.Fatal(err)
+					}
+					regeneratedAt = e.clock.Now()
+				},
+				RefreshState: true,
+				Check: func(s *terraform.State) error {
+					return resource.TestCheckResourceAttr(linkAddr, "expires_at", rfc3339(regeneratedAt.Add(48*time.Hour)))(s)
+				},
+			},
+			{
+				// Past the old token's expiry, within the new one's: no change.
+				PreConfig: func() { e.clock.Advance(2 * time.Hour) },
+				Config:    testAccConnectionLinkConfig(e, "regenerated outside"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: e.checkCount("PUT", 1), // the outside one only
+			},
+		},
+	})
+}
+
+// Issue 12.3: a granted link's token is spent; token and link become null
+// in the resource, the data source and the list, shown once as a change
+// outside Terraform, and the plans stay empty. A waiting link keeps its own.
+func TestAccConnectionLink_grantedTokenLeavesState(t *testing.T) {
+	e := newTestEnv(t)
+	cfg := e.providerConfig() + `
+resource "albato_connection_link" "test" {
+  partner_id = 225
+  title      = "granted, then forgotten"
+}
+
+resource "albato_connection_link" "waiting" {
+  partner_id = 225
+  title      = "still waiting"
+}
+
+data "albato_connection_link" "test" {
+  id = albato_connection_link.test.id
+}
+
+data "albato_connection_links" "all" {
+  include_secrets = true
+  depends_on      = [albato_connection_link.test, albato_connection_link.waiting]
+}
+`
+	const waitingAddr = "albato_connection_link.waiting"
+	var grantedID int64
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("token"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("link"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue(dataLinkAddr, tfjsonpath.New("token"), knownvalue.NotNull()),
+				},
+			},
+			{
+				PreConfig: func() {
+					var err error
+					for _, sh := range e.sandbox.Sharings() {
+						if sh.Title == "granted, then forgotten" {
+							grantedID = sh.ID
+						}
+					}
+					if _, err = e.sandbox.Grant(grantedID); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg,
+				// The refresh shows the change; nothing is left to apply.
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectEmptyPlan(),
+						plancheck.ExpectKnownValue(linkAddr, tfjsonpath.New("token"), knownvalue.Null()),
+						plancheck.ExpectKnownValue(linkAddr, tfjsonpath.New("link"), knownvalue.Null()),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("status_name"), knownvalue.StringExact("granted")),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("token"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("link"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("credential_id"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue(dataLinkAddr, tfjsonpath.New("token"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(dataLinkAddr, tfjsonpath.New("link"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(waitingAddr, tfjsonpath.New("token"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue(waitingAddr, tfjsonpath.New("link"), knownvalue.NotNull()),
+					listItemToken(e, &grantedID),
+				},
+				Check: e.checkCount("PUT", 0),
+			},
+			{RefreshState: true},
+			{Config: cfg, PlanOnly: true},
+		},
+	})
+}
+
+// listItemToken checks the list data source: no token or link for the
+// granted link, the sandbox's for every other.
+func listItemToken(e *testEnv, grantedID *int64) statecheck.StateCheck {
+	const addr = "data.albato_connection_links.all"
+	return statecheckFunc(func(get func(tfjsonpath.Path) (any, error)) error {
+		tokens, err := get(tfjsonpath.New("token_by_id"))
+		if err != nil {
+			return err
+		}
+		links, err := get(tfjsonpath.New("link_by_id"))
+		if err != nil {
+			return err
+		}
+		tokenOf, _ := tokens.(map[string]any)
+		linkOf, _ := links.(map[string]any)
+		for _, sh := range e.sandbox.Sharings() {
+			id := strconv.FormatInt(sh.ID, 10)
+			token, hasToken := tokenOf[id]
+			_, hasLink := linkOf[id]
+			switch {
+			case sh.ID == *grantedID && (hasToken || hasLink):
+				return fmt.Errorf("link %s (granted) has a token or link", id)
+			case sh.ID != *grantedID && token != sh.Token:
+				return fmt.Errorf("link %s (waiting) lost its token", id)
+			}
+		}
+		return nil
+	}, addr)
+}
+
+// statecheckFunc runs f with a getter of values of the resource at addr.
+func statecheckFunc(f func(get func(tfjsonpath.Path) (any, error)) error, addr string) statecheck.StateCheck {
+	return stateCheckFunc{addr: addr, f: f}
+}
+
+type stateCheckFunc struct {
+	addr string
+	f    func(get func(tfjsonpath.Path) (any, error)) error
+}
+
+func (c stateCheckFunc) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	if req.State == nil || req.State.Values == nil || req.State.Values.RootModule == nil {
+		resp.Error = fmt.Errorf("no state")
+		return
+	}
+	for _, r := range req.State.Values.RootModule.Resources {
+		if r.Address == c.addr {
+			resp.Error = c.f(func(p tfjsonpath.Path) (any, error) { return tfjsonpath.Traverse(r.AttributeValues, p) })
+			return
+		}
+	}
+	resp.Error = fmt.Errorf("%s not in state", c.addr)
+}
+
+// Issue 12.3: store_token = false keeps token and link out of state and
+// plan, at create, at regeneration and after a grant; turning it on reads
+// the link once; turning it off again forgets it without a request.
+func TestAccConnectionLink_storeTokenFalse(t *testing.T) {
+	e := newTestEnv(t)
+	w := newTokenWatch(e)
+	nullSecrets := func() []statecheck.StateCheck {
+		return []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("token"), knownvalue.Null()),
+			statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("link"), knownvalue.Null()),
+			statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("store_token"), knownvalue.Bool(false)),
+			w.absentFromState(),
+		}
+	}
+	nullPlan := func(extra ...plancheck.PlanCheck) []plancheck.PlanCheck {
+		return append([]plancheck.PlanCheck{
+			plancheck.ExpectKnownValue(linkAddr, tfjsonpath.New("token"), knownvalue.Null()),
+			plancheck.ExpectKnownValue(linkAddr, tfjsonpath.New("link"), knownvalue.Null()),
+		}, extra...)
+	}
+	off := func(rotation string) string {
+		return testAccConnectionLinkConfig(e, "kept out of state", `store_token = false`,
+			fmt.Sprintf(`regenerate_triggers = { rotation = %q }`, rotation))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: off("1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             nullPlan(plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionCreate)),
+					PostApplyPostRefresh: []plancheck.PlanCheck{w.absentFromPlan()},
+				},
+				ConfigStateChecks: append(nullSecrets(),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("status_name"), knownvalue.StringExact("waiting"))),
+			},
+			// A regeneration: a new token, still not in state or plan.
+			{
+				PreConfig: func() { e.clock.Advance(time.Hour) },
+				Config:    off("2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: nullPlan(
+						plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue(linkAddr, tfjsonpath.New("issued_at")),
+						w.absentFromPlan(),
+					),
+					PostApplyPostRefresh: []plancheck.PlanCheck{w.absentFromPlan()},
+				},
+				ConfigStateChecks: nullSecrets(),
+				Check:             e.checkCount("PUT", 1),
+			},
+			// store_token turned on: one GET brings the token in.
+			{
+				PreConfig: func() { e.sandbox.ResetRequests() },
+				Config:    testAccConnectionLinkConfig(e, "kept out of state", `regenerate_triggers = { rotation = "2" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue(linkAddr, tfjsonpath.New("token")),
+						plancheck.ExpectUnknownValue(linkAddr, tfjsonpath.New("link")),
+						expectKnown(linkAddr, "issued_at"),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("token"), tokenOfOnlySharing(e)),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("store_token"), knownvalue.Bool(true)),
+				},
+				// The plan's refresh and the update's one read.
+				Check: func(*terraform.State) error {
+					return e.expectRequests("turning store_token on", map[string]int{"GET": 2})
+				},
+			},
+			// Off again: forgotten without a request.
+			{
+				PreConfig: func() { e.sandbox.ResetRequests() },
+				Config:    off("2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: nullPlan(plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionUpdate)),
+				},
+				ConfigStateChecks: nullSecrets(),
+				Check:             e.checkCount("PUT", 0),
+			},
+			// Granted while off: still nothing, and an empty plan.
+			{
+				PreConfig: func() {
+					if _, err := e.sandbox.Grant(e.onlySharing().ID); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: off("2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), w.absentFromPlan()},
+				},
+				ConfigStateChecks: nullSecrets(),
+			},
+		},
+	})
+}
+
+// Issue 12.3: issued_at is the issue time of the current token, in Unix
+// seconds, expires_at 48 hours later; a refresh leaves it, a regeneration
+// changes it (unknown in the plan), even within the same second.
+func TestAccConnectionLink_issuedAt(t *testing.T) {
+	e := newTestEnv(t)
+	same := statecheck.CompareValue(compare.ValuesSame())
+	changes := statecheck.CompareValue(compare.ValuesDiffer())
+	withTrigger := func(v string) string {
+		return testAccConnectionLinkConfig(e, "versioned", fmt.Sprintf(`regenerate_triggers = { v = %q }`, v))
+	}
+	issued := func(t time.Time) []statecheck.StateCheck {
+		return []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("issued_at"), knownvalue.Int64Exact(t.Unix())),
+			statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("expires_at"), knownvalue.StringExact(rfc3339(t.Add(48*time.Hour)))),
+		}
+	}
+	regeneration := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+		plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionUpdate),
+		plancheck.ExpectUnknownValue(linkAddr, tfjsonpath.New("issued_at")),
+	}}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: withTrigger("1"),
+				ConfigStateChecks: append(issued(testStart),
+					same.AddStateValue(linkAddr, tfjsonpath.New("issued_at")),
+					changes.AddStateValue(linkAddr, tfjsonpath.New("issued_at"))),
+			},
+			// An hour later, a refresh keeps issued_at.
+			{
+				PreConfig:         func() { e.clock.Advance(time.Hour) },
+				Config:            withTrigger("1"),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: append(issued(testStart), same.AddStateValue(linkAddr, tfjsonpath.New("issued_at"))),
+			},
+			// A regeneration an hour later.
+			{
+				Config:            withTrigger("2"),
+				ConfigPlanChecks:  regeneration,
+				ConfigStateChecks: append(issued(testStart.Add(time.Hour)), changes.AddStateValue(linkAddr, tfjsonpath.New("issued_at"))),
+			},
+			// Another within the same second: still a new issued_at.
+			{
+				Config:            withTrigger("3"),
+				ConfigPlanChecks:  regeneration,
+				ConfigStateChecks: append(issued(testStart.Add(time.Hour+time.Second)), changes.AddStateValue(linkAddr, tfjsonpath.New("issued_at"))),
+			},
+			// After an import (no record of the regenerations) it counts
+			// from date_created.
+			{
+				ResourceName:       linkAddr,
+				ImportState:        true,
+				ImportStatePersist: false,
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 {
+						return fmt.Errorf("imported %d instances", len(states))
+					}
+					if got, want := states[0].Attributes["issued_at"], fmt.Sprint(testStart.Unix()); got != want {
+						return fmt.Errorf("issued_at after import = %s, want %s (date_created)", got, want)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// sandboxFault answers the next n API requests of method with status.
+func sandboxFault(method string, status, n int) sandbox.Fault {
+	return sandbox.Fault{Method: method, Status: status, Times: n}
 }
