@@ -604,3 +604,6 @@ type knownValueFunc struct {
 func (k knownValueFunc) CheckValue(v any) error { return k.f(v) }
 
 func (k knownValueFunc) String() string { return k.desc }
+
+// repoRoot is the repository, relative to this package.
+const repoRoot = "../.."
