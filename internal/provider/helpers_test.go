@@ -1,5 +1,10 @@
 package provider
 
+// The test helpers that the tests of several Terraform types (or of a type
+// and a suite that spans types) share: the test world (testEnv), link
+// addresses, request counting, the token watch and the helpers that act on
+// the sandbox as another API user. A helper only one file uses lives there.
+
 import (
 	"bytes"
 	"context"
@@ -114,15 +119,6 @@ func (e *testEnv) before(method string, n int, f func()) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.hooks = append(e.hooks, requestHook{method: method, n: n, f: f})
-}
-
-func (e *testEnv) lastHeaders() http.Header {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if len(e.headers) == 0 {
-		return nil
-	}
-	return e.headers[len(e.headers)-1]
 }
 
 // factories serves the provider in-process with the test's clock and short

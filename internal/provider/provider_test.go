@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -322,4 +323,13 @@ func walkAttribute(a *tfprotov6.SchemaAttribute, path string, inElement bool, ou
 	for _, na := range a.NestedType.Attributes {
 		walkAttribute(na, path+"."+na.Name, in, out)
 	}
+}
+
+func (e *testEnv) lastHeaders() http.Header {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.headers) == 0 {
+		return nil
+	}
+	return e.headers[len(e.headers)-1]
 }
