@@ -639,7 +639,7 @@ data "albato_connection_links" "all" {
 				RefreshState: true,
 				Check: func(s *terraform.State) error {
 					// 5 refreshes at 3 pages: the reader lists the account
-					// by the fifth at the latest (sharing_reader.go).
+					// by the fifth at the latest (link_reader.go).
 					if !slices.ContainsFunc(e.sandbox.Requests(), func(r sandbox.Request) bool {
 						return r.Path == sharingsPath && strings.Contains(r.Query, "page=2")
 					}) {
