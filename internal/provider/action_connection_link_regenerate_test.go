@@ -11,21 +11,6 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-// triggered is a terraform_data whose creation invokes the named action:
-// how an action runs inside a terraform apply.
-func triggered(name, actionAddr string) string {
-	return fmt.Sprintf(`
-resource "terraform_data" %[1]q {
-  lifecycle {
-    action_trigger {
-      events  = [after_create]
-      actions = [%[2]s]
-    }
-  }
-}
-`, name, actionAddr)
-}
-
 const regenerateLinkConfig = `
 resource "albato_connection_link" "acme" {
   partner_id = 225

@@ -298,50 +298,6 @@ func (b *browser) screenshot(name string) error {
 	return nil
 }
 
-// attrs returns the state attributes of a resource.
-func attrs(s *terraform.State, addr string) (map[string]string, error) {
-	rs, ok := s.RootModule().Resources[addr]
-	if !ok || rs.Primary == nil {
-		return nil, fmt.Errorf("%s not in state", addr)
-	}
-	return rs.Primary.Attributes, nil
-}
-
-// linkFromState reads the link handed out to the end user from the state,
-// and checks that it points at the sandbox's connect page.
-func (e *testEnv) linkFromState(s *terraform.State, addr string) (string, error) {
-	a, err := attrs(s, addr)
-	if err != nil {
-		return "", err
-	}
-	link := a["link"]
-	if !strings.HasPrefix(link, e.connectURL()+"?") {
-		return "", fmt.Errorf("%s.link = %q, want a link to %s", addr, link, e.connectURL())
-	}
-	return link, nil
-}
-
-// expectGranted checks that the state shows the link granted with the
-// credential that the sandbox created.
-func (e *testEnv) expectGranted(addr string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		id, err := stateID(s, addr)
-		if err != nil {
-			return err
-		}
-		sh, ok := e.sandbox.Sharing(id)
-		if !ok || sh.Status != 1 || sh.CredentialID == nil {
-			return fmt.Errorf("the sandbox does not hold sharing %d as granted: %+v", id, sh)
-		}
-		return resource.ComposeAggregateTestCheckFunc(
-			resource.TestCheckResourceAttr(addr, "status", "1"),
-			resource.TestCheckResourceAttr(addr, "status_name", "granted"),
-			resource.TestCheckResourceAttr(addr, "credential_id", fmt.Sprint(*sh.CredentialID)),
-			resource.TestCheckResourceAttr(addr, "expired", "false"),
-		)(s)
-	}
-}
-
 const browserLinkAddr = "albato_connection_link.client"
 
 // testAccBrowserConfig is one link for a partner.

@@ -13,8 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
 
-const dataLinkAddr = "data.albato_connection_link.test"
-
 // testAccDataLinkConfig is a link resource and the data source reading it.
 func testAccDataLinkConfig(e *testEnv, dataBody string) string {
 	return e.providerConfig() + `
@@ -266,26 +264,5 @@ func TestAccConnectionLinkDataSource_waitOutlivesTheDate(t *testing.T) {
 				}},
 			})
 		})
-	}
-}
-
-// regeneratedJustBeforeItsDate creates link id, moves the clock to 5 s
-// before its date_created says it expires and regenerates it through the
-// API, which moves dateCreated or keeps it, as moves says.
-func (e *testEnv) regeneratedJustBeforeItsDate(t *testing.T, id int64, moves bool) {
-	t.Helper()
-	set := e.sandbox.Settings()
-	set.RegenerateMovesDate = moves
-	if err := e.sandbox.SetSettings(set); err != nil {
-		t.Fatal(err)
-	}
-	e.createSharing(t, 225, "regenerated outside")
-	e.clock.Advance(48*time.Hour - 5*time.Second)
-	if err := e.regenerateThroughAPI(id); err != nil {
-		t.Fatal(err)
-	}
-	sh, _ := e.sandbox.Sharing(id)
-	if moved := sh.DateCreated.Equal(e.clock.Now()); moved != moves {
-		t.Fatalf("dateCreated %s after the PUT at %s: moved %v, want %v", sh.DateCreated, e.clock.Now(), moved, moves)
 	}
 }

@@ -29,8 +29,6 @@ import (
 )
 
 const (
-	// repoRoot is the repository, relative to this package.
-	repoRoot = "../.."
 	// addedRequiredProviders is the file a snippet's temporary copy gets
 	// when the snippet uses the provider without declaring its source.
 	addedRequiredProviders = "zz_required_providers_added_by_test.tf"

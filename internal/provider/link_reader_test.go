@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
 	"github.com/albato/terraform-provider-albato/internal/albato"
 	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
@@ -202,4 +205,156 @@ func TestSharingReaderFallsBackToGETs(t *testing.T) {
 			t.Errorf("%s: %d listings and %d GETs for 30 links, want %d and 30", c.name, n, gets, c.wantListings)
 		}
 	}
+}
+
+// onePageEnv is a sandbox whose list fits on one page.
+func onePageEnv(t *testing.T) *testEnv {
+	return newTestEnv(t, func(o *sandbox.Options) { o.PageSize, o.MaxPerPage = 50, 50 })
+}
+
+// expectOneListing checks what a refresh of requestsN links in an account
+// of one list page costs ("Reading many links"): the first link's GET, then
+// page 1, which tells that it is the only page and so is the listing that
+// serves every other link. Nothing else.
+func (e *testEnv) expectOneListing(what string, s *terraform.State) error {
+	if err := e.expectRequests(what, map[string]int{"GET": 2}); err != nil {
+		return err
+	}
+	perLink := e.perLink()
+	if got := perLink[0]; len(got) != 1 {
+		return fmt.Errorf("%s listed the account %d times, want once; requests: %v", what, len(got), e.requests())
+	}
+	own := 0
+	for _, id := range linkIDs(s) {
+		own += len(perLink[id])
+	}
+	if own != 1 {
+		return fmt.Errorf("%s sent %d GETs of single links, want 1; requests: %v", what, own, e.requests())
+	}
+	return nil
+}
+
+// A refresh of many links reads them from one listing of the account.
+func TestAccRequests_refresh(t *testing.T) {
+	e := onePageEnv(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: requestsConfig(e, requestsN)},
+			{
+				PreConfig:    e.sandbox.ResetRequests,
+				RefreshState: true,
+				Check: func(s *terraform.State) error {
+					return e.expectOneListing("terraform refresh", s)
+				},
+			},
+		},
+	})
+}
+
+// A plan with no changes of N links reads them as a refresh does, and sends
+// nothing else.
+func TestAccRequests_planNoChanges(t *testing.T) {
+	e := onePageEnv(t)
+	cfg := requestsConfig(e, requestsN)
+	var state *terraform.State
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				// After this, the harness plans with -refresh=false (no
+				// request) and then with refresh: the plan measured here.
+				Check: func(s *terraform.State) error {
+					state = s
+					e.sandbox.ResetRequests()
+					return nil
+				},
+			},
+			{
+				// A plan-only step plans with -refresh=false and then with
+				// refresh, and fails on any change.
+				PreConfig: func() {
+					if err := e.expectOneListing("a plan with no changes (after apply)", state); err != nil {
+						t.Error(err)
+					}
+					e.sandbox.ResetRequests()
+				},
+				Config:   cfg,
+				PlanOnly: true,
+			},
+			{
+				PreConfig: func() {
+					if err := e.expectOneListing("a plan with no changes (plan only)", state); err != nil {
+						t.Error(err)
+					}
+				},
+				RefreshState: true,
+			},
+		},
+	})
+}
+
+// Reading many links from a listing of many pages costs far fewer requests
+// than a GET each, and still shows every change made outside Terraform: a
+// grant, a revoke and a link gone from the account.
+func TestAccRequests_planManyLinks(t *testing.T) {
+	const links, pageSize = 60, 5 // 12 pages
+	e := newTestEnv(t, func(o *sandbox.Options) { o.PageSize, o.MaxPerPage = pageSize, pageSize })
+	cfg := requestsConfig(e, links)
+	var granted, revoked, removed string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check: func(s *terraform.State) error {
+					ids := linkIDs(s)
+					if _, err := e.sandbox.Grant(ids[7]); err != nil {
+						return err
+					}
+					if err := e.sandbox.Revoke(ids[31]); err != nil {
+						return err
+					}
+					if err := e.sandbox.Remove(ids[59]); err != nil {
+						return err
+					}
+					granted, revoked, removed = fmt.Sprint(ids[7]), fmt.Sprint(ids[31]), fmt.Sprint(ids[59])
+					e.sandbox.ResetRequests()
+					return nil
+				},
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				PreConfig:          e.sandbox.ResetRequests,
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true, // the revoked and the removed link are created again
+				Check: func(s *terraform.State) error {
+					// GETs until they reach the 12 pages, page 1, the listing's
+					// other 11 pages, and a GET of the removed link, which the
+					// listing lacks: 25 instead of 60.
+					if n, most := len(e.sandbox.Requests()), 2*(links/pageSize)+1; n > most {
+						return fmt.Errorf("refreshing %d links sent %d requests, want at most %d: %v", links, n, most, e.requests())
+					}
+					seen := map[string]map[string]string{}
+					for _, rs := range s.RootModule().Resources {
+						seen[rs.Primary.ID] = rs.Primary.Attributes
+					}
+					if a := seen[granted]; a == nil || a["status_name"] != "granted" || a["credential_id"] == "" {
+						return fmt.Errorf("the granted link reads as %v", a)
+					}
+					if a := seen[revoked]; a != nil {
+						return fmt.Errorf("the revoked link is still in the state")
+					}
+					if a := seen[removed]; a != nil {
+						return fmt.Errorf("the removed link is still in the state")
+					}
+					if len(seen) != links-2 {
+						return fmt.Errorf("the state holds %d links, want %d", len(seen), links-2)
+					}
+					return nil
+				},
+			},
+		},
+	})
 }

@@ -1,182 +1,22 @@
 package provider
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"strconv"
-	"sync"
+	"regexp"
+	"slices"
+	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-
-	"github.com/albato/terraform-provider-albato/internal/albato"
-	"github.com/albato/terraform-provider-albato/internal/clock"
-	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
-
-const testToken = "test-api-token-0123456789"
-
-// testStart is the fake clock's start; any fixed instant works.
-var testStart = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-
-// testEnv is one acceptance test's world: a fake clock shared by the
-// provider and an in-process sandbox, and a record of what the API saw.
-type testEnv struct {
-	t       *testing.T
-	clock   *clock.Fake
-	sandbox *sandbox.Server
-	server  *httptest.Server
-
-	// clientTweak, when set, adjusts the client configuration after the
-	// test defaults (short retry waits).
-	clientTweak func(*albato.Config)
-	// providerOptions are added to the test defaults.
-	providerOptions []Option
-
-	mu      sync.Mutex
-	headers []http.Header
-	hooks   []requestHook
-}
-
-// newTestEnv starts a sandbox (page size 2, so that listing always pages)
-// and serves it until the test ends.
-func newTestEnv(t *testing.T, opts ...func(*sandbox.Options)) *testEnv {
-	t.Helper()
-	e := &testEnv{t: t, clock: clock.NewFake(testStart)}
-	o := sandbox.Options{Token: testToken, PageSize: 2, MaxPerPage: 2, Clock: e.clock}
-	for _, f := range opts {
-		f(&o)
-	}
-	sb, err := sandbox.New(o)
-	if err != nil {
-		t.Fatalf("starting sandbox: %v", err)
-	}
-	e.sandbox = sb
-	e.server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		e.mu.Lock()
-		e.headers = append(e.headers, r.Header.Clone())
-		var run []func()
-		kept := e.hooks[:0]
-		for _, h := range e.hooks {
-			if h.method == r.Method {
-				h.n--
-			}
-			if h.method == r.Method && h.n == 0 {
-				run = append(run, h.f)
-				continue
-			}
-			kept = append(kept, h)
-		}
-		e.hooks = kept
-		e.mu.Unlock()
-		for _, f := range run {
-			f()
-		}
-		sb.ServeHTTP(w, r)
-	}))
-	t.Cleanup(e.server.Close)
-	return e
-}
-
-// requestHook runs f just before the n-th next API request of method.
-type requestHook struct {
-	method string
-	n      int
-	f      func()
-}
-
-// before arranges for f to run just before the API's n-th next request of
-// the given method: how a test acts as the end user between plan and apply.
-func (e *testEnv) before(method string, n int, f func()) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.hooks = append(e.hooks, requestHook{method: method, n: n, f: f})
-}
-
-func (e *testEnv) lastHeaders() http.Header {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if len(e.headers) == 0 {
-		return nil
-	}
-	return e.headers[len(e.headers)-1]
-}
-
-// factories serves the provider in-process with the test's clock and short
-// retry waits.
-func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
-	return map[string]func() (tfprotov6.ProviderServer, error){
-		"albato": providerserver.NewProtocol6WithError(New("test", append([]Option{
-			WithClock(e.clock),
-			WithPollInterval(20*time.Millisecond, 200*time.Millisecond),
-			WithClientConfig(func(c *albato.Config) {
-				c.RetryWaitMin = time.Millisecond
-				c.RetryWaitMax = 5 * time.Millisecond
-				c.MaxRetryAfter = 10 * time.Millisecond
-				if e.clientTweak != nil {
-					e.clientTweak(c)
-				}
-			}),
-		}, e.providerOptions...)...)()),
-	}
-}
-
-// connectURL is where the sandbox serves the end user's connect page.
-func (e *testEnv) connectURL() string { return e.server.URL + "/connect" }
-
-// providerConfig configures the provider against the sandbox; extra lines go
-// inside the provider block.
-func (e *testEnv) providerConfig(extra ...string) string {
-	body := fmt.Sprintf("  api_url     = %q\n  token       = %q\n  connect_url = %q\n", e.server.URL, testToken, e.connectURL())
-	for _, x := range extra {
-		body += "  " + x + "\n"
-	}
-	return "provider \"albato\" {\n" + body + "}\n"
-}
-
-// requests renders the API requests seen so far as "METHOD path" lines.
-func (e *testEnv) requests() []string {
-	var out []string
-	for _, r := range e.sandbox.Requests() {
-		out = append(out, r.Method+" "+r.Path)
-	}
-	return out
-}
-
-// checkCount asserts how many API requests of a method the sandbox saw.
-func (e *testEnv) checkCount(method string, want int) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		if got := e.sandbox.Count(method); got != want {
-			return fmt.Errorf("sandbox saw %d %s requests, want %d; requests: %v", got, method, want, e.requests())
-		}
-		return nil
-	}
-}
-
-// stateID reads the id of a resource from the state, for steps that act on
-// the sandbox record behind it.
-func stateID(s *terraform.State, name string) (int64, error) {
-	rs, ok := s.RootModule().Resources[name]
-	if !ok {
-		return 0, fmt.Errorf("%s not in state", name)
-	}
-	return strconv.ParseInt(rs.Primary.ID, 10, 64)
-}
-
-// onlySharing returns the single sharing the sandbox holds.
-func (e *testEnv) onlySharing() sandbox.Sharing {
-	e.t.Helper()
-	all := e.sandbox.Sharings()
-	if len(all) != 1 {
-		e.t.Fatalf("sandbox holds %d sharings, want 1", len(all))
-	}
-	return all[0]
-}
 
 func TestProviderSchemaIsValid(t *testing.T) {
 	t.Parallel()
@@ -203,22 +43,293 @@ func TestProviderSchemaIsValid(t *testing.T) {
 	}
 }
 
-// sandboxFault answers the next n API requests of method with status.
-func sandboxFault(method string, status, n int) sandbox.Fault {
-	return sandbox.Fault{Method: method, Status: status, Times: n}
+// Environment variables stand in for arguments, and an argument wins over
+// its variable. Every request carries the User-Agent
+// "terraform-provider-albato/<version> (+https://www.terraform.io)
+// Terraform/<version>" and the Authorization scheme as auth_scheme names it.
+func TestAccProvider_envAndHeaders(t *testing.T) {
+	e := newTestEnv(t)
+	t.Setenv(envAPIURL, e.server.URL)
+	t.Setenv(envToken, testToken)
+	t.Setenv(envConnectURL, "https://connect.example.com/?brand=acme")
+	t.Setenv(envAuthScheme, "bearer")
+	t.Setenv(envMaxRetries, "2")
+
+	checkHeaders := func(wantScheme string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			h := e.lastHeaders()
+			if got, want := h.Get("Authorization"), wantScheme+" "+testToken; got != want {
+				return fmt.Errorf("Authorization header uses %q, want scheme %q", strings.SplitN(got, " ", 2)[0], wantScheme)
+			}
+			ua := h.Get("User-Agent")
+			if !regexp.MustCompile(`^terraform-provider-albato/test \(\+https://www\.terraform\.io\) Terraform/\d+\.\d+\.\d+`).MatchString(ua) {
+				return fmt.Errorf("User-Agent %q is not terraform-provider-albato/<version> (+https://www.terraform.io) Terraform/<version>", ua)
+			}
+			return nil
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: `
+provider "albato" {}
+
+resource "albato_connection_link" "test" {
+  partner_id = 225
+  title      = "from the environment"
+}`,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkHeaders("Bearer"),
+					func(s *terraform.State) error {
+						sh := e.onlySharing()
+						link := s.RootModule().Resources[linkAddr].Primary.Attributes["link"]
+						if want := "https://connect.example.com/?brand=acme&id=225&token=" + sh.Token; link != want {
+							return fmt.Errorf("link = %q, want %q", link, want)
+						}
+						return nil
+					},
+				),
+			},
+			{
+				Config: fmt.Sprintf(`
+provider "albato" {
+  auth_scheme = "BASIC"
+  connect_url = %q
 }
 
-// sandboxFaultBody answers the next n API requests of method with status
-// and a raw body.
-func sandboxFaultBody(method string, status int, body string, n int) sandbox.Fault {
-	return sandbox.Fault{Method: method, Status: status, Body: body, Times: n}
+resource "albato_connection_link" "test" {
+  partner_id = 225
+  title      = "from the environment"
+}`, e.connectURL()),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkHeaders("Basic"),
+					func(s *terraform.State) error {
+						sh := e.onlySharing()
+						link := s.RootModule().Resources[linkAddr].Primary.Attributes["link"]
+						if want := e.connectURL() + "?id=225&token=" + sh.Token; link != want {
+							return fmt.Errorf("link = %q, want %q", link, want)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
 }
 
-// deadline fails the test binary, naming the test and what did not stop,
-// when the test still runs after d: a wait or a paging loop that never ends
-// fails in seconds, not at the package's timeout. Acceptance tests cannot
-// be stopped from outside, so it panics.
-func deadline(t *testing.T, d time.Duration, what string) {
-	timer := time.AfterFunc(d, func() { panic(fmt.Sprintf("%s: %s did not stop within %s", t.Name(), what, d)) })
-	t.Cleanup(func() { timer.Stop() })
+// Provider arguments may come from resources that do not exist yet: a plan
+// that only creates links needs no API call and succeeds; a refresh, which
+// needs the API, fails naming the argument.
+func TestAccProvider_unknownArguments(t *testing.T) {
+	e := newTestEnv(t)
+	config := func(replace string) string {
+		return fmt.Sprintf(`
+resource "terraform_data" "api" {
+  input            = %q
+  triggers_replace = %q
+}
+
+provider "albato" {
+  api_url     = terraform_data.api.output
+  token       = %q
+  connect_url = %q
+}
+
+resource "albato_connection_link" "test" {
+  partner_id = 225
+  title      = "api_url known at apply"
+}`, e.server.URL, replace, testToken, e.connectURL())
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: config("1"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(linkAddr, "status_name", "waiting"),
+					e.checkCount("POST", 1),
+				),
+			},
+			{
+				// Replacing terraform_data makes api_url unknown again, and
+				// the link's refresh needs the API.
+				Config:      config("2"),
+				ExpectError: regexp.MustCompile(`(?s)Albato Provider Argument Not Known Yet.*"api_url"\s+is\s+not\s+known`),
+			},
+		},
+	})
+}
+
+// withSecretsMasked hides the API token and every sharing token it is
+// given in each log line written with its context, in the message and in
+// any field, a link's query included; without secrets it changes nothing.
+func TestWithSecretsMaskedHidesTokensInLogs(t *testing.T) {
+	t.Parallel()
+	const apiToken, sharingToken = "api-tok-3c1d9e", "aZeZWFwAQQ"
+	link := buildLink("https://connect.example.com/", 225, sharingToken)
+	for _, pd := range []*providerData{{apiToken: apiToken}, nil, {}} {
+		var out bytes.Buffer
+		ctx := tflogtest.RootLogger(context.Background(), &out)
+		ctx = withSecretsMasked(ctx, pd, "", sharingToken)
+		tflog.Debug(ctx, "read "+sharingToken+" with "+apiToken, map[string]any{
+			"link": link, "token": sharingToken, "header": "Bearer " + apiToken, "id": 61,
+		})
+		got := out.String()
+		if !strings.Contains(got, `"id":61`) {
+			t.Fatalf("no log line: %q", got)
+		}
+		if strings.Contains(got, sharingToken) {
+			t.Errorf("the sharing token is logged: %s", got)
+		}
+		if pd != nil && pd.apiToken != "" && strings.Contains(got, apiToken) {
+			t.Errorf("the API token is logged: %s", got)
+		}
+	}
+
+	var out bytes.Buffer
+	ctx := tflogtest.RootLogger(context.Background(), &out)
+	tflog.Debug(withSecretsMasked(ctx, nil), "nothing to hide", map[string]any{"token": sharingToken})
+	if !strings.Contains(out.String(), sharingToken) {
+		t.Errorf("a value not given was masked: %s", out.String())
+	}
+}
+
+// No collection in any schema of the provider (resources, data sources,
+// ephemeral resources, list resources, actions) holds a sensitive attribute
+// in each of its elements. Every CLI tracks such an attribute as one path
+// per element, with a cost that grows faster than the collection: a plan
+// over a few thousand links took minutes. A sensitive attribute on the
+// collection as a whole is one path and is fine.
+func TestProviderSchemas_noSensitiveAttributePerElement(t *testing.T) {
+	t.Parallel()
+	srv, err := providerserver.NewProtocol6WithError(New("test")())()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := srv.GetProviderSchema(t.Context(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemas := map[string]*tfprotov6.Schema{}
+	for kind, m := range map[string]map[string]*tfprotov6.Schema{
+		"resource":           resp.ResourceSchemas,
+		"data source":        resp.DataSourceSchemas,
+		"ephemeral resource": resp.EphemeralResourceSchemas,
+		"list resource":      resp.ListResourceSchemas,
+	} {
+		for name, s := range m {
+			schemas[kind+" "+name] = s
+		}
+	}
+	for name, s := range resp.ActionSchemas {
+		schemas["action "+name] = s.Schema
+	}
+	// The walk must see the types it guards, so that an empty response
+	// cannot pass.
+	for _, want := range []string{"data source albato_connection_links", "resource albato_connection_link"} {
+		if schemas[want] == nil {
+			t.Fatalf("%s missing from the provider's schemas", want)
+		}
+	}
+	for name, s := range schemas {
+		for _, p := range sensitivePerElement(s) {
+			t.Errorf("%s: %s is sensitive in every element of a collection; mark the collection as a whole "+
+				"sensitive, or move the secret to a sensitive map beside it", name, p)
+		}
+	}
+}
+
+// The walk finds what the test guards against, at any depth, in nested
+// attributes and in blocks, and lets a sensitive collection or a sensitive
+// attribute of a single nested object pass.
+func TestSensitivePerElement(t *testing.T) {
+	t.Parallel()
+	secret := &tfprotov6.SchemaAttribute{Name: "token", Sensitive: true}
+	object := func(n tfprotov6.SchemaObjectNestingMode, attrs ...*tfprotov6.SchemaAttribute) *tfprotov6.SchemaObject {
+		return &tfprotov6.SchemaObject{Nesting: n, Attributes: attrs}
+	}
+	s := &tfprotov6.Schema{Block: &tfprotov6.SchemaBlock{
+		Attributes: []*tfprotov6.SchemaAttribute{
+			{Name: "links", NestedType: object(tfprotov6.SchemaObjectNestingModeList, &tfprotov6.SchemaAttribute{Name: "id"}, secret)},
+			{Name: "by_id", NestedType: object(tfprotov6.SchemaObjectNestingModeMap, secret)},
+			{Name: "deep", NestedType: object(tfprotov6.SchemaObjectNestingModeSingle,
+				&tfprotov6.SchemaAttribute{Name: "set", NestedType: object(tfprotov6.SchemaObjectNestingModeSet, secret)})},
+			{Name: "whole", Sensitive: true, NestedType: object(tfprotov6.SchemaObjectNestingModeList, &tfprotov6.SchemaAttribute{Name: "id"})},
+			{Name: "one", NestedType: object(tfprotov6.SchemaObjectNestingModeSingle, secret)},
+		},
+		BlockTypes: []*tfprotov6.SchemaNestedBlock{
+			{TypeName: "item", Nesting: tfprotov6.SchemaNestedBlockNestingModeList, Block: &tfprotov6.SchemaBlock{
+				Attributes: []*tfprotov6.SchemaAttribute{secret},
+			}},
+			{TypeName: "single", Nesting: tfprotov6.SchemaNestedBlockNestingModeSingle, Block: &tfprotov6.SchemaBlock{
+				Attributes: []*tfprotov6.SchemaAttribute{secret},
+			}},
+		},
+	}}
+	got := sensitivePerElement(s)
+	slices.Sort(got)
+	want := []string{"by_id[*].token", "deep.set[*].token", "item[*].token", "links[*].token"}
+	if !slices.Equal(got, want) {
+		t.Errorf("sensitivePerElement = %q, want %q", got, want)
+	}
+}
+
+// sensitivePerElement lists the paths of the sensitive attributes that sit
+// inside an element of a list, set or map (nested attribute or block).
+func sensitivePerElement(s *tfprotov6.Schema) []string {
+	if s == nil || s.Block == nil {
+		return nil
+	}
+	var out []string
+	walkBlock(s.Block, "", false, &out)
+	return out
+}
+
+func walkBlock(b *tfprotov6.SchemaBlock, prefix string, inElement bool, out *[]string) {
+	for _, a := range b.Attributes {
+		walkAttribute(a, prefix+a.Name, inElement, out)
+	}
+	for _, nb := range b.BlockTypes {
+		path, in := prefix+nb.TypeName, inElement
+		switch nb.Nesting {
+		case tfprotov6.SchemaNestedBlockNestingModeList, tfprotov6.SchemaNestedBlockNestingModeSet,
+			tfprotov6.SchemaNestedBlockNestingModeMap:
+			path, in = path+"[*]", true
+		}
+		if nb.Block != nil {
+			walkBlock(nb.Block, path+".", in, out)
+		}
+	}
+}
+
+func walkAttribute(a *tfprotov6.SchemaAttribute, path string, inElement bool, out *[]string) {
+	if a.Sensitive {
+		// A sensitive attribute hides everything below it as one value.
+		if inElement {
+			*out = append(*out, path)
+		}
+		return
+	}
+	if a.NestedType == nil {
+		return
+	}
+	in := inElement
+	switch a.NestedType.Nesting {
+	case tfprotov6.SchemaObjectNestingModeList, tfprotov6.SchemaObjectNestingModeSet,
+		tfprotov6.SchemaObjectNestingModeMap:
+		path, in = path+"[*]", true
+	}
+	for _, na := range a.NestedType.Attributes {
+		walkAttribute(na, path+"."+na.Name, in, out)
+	}
+}
+
+func (e *testEnv) lastHeaders() http.Header {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.headers) == 0 {
+		return nil
+	}
+	return e.headers[len(e.headers)-1]
 }

@@ -54,18 +54,6 @@ func schemeOf(header, token string) string {
 	return "other: " + strings.SplitN(header, " ", 2)[0]
 }
 
-// authorizationFor is an Authorization header the sandbox accepts under
-// scheme: what the test sends when it acts as another API user.
-func authorizationFor(scheme sandbox.AuthScheme, token string) string {
-	switch scheme {
-	case sandbox.AuthBasicRaw:
-		return "Basic " + token
-	case sandbox.AuthBasic:
-		return "Basic " + base64.StdEncoding.EncodeToString([]byte(token+":"))
-	}
-	return "Bearer " + token
-}
-
 // sent is one HTTP attempt of the provider: how it sent the token and the
 // status it got (0 without an answer).
 type sent struct {
@@ -239,18 +227,6 @@ func (e *testEnv) completeLink(link string) error {
 		return fmt.Errorf("sending the form: HTTP %d, want 200 and \"Connection created\":\n%s", status, page)
 	}
 	return nil
-}
-
-// withLinkID is link with its id parameter replaced.
-func withLinkID(link string, id int64) (string, error) {
-	u, err := url.Parse(link)
-	if err != nil {
-		return "", err
-	}
-	q := u.Query()
-	q.Set("id", strconv.FormatInt(id, 10))
-	u.RawQuery = q.Encode()
-	return u.String(), nil
 }
 
 // checkLinkID checks that link carries the id the sandbox's connect page
@@ -663,7 +639,7 @@ data "albato_connection_links" "all" {
 				RefreshState: true,
 				Check: func(s *terraform.State) error {
 					// 5 refreshes at 3 pages: the reader lists the account
-					// by the fifth at the latest (sharing_reader.go).
+					// by the fifth at the latest (link_reader.go).
 					if !slices.ContainsFunc(e.sandbox.Requests(), func(r sandbox.Request) bool {
 						return r.Path == sharingsPath && strings.Contains(r.Query, "page=2")
 					}) {

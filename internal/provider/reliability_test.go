@@ -481,14 +481,14 @@ func relRunOp(t *testing.T, op relOp, cells []relCell) map[string]relResult {
 		for i, c := range cells {
 			target := sandbox.Fault{Method: op.method}
 			if op.method == http.MethodPost {
-				target.PathPrefix = sharingsPathRel
+				target.PathPrefix = sharingsPath
 				target.BodyContains = fmt.Sprintf(`"title":%q`, relTitle(op, i))
 			} else {
 				id := ids[relTitle(op, i)]
 				if id == 0 || id >= 610 { // a path prefix of 61 would also match 610
 					t.Fatalf("cell %d has link id %d", i, id)
 				}
-				target.PathPrefix = fmt.Sprintf("%s/%d", sharingsPathRel, id)
+				target.PathPrefix = fmt.Sprintf("%s/%d", sharingsPath, id)
 			}
 			for _, f := range append([]sandbox.Fault{c.fault}, c.more...) {
 				f.Method, f.PathPrefix, f.BodyContains = target.Method, target.PathPrefix, target.BodyContains
@@ -551,7 +551,7 @@ func relRunOp(t *testing.T, op relOp, cells []relCell) map[string]relResult {
 					continue
 				}
 				if (op.method == http.MethodPost && r.title == title) ||
-					(op.method != http.MethodPost && r.path == fmt.Sprintf("%s/%d", sharingsPathRel, ids[title])) {
+					(op.method != http.MethodPost && r.path == fmt.Sprintf("%s/%d", sharingsPath, ids[title])) {
 					got.requests++
 					at = append(at, r.at)
 				}
@@ -646,8 +646,6 @@ func relRunOp(t *testing.T, op relOp, cells []relCell) map[string]relResult {
 	})
 	return results
 }
-
-const sharingsPathRel = "/credentials/grant-access-sharing"
 
 var (
 	relHTTPRe   = regexp.MustCompile(`(create|read|regenerate|revoke) sharing: HTTP (\d{3})(?:: (.*?))?\.?$`)
