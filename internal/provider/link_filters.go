@@ -5,6 +5,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -12,25 +13,22 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-// The filters of a listing of links, shared by the albato_connection_links
-// data source and the albato_connection_link list resource so that both
-// accept and mean the same thing.
-const (
-	partnerIDFilterDescription  = "Only links of this partner (app) id."
-	statusFilterDescription     = "Only links in this status, by number: `0` waiting, `1` granted, `2` waiting for OAuth, `3` revoked. `status_name` says the same in words."
-	statusNameFilterDescription = "Only links in this status, by name: `waiting`, `granted`, `waiting_oauth` or `revoked` (the names `wait_for_status` takes)."
-)
-
-func partnerIDFilterValidators() []validator.Int64 {
-	return []validator.Int64{int64validator.AtLeast(1)}
-}
-
-func statusFilterValidators() []validator.Int64 {
-	return []validator.Int64{int64validator.Between(0, 3), int64validator.ConflictsWith(path.MatchRoot("status_name"))}
-}
-
-func statusNameFilterValidators() []validator.String {
-	return []validator.String{stringvalidator.OneOf(statusNames...)}
+// filterAttributes are the filters of a listing, as the
+// albato_connection_links data source's attributes; the
+// albato_connection_link list resource takes them over. extra is appended
+// to the descriptions it names.
+func filterAttributes(extra map[string]string) map[string]dschema.Attribute {
+	return map[string]dschema.Attribute{
+		"partner_id": dschema.Int64Attribute{Optional: true, Validators: []validator.Int64{int64validator.AtLeast(1)},
+			MarkdownDescription: "Only links of this partner (app) id." + extra["partner_id"]},
+		"status": dschema.Int64Attribute{Optional: true,
+			MarkdownDescription: "Only links in this status, by number: `0` waiting, `1` granted, `2` waiting for OAuth, " +
+				"`3` revoked. `status_name` says the same in words." + extra["status"],
+			Validators: []validator.Int64{int64validator.Between(0, 3), int64validator.ConflictsWith(path.MatchRoot("status_name"))}},
+		"status_name": dschema.StringAttribute{Optional: true, Validators: []validator.String{stringvalidator.OneOf(statusNames...)},
+			MarkdownDescription: "Only links in this status, by name: `waiting`, `granted`, `waiting_oauth` or `revoked` " +
+				"(the names `wait_for_status` takes)." + extra["status_name"]},
+	}
 }
 
 // linkFilter is the filters; a null one matches all.

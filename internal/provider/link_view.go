@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	eschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -181,9 +182,29 @@ func (a linkAttr) viewDescription() string {
 	return a.desc
 }
 
+func (k attrKind) unknown() attr.Value {
+	switch k {
+	case kindInt:
+		return types.Int64Unknown()
+	case kindBool:
+		return types.BoolUnknown()
+	}
+	return types.StringUnknown()
+}
+
+// values are v's attributes by name, for values built without the
+// framework's struct conversion (see listedLink).
+func (v *linkView) values() map[string]attr.Value {
+	return map[string]attr.Value{
+		"id": v.ID, "partner_id": v.PartnerID, "title": v.Title, "token": v.Token, "link": v.Link,
+		"status": v.Status, "status_name": v.StatusName, "credential_id": v.CredentialID,
+		"date_created": v.DateCreated, "expires_at": v.ExpiresAt, "expired": v.Expired, "issued_at": v.IssuedAt,
+	}
+}
+
 // resourceLinkAttributes are the shared attributes as the resource's
-// computed ones: a plan keeps each as it is unless the resource says
-// otherwise. extra is appended to the descriptions it names.
+// computed ones, kept by a plan unless the resource says otherwise; extra
+// is appended to the descriptions it names.
 func resourceLinkAttributes(extra map[string]string) map[string]rschema.Attribute {
 	out := make(map[string]rschema.Attribute, len(linkAttrs))
 	for _, a := range linkAttrs {
@@ -222,19 +243,18 @@ func dataSourceLinkAttributes(omit ...string) map[string]dschema.Attribute {
 	return out
 }
 
-// ephemeralLinkAttributes are the shared attributes as the ephemeral
-// resource's computed ones.
+// ephemeralLinkAttributes are the data source's attributes, whose types
+// the ephemeral schema's mirror field for field.
 func ephemeralLinkAttributes() map[string]eschema.Attribute {
 	out := map[string]eschema.Attribute{}
-	for _, a := range linkAttrs {
-		d := a.viewDescription()
-		switch a.kind {
-		case kindInt:
-			out[a.name] = eschema.Int64Attribute{MarkdownDescription: d, Computed: true, Sensitive: a.sensitive}
-		case kindBool:
-			out[a.name] = eschema.BoolAttribute{MarkdownDescription: d, Computed: true, Sensitive: a.sensitive}
-		default:
-			out[a.name] = eschema.StringAttribute{MarkdownDescription: d, Computed: true, Sensitive: a.sensitive}
+	for name, a := range dataSourceLinkAttributes() {
+		switch a := a.(type) {
+		case dschema.Int64Attribute:
+			out[name] = eschema.Int64Attribute(a)
+		case dschema.BoolAttribute:
+			out[name] = eschema.BoolAttribute(a)
+		case dschema.StringAttribute:
+			out[name] = eschema.StringAttribute(a)
 		}
 	}
 	return out

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 
+	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
@@ -37,6 +38,18 @@ func (l *connectionLinkListResource) Metadata(_ context.Context, req resource.Me
 }
 
 func (l *connectionLinkListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	attrs := map[string]schema.Attribute{}
+	for name, a := range filterAttributes(map[string]string{
+		"status":      " `3` finds nothing: revoked links are never results.",
+		"status_name": " `revoked` finds nothing: revoked links are never results.",
+	}) {
+		switch a := a.(type) {
+		case dschema.Int64Attribute:
+			attrs[name] = schema.Int64Attribute{MarkdownDescription: a.MarkdownDescription, Optional: true, Validators: a.Validators}
+		case dschema.StringAttribute:
+			attrs[name] = schema.StringAttribute{MarkdownDescription: a.MarkdownDescription, Optional: true, Validators: a.Validators}
+		}
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Finds the account's connection links, for `terraform query` (Terraform 1.14 and later; " +
 			"OpenTofu 1.12 has no list resources). Each result is one link: its identity `{ id }`, a display name " +
@@ -50,23 +63,7 @@ func (l *connectionLinkListResource) ListResourceConfigSchema(_ context.Context,
 			"the listing stops at the page that completes the block's `limit` (Terraform's default is 100), so " +
 			"`limit = 10` reads one page. Should the list change while it is read, it is read again, up to three " +
 			"times in all, and then the query fails rather than return a mix of two lists.",
-		Attributes: map[string]schema.Attribute{
-			"partner_id": schema.Int64Attribute{
-				MarkdownDescription: partnerIDFilterDescription,
-				Optional:            true,
-				Validators:          partnerIDFilterValidators(),
-			},
-			"status": schema.Int64Attribute{
-				MarkdownDescription: statusFilterDescription + " `3` finds nothing: revoked links are never results.",
-				Optional:            true,
-				Validators:          statusFilterValidators(),
-			},
-			"status_name": schema.StringAttribute{
-				MarkdownDescription: statusNameFilterDescription + " `revoked` finds nothing: revoked links are never results.",
-				Optional:            true,
-				Validators:          statusNameFilterValidators(),
-			},
-		},
+		Attributes: attrs,
 	}
 }
 

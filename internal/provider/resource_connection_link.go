@@ -529,19 +529,13 @@ func unchangedAndNotDue(req resource.ModifyPlanRequest, readAt time.Time) bool {
 	return !dueForRegeneration(albato.Status(n), deref(expiresAt), whenExpired != nil && *whenExpired, deref(before), readAt)
 }
 
-// regeneratedAttributes are the attributes a regeneration may change: all
+// regeneratedAttributes are the attributes a regeneration may change, all
 // computed ones but id, unknown in its plan.
 func regeneratedAttributes() map[string]attr.Value {
 	out := map[string]attr.Value{}
 	for _, a := range linkAttrs {
-		switch {
-		case a.name == "id" || a.name == "partner_id" || a.name == "title":
-		case a.kind == kindInt:
-			out[a.name] = types.Int64Unknown()
-		case a.kind == kindBool:
-			out[a.name] = types.BoolUnknown()
-		default:
-			out[a.name] = types.StringUnknown()
+		if a.name != "id" && a.name != "partner_id" && a.name != "title" {
+			out[a.name] = a.kind.unknown()
 		}
 	}
 	return out
