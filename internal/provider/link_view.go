@@ -1,7 +1,7 @@
 package provider
 
-// The one view of a link: what every Terraform type shows of a sharing, and
-// the one table of the attributes they share, from which each schema is made.
+// The one view of a link, and the one table of its attributes (DESIGN.md,
+// "Which view knows what").
 
 import (
 	"net/url"
@@ -23,8 +23,7 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-// linkView is what every view of a link shows: the resource, the data
-// sources, the ephemeral resource and the list resource.
+// linkView is what every type shows of a link.
 type linkView struct {
 	ID           types.String `tfsdk:"id"`
 	PartnerID    types.Int64  `tfsdk:"partner_id"`
@@ -40,10 +39,9 @@ type linkView struct {
 	IssuedAt     types.Int64  `tfsdk:"issued_at"`
 }
 
-// fill sets every attribute from a sharing the API returned. issuedAt is
-// when the token was issued as the resource knows it (zero elsewhere: the
-// view then counts from dateCreated, a hint, see expiry.go); expired is
-// judged as of the API's answer.
+// fill sets every attribute from s. issuedAt is when the token was issued
+// as the resource knows it; zero elsewhere, where the times count from
+// dateCreated.
 func (v *linkView) fill(s *albato.Sharing, pd *providerData, issuedAt time.Time) {
 	v.ID = types.StringValue(strconv.FormatInt(s.ID, 10))
 	v.PartnerID = types.Int64Value(s.PartnerID)
@@ -69,18 +67,15 @@ func (v *linkView) fill(s *albato.Sharing, pd *providerData, issuedAt time.Time)
 	v.Expired = types.BoolValue(isExpired(s.Status, expiry, pd.apiNow(s)))
 }
 
-// viewOf is the view of s where the token's issue is not known: every type
-// but the resource.
+// viewOf is the view of s for every type but the resource.
 func viewOf(s *albato.Sharing, pd *providerData) linkView {
 	var v linkView
 	v.fill(s, pd, time.Time{})
 	return v
 }
 
-// tokenShown reports whether a link's token and link are shown, by every
-// view alike: only while they can still be used. A granted link's token is
-// spent and a revoked link's is dead, so nothing keeps a secret that opens
-// nothing.
+// tokenShown reports whether a link's token and link are shown: only while
+// they can be used (granted: spent; revoked: dead).
 func tokenShown(status albato.Status) bool {
 	return status != albato.StatusGranted && status != albato.StatusRevoked
 }
@@ -98,8 +93,8 @@ func (pd *providerData) linkOf(s *albato.Sharing) string {
 	return buildLink(pd.connectURL, id, s.Token)
 }
 
-// buildLink forms the end user's link: <connectURL>?id=<id>&token=<token>,
-// with "&" instead of "?" when connectURL already carries a query.
+// buildLink forms <connectURL>?id=<id>&token=<token>, with "&" when
+// connectURL already carries a query.
 func buildLink(connectURL string, id int64, token string) string {
 	q := url.Values{}
 	q.Set("id", strconv.FormatInt(id, 10))
@@ -116,16 +111,12 @@ func buildLink(connectURL string, id int64, token string) string {
 	return connectURL + sep + q.Encode()
 }
 
-// statusNames are the status words in status order, as filters and waits
-// take them.
+// statusNames are the status words in status order.
 var statusNames = []string{
 	albato.StatusWaiting.Name(), albato.StatusGranted.Name(),
 	albato.StatusWaitingOAuth.Name(), albato.StatusRevoked.Name(),
 }
 
-// The attributes every view shares, each described once. Where the view
-// is not the resource, hint replaces desc: only the resource knows when a
-// token was issued, elsewhere the times count from date_created.
 type attrKind int
 
 const (
@@ -134,6 +125,8 @@ const (
 	kindBool
 )
 
+// linkAttr is one attribute every view shares, described once; hint
+// replaces desc where the view is not the resource.
 type linkAttr struct {
 	name, desc, hint string
 	kind             attrKind
@@ -203,8 +196,7 @@ func (v *linkView) values() map[string]attr.Value {
 }
 
 // resourceLinkAttributes are the shared attributes as the resource's
-// computed ones, kept by a plan unless the resource says otherwise; extra
-// is appended to the descriptions it names.
+// computed ones; extra is appended to the descriptions it names.
 func resourceLinkAttributes(extra map[string]string) map[string]rschema.Attribute {
 	out := make(map[string]rschema.Attribute, len(linkAttrs))
 	for _, a := range linkAttrs {
@@ -243,8 +235,8 @@ func dataSourceLinkAttributes(omit ...string) map[string]dschema.Attribute {
 	return out
 }
 
-// ephemeralLinkAttributes are the data source's attributes, whose types
-// the ephemeral schema's mirror field for field.
+// ephemeralLinkAttributes are the data source's, whose types the ephemeral
+// schema's mirror field for field.
 func ephemeralLinkAttributes() map[string]eschema.Attribute {
 	out := map[string]eschema.Attribute{}
 	for name, a := range dataSourceLinkAttributes() {

@@ -1,7 +1,7 @@
 package provider
 
-// The one wait for links to reach a status: the albato_connection_link
-// data source's wait_for_status and the albato_connection_link_wait action.
+// The one wait for links to reach a status: the data source's
+// wait_for_status and the wait action (DESIGN.md, "Which view knows what").
 
 import (
 	"context"
@@ -19,13 +19,9 @@ import (
 )
 
 const (
-	// defaultWaitTimeout bounds a wait that sets no timeout of its own.
 	defaultWaitTimeout = 10 * time.Minute
-	// progressGapPolls is how many of the shortest pauses must pass between
-	// two progress events (5 s in use), so that they do not flood the terminal.
-	progressGapPolls = 5
-	// maxNamedInProgress bounds how many waiting links a message names.
-	maxNamedInProgress = 5
+	progressGapPolls   = 5 // shortest pauses between two progress events (5 s in use)
+	maxNamedInProgress = 5 // waiting links a message names
 )
 
 // linkWait is one wait: for every link of ids to reach a status of want.
@@ -44,11 +40,9 @@ type linkWait struct {
 	sentAt   time.Time
 }
 
-// run reads the links, again and again with a growing pause, until every
-// one is in want, and returns them as last read. Only a revoked or deleted
-// link ends the wait early: 48 hours past date_created is a hint, never a
-// verdict, since the API may keep that date when a token is regenerated.
-// nil, with diagnostics, when the wait failed.
+// run reads the links with a growing pause until every one is in want, and
+// returns them as last read; nil when the wait failed. Only a revoked or
+// deleted link ends it early: an expiry by date_created is a hint.
 func (w *linkWait) run(ctx context.Context, pd *providerData, diags *diag.Diagnostics) map[int64]*albato.Sharing {
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, w.timeout)
@@ -57,8 +51,7 @@ func (w *linkWait) run(ctx context.Context, pd *providerData, diags *diag.Diagno
 	w.gap = progressGapPolls * pd.pollMin
 	pause, pages := pd.pollMin, 0
 	for round := 1; ; round++ {
-		// A reader per round: each round must see the API as it is now, and
-		// reads a GET per link or one listing, whichever costs less.
+		// A reader per round: each round must see the API as it is now.
 		reads := newSharingReader(pd.client, pages)
 		for _, id := range w.pending() {
 			s, err := reads.Get(ctx, id)
@@ -111,8 +104,7 @@ func (w *linkWait) pending() []int64 {
 	return out
 }
 
-// fail turns a failed read, the timeout or an interrupt into the wait's
-// diagnostic.
+// fail words a failed read, the timeout or an interrupt.
 func (w *linkWait) fail(parent, ctx context.Context, pd *providerData, id int64, err error, diags *diag.Diagnostics) {
 	pending := w.pending()
 	switch {
@@ -132,8 +124,7 @@ func (w *linkWait) fail(parent, ctx context.Context, pd *providerData, id int64,
 	}
 }
 
-// expiryHints words, for the links whose date says they expired, what that
-// may mean and what to do.
+// expiryHints words what to do about the links whose date says they expired.
 func (w *linkWait) expiryHints(pd *providerData, pending []int64) string {
 	var b strings.Builder
 	for _, id := range pending {
@@ -152,8 +143,7 @@ func (w *linkWait) expiryHints(pd *providerData, pending []int64) string {
 	return b.String()
 }
 
-// send sends a progress event when it differs from the last one and the
-// last was sent long enough ago.
+// send sends a progress event that differs from the last, sent long enough ago.
 func (w *linkWait) send(msg string) {
 	now := time.Now()
 	if w.progress == nil || msg == w.lastSent || (!w.sentAt.IsZero() && now.Sub(w.sentAt) < w.gap) {
