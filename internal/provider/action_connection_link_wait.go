@@ -16,15 +16,10 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-var (
-	_ action.Action              = (*waitAction)(nil)
-	_ action.ActionWithConfigure = (*waitAction)(nil)
-)
+var _ action.ActionWithConfigure = (*waitAction)(nil)
 
-// NewConnectionLinkWaitAction returns the albato_connection_link_wait action.
-func NewConnectionLinkWaitAction() action.Action {
-	return &waitAction{}
-}
+// NewConnectionLinkWaitAction returns albato_connection_link_wait.
+func NewConnectionLinkWaitAction() action.Action { return &waitAction{} }
 
 type waitAction struct {
 	data *providerData

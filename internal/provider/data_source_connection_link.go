@@ -15,15 +15,10 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-var (
-	_ datasource.DataSource              = (*connectionLinkDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*connectionLinkDataSource)(nil)
-)
+var _ datasource.DataSourceWithConfigure = (*connectionLinkDataSource)(nil)
 
 // NewConnectionLinkDataSource returns the albato_connection_link data source.
-func NewConnectionLinkDataSource() datasource.DataSource {
-	return &connectionLinkDataSource{}
-}
+func NewConnectionLinkDataSource() datasource.DataSource { return &connectionLinkDataSource{} }
 
 type connectionLinkDataSource struct {
 	data *providerData

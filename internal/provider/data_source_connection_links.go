@@ -11,15 +11,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-var (
-	_ datasource.DataSource              = (*connectionLinksDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*connectionLinksDataSource)(nil)
-)
+var _ datasource.DataSourceWithConfigure = (*connectionLinksDataSource)(nil)
 
 // NewConnectionLinksDataSource returns the albato_connection_links data source.
-func NewConnectionLinksDataSource() datasource.DataSource {
-	return &connectionLinksDataSource{}
-}
+func NewConnectionLinksDataSource() datasource.DataSource { return &connectionLinksDataSource{} }
 
 type connectionLinksDataSource struct {
 	data *providerData

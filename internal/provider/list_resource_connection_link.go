@@ -17,17 +17,10 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-var (
-	_ list.ListResource              = (*connectionLinkListResource)(nil)
-	_ list.ListResourceWithConfigure = (*connectionLinkListResource)(nil)
-)
+var _ list.ListResourceWithConfigure = (*connectionLinkListResource)(nil)
 
-// NewConnectionLinkListResource returns the albato_connection_link list
-// resource, which `terraform query` (Terraform 1.14+) uses to find links
-// made outside Terraform.
-func NewConnectionLinkListResource() list.ListResource {
-	return &connectionLinkListResource{}
-}
+// NewConnectionLinkListResource returns the albato_connection_link list resource.
+func NewConnectionLinkListResource() list.ListResource { return &connectionLinkListResource{} }
 
 type connectionLinkListResource struct {
 	data *providerData

@@ -30,7 +30,6 @@ import (
 )
 
 var (
-	_ provider.Provider                       = (*AlbatoProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*AlbatoProvider)(nil)
 	_ provider.ProviderWithListResources      = (*AlbatoProvider)(nil)
 	_ provider.ProviderWithActions            = (*AlbatoProvider)(nil)
