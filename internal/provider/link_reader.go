@@ -19,7 +19,7 @@ func (pd *providerData) readLink(ctx context.Context, id int64, at path.Path, re
 	case albato.IsNotFound(err):
 		diags.AddAttributeError(at, "Connection Link Not Found", noSuchLink(id)+remedy)
 	case err != nil:
-		diags.AddError("Unable to Read Connection Link", pd.apiErrorDetail(fmt.Sprintf("read connection link %d", id), err))
+		diags.AddError(pd.readError(id, err))
 	}
 	return s
 }

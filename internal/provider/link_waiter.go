@@ -120,7 +120,7 @@ func (w *linkWait) fail(parent, ctx context.Context, pd *providerData, id int64,
 		diags.AddAttributeError(w.idsAt, "Connection Link Not Found",
 			fmt.Sprintf("%s So it will never become %s. %s", noSuchLink(id), w.wantText(), recreateRemedy))
 	default:
-		diags.AddError("Unable to Read Connection Link", pd.apiErrorDetail(fmt.Sprintf("read connection link %d", id), err))
+		diags.AddError(pd.readError(id, err))
 	}
 }
 

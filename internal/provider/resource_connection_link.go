@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -226,7 +225,7 @@ func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequ
 
 	current, err := r.data.reads.Get(ctx, id)
 	if err != nil && !albato.IsNotFound(err) {
-		resp.Diagnostics.AddError("Unable to Read Connection Link", r.data.apiErrorDetail(fmt.Sprintf("read connection link %d", id), err))
+		resp.Diagnostics.AddError(r.data.readError(id, err))
 		return
 	}
 	if err != nil || current.Status == albato.StatusRevoked {
@@ -475,42 +474,23 @@ func unchangedAndNotDue(req resource.ModifyPlanRequest, readAt time.Time) bool {
 		return false
 	}
 	var status *big.Float
-	var expiresAt, before *string
-	var whenExpired *bool
+	var expiresAt, before string // null reads as ""
+	var whenExpired bool
 	if attrs["status"].As(&status) != nil || status == nil || attrs["expires_at"].As(&expiresAt) != nil ||
 		attrs["regenerate_before"].As(&before) != nil || attrs["regenerate_when_expired"].As(&whenExpired) != nil {
 		return false
 	}
 	n, _ := status.Int64()
-	if albato.Status(n) == albato.StatusRevoked {
-		return false
-	}
-	deref := func(s *string) string {
-		if s == nil {
-			return ""
-		}
-		return *s
-	}
-	return !dueForRegeneration(albato.Status(n), deref(expiresAt), whenExpired != nil && *whenExpired, deref(before), readAt)
-}
-
-// regeneratedAttributes are the attributes a regeneration may change, all
-// computed ones but id, unknown in its plan.
-func regeneratedAttributes() map[string]attr.Value {
-	out := map[string]attr.Value{}
-	for _, a := range linkAttrs {
-		if a.name != "id" && a.name != "partner_id" && a.name != "title" {
-			out[a.name] = a.kind.unknown()
-		}
-	}
-	return out
+	return albato.Status(n) != albato.StatusRevoked && !dueForRegeneration(albato.Status(n), expiresAt, whenExpired, before, readAt)
 }
 
 // modifyUpdatePlan plans a change of an existing link.
 func modifyUpdatePlan(ctx context.Context, state, plan connectionLinkResourceModel, readAt time.Time, resp *resource.ModifyPlanResponse) {
-	unknownComputed := func() {
-		for name, unknown := range regeneratedAttributes() {
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), unknown)...)
+	unknownComputed := func() { // what a regeneration may change: every computed attribute but id
+		for _, a := range linkAttrs {
+			if a.name != "id" && a.name != "partner_id" && a.name != "title" {
+				resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(a.name), a.kind.unknown())...)
+			}
 		}
 	}
 	status := albato.Status(state.Status.ValueInt64())
