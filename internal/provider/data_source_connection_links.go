@@ -109,18 +109,14 @@ func (d *connectionLinksDataSource) Read(ctx context.Context, req datasource.Rea
 	if !ok {
 		return
 	}
-
 	all, err := d.data.client.ListAllSharings(ctx)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to List Connection Links", d.data.apiErrorDetail("list connection links", err))
+		resp.Diagnostics.AddError(d.data.listError(err))
 		return
 	}
 	items := make([]attr.Value, 0, len(all))
 	secrets := model.IncludeSecrets.ValueBool()
-	var links, tokens map[string]attr.Value
-	if secrets {
-		links, tokens = map[string]attr.Value{}, map[string]attr.Value{}
-	}
+	links, tokens := map[string]attr.Value{}, map[string]attr.Value{}
 	for i := range all {
 		s := &all[i]
 		if !model.matches(*s) {
@@ -128,12 +124,8 @@ func (d *connectionLinksDataSource) Read(ctx context.Context, req datasource.Rea
 		}
 		item := viewOf(s, d.data)
 		items = append(items, listedLink(&item))
-		// fill decides whether the token is shown; a null one is left out.
-		if secrets && !item.Link.IsNull() {
-			links[item.ID.ValueString()] = item.Link
-		}
-		if secrets && !item.Token.IsNull() {
-			tokens[item.ID.ValueString()] = item.Token
+		if secrets && !item.Token.IsNull() { // fill decides whether token and link are shown
+			links[item.ID.ValueString()], tokens[item.ID.ValueString()] = item.Link, item.Token
 		}
 	}
 	model.LinkByID, model.TokenByID = types.MapNull(types.StringType), types.MapNull(types.StringType)

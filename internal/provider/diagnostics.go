@@ -73,9 +73,12 @@ func adoptedWarning(plan connectionLinkResourceModel, id int64, cause error) (su
 			plan.Title.ValueString(), plan.PartnerID.ValueInt64(), cause, id)
 }
 
-// readError is the error of a failed read of link id.
 func (pd *providerData) readError(id int64, err error) (summary, detail string) {
 	return "Unable to Read Connection Link", pd.apiErrorDetail(fmt.Sprintf("read connection link %d", id), err)
+}
+
+func (pd *providerData) listError(err error) (summary, detail string) {
+	return "Unable to List Connection Links", pd.apiErrorDetail("list connection links", err)
 }
 
 func plural(n int, one, many string) string {

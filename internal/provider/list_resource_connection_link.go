@@ -83,8 +83,7 @@ func (l *connectionLinkListResource) List(ctx context.Context, req list.ListRequ
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	// Revoked links are left out before the limit counts them, so that a
-	// limit of 10 gives 10 links that can be imported.
+	// Revoked links are left out before the limit counts them.
 	importable := func(s albato.Sharing) bool { return s.Status != albato.StatusRevoked && filter.matches(s) }
 	limit := 0
 	if req.Limit > 0 {
@@ -92,23 +91,20 @@ func (l *connectionLinkListResource) List(ctx context.Context, req list.ListRequ
 	}
 	found, err := l.data.client.ListSharingsMatching(ctx, importable, limit)
 	if err != nil {
-		diags.AddError("Unable to List Connection Links", l.data.apiErrorDetail("list connection links", err))
+		diags.AddError(l.data.listError(err))
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
 	tflog.Debug(ctx, "Listed connection links for a query", map[string]any{"results": len(found), "limit": req.Limit})
-
 	stream.Results = func(push func(list.ListResult) bool) {
 		for i := range found {
 			s := &found[i]
 			result := req.NewListResult(ctx)
-			result.DisplayName = linkDisplayName(s)
+			result.DisplayName = fmt.Sprintf("%s (partner %d, %s)", s.Title, s.PartnerID, s.Status.Name())
 			result.Diagnostics.Append(setIdentity(ctx, result.Identity, strconv.FormatInt(s.ID, 10))...)
 			if req.IncludeResource {
-				// As an import and its refresh save it, but for token and
-				// link: Terraform prints a result's resource object in full,
-				// sensitive attributes included (`terraform query -json`),
-				// and the import reads them anyway.
+				// Without token and link: Terraform prints a result in full,
+				// sensitive values included, and the import reads them anyway.
 				m := importedState(s, l.data)
 				m.forgetToken()
 				result.Diagnostics.Append(result.Resource.Set(ctx, &m)...)
@@ -118,10 +114,4 @@ func (l *connectionLinkListResource) List(ctx context.Context, req list.ListRequ
 			}
 		}
 	}
-}
-
-// linkDisplayName is how a query shows a link: what a person recognises it by
-// in Albato's UI (its title), whose it is and where it stands.
-func linkDisplayName(s *albato.Sharing) string {
-	return fmt.Sprintf("%s (partner %d, %s)", s.Title, s.PartnerID, s.Status.Name())
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -48,20 +49,15 @@ type AlbatoProvider struct {
 type Option func(*AlbatoProvider)
 
 // WithClock makes the provider judge expiry by c instead of the wall clock.
-func WithClock(c clock.Clock) Option {
-	return func(p *AlbatoProvider) { p.clock = c }
-}
+func WithClock(c clock.Clock) Option { return func(p *AlbatoProvider) { p.clock = c } }
 
 // WithClientConfig lets f adjust the API client's configuration.
 func WithClientConfig(f func(*albato.Config)) Option {
 	return func(p *AlbatoProvider) { p.clientOptions = f }
 }
 
-// WithGetForEachRefresh makes every refresh GET its link, never serving it
-// from a listing.
-func WithGetForEachRefresh() Option {
-	return func(p *AlbatoProvider) { p.readerPages = -1 }
-}
+// WithGetForEachRefresh makes every refresh GET its link, never serving it from a listing.
+func WithGetForEachRefresh() Option { return func(p *AlbatoProvider) { p.readerPages = -1 } }
 
 // WithPollInterval sets the first and the longest pause of a wait.
 func WithPollInterval(first, longest time.Duration) Option {
@@ -278,18 +274,12 @@ func (pd *providerData) ready(diags *diag.Diagnostics) bool {
 // withSecretsMasked masks the API token and more in every log line of ctx,
 // the framework's and the client's included.
 func withSecretsMasked(ctx context.Context, pd *providerData, more ...string) context.Context {
-	secrets := make([]string, 0, 1+len(more))
-	if pd != nil && pd.apiToken != "" {
-		secrets = append(secrets, pd.apiToken)
+	if pd != nil {
+		more = append(more, pd.apiToken)
 	}
-	for _, s := range more {
-		if s != "" {
-			secrets = append(secrets, s)
-		}
-	}
+	secrets := slices.DeleteFunc(slices.Clone(more), func(s string) bool { return s == "" })
 	if len(secrets) == 0 {
 		return ctx
 	}
-	ctx = tflog.MaskMessageStrings(ctx, secrets...)
-	return tflog.MaskAllFieldValuesStrings(ctx, secrets...)
+	return tflog.MaskAllFieldValuesStrings(tflog.MaskMessageStrings(ctx, secrets...), secrets...)
 }
