@@ -32,10 +32,10 @@ type linkWait struct {
 	raise     string    // how to give the wait more time, for its message
 	idsAt     path.Path // where a failure of one link points
 	timeoutAt path.Path
-	progress  func(string) // progress events; nil to send none
+	progress  func(string) // nil to send none
 
 	read     map[int64]*albato.Sharing // each link as last read
-	gap      time.Duration             // the shortest time between two progress events
+	gap      time.Duration             // between two progress events
 	lastSent string
 	sentAt   time.Time
 }
@@ -69,21 +69,20 @@ func (w *linkWait) run(ctx context.Context, pd *providerData, diags *diag.Diagno
 		}
 		pages = reads.pages
 		pending := w.pending()
+		progress := fmt.Sprintf("%d of %d %s %s", len(w.ids)-len(pending), len(w.ids), plural(len(w.ids), "link", "links"),
+			w.wantText())
 		if len(pending) == 0 {
-			w.send(fmt.Sprintf("%d of %d %s %s.", len(w.ids), len(w.ids), plural(len(w.ids), "link", "links"), w.wantText()))
+			w.send(progress + ".")
 			return w.read
 		}
-		w.send(fmt.Sprintf("%d of %d %s %s; waiting for %s", len(w.ids)-len(pending), len(w.ids),
-			plural(len(w.ids), "link", "links"), w.wantText(), w.names(pending)))
+		w.send(progress + "; waiting for " + w.names(pending))
 		tflog.Debug(ctx, "Waiting for connection links", map[string]any{
 			"pending": len(pending), "want": w.wantText(), "round": round, "pause": pause.String()})
-		timer := time.NewTimer(pause)
 		select {
 		case <-ctx.Done():
-			timer.Stop()
 			w.fail(parent, ctx, pd, 0, ctx.Err(), diags)
 			return nil
-		case <-timer.C:
+		case <-time.After(pause):
 		}
 		pause = min(pause*3/2+pause/10, pd.pollMax) // grows by about 1.6x per round
 	}
@@ -128,16 +127,12 @@ func (w *linkWait) fail(parent, ctx context.Context, pd *providerData, id int64,
 func (w *linkWait) expiryHints(pd *providerData, pending []int64) string {
 	var b strings.Builder
 	for _, id := range pending {
-		s := w.read[id]
-		if s == nil {
-			continue
-		}
-		if v := viewOf(s, pd); v.Expired.ValueBool() {
+		if s := w.read[id]; s != nil && viewOf(s, pd).Expired.ValueBool() {
 			fmt.Fprintf(&b, "Connection link %s's date says it expired at %s; a regenerated link may not move "+
 				"that date, so it may still be usable. If it was not regenerated since, regenerate it (the "+
 				"albato_connection_link resource does at its next apply, unless regenerate_when_expired is false; "+
 				"the albato_connection_link_regenerate action does now) and hand the new link out. ",
-				w.describe(id), v.ExpiresAt.ValueString())
+				w.describe(id), viewOf(s, pd).ExpiresAt.ValueString())
 		}
 	}
 	return b.String()
