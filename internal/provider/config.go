@@ -63,14 +63,12 @@ type settings struct {
 	apiURLOrigin string
 }
 
-// setting is one string argument.
 type setting struct {
 	name, env, def string
 	value          types.String
 }
 
-// resolve picks the configured value, else the environment variable, else
-// the default.
+// resolve picks the configured value, else the environment's, else the default.
 func (s setting) resolve(getenv func(string) string) (value string, unknown bool) {
 	switch {
 	case s.value.IsUnknown():
@@ -140,8 +138,7 @@ func resolveSettings(cfg providerModel, getenv func(string) string) (settings, d
 	return s, diags
 }
 
-// check reports the known values that are not usable, and canonicalises
-// the spelling of auth_scheme and link_id.
+// check reports the known values that are not usable, and canonicalises spellings.
 func (s *settings) check() diag.Diagnostics {
 	var diags diag.Diagnostics
 	known := func(name string) bool { return !slices.Contains(s.unknown, name) }
@@ -204,8 +201,6 @@ func urlDiagnostic(severity diag.Severity, p path.Path, raw, summary, detail str
 	return d
 }
 
-// checkHTTPURL accepts absolute http and https URLs with a host
-// (connect_url, which may carry a query of its own).
 func checkHTTPURL(raw string) error {
 	u, err := url.Parse(raw)
 	switch {
@@ -226,8 +221,7 @@ func checkAPIURL(raw string) error {
 	return err
 }
 
-// canonical returns the element of values that v spells in any letter
-// case, or v.
+// canonical returns the element of values that v spells in any case, or v.
 func canonical(values []string, v string) (string, bool) {
 	for _, c := range values {
 		if strings.EqualFold(c, strings.TrimSpace(v)) {

@@ -8,7 +8,6 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-// linkLifetime is how long a token stays usable after it was issued.
 const linkLifetime = 48 * time.Hour
 
 // apiNow is the time on the API's clock when it answered with s; ours when
@@ -40,7 +39,6 @@ func dueAt(status albato.Status, expiry time.Time, before time.Duration, now tim
 	return status == albato.StatusWaiting && !expiry.IsZero() && !now.IsZero() && !now.Before(expiry.Add(-before))
 }
 
-// isExpired reports whether a link is waiting and at or past its expiry.
 func isExpired(status albato.Status, expiry, now time.Time) bool {
 	return dueAt(status, expiry, 0, now)
 }
@@ -60,7 +58,6 @@ func dueForRegeneration(status albato.Status, expiresAt string, whenExpired bool
 	return err == nil && dueAt(status, expiry, window, readAt)
 }
 
-// formatTime renders a time as every attribute shows it.
 func formatTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }

@@ -38,14 +38,12 @@ type linkFilter struct {
 	StatusName types.String `tfsdk:"status_name"`
 }
 
-// matches reports whether s passes every filter.
 func (f linkFilter) matches(s albato.Sharing) bool {
 	return (f.PartnerID.IsNull() || s.PartnerID == f.PartnerID.ValueInt64()) &&
 		(f.Status.IsNull() || int64(s.Status) == f.Status.ValueInt64()) &&
 		(f.StatusName.IsNull() || s.Status.Name() == f.StatusName.ValueString())
 }
 
-// status is the status the filters ask for, if any.
 func (f linkFilter) status() (albato.Status, bool) {
 	switch {
 	case !f.Status.IsNull():

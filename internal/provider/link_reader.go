@@ -24,11 +24,9 @@ func (pd *providerData) readLink(ctx context.Context, id int64, at path.Path, re
 	return s
 }
 
-// recreateRemedy is what to do about a link that is revoked or deleted.
 const recreateRemedy = "If an albato_connection_link resource manages it, the next terraform apply creates a new " +
 	"link in its place, with a new id: hand that link out."
 
-// noSuchLink is the one message of a link the API does not know.
 func noSuchLink(id int64) string {
 	return fmt.Sprintf("There is no connection link with id %d in this Albato account: it was deleted, or the id is wrong.", id)
 }
@@ -56,13 +54,11 @@ type listing struct {
 	byID map[int64]albato.Sharing // nil when the listing failed: every read GETs
 }
 
-// newSharingReader returns a reader knowing the account's pages (0: not
-// known, -1: GET every link).
+// newSharingReader: pages is 0 when not known, -1 to GET every link.
 func newSharingReader(c *albato.Client, pages int) *sharingReader {
 	return &sharingReader{client: c, pages: pages}
 }
 
-// Get returns the sharing as the API shows it now, within this run.
 func (r *sharingReader) Get(ctx context.Context, id int64) (*albato.Sharing, error) {
 	r.mu.Lock()
 	for r.probed != nil {
@@ -128,7 +124,6 @@ func (r *sharingReader) probe(ctx context.Context, id int64) (*albato.Sharing, e
 	return r.Get(ctx, id)
 }
 
-// list reads the account into l.
 func (r *sharingReader) list(ctx context.Context, l *listing) {
 	defer close(l.done)
 	r.mu.Lock()

@@ -23,7 +23,6 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-// linkView is what every type shows of a link.
 type linkView struct {
 	ID           types.String `tfsdk:"id"`
 	PartnerID    types.Int64  `tfsdk:"partner_id"`
@@ -67,7 +66,6 @@ func (v *linkView) fill(s *albato.Sharing, pd *providerData, issuedAt time.Time)
 	v.Expired = types.BoolValue(isExpired(s.Status, expiry, pd.apiNow(s)))
 }
 
-// viewOf is the view of s for every type but the resource.
 func viewOf(s *albato.Sharing, pd *providerData) linkView {
 	var v linkView
 	v.fill(s, pd, time.Time{})
@@ -84,7 +82,6 @@ func (v *linkView) forgetToken() {
 	v.Token, v.Link = types.StringNull(), types.StringNull()
 }
 
-// linkOf is the end user's link to s, with the id that link_id chose.
 func (pd *providerData) linkOf(s *albato.Sharing) string {
 	id := s.PartnerID
 	if pd.linkID == linkIDSharing {
@@ -111,7 +108,6 @@ func buildLink(connectURL string, id int64, token string) string {
 	return connectURL + sep + q.Encode()
 }
 
-// statusNames are the status words in status order.
 var statusNames = []string{
 	albato.StatusWaiting.Name(), albato.StatusGranted.Name(),
 	albato.StatusWaitingOAuth.Name(), albato.StatusRevoked.Name(),
@@ -167,7 +163,6 @@ var linkAttrs = []linkAttr{
 		hint: "Whether the link is waiting and at or past `expires_at`, on the API's clock." + hintNote},
 }
 
-// viewDescription is a's description where the token's issue is not known.
 func (a linkAttr) viewDescription() string {
 	if a.hint != "" {
 		return a.hint
@@ -195,8 +190,7 @@ func (v *linkView) values() map[string]attr.Value {
 	}
 }
 
-// resourceLinkAttributes are the shared attributes as the resource's
-// computed ones; extra is appended to the descriptions it names.
+// resourceLinkAttributes: extra is appended to the descriptions it names.
 func resourceLinkAttributes(extra map[string]string) map[string]rschema.Attribute {
 	out := make(map[string]rschema.Attribute, len(linkAttrs))
 	for _, a := range linkAttrs {
@@ -216,8 +210,6 @@ func resourceLinkAttributes(extra map[string]string) map[string]rschema.Attribut
 	return out
 }
 
-// dataSourceLinkAttributes are the shared attributes as a data source's
-// computed ones, without those named in omit.
 func dataSourceLinkAttributes(omit ...string) map[string]dschema.Attribute {
 	out := map[string]dschema.Attribute{}
 	for _, a := range linkAttrs {

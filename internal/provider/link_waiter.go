@@ -92,7 +92,6 @@ func (w *linkWait) reached(s *albato.Sharing) bool {
 	return slices.Contains(w.want, s.Status.Name())
 }
 
-// pending are the links not yet in want, in the order of ids.
 func (w *linkWait) pending() []int64 {
 	var out []int64
 	for _, id := range w.ids {
@@ -103,7 +102,6 @@ func (w *linkWait) pending() []int64 {
 	return out
 }
 
-// fail words a failed read, the timeout or an interrupt.
 func (w *linkWait) fail(parent, ctx context.Context, pd *providerData, id int64, err error, diags *diag.Diagnostics) {
 	pending := w.pending()
 	switch {
@@ -154,7 +152,6 @@ func (w *linkWait) wantText() string {
 	return strings.Join(want, " or ")
 }
 
-// names lists links for a message, the first few by id and title.
 func (w *linkWait) names(ids []int64) string {
 	var names []string
 	for i, id := range ids {

@@ -89,7 +89,6 @@ func loadMemory(ctx context.Context, p privateGetter) (linkMemory, diag.Diagnost
 	return m, diags
 }
 
-// save writes the private state.
 func (m linkMemory) save(ctx context.Context, p privateSetter) diag.Diagnostics {
 	var diags diag.Diagnostics
 	values := map[string]string{privateReadAtKey: formatTime(m.readAt), privateTokenSeenKey: m.seen}

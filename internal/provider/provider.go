@@ -1,7 +1,5 @@
 // Package provider maps Terraform's plugin framework onto the Albato API
-// client: the provider configuration, the albato_connection_link resource,
-// ephemeral resource, data source and list resource, the
-// albato_connection_links data source, and the actions on links.
+// client (DESIGN.md, "Where each thing lives").
 package provider
 
 import (
@@ -36,7 +34,6 @@ var (
 	_ provider.ProviderWithActions            = (*AlbatoProvider)(nil)
 )
 
-// AlbatoProvider is the provider implementation.
 type AlbatoProvider struct {
 	version          string
 	clock            clock.Clock
@@ -148,7 +145,6 @@ func (p *AlbatoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 	}
 }
 
-// Configure builds the API client from the settings (resolveSettings).
 func (p *AlbatoProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var cfg providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -185,7 +181,6 @@ func (p *AlbatoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	})
 }
 
-// clientConfig is the API client's configuration for s.
 func (p *AlbatoProvider) clientConfig(s settings, terraformVersion string) albato.Config {
 	var logMu sync.Mutex
 	cfg := albato.Config{
@@ -257,7 +252,6 @@ func (pd *providerData) decode(ctx context.Context, from interface {
 	return ctx, !diags.HasError()
 }
 
-// ready reports whether the API can be used, and otherwise says why.
 func (pd *providerData) ready(diags *diag.Diagnostics) bool {
 	switch {
 	case pd == nil:

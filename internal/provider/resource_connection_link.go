@@ -75,7 +75,6 @@ func (m *connectionLinkResourceModel) withDefaults() {
 	}
 }
 
-// storesToken reports whether token and link may be kept in state.
 func (m connectionLinkResourceModel) storesToken() bool {
 	if m.StoreToken.IsNull() || m.StoreToken.IsUnknown() {
 		return defaultStoreToken
@@ -152,7 +151,6 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 	}
 }
 
-// boolSetting is an optional setting with a default, kept by a plan.
 func boolSetting(def bool, desc string) schema.BoolAttribute {
 	return schema.BoolAttribute{MarkdownDescription: desc, Optional: true, Computed: true,
 		Default: booldefault.StaticBool(def), PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()}}
@@ -403,8 +401,6 @@ func (r *connectionLinkResource) ImportState(ctx context.Context, req resource.I
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, imported.ID.ValueString())...)
 }
 
-// connectionLinkIdentityModel is the resource identity, which no in-place
-// change alters.
 type connectionLinkIdentityModel struct {
 	ID types.String `tfsdk:"id"`
 }
@@ -484,7 +480,6 @@ func unchangedAndNotDue(req resource.ModifyPlanRequest, readAt time.Time) bool {
 	return albato.Status(n) != albato.StatusRevoked && !dueForRegeneration(albato.Status(n), expiresAt, whenExpired, before, readAt)
 }
 
-// modifyUpdatePlan plans a change of an existing link.
 func modifyUpdatePlan(ctx context.Context, state, plan connectionLinkResourceModel, readAt time.Time, resp *resource.ModifyPlanResponse) {
 	unknownComputed := func() { // what a regeneration may change: every computed attribute but id
 		for _, a := range linkAttrs {
@@ -548,7 +543,6 @@ func regenerationReason(state, plan connectionLinkResourceModel, readAt time.Tim
 	return "", ""
 }
 
-// takesTokenBack reports a store_token turned on for a usable token.
 func takesTokenBack(state, plan connectionLinkResourceModel) bool {
 	return !state.storesToken() && plan.storesToken() && !plan.StoreToken.IsUnknown() &&
 		tokenShown(albato.Status(state.Status.ValueInt64()))
@@ -575,7 +569,6 @@ func triggersChanged(state, plan connectionLinkResourceModel) bool {
 	return !state.RegenerateTriggers.Equal(plan.RegenerateTriggers)
 }
 
-// dueForExpiryRegeneration judges the prior state with the planned settings.
 func dueForExpiryRegeneration(ctx context.Context, state, plan connectionLinkResourceModel, readAt time.Time) bool {
 	due := dueForRegeneration(albato.Status(state.Status.ValueInt64()), state.ExpiresAt.ValueString(),
 		plan.RegenerateWhenExpired.ValueBool(), plan.RegenerateBefore.ValueString(), readAt)
