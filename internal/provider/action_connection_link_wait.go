@@ -112,7 +112,7 @@ func (a *waitAction) Invoke(ctx context.Context, req action.InvokeRequest, resp 
 		resp.Diagnostics.Append(cfg.Statuses.ElementsAs(ctx, &wait.want, false)...)
 	}
 	if !cfg.Timeout.IsNull() {
-		wait.timeout, _ = parseDuration(cfg.Timeout.ValueString(), path.Root("timeout"), &resp.Diagnostics)
+		wait.timeout = parseDuration(cfg.Timeout.ValueString(), path.Root("timeout"), &resp.Diagnostics)
 	}
 	for i, raw := range rawIDs {
 		if id, ok := sharingID(raw, path.Root("ids").AtListIndex(i), &resp.Diagnostics); ok {

@@ -47,7 +47,7 @@ func urlValidator(check func(string) error) stringCheck {
 }
 
 // parseDuration reads a non-negative Go duration.
-func parseDuration(raw string, at path.Path, diags *diag.Diagnostics) (time.Duration, bool) {
+func parseDuration(raw string, at path.Path, diags *diag.Diagnostics) time.Duration {
 	d, err := time.ParseDuration(raw)
 	switch {
 	case err != nil:
@@ -56,7 +56,7 @@ func parseDuration(raw string, at path.Path, diags *diag.Diagnostics) (time.Dura
 	case d < 0:
 		diags.AddAttributeError(at, "Invalid Duration", fmt.Sprintf("%q is negative: use \"0s\" or a positive duration.", raw))
 	}
-	return d, err == nil && d >= 0
+	return d
 }
 
 // sharingID reads a sharing id, wherever it comes from.
