@@ -14,16 +14,10 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-var (
-	_ action.Action              = (*regenerateAction)(nil)
-	_ action.ActionWithConfigure = (*regenerateAction)(nil)
-)
+var _ action.ActionWithConfigure = (*regenerateAction)(nil)
 
-// NewConnectionLinkRegenerateAction returns the
-// albato_connection_link_regenerate action.
-func NewConnectionLinkRegenerateAction() action.Action {
-	return &regenerateAction{}
-}
+// NewConnectionLinkRegenerateAction returns albato_connection_link_regenerate.
+func NewConnectionLinkRegenerateAction() action.Action { return &regenerateAction{} }
 
 type regenerateAction struct {
 	data *providerData
@@ -93,7 +87,11 @@ func (a *regenerateAction) Invoke(ctx context.Context, req action.InvokeRequest,
 		return
 	}
 	ctx = withSecretsMasked(ctx, a.data, current.Token)
-	switch credential := credentialText(current); {
+	credential := "unknown"
+	if current.CredentialID != nil {
+		credential = fmt.Sprint(*current.CredentialID)
+	}
+	switch {
 	case current.Status == albato.StatusRevoked:
 		resp.Diagnostics.AddAttributeError(path.Root("id"), "Cannot Regenerate a Revoked Connection Link",
 			fmt.Sprintf("Connection link %d is revoked, so it can never be used again. %s", id, recreateRemedy))
@@ -110,7 +108,6 @@ func (a *regenerateAction) Invoke(ctx context.Context, req action.InvokeRequest,
 				"and its credential_id is null until the end user completes the new link. The connection itself "+
 				"stays in the Albato account.", id, credential))
 	}
-
 	regenerated, err := a.data.client.RegenerateSharing(ctx, id)
 	switch {
 	case albato.IsNotFound(err):
@@ -127,12 +124,4 @@ func (a *regenerateAction) Invoke(ctx context.Context, req action.InvokeRequest,
 		resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf(
 			"Regenerated connection link %d (%s): hand the new link out; the old one no longer works.", id, regenerated.Title)})
 	}
-}
-
-// credentialText is a link's credential id for a message.
-func credentialText(s *albato.Sharing) string {
-	if s.CredentialID == nil {
-		return "unknown"
-	}
-	return fmt.Sprint(*s.CredentialID)
 }

@@ -16,15 +16,10 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-var (
-	_ action.Action              = (*waitAction)(nil)
-	_ action.ActionWithConfigure = (*waitAction)(nil)
-)
+var _ action.ActionWithConfigure = (*waitAction)(nil)
 
-// NewConnectionLinkWaitAction returns the albato_connection_link_wait action.
-func NewConnectionLinkWaitAction() action.Action {
-	return &waitAction{}
-}
+// NewConnectionLinkWaitAction returns albato_connection_link_wait.
+func NewConnectionLinkWaitAction() action.Action { return &waitAction{} }
 
 type waitAction struct {
 	data *providerData
@@ -117,7 +112,7 @@ func (a *waitAction) Invoke(ctx context.Context, req action.InvokeRequest, resp 
 		resp.Diagnostics.Append(cfg.Statuses.ElementsAs(ctx, &wait.want, false)...)
 	}
 	if !cfg.Timeout.IsNull() {
-		wait.timeout, _ = parseDuration(cfg.Timeout.ValueString(), path.Root("timeout"), &resp.Diagnostics)
+		wait.timeout = parseDuration(cfg.Timeout.ValueString(), path.Root("timeout"), &resp.Diagnostics)
 	}
 	for i, raw := range rawIDs {
 		if id, ok := sharingID(raw, path.Root("ids").AtListIndex(i), &resp.Diagnostics); ok {

@@ -15,8 +15,7 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-// Defaults and environment variables of the provider configuration: the
-// names users set, which the docs and error messages repeat.
+// Defaults and environment variables of the provider configuration.
 const (
 	defaultAPIURL     = "https://api.albato.com"
 	defaultConnectURL = "https://connect.integrations-hub.com"
@@ -32,13 +31,12 @@ const (
 	envMaxRetries = "ALBATO_MAX_RETRIES"
 )
 
-// The values of link_id: which id a link's id= parameter carries.
+// The values of link_id.
 const (
 	linkIDPartner = "partner_id"
 	linkIDSharing = "sharing_id"
 )
 
-// providerModel is the provider configuration block.
 type providerModel struct {
 	APIURL     types.String `tfsdk:"api_url"`
 	Token      types.String `tfsdk:"token"`
@@ -58,25 +56,19 @@ type settings struct {
 	connectURL string
 	maxRetries int
 
-	// unknown names the arguments whose values are not known yet (they come
-	// from a resource that does not exist yet): whatever needs the API waits
-	// for them, whatever does not goes on.
-	unknown []string
-	// apiURLOrigin says where apiURL came from, for diagnostics about
-	// reaching the API: it names the environment variable the configuration
-	// overrode, the stumble of a copied example over a sandbox's variable.
+	unknown []string // the arguments not known yet (set from a resource still to be created)
+	// apiURLOrigin says where apiURL came from, for diagnostics, naming the
+	// variable the configuration overrode: a copied example meets a
+	// sandbox's variable.
 	apiURLOrigin string
 }
 
-// setting is one string argument: its configured value, its environment
-// variable and its default.
 type setting struct {
 	name, env, def string
 	value          types.String
 }
 
-// resolve picks the configured value, else the environment variable, else
-// the default. unknown is true when the configured value is not known yet.
+// resolve picks the configured value, else the environment's, else the default.
 func (s setting) resolve(getenv func(string) string) (value string, unknown bool) {
 	switch {
 	case s.value.IsUnknown():
@@ -90,9 +82,8 @@ func (s setting) resolve(getenv func(string) string) (value string, unknown bool
 	}
 }
 
-// origin words where resolve took a URL setting's value from, for
-// diagnostics: the variable that the configuration overrode is shown as a
-// URL without credentials, query or fragment, which may carry secrets.
+// origin words where resolve took a URL's value from, the URL shown
+// without the parts that may carry secrets.
 func (s setting) origin(getenv func(string) string) string {
 	env := getenv(s.env)
 	switch {
@@ -107,15 +98,11 @@ func (s setting) origin(getenv func(string) string) string {
 	}
 }
 
-// resolveSettings turns the provider block and the environment into the
-// settings, reporting every problem against the argument it concerns and
-// naming its environment variable. It is pure: getenv is os.Getenv outside
-// tests.
+// resolveSettings turns the provider block and the environment (getenv)
+// into the settings, reporting each problem against its argument.
 func resolveSettings(cfg providerModel, getenv func(string) string) (settings, diag.Diagnostics) {
-	var (
-		s     settings
-		diags diag.Diagnostics
-	)
+	var s settings
+	var diags diag.Diagnostics
 	str := func(arg setting) string {
 		val, unknown := arg.resolve(getenv)
 		if unknown {
@@ -151,9 +138,7 @@ func resolveSettings(cfg providerModel, getenv func(string) string) (settings, d
 	return s, diags
 }
 
-// check reports the arguments whose known values are not usable, against
-// the argument and naming its environment variable, and canonicalises the
-// spelling of auth_scheme and link_id.
+// check reports the known values that are not usable, and canonicalises spellings.
 func (s *settings) check() diag.Diagnostics {
 	var diags diag.Diagnostics
 	known := func(name string) bool { return !slices.Contains(s.unknown, name) }
@@ -162,35 +147,24 @@ func (s *settings) check() diag.Diagnostics {
 			"The provider needs an Albato API token. Set the \"token\" argument in the provider configuration, "+
 				"or the "+envToken+" environment variable.")
 	}
-	if known("api_url") {
-		if err := checkAPIURL(s.apiURL); err != nil {
-			diags.Append(urlDiagnostic(diag.SeverityError, path.Root("api_url"), s.apiURL, "Invalid Albato API URL",
-				fmt.Sprintf("The API URL (%s) is not usable: %s.", s.apiURLOrigin, err)))
-		}
+	if err := checkAPIURL(s.apiURL); err != nil && known("api_url") {
+		diags.Append(urlDiagnostic(diag.SeverityError, path.Root("api_url"), s.apiURL, "Invalid Albato API URL",
+			fmt.Sprintf("The API URL (%s) is not usable: %s.", s.apiURLOrigin, err)))
 	}
-	if known("connect_url") {
-		if err := checkHTTPURL(s.connectURL); err != nil {
-			diags.Append(urlDiagnostic(diag.SeverityError, path.Root("connect_url"), s.connectURL, "Invalid Albato Connect URL",
-				fmt.Sprintf("The connect URL (from \"connect_url\" or %s) is not usable: %s.", envConnectURL, err)))
-		}
+	if err := checkHTTPURL(s.connectURL); err != nil && known("connect_url") {
+		diags.Append(urlDiagnostic(diag.SeverityError, path.Root("connect_url"), s.connectURL, "Invalid Albato Connect URL",
+			fmt.Sprintf("The connect URL (from \"connect_url\" or %s) is not usable: %s.", envConnectURL, err)))
 	}
-	if known("auth_scheme") {
-		scheme, ok := canonical(albato.AuthSchemes, s.authScheme)
-		if !ok {
-			diags.AddAttributeError(path.Root("auth_scheme"), "Invalid Albato Auth Scheme",
-				fmt.Sprintf("The auth scheme (from \"auth_scheme\" or %s) must be one of %s, got %q.",
-					envAuthScheme, strings.Join(albato.AuthSchemes, ", "), s.authScheme))
-		}
-		s.authScheme = scheme
+	var ok bool
+	if s.authScheme, ok = canonical(albato.AuthSchemes, s.authScheme); !ok && known("auth_scheme") {
+		diags.AddAttributeError(path.Root("auth_scheme"), "Invalid Albato Auth Scheme",
+			fmt.Sprintf("The auth scheme (from \"auth_scheme\" or %s) must be one of %s, got %q.",
+				envAuthScheme, strings.Join(albato.AuthSchemes, ", "), s.authScheme))
 	}
-	if known("link_id") {
-		id, ok := canonical([]string{linkIDPartner, linkIDSharing}, s.linkID)
-		if !ok {
-			diags.AddAttributeError(path.Root("link_id"), "Invalid Albato Link ID",
-				fmt.Sprintf("The link id (from \"link_id\" or %s) must be %s or %s, got %q.",
-					envLinkID, linkIDPartner, linkIDSharing, s.linkID))
-		}
-		s.linkID = id
+	if s.linkID, ok = canonical([]string{linkIDPartner, linkIDSharing}, s.linkID); !ok && known("link_id") {
+		diags.AddAttributeError(path.Root("link_id"), "Invalid Albato Link ID",
+			fmt.Sprintf("The link id (from \"link_id\" or %s) must be %s or %s, got %q.",
+				envLinkID, linkIDPartner, linkIDSharing, s.linkID))
 	}
 	return diags
 }
@@ -213,27 +187,20 @@ func (s settings) warnings() diag.Diagnostics {
 	return diags
 }
 
-// urlDiagnostic reports a URL's problem against its argument, so that
-// Terraform shows the line, unless the URL has a part that may hold a secret
-// (userinfo, query, fragment) or does not parse: Terraform would print the
-// line, secret included, so the diagnostic goes against the provider block,
-// and its detail names the argument.
+// urlDiagnostic reports a URL's problem against its argument, unless the
+// URL has a part that may hold a secret (userinfo, query, fragment) or does
+// not parse: Terraform would print that line, secret included.
 func urlDiagnostic(severity diag.Severity, p path.Path, raw, summary, detail string) diag.Diagnostic {
-	atLine := albato.ShownURL(raw) == strings.TrimSpace(raw)
-	switch {
-	case severity == diag.SeverityWarning && atLine:
-		return diag.NewAttributeWarningDiagnostic(p, summary, detail)
-	case severity == diag.SeverityWarning:
-		return diag.NewWarningDiagnostic(summary, detail)
-	case atLine:
-		return diag.NewAttributeErrorDiagnostic(p, summary, detail)
-	default:
-		return diag.NewErrorDiagnostic(summary, detail)
+	var d diag.Diagnostic = diag.NewErrorDiagnostic(summary, detail)
+	if severity == diag.SeverityWarning {
+		d = diag.NewWarningDiagnostic(summary, detail)
 	}
+	if albato.ShownURL(raw) == strings.TrimSpace(raw) {
+		return diag.WithPath(p, d)
+	}
+	return d
 }
 
-// checkHTTPURL accepts absolute http and https URLs with a host: the check
-// of connect_url, which may carry a query of its own.
 func checkHTTPURL(raw string) error {
 	u, err := url.Parse(raw)
 	switch {
@@ -248,14 +215,13 @@ func checkHTTPURL(raw string) error {
 	return nil
 }
 
-// checkAPIURL is the one check of an API URL: the client's own, so that
-// what validation accepts the client accepts too.
+// checkAPIURL is the client's own check, so that both accept the same.
 func checkAPIURL(raw string) error {
 	_, err := albato.ParseBaseURL(raw)
 	return err
 }
 
-// canonical returns the element of values that v spells in any letter case.
+// canonical returns the element of values that v spells in any case, or v.
 func canonical(values []string, v string) (string, bool) {
 	for _, c := range values {
 		if strings.EqualFold(c, strings.TrimSpace(v)) {
@@ -265,8 +231,7 @@ func canonical(values []string, v string) (string, bool) {
 	return v, false
 }
 
-// notKnownYet is the error of an operation that needs the API while
-// arguments are unknown.
+// notKnownYet is the error of what needs the API while arguments are unknown.
 func notKnownYet(unknown []string) (summary, detail string) {
 	quoted := make([]string, len(unknown))
 	for i, n := range unknown {

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -15,15 +16,10 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-var (
-	_ datasource.DataSource              = (*connectionLinkDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*connectionLinkDataSource)(nil)
-)
+var _ datasource.DataSourceWithConfigure = (*connectionLinkDataSource)(nil)
 
 // NewConnectionLinkDataSource returns the albato_connection_link data source.
-func NewConnectionLinkDataSource() datasource.DataSource {
-	return &connectionLinkDataSource{}
-}
+func NewConnectionLinkDataSource() datasource.DataSource { return &connectionLinkDataSource{} }
 
 type connectionLinkDataSource struct {
 	data *providerData
@@ -95,21 +91,19 @@ func (d *connectionLinkDataSource) Read(ctx context.Context, req datasource.Read
 	if !model.WaitForStatus.IsNull() && !model.WaitForStatus.IsUnknown() {
 		resp.Diagnostics.Append(model.WaitForStatus.ElementsAs(ctx, &wait.want, false)...)
 	}
-	current := map[int64]*albato.Sharing{}
+	var current *albato.Sharing
 	if len(wait.want) == 0 {
-		current[id] = d.data.readLink(ctx, id, path.Root("id"), "", &resp.Diagnostics)
+		current = d.data.readLink(ctx, id, path.Root("id"), "", &resp.Diagnostics)
 	} else {
-		timeout, diags := model.Timeouts.Read(ctx, defaultWaitTimeout)
-		resp.Diagnostics.Append(diags...)
-		if resp.Diagnostics.HasError() {
-			return
+		var diags diag.Diagnostics
+		wait.timeout, diags = model.Timeouts.Read(ctx, defaultWaitTimeout)
+		if resp.Diagnostics.Append(diags...); !diags.HasError() {
+			current = wait.run(ctx, d.data, &resp.Diagnostics)[id]
 		}
-		wait.timeout = timeout
-		current = wait.run(ctx, d.data, &resp.Diagnostics)
 	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	model.linkView = viewOf(current[id], d.data)
+	model.linkView = viewOf(current, d.data)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -12,15 +13,12 @@ import (
 )
 
 var (
-	_ datasource.DataSource                   = (*connectionLinksDataSource)(nil)
 	_ datasource.DataSourceWithConfigure      = (*connectionLinksDataSource)(nil)
 	_ datasource.DataSourceWithValidateConfig = (*connectionLinksDataSource)(nil)
 )
 
 // NewConnectionLinksDataSource returns the albato_connection_links data source.
-func NewConnectionLinksDataSource() datasource.DataSource {
-	return &connectionLinksDataSource{}
-}
+func NewConnectionLinksDataSource() datasource.DataSource { return &connectionLinksDataSource{} }
 
 type connectionLinksDataSource struct {
 	data *providerData
@@ -35,28 +33,25 @@ type connectionLinksDataSourceModel struct {
 }
 
 // listedLinkTypes are the attributes of one item of links: a link's
-// attributes without its token and link, which live in the two sensitive
-// maps instead. Every CLI tracks a sensitive attribute inside a list element
-// as a path of its own, with a cost that grows faster than the list
-// (quadratic on Terraform 1.5.7); one sensitive map is one path, whatever
-// its size.
-var listedLinkTypes = map[string]attr.Type{
-	"id": types.StringType, "partner_id": types.Int64Type, "title": types.StringType,
-	"status": types.Int64Type, "status_name": types.StringType, "credential_id": types.Int64Type,
-	"date_created": types.StringType, "expires_at": types.StringType, "issued_at": types.Int64Type,
-	"expired": types.BoolType,
-}
+// without its token and link, which live in the two sensitive maps instead.
+// Every CLI tracks a sensitive attribute inside a list element as a path of
+// its own, at a cost that grows faster than the list (quadratic on
+// Terraform 1.5.7); one sensitive map is one path, whatever its size.
+var listedLinkTypes = func() map[string]attr.Type {
+	out := map[string]attr.Type{}
+	for name, a := range dataSourceLinkAttributes("token", "link") {
+		out[name] = a.GetType()
+	}
+	return out
+}()
 
-// listedLink is one item of links. The items are built as values rather
-// than converted from structs: the framework's struct conversion costs
-// several times more per item (it parses every field's tags again), which
-// made it most of the provider's time for a long list.
-func listedLink(a *linkView) attr.Value {
-	return types.ObjectValueMust(listedLinkTypes, map[string]attr.Value{
-		"id": a.ID, "partner_id": a.PartnerID, "title": a.Title, "status": a.Status, "status_name": a.StatusName,
-		"credential_id": a.CredentialID, "date_created": a.DateCreated, "expires_at": a.ExpiresAt,
-		"issued_at": a.IssuedAt, "expired": a.Expired,
-	})
+// listedLink is one item of links, built as a value: the framework's
+// struct conversion costs several times more per item (BENCHMARKS.md).
+func listedLink(v *linkView) attr.Value {
+	values := v.values()
+	delete(values, "token")
+	delete(values, "link")
+	return types.ObjectValueMust(listedLinkTypes, values)
 }
 
 func (d *connectionLinksDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -64,6 +59,35 @@ func (d *connectionLinksDataSource) Metadata(_ context.Context, req datasource.M
 }
 
 func (d *connectionLinksDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	attrs := filterAttributes(nil)
+	maps.Copy(attrs, map[string]schema.Attribute{
+		"include_secrets": schema.BoolAttribute{
+			MarkdownDescription: "Fill `link_by_id` and `token_by_id` (default `false`: both null, and no token or link " +
+				"in the state).",
+			Optional: true,
+		},
+		"links": schema.ListNestedAttribute{
+			MarkdownDescription: "The links, sorted by id ascending, without their `token` and `link`.",
+			Computed:            true,
+			NestedObject:        schema.NestedAttributeObject{Attributes: dataSourceLinkAttributes("token", "link")},
+		},
+		"link_by_id": schema.MapAttribute{
+			MarkdownDescription: "With `include_secrets = true`, the link to hand to each end user, by link id: " +
+				"`<connect_url>?id=<partner_id>&token=<token>`. Anyone holding a link can create the connection until " +
+				"it is used, revoked or expired. Only links whose token is still usable are in it: a granted link's " +
+				"token is spent, so its id is absent. Null without `include_secrets`.",
+			ElementType: types.StringType,
+			Computed:    true,
+			Sensitive:   true,
+		},
+		"token_by_id": schema.MapAttribute{
+			MarkdownDescription: "With `include_secrets = true`, each link's one-time token, by link id, for the same " +
+				"links as `link_by_id`. Null without `include_secrets`.",
+			ElementType: types.StringType,
+			Computed:    true,
+			Sensitive:   true,
+		},
+	})
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the account's connection links (Albato *sharings*) across all pages, sorted by id, " +
 			"optionally only those of one partner or in one status. `expires_at` counts 48 hours from `date_created`. " +
@@ -75,46 +99,7 @@ func (d *connectionLinksDataSource) Schema(_ context.Context, _ datasource.Schem
 			"Terraform the same whatever the number of links, whereas a sensitive attribute in every item of a list " +
 			"made plans grow faster than the list (minutes for a few thousand links). Without `include_secrets` no " +
 			"secret is read into the state at all.",
-		Attributes: map[string]schema.Attribute{
-			"partner_id": schema.Int64Attribute{
-				MarkdownDescription: partnerIDFilterDescription,
-				Optional:            true,
-			},
-			"status": schema.Int64Attribute{
-				MarkdownDescription: statusFilterDescription,
-				Optional:            true,
-			},
-			"status_name": schema.StringAttribute{
-				MarkdownDescription: statusNameFilterDescription,
-				Optional:            true,
-			},
-			"include_secrets": schema.BoolAttribute{
-				MarkdownDescription: "Fill `link_by_id` and `token_by_id` (default `false`: both null, and no token or link " +
-					"in the state).",
-				Optional: true,
-			},
-			"links": schema.ListNestedAttribute{
-				MarkdownDescription: "The links, sorted by id ascending, without their `token` and `link`.",
-				Computed:            true,
-				NestedObject:        schema.NestedAttributeObject{Attributes: dataSourceLinkAttributes("token", "link")},
-			},
-			"link_by_id": schema.MapAttribute{
-				MarkdownDescription: "With `include_secrets = true`, the link to hand to each end user, by link id: " +
-					"`<connect_url>?id=<partner_id>&token=<token>`. Anyone holding a link can create the connection until " +
-					"it is used, revoked or expired. Only links whose token is still usable are in it: a granted link's " +
-					"token is spent, so its id is absent. Null without `include_secrets`.",
-				ElementType: types.StringType,
-				Computed:    true,
-				Sensitive:   true,
-			},
-			"token_by_id": schema.MapAttribute{
-				MarkdownDescription: "With `include_secrets = true`, each link's one-time token, by link id, for the same " +
-					"links as `link_by_id`. Null without `include_secrets`.",
-				ElementType: types.StringType,
-				Computed:    true,
-				Sensitive:   true,
-			},
-		},
+		Attributes: attrs,
 	}
 }
 
@@ -135,18 +120,14 @@ func (d *connectionLinksDataSource) Read(ctx context.Context, req datasource.Rea
 	if !ok {
 		return
 	}
-
 	all, err := d.data.client.ListAllSharings(ctx)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to List Connection Links", d.data.apiErrorDetail("list connection links", err))
+		resp.Diagnostics.AddError(d.data.listError(err))
 		return
 	}
 	items := make([]attr.Value, 0, len(all))
 	secrets := model.IncludeSecrets.ValueBool()
-	var links, tokens map[string]attr.Value
-	if secrets {
-		links, tokens = map[string]attr.Value{}, map[string]attr.Value{}
-	}
+	links, tokens := map[string]attr.Value{}, map[string]attr.Value{}
 	for i := range all {
 		s := &all[i]
 		if !model.matches(*s) {
@@ -154,12 +135,8 @@ func (d *connectionLinksDataSource) Read(ctx context.Context, req datasource.Rea
 		}
 		item := viewOf(s, d.data)
 		items = append(items, listedLink(&item))
-		// fill decides whether the token is shown; a null one is left out.
-		if secrets && !item.Link.IsNull() {
-			links[item.ID.ValueString()] = item.Link
-		}
-		if secrets && !item.Token.IsNull() {
-			tokens[item.ID.ValueString()] = item.Token
+		if secrets && !item.Token.IsNull() { // fill decides whether token and link are shown
+			links[item.ID.ValueString()], tokens[item.ID.ValueString()] = item.Link, item.Token
 		}
 	}
 	model.LinkByID, model.TokenByID = types.MapNull(types.StringType), types.MapNull(types.StringType)

@@ -10,12 +10,11 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-// apiErrorDetail words a client error as a diagnostic detail a user can act
-// on: what failed, the HTTP status, the API's own description, what to do.
-// An unreachable API names where its URL came from, and the environment
-// variable the configuration overrode, if any.
+// apiErrorDetail words a client error so that a user can act on it; an
+// unreachable API names where its URL came from.
 func (pd *providerData) apiErrorDetail(action string, err error) string {
 	var apiErr *albato.Error
+	host, unknownHost := albato.UnknownHost(err)
 	switch {
 	case albato.IsUnauthorized(err):
 		return fmt.Sprintf("The Albato API refused the API token while trying to %s (%s). Check the provider's "+
@@ -27,8 +26,7 @@ func (pd *providerData) apiErrorDetail(action string, err error) string {
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Sprintf("The request to %s ran out of time before the Albato API answered. "+
 			"Run the command again; a plan will show what the API did.", action)
-	case isUnknownHost(err):
-		host, _ := albato.UnknownHost(err)
+	case unknownHost:
 		return fmt.Sprintf("Could not %s: the host %q is unknown (the name lookup found no such host), "+
 			"so nothing was sent and nothing was retried. The API URL comes from %s: check its spelling, and that "+
 			"this machine can resolve names (network, VPN, DNS).", action, host, pd.apiURLOrigin)
@@ -40,9 +38,8 @@ func (pd *providerData) apiErrorDetail(action string, err error) string {
 	}
 }
 
-// createErrorDiagnostic words a failed create. A create that may have
-// taken effect but could not be settled names what the user must check,
-// so that no link is left behind unmanaged or applied twice.
+// createErrorDiagnostic words a failed create; one that may have taken
+// effect says what to check, so that no link is left unmanaged or made twice.
 func (pd *providerData) createErrorDiagnostic(plan connectionLinkResourceModel, err error) (summary, detail string) {
 	title, partnerID := plan.Title.ValueString(), plan.PartnerID.ValueInt64()
 	var ambiguous *albato.AmbiguousCreateError
@@ -69,8 +66,6 @@ func (pd *providerData) createErrorDiagnostic(plan connectionLinkResourceModel, 
 	}
 }
 
-// adoptedWarning words a create whose POST got no usable answer although
-// Albato had made the link, which the client found and took.
 func adoptedWarning(plan connectionLinkResourceModel, id int64, cause error) (summary, detail string) {
 	return "Adopted a Connection Link Created Without a Usable Answer",
 		fmt.Sprintf("The request to create the link %q for partner %d got no usable answer (%s), but Albato had "+
@@ -78,12 +73,14 @@ func adoptedWarning(plan connectionLinkResourceModel, id int64, cause error) (su
 			plan.Title.ValueString(), plan.PartnerID.ValueInt64(), cause, id)
 }
 
-func isUnknownHost(err error) bool {
-	_, ok := albato.UnknownHost(err)
-	return ok
+func (pd *providerData) readError(id int64, err error) (summary, detail string) {
+	return "Unable to Read Connection Link", pd.apiErrorDetail(fmt.Sprintf("read connection link %d", id), err)
 }
 
-// plural is one or many, as n says.
+func (pd *providerData) listError(err error) (summary, detail string) {
+	return "Unable to List Connection Links", pd.apiErrorDetail("list connection links", err)
+}
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return one

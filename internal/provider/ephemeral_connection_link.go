@@ -10,22 +10,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-var (
-	_ ephemeral.EphemeralResource              = (*connectionLinkEphemeralResource)(nil)
-	_ ephemeral.EphemeralResourceWithConfigure = (*connectionLinkEphemeralResource)(nil)
-)
+var _ ephemeral.EphemeralResourceWithConfigure = (*connectionLinkEphemeralResource)(nil)
 
-// NewConnectionLinkEphemeralResource returns the albato_connection_link
-// ephemeral resource: a read of one link whose result Terraform keeps out
-// of state and plan files.
+// NewConnectionLinkEphemeralResource returns the albato_connection_link ephemeral resource.
 func NewConnectionLinkEphemeralResource() ephemeral.EphemeralResource {
 	return &connectionLinkEphemeralResource{}
 }
 
-// connectionLinkEphemeralResource only reads. Terraform opens an ephemeral
-// resource at plan and again at apply, so anything that created, regenerated
-// or revoked here would act at every plan. It has no Close: there is
-// nothing to give back.
+// connectionLinkEphemeralResource only reads: Terraform opens an ephemeral
+// resource at every plan and apply.
 type connectionLinkEphemeralResource struct {
 	data *providerData
 }
@@ -59,7 +52,6 @@ func (e *connectionLinkEphemeralResource) Configure(_ context.Context, req ephem
 	e.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// Open reads the link: exactly one GET.
 func (e *connectionLinkEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
 	var model linkView
 	ctx, ok := e.data.decode(ctx, req.Config, &model, &resp.Diagnostics)

@@ -1,8 +1,6 @@
 package provider
 
-// A link's lifetime, on the API's clock. Every view of a link (the
-// resource's state, plan and apply, the data sources, the ephemeral
-// resource) judges expiry with these functions.
+// A link's lifetime, on the API's clock (DESIGN.md, "How expiry is judged").
 
 import (
 	"time"
@@ -10,12 +8,10 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-// linkLifetime is how long a token stays usable after it was issued.
 const linkLifetime = 48 * time.Hour
 
-// apiNow is the time on the API's clock when it answered with s: expiry is
-// the API's to decide, so a machine whose clock is off, or a sandbox whose
-// clock was moved, sees it as the API does. Without a Date header, ours.
+// apiNow is the time on the API's clock when it answered with s; ours when
+// the answer had no Date header.
 func (pd *providerData) apiNow(s *albato.Sharing) time.Time {
 	if !s.ServerTime.IsZero() {
 		return s.ServerTime.UTC()
@@ -23,11 +19,8 @@ func (pd *providerData) apiNow(s *albato.Sharing) time.Time {
 	return pd.clock.Now().UTC()
 }
 
-// tokenLifetime is when the current token was issued and when it expires:
-// issued is the later of the API's dateCreated and the moment our own create
-// or regenerate call got its answer (issuedAt, zero when unknown, e.g. after
-// an import), truncated to the second as every attribute shows it. Both are
-// zero when not known yet.
+// tokenLifetime is when the token was issued (the later of dateCreated and
+// issuedAt, to the second) and when it expires; zero when not known.
 func tokenLifetime(dateCreated *time.Time, issuedAt time.Time) (issued, expiry time.Time) {
 	issued = issuedAt
 	if dateCreated != nil && dateCreated.After(issued) {
@@ -46,17 +39,13 @@ func dueAt(status albato.Status, expiry time.Time, before time.Duration, now tim
 	return status == albato.StatusWaiting && !expiry.IsZero() && !now.IsZero() && !now.Before(expiry.Add(-before))
 }
 
-// isExpired reports whether a link is waiting and at or past its expiry.
 func isExpired(status albato.Status, expiry, now time.Time) bool {
 	return dueAt(status, expiry, 0, now)
 }
 
-// dueForRegeneration judges, from a link's attributes (expires_at as RFC
-// 3339, regenerate_before as a Go duration), whether a plan regenerates it
-// for its expiry. readAt is when the provider last read or wrote the link,
-// on the API's clock, never the clock of the moment: Terraform plans again
-// at apply, however much later, and must find what the plan found. Invalid
-// settings are never due (their validators report them).
+// dueForRegeneration judges from a link's attributes whether a plan
+// regenerates it for its expiry, as of readAt, the last reading (never the
+// clock of the moment). Invalid settings are never due: validators report them.
 func dueForRegeneration(status albato.Status, expiresAt string, whenExpired bool, before string, readAt time.Time) bool {
 	if !whenExpired || status != albato.StatusWaiting {
 		return false
@@ -69,7 +58,6 @@ func dueForRegeneration(status albato.Status, expiresAt string, whenExpired bool
 	return err == nil && dueAt(status, expiry, window, readAt)
 }
 
-// formatTime renders a time as RFC 3339 in UTC, as every attribute shows it.
 func formatTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -12,14 +13,23 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-// The filters of a listing of links, shared by the albato_connection_links
-// data source and the albato_connection_link list resource so that both
-// accept and mean the same thing.
-const (
-	partnerIDFilterDescription  = "Only links of this partner (app) id."
-	statusFilterDescription     = "Only links in this status, by number: `0` waiting, `1` granted, `2` waiting for OAuth, `3` revoked. `status_name` says the same in words."
-	statusNameFilterDescription = "Only links in this status, by name: `waiting`, `granted`, `waiting_oauth` or `revoked` (the names `wait_for_status` takes)."
-)
+// filterAttributes are the filters of a listing (validated by
+// linkFilter.validate, so that each error points at its line), as the
+// albato_connection_links data source's attributes; the
+// albato_connection_link list resource takes them over. extra is appended
+// to the descriptions it names.
+func filterAttributes(extra map[string]string) map[string]dschema.Attribute {
+	return map[string]dschema.Attribute{
+		"partner_id": dschema.Int64Attribute{Optional: true,
+			MarkdownDescription: "Only links of this partner (app) id." + extra["partner_id"]},
+		"status": dschema.Int64Attribute{Optional: true,
+			MarkdownDescription: "Only links in this status, by number: `0` waiting, `1` granted, `2` waiting for OAuth, " +
+				"`3` revoked. `status_name` says the same in words." + extra["status"]},
+		"status_name": dschema.StringAttribute{Optional: true,
+			MarkdownDescription: "Only links in this status, by name: `waiting`, `granted`, `waiting_oauth` or `revoked` " +
+				"(the names `wait_for_status` takes)." + extra["status_name"]},
+	}
+}
 
 // linkFilter is the filters; a null one matches all.
 type linkFilter struct {
@@ -28,14 +38,12 @@ type linkFilter struct {
 	StatusName types.String `tfsdk:"status_name"`
 }
 
-// matches reports whether s passes every filter.
 func (f linkFilter) matches(s albato.Sharing) bool {
 	return (f.PartnerID.IsNull() || s.PartnerID == f.PartnerID.ValueInt64()) &&
 		(f.Status.IsNull() || int64(s.Status) == f.Status.ValueInt64()) &&
 		(f.StatusName.IsNull() || s.Status.Name() == f.StatusName.ValueString())
 }
 
-// status is the status the filters ask for, if any.
 func (f linkFilter) status() (albato.Status, bool) {
 	switch {
 	case !f.Status.IsNull():

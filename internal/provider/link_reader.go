@@ -11,44 +11,32 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-// readLink GETs one link for every type but the resource's refresh (which
-// takes a missing link out of the state): a missing link is an error
-// against at, in the one not-found message, with what to do appended.
+// readLink GETs one link for every type but the resource's refresh: a
+// missing link is an error against at, with remedy appended.
 func (pd *providerData) readLink(ctx context.Context, id int64, at path.Path, remedy string, diags *diag.Diagnostics) *albato.Sharing {
 	s, err := pd.client.GetSharing(ctx, id)
 	switch {
 	case albato.IsNotFound(err):
 		diags.AddAttributeError(at, "Connection Link Not Found", noSuchLink(id)+remedy)
 	case err != nil:
-		diags.AddError("Unable to Read Connection Link", pd.apiErrorDetail(fmt.Sprintf("read connection link %d", id), err))
+		diags.AddError(pd.readError(id, err))
 	}
 	return s
 }
 
-// recreateRemedy is what to do about a link that is revoked or deleted.
 const recreateRemedy = "If an albato_connection_link resource manages it, the next terraform apply creates a new " +
 	"link in its place, with a new id: hand that link out."
 
-// noSuchLink is the one message of a link the API does not know.
 func noSuchLink(id int64) string {
 	return fmt.Sprintf("There is no connection link with id %d in this Albato account: it was deleted, or the id is wrong.", id)
 }
 
-// sharingReader serves the resource's refreshes of one run (one provider
-// process), and each round of a wait, with as few requests as it can (DESIGN.md, "When a request is
-// sent"). Terraform refreshes each link with its own Read; with many
-// links one listing of the account is far cheaper than a GET each. Which is
-// better depends on how many links refresh and how many pages the account
-// has, neither known in advance, so the reader GETs each link until its GETs
-// reach the account's number of pages (learnt from page 1, read at the
-// second refresh), then lists the account once and serves the remaining
-// refreshes from that listing. That costs at most about twice the better of
-// the two ways: 1 link in an account of 10,000 costs 1 request, 500 links in
-// an account of 10 pages about 20 instead of 500.
-//
-// A link the listing lacks (created since, or deleted) gets its own GET, so
-// that a 404 still shows; a failed listing falls back to GETs. Nothing is
-// kept beyond the process, which Terraform starts anew for every command.
+// sharingReader serves the refreshes of one run, or one round of a wait,
+// with as few requests as it can (DESIGN.md, "When a request is sent"): it
+// GETs each link until its GETs reach the account's number of pages (learnt
+// from page 1 at the second read), then lists the account once and serves
+// the rest from that listing, at most about twice the cheaper way's cost.
+// A link the listing lacks gets its own GET, so that a 404 still shows.
 type sharingReader struct {
 	client *albato.Client
 
@@ -60,26 +48,21 @@ type sharingReader struct {
 	listing *listing      // set once the account is listed
 }
 
-// listing is one listing of the whole account, shared by every refresh that
-// comes after it was started.
+// listing is one listing of the account, shared by the reads after its start.
 type listing struct {
-	done chan struct{} // closed when byID and err are set
-	byID map[int64]albato.Sharing
-	err  error
+	done chan struct{}            // closed when byID is set
+	byID map[int64]albato.Sharing // nil when the listing failed: every read GETs
 }
 
-// newSharingReader returns a reader knowing the account's pages (0 when
-// not known, -1 to GET every link).
+// newSharingReader: pages is 0 when not known, -1 to GET every link.
 func newSharingReader(c *albato.Client, pages int) *sharingReader {
 	return &sharingReader{client: c, pages: pages}
 }
 
-// Get returns the sharing as the API shows it now, within this run.
 func (r *sharingReader) Get(ctx context.Context, id int64) (*albato.Sharing, error) {
 	r.mu.Lock()
 	for r.probed != nil {
-		// Wait for page 1 rather than GET meanwhile: it decides whether
-		// this refresh is served by a listing.
+		// Page 1 decides whether this read is served by a listing.
 		probed := r.probed
 		r.mu.Unlock()
 		select {
@@ -117,9 +100,8 @@ func (r *sharingReader) Get(ctx context.Context, id int64) (*albato.Sharing, err
 	}
 }
 
-// probe reads page 1 to learn how many pages the account has, and serves
-// the refresh from it when the link is there; otherwise the refresh goes on
-// as any other, now that the number of pages is known.
+// probe reads page 1 to learn the account's pages, and serves id from it
+// when it is there.
 func (r *sharingReader) probe(ctx context.Context, id int64) (*albato.Sharing, error) {
 	page, err := r.client.ListSharings(ctx, 1)
 	r.mu.Lock()
@@ -142,8 +124,6 @@ func (r *sharingReader) probe(ctx context.Context, id int64) (*albato.Sharing, e
 	return r.Get(ctx, id)
 }
 
-// list reads every page of the account into l, then tells the waiting
-// refreshes.
 func (r *sharingReader) list(ctx context.Context, l *listing) {
 	defer close(l.done)
 	r.mu.Lock()
@@ -151,7 +131,6 @@ func (r *sharingReader) list(ctx context.Context, l *listing) {
 	r.mu.Unlock()
 	all, err := r.client.ListAllSharingsFrom(ctx, first)
 	if err != nil {
-		l.err = err
 		return
 	}
 	l.byID = make(map[int64]albato.Sharing, len(all))
@@ -160,8 +139,7 @@ func (r *sharingReader) list(ctx context.Context, l *listing) {
 	}
 }
 
-// fromListing waits for the listing and serves id from it, or GETs it when
-// the listing failed or lacks it.
+// fromListing serves id from l, or GETs it when l failed or lacks it.
 func (r *sharingReader) fromListing(ctx context.Context, l *listing, id int64) (*albato.Sharing, error) {
 	select {
 	case <-l.done:

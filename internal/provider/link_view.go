@@ -1,7 +1,7 @@
 package provider
 
-// The one view of a link: what every Terraform type shows of a sharing, and
-// the one table of the attributes they share, from which each schema is made.
+// The one view of a link, and the one table of its attributes (DESIGN.md,
+// "Which view knows what").
 
 import (
 	"net/url"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	eschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -22,8 +23,6 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-// linkView is what every view of a link shows: the resource, the data
-// sources, the ephemeral resource and the list resource.
 type linkView struct {
 	ID           types.String `tfsdk:"id"`
 	PartnerID    types.Int64  `tfsdk:"partner_id"`
@@ -39,10 +38,9 @@ type linkView struct {
 	IssuedAt     types.Int64  `tfsdk:"issued_at"`
 }
 
-// fill sets every attribute from a sharing the API returned. issuedAt is
-// when the token was issued as the resource knows it (zero elsewhere: the
-// view then counts from dateCreated, a hint, see expiry.go); expired is
-// judged as of the API's answer.
+// fill sets every attribute from s. issuedAt is when the token was issued
+// as the resource knows it; zero elsewhere, where the times count from
+// dateCreated.
 func (v *linkView) fill(s *albato.Sharing, pd *providerData, issuedAt time.Time) {
 	v.ID = types.StringValue(strconv.FormatInt(s.ID, 10))
 	v.PartnerID = types.Int64Value(s.PartnerID)
@@ -68,18 +66,14 @@ func (v *linkView) fill(s *albato.Sharing, pd *providerData, issuedAt time.Time)
 	v.Expired = types.BoolValue(isExpired(s.Status, expiry, pd.apiNow(s)))
 }
 
-// viewOf is the view of s where the token's issue is not known: every type
-// but the resource.
 func viewOf(s *albato.Sharing, pd *providerData) linkView {
 	var v linkView
 	v.fill(s, pd, time.Time{})
 	return v
 }
 
-// tokenShown reports whether a link's token and link are shown, by every
-// view alike: only while they can still be used. A granted link's token is
-// spent and a revoked link's is dead, so nothing keeps a secret that opens
-// nothing.
+// tokenShown reports whether a link's token and link are shown: only while
+// they can be used (granted: spent; revoked: dead).
 func tokenShown(status albato.Status) bool {
 	return status != albato.StatusGranted && status != albato.StatusRevoked
 }
@@ -88,7 +82,6 @@ func (v *linkView) forgetToken() {
 	v.Token, v.Link = types.StringNull(), types.StringNull()
 }
 
-// linkOf is the end user's link to s, with the id that link_id chose.
 func (pd *providerData) linkOf(s *albato.Sharing) string {
 	id := s.PartnerID
 	if pd.linkID == linkIDSharing {
@@ -97,8 +90,8 @@ func (pd *providerData) linkOf(s *albato.Sharing) string {
 	return buildLink(pd.connectURL, id, s.Token)
 }
 
-// buildLink forms the end user's link: <connectURL>?id=<id>&token=<token>,
-// with "&" instead of "?" when connectURL already carries a query.
+// buildLink forms <connectURL>?id=<id>&token=<token>, with "&" when
+// connectURL already carries a query.
 func buildLink(connectURL string, id int64, token string) string {
 	q := url.Values{}
 	q.Set("id", strconv.FormatInt(id, 10))
@@ -115,16 +108,11 @@ func buildLink(connectURL string, id int64, token string) string {
 	return connectURL + sep + q.Encode()
 }
 
-// statusNames are the status words in status order, as filters and waits
-// take them.
 var statusNames = []string{
 	albato.StatusWaiting.Name(), albato.StatusGranted.Name(),
 	albato.StatusWaitingOAuth.Name(), albato.StatusRevoked.Name(),
 }
 
-// The attributes every view shares, each described once. Where the view
-// is not the resource, hint replaces desc: only the resource knows when a
-// token was issued, elsewhere the times count from date_created.
 type attrKind int
 
 const (
@@ -133,6 +121,8 @@ const (
 	kindBool
 )
 
+// linkAttr is one attribute every view shares, described once; hint
+// replaces desc where the view is not the resource.
 type linkAttr struct {
 	name, desc, hint string
 	kind             attrKind
@@ -173,7 +163,6 @@ var linkAttrs = []linkAttr{
 		hint: "Whether the link is waiting and at or past `expires_at`, on the API's clock." + hintNote},
 }
 
-// viewDescription is a's description where the token's issue is not known.
 func (a linkAttr) viewDescription() string {
 	if a.hint != "" {
 		return a.hint
@@ -181,9 +170,27 @@ func (a linkAttr) viewDescription() string {
 	return a.desc
 }
 
-// resourceLinkAttributes are the shared attributes as the resource's
-// computed ones: a plan keeps each as it is unless the resource says
-// otherwise. extra is appended to the descriptions it names.
+func (k attrKind) unknown() attr.Value {
+	switch k {
+	case kindInt:
+		return types.Int64Unknown()
+	case kindBool:
+		return types.BoolUnknown()
+	}
+	return types.StringUnknown()
+}
+
+// values are v's attributes by name, for values built without the
+// framework's struct conversion (see listedLink).
+func (v *linkView) values() map[string]attr.Value {
+	return map[string]attr.Value{
+		"id": v.ID, "partner_id": v.PartnerID, "title": v.Title, "token": v.Token, "link": v.Link,
+		"status": v.Status, "status_name": v.StatusName, "credential_id": v.CredentialID,
+		"date_created": v.DateCreated, "expires_at": v.ExpiresAt, "expired": v.Expired, "issued_at": v.IssuedAt,
+	}
+}
+
+// resourceLinkAttributes: extra is appended to the descriptions it names.
 func resourceLinkAttributes(extra map[string]string) map[string]rschema.Attribute {
 	out := make(map[string]rschema.Attribute, len(linkAttrs))
 	for _, a := range linkAttrs {
@@ -203,8 +210,6 @@ func resourceLinkAttributes(extra map[string]string) map[string]rschema.Attribut
 	return out
 }
 
-// dataSourceLinkAttributes are the shared attributes as a data source's
-// computed ones, without those named in omit.
 func dataSourceLinkAttributes(omit ...string) map[string]dschema.Attribute {
 	out := map[string]dschema.Attribute{}
 	for _, a := range linkAttrs {
@@ -222,19 +227,18 @@ func dataSourceLinkAttributes(omit ...string) map[string]dschema.Attribute {
 	return out
 }
 
-// ephemeralLinkAttributes are the shared attributes as the ephemeral
-// resource's computed ones.
+// ephemeralLinkAttributes are the data source's, whose types the ephemeral
+// schema's mirror field for field.
 func ephemeralLinkAttributes() map[string]eschema.Attribute {
 	out := map[string]eschema.Attribute{}
-	for _, a := range linkAttrs {
-		d := a.viewDescription()
-		switch a.kind {
-		case kindInt:
-			out[a.name] = eschema.Int64Attribute{MarkdownDescription: d, Computed: true, Sensitive: a.sensitive}
-		case kindBool:
-			out[a.name] = eschema.BoolAttribute{MarkdownDescription: d, Computed: true, Sensitive: a.sensitive}
-		default:
-			out[a.name] = eschema.StringAttribute{MarkdownDescription: d, Computed: true, Sensitive: a.sensitive}
+	for name, a := range dataSourceLinkAttributes() {
+		switch a := a.(type) {
+		case dschema.Int64Attribute:
+			out[name] = eschema.Int64Attribute(a)
+		case dschema.BoolAttribute:
+			out[name] = eschema.BoolAttribute(a)
+		case dschema.StringAttribute:
+			out[name] = eschema.StringAttribute(a)
 		}
 	}
 	return out

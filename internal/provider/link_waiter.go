@@ -1,7 +1,7 @@
 package provider
 
-// The one wait for links to reach a status: the albato_connection_link
-// data source's wait_for_status and the albato_connection_link_wait action.
+// The one wait for links to reach a status: the data source's
+// wait_for_status and the wait action (DESIGN.md, "Which view knows what").
 
 import (
 	"context"
@@ -19,13 +19,9 @@ import (
 )
 
 const (
-	// defaultWaitTimeout bounds a wait that sets no timeout of its own.
 	defaultWaitTimeout = 10 * time.Minute
-	// progressGapPolls is how many of the shortest pauses must pass between
-	// two progress events (5 s in use), so that they do not flood the terminal.
-	progressGapPolls = 5
-	// maxNamedInProgress bounds how many waiting links a message names.
-	maxNamedInProgress = 5
+	progressGapPolls   = 5 // shortest pauses between two progress events (5 s in use)
+	maxNamedInProgress = 5 // waiting links a message names
 )
 
 // linkWait is one wait: for every link of ids to reach a status of want.
@@ -36,19 +32,17 @@ type linkWait struct {
 	raise     string    // how to give the wait more time, for its message
 	idsAt     path.Path // where a failure of one link points
 	timeoutAt path.Path
-	progress  func(string) // progress events; nil to send none
+	progress  func(string) // nil to send none
 
 	read     map[int64]*albato.Sharing // each link as last read
-	gap      time.Duration             // the shortest time between two progress events
+	gap      time.Duration             // between two progress events
 	lastSent string
 	sentAt   time.Time
 }
 
-// run reads the links, again and again with a growing pause, until every
-// one is in want, and returns them as last read. Only a revoked or deleted
-// link ends the wait early: 48 hours past date_created is a hint, never a
-// verdict, since the API may keep that date when a token is regenerated.
-// nil, with diagnostics, when the wait failed.
+// run reads the links with a growing pause until every one is in want, and
+// returns them as last read; nil when the wait failed. Only a revoked or
+// deleted link ends it early: an expiry by date_created is a hint.
 func (w *linkWait) run(ctx context.Context, pd *providerData, diags *diag.Diagnostics) map[int64]*albato.Sharing {
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, w.timeout)
@@ -57,8 +51,7 @@ func (w *linkWait) run(ctx context.Context, pd *providerData, diags *diag.Diagno
 	w.gap = progressGapPolls * pd.pollMin
 	pause, pages := pd.pollMin, 0
 	for round := 1; ; round++ {
-		// A reader per round: each round must see the API as it is now, and
-		// reads a GET per link or one listing, whichever costs less.
+		// A reader per round: each round must see the API as it is now.
 		reads := newSharingReader(pd.client, pages)
 		for _, id := range w.pending() {
 			s, err := reads.Get(ctx, id)
@@ -76,21 +69,20 @@ func (w *linkWait) run(ctx context.Context, pd *providerData, diags *diag.Diagno
 		}
 		pages = reads.pages
 		pending := w.pending()
+		progress := fmt.Sprintf("%d of %d %s %s", len(w.ids)-len(pending), len(w.ids), plural(len(w.ids), "link", "links"),
+			w.wantText())
 		if len(pending) == 0 {
-			w.send(fmt.Sprintf("%d of %d %s %s.", len(w.ids), len(w.ids), plural(len(w.ids), "link", "links"), w.wantText()))
+			w.send(progress + ".")
 			return w.read
 		}
-		w.send(fmt.Sprintf("%d of %d %s %s; waiting for %s", len(w.ids)-len(pending), len(w.ids),
-			plural(len(w.ids), "link", "links"), w.wantText(), w.names(pending)))
+		w.send(progress + "; waiting for " + w.names(pending))
 		tflog.Debug(ctx, "Waiting for connection links", map[string]any{
 			"pending": len(pending), "want": w.wantText(), "round": round, "pause": pause.String()})
-		timer := time.NewTimer(pause)
 		select {
 		case <-ctx.Done():
-			timer.Stop()
 			w.fail(parent, ctx, pd, 0, ctx.Err(), diags)
 			return nil
-		case <-timer.C:
+		case <-time.After(pause):
 		}
 		pause = min(pause*3/2+pause/10, pd.pollMax) // grows by about 1.6x per round
 	}
@@ -100,7 +92,6 @@ func (w *linkWait) reached(s *albato.Sharing) bool {
 	return slices.Contains(w.want, s.Status.Name())
 }
 
-// pending are the links not yet in want, in the order of ids.
 func (w *linkWait) pending() []int64 {
 	var out []int64
 	for _, id := range w.ids {
@@ -111,8 +102,6 @@ func (w *linkWait) pending() []int64 {
 	return out
 }
 
-// fail turns a failed read, the timeout or an interrupt into the wait's
-// diagnostic.
 func (w *linkWait) fail(parent, ctx context.Context, pd *providerData, id int64, err error, diags *diag.Diagnostics) {
 	pending := w.pending()
 	switch {
@@ -128,32 +117,26 @@ func (w *linkWait) fail(parent, ctx context.Context, pd *providerData, id int64,
 		diags.AddAttributeError(w.idsAt, "Connection Link Not Found",
 			fmt.Sprintf("%s So it will never become %s. %s", noSuchLink(id), w.wantText(), recreateRemedy))
 	default:
-		diags.AddError("Unable to Read Connection Link", pd.apiErrorDetail(fmt.Sprintf("read connection link %d", id), err))
+		diags.AddError(pd.readError(id, err))
 	}
 }
 
-// expiryHints words, for the links whose date says they expired, what that
-// may mean and what to do.
+// expiryHints words what to do about the links whose date says they expired.
 func (w *linkWait) expiryHints(pd *providerData, pending []int64) string {
 	var b strings.Builder
 	for _, id := range pending {
-		s := w.read[id]
-		if s == nil {
-			continue
-		}
-		if v := viewOf(s, pd); v.Expired.ValueBool() {
+		if s := w.read[id]; s != nil && viewOf(s, pd).Expired.ValueBool() {
 			fmt.Fprintf(&b, "Connection link %s's date says it expired at %s; a regenerated link may not move "+
 				"that date, so it may still be usable. If it was not regenerated since, regenerate it (the "+
 				"albato_connection_link resource does at its next apply, unless regenerate_when_expired is false; "+
 				"the albato_connection_link_regenerate action does now) and hand the new link out. ",
-				w.describe(id), v.ExpiresAt.ValueString())
+				w.describe(id), viewOf(s, pd).ExpiresAt.ValueString())
 		}
 	}
 	return b.String()
 }
 
-// send sends a progress event when it differs from the last one and the
-// last was sent long enough ago.
+// send sends a progress event that differs from the last, sent long enough ago.
 func (w *linkWait) send(msg string) {
 	now := time.Now()
 	if w.progress == nil || msg == w.lastSent || (!w.sentAt.IsZero() && now.Sub(w.sentAt) < w.gap) {
@@ -169,7 +152,6 @@ func (w *linkWait) wantText() string {
 	return strings.Join(want, " or ")
 }
 
-// names lists links for a message, the first few by id and title.
 func (w *linkWait) names(ids []int64) string {
 	var names []string
 	for i, id := range ids {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 
+	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
@@ -17,17 +18,12 @@ import (
 )
 
 var (
-	_ list.ListResource                   = (*connectionLinkListResource)(nil)
 	_ list.ListResourceWithConfigure      = (*connectionLinkListResource)(nil)
 	_ list.ListResourceWithValidateConfig = (*connectionLinkListResource)(nil)
 )
 
-// NewConnectionLinkListResource returns the albato_connection_link list
-// resource, which `terraform query` (Terraform 1.14+) uses to find links
-// made outside Terraform.
-func NewConnectionLinkListResource() list.ListResource {
-	return &connectionLinkListResource{}
-}
+// NewConnectionLinkListResource returns the albato_connection_link list resource.
+func NewConnectionLinkListResource() list.ListResource { return &connectionLinkListResource{} }
 
 type connectionLinkListResource struct {
 	data *providerData
@@ -38,6 +34,18 @@ func (l *connectionLinkListResource) Metadata(_ context.Context, req resource.Me
 }
 
 func (l *connectionLinkListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	attrs := map[string]schema.Attribute{}
+	for name, a := range filterAttributes(map[string]string{
+		"status":      " `3` finds nothing: revoked links are never results.",
+		"status_name": " `revoked` finds nothing: revoked links are never results.",
+	}) {
+		switch a := a.(type) {
+		case dschema.Int64Attribute:
+			attrs[name] = schema.Int64Attribute{MarkdownDescription: a.MarkdownDescription, Optional: true, Validators: a.Validators}
+		case dschema.StringAttribute:
+			attrs[name] = schema.StringAttribute{MarkdownDescription: a.MarkdownDescription, Optional: true, Validators: a.Validators}
+		}
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Finds the account's connection links, for `terraform query` (Terraform 1.14 and later; " +
 			"OpenTofu 1.12 has no list resources). Each result is one link: its identity `{ id }`, a display name " +
@@ -51,20 +59,7 @@ func (l *connectionLinkListResource) ListResourceConfigSchema(_ context.Context,
 			"the listing stops at the page that completes the block's `limit` (Terraform's default is 100), so " +
 			"`limit = 10` reads one page. Should the list change while it is read, it is read again, up to three " +
 			"times in all, and then the query fails rather than return a mix of two lists.",
-		Attributes: map[string]schema.Attribute{
-			"partner_id": schema.Int64Attribute{
-				MarkdownDescription: partnerIDFilterDescription,
-				Optional:            true,
-			},
-			"status": schema.Int64Attribute{
-				MarkdownDescription: statusFilterDescription + " `3` finds nothing: revoked links are never results.",
-				Optional:            true,
-			},
-			"status_name": schema.StringAttribute{
-				MarkdownDescription: statusNameFilterDescription + " `revoked` finds nothing: revoked links are never results.",
-				Optional:            true,
-			},
-		},
+		Attributes: attrs,
 	}
 }
 
@@ -100,8 +95,7 @@ func (l *connectionLinkListResource) List(ctx context.Context, req list.ListRequ
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	// Revoked links are left out before the limit counts them, so that a
-	// limit of 10 gives 10 links that can be imported.
+	// Revoked links are left out before the limit counts them.
 	importable := func(s albato.Sharing) bool { return s.Status != albato.StatusRevoked && filter.matches(s) }
 	limit := 0
 	if req.Limit > 0 {
@@ -109,23 +103,20 @@ func (l *connectionLinkListResource) List(ctx context.Context, req list.ListRequ
 	}
 	found, err := l.data.client.ListSharingsMatching(ctx, importable, limit)
 	if err != nil {
-		diags.AddError("Unable to List Connection Links", l.data.apiErrorDetail("list connection links", err))
+		diags.AddError(l.data.listError(err))
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
 	tflog.Debug(ctx, "Listed connection links for a query", map[string]any{"results": len(found), "limit": req.Limit})
-
 	stream.Results = func(push func(list.ListResult) bool) {
 		for i := range found {
 			s := &found[i]
 			result := req.NewListResult(ctx)
-			result.DisplayName = linkDisplayName(s)
+			result.DisplayName = fmt.Sprintf("%s (partner %d, %s)", s.Title, s.PartnerID, s.Status.Name())
 			result.Diagnostics.Append(setIdentity(ctx, result.Identity, strconv.FormatInt(s.ID, 10))...)
 			if req.IncludeResource {
-				// As an import and its refresh save it, but for token and
-				// link: Terraform prints a result's resource object in full,
-				// sensitive attributes included (`terraform query -json`),
-				// and the import reads them anyway.
+				// Without token and link: Terraform prints a result in full,
+				// sensitive values included, and the import reads them anyway.
 				m := importedState(s, l.data)
 				m.forgetToken()
 				result.Diagnostics.Append(result.Resource.Set(ctx, &m)...)
@@ -135,10 +126,4 @@ func (l *connectionLinkListResource) List(ctx context.Context, req list.ListRequ
 			}
 		}
 	}
-}
-
-// linkDisplayName is how a query shows a link: what a person recognises it by
-// in Albato's UI (its title), whose it is and where it stands.
-func linkDisplayName(s *albato.Sharing) string {
-	return fmt.Sprintf("%s (partner %d, %s)", s.Title, s.PartnerID, s.Status.Name())
 }

@@ -1,13 +1,12 @@
 // Package provider maps Terraform's plugin framework onto the Albato API
-// client: the provider configuration, the albato_connection_link resource,
-// ephemeral resource, data source and list resource, the
-// albato_connection_links data source, and the actions on links.
+// client (DESIGN.md, "Where each thing lives").
 package provider
 
 import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -30,54 +29,41 @@ import (
 )
 
 var (
-	_ provider.Provider                       = (*AlbatoProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*AlbatoProvider)(nil)
 	_ provider.ProviderWithListResources      = (*AlbatoProvider)(nil)
 	_ provider.ProviderWithActions            = (*AlbatoProvider)(nil)
 )
 
-// AlbatoProvider is the provider implementation.
 type AlbatoProvider struct {
-	version string
-	clock   clock.Clock
-	// clientOptions lets tests shorten the client's retry waits.
-	clientOptions func(*albato.Config)
-	// pollMin and pollMax bound the wait between two reads of wait_for_status.
-	pollMin, pollMax time.Duration
-	// getEachLink turns off serving refreshes from a listing (sharingReader).
-	getEachLink bool
+	version          string
+	clock            clock.Clock
+	clientOptions    func(*albato.Config)
+	pollMin, pollMax time.Duration // the bounds of the pause between two reads of a wait
+	readerPages      int           // what sharingReader starts knowing of the account's pages
 }
 
 // Option tunes a provider built by New; tests use them, main uses none.
 type Option func(*AlbatoProvider)
 
 // WithClock makes the provider judge expiry by c instead of the wall clock.
-func WithClock(c clock.Clock) Option {
-	return func(p *AlbatoProvider) { p.clock = c }
-}
+func WithClock(c clock.Clock) Option { return func(p *AlbatoProvider) { p.clock = c } }
 
-// WithClientConfig lets f adjust the API client's configuration (e.g. to
-// shorten retry waits in tests).
+// WithClientConfig lets f adjust the API client's configuration.
 func WithClientConfig(f func(*albato.Config)) Option {
 	return func(p *AlbatoProvider) { p.clientOptions = f }
 }
 
-// WithGetForEachRefresh makes every refresh GET its link, never serving it
-// from a listing: for tests of what one GET does under faults.
-func WithGetForEachRefresh() Option {
-	return func(p *AlbatoProvider) { p.getEachLink = true }
-}
+// WithGetForEachRefresh makes every refresh GET its link, never serving it from a listing.
+func WithGetForEachRefresh() Option { return func(p *AlbatoProvider) { p.readerPages = -1 } }
 
-// WithPollInterval sets the first and the longest wait between two reads
-// while a data source waits for a status.
+// WithPollInterval sets the first and the longest pause of a wait.
 func WithPollInterval(first, longest time.Duration) Option {
 	return func(p *AlbatoProvider) { p.pollMin, p.pollMax = first, longest }
 }
 
-// providerData is what Configure hands to every resource and data source.
+// providerData is what Configure hands to every type; client and reads
+// are nil while arguments are unknown.
 type providerData struct {
-	// client and reads are nil while arguments are unknown (see
-	// settings.unknown).
 	client           *albato.Client
 	reads            *sharingReader
 	clock            clock.Clock
@@ -100,13 +86,11 @@ func New(version string, opts ...Option) func() provider.Provider {
 	}
 }
 
-// Metadata returns the provider type name and version.
 func (p *AlbatoProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
 	resp.TypeName = "albato"
 	resp.Version = p.version
 }
 
-// Schema describes the provider configuration.
 func (p *AlbatoProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The Albato provider manages Albato *connection links*: one-time links through which " +
@@ -161,8 +145,6 @@ func (p *AlbatoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 	}
 }
 
-// Configure builds the API client from the settings that resolveSettings
-// derives from the configuration and the environment.
 func (p *AlbatoProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var cfg providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -181,81 +163,72 @@ func (p *AlbatoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData = data, data, data
 	resp.ListResourceData, resp.ActionData = data, data
 	if len(s.unknown) > 0 {
-		// Plans that need no API call (creating links) go on; the rest
-		// fail in providerData.ready, naming the arguments.
+		// What needs no API call (planning a create) goes on; the rest fails
+		// in providerData.ready, naming the arguments.
 		tflog.Debug(ctx, "Albato provider arguments not known yet", map[string]any{"unknown": s.unknown})
 		return
 	}
+	ctx = withSecretsMasked(ctx, data)
+	client, err := albato.New(p.clientConfig(s, req.TerraformVersion))
+	if err != nil {
+		// resolveSettings checked all the client checks: this is a bug.
+		resp.Diagnostics.AddError("Unable to Create Albato API Client", err.Error())
+		return
+	}
+	data.client, data.reads = client, newSharingReader(client, p.readerPages)
+	tflog.Debug(ctx, "Configured Albato API client", map[string]any{
+		"api_url": albato.ShownURL(s.apiURL), "auth_scheme": s.authScheme, "link_id": s.linkID, "max_retries": s.maxRetries,
+	})
+}
 
-	ctx = tflog.MaskMessageStrings(ctx, s.token)
-	ctx = tflog.MaskAllFieldValuesStrings(ctx, s.token)
-	var logMu sync.Mutex // see Logf below
-	clientCfg := albato.Config{
+func (p *AlbatoProvider) clientConfig(s settings, terraformVersion string) albato.Config {
+	var logMu sync.Mutex
+	cfg := albato.Config{
 		BaseURL:    s.apiURL,
 		Token:      s.token,
 		AuthScheme: s.authScheme,
 		MaxRetries: s.maxRetries,
 		UserAgent: fmt.Sprintf("terraform-provider-albato/%s (+https://www.terraform.io) Terraform/%s",
-			p.version, req.TerraformVersion),
+			p.version, terraformVersion),
 		Logf: func(ctx context.Context, msg string, fields map[string]any) {
 			// terraform-plugin-log masks by rewriting the field maps held in
-			// ctx, so concurrent calls on one ctx (the list's page fetches)
-			// must take turns.
+			// ctx: concurrent calls on one ctx (a listing's pages) take turns.
 			logMu.Lock()
 			defer logMu.Unlock()
 			tflog.Debug(ctx, msg, fields)
 		},
 	}
 	if p.clientOptions != nil {
-		p.clientOptions(&clientCfg)
+		p.clientOptions(&cfg)
 	}
-	client, err := albato.New(clientCfg)
-	if err != nil {
-		// resolveSettings checked every argument the client checks; what is
-		// left is a bug.
-		resp.Diagnostics.AddError("Unable to Create Albato API Client", err.Error())
-		return
-	}
-	data.client = client
-	data.reads = newSharingReader(client, 0)
-	if p.getEachLink {
-		data.reads = newSharingReader(client, -1)
-	}
-	tflog.Debug(ctx, "Configured Albato API client", map[string]any{
-		"api_url": albato.ShownURL(s.apiURL), "auth_scheme": s.authScheme, "link_id": s.linkID, "max_retries": s.maxRetries,
-	})
+	return cfg
 }
 
-// Resources lists the provider's resources.
 func (p *AlbatoProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{NewConnectionLinkResource}
 }
 
-// DataSources lists the provider's data sources.
 func (p *AlbatoProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{NewConnectionLinkDataSource, NewConnectionLinksDataSource}
 }
 
-// EphemeralResources lists the provider's ephemeral resources (Terraform
-// 1.10+, OpenTofu 1.11+; older CLIs never ask for them).
+// EphemeralResources: Terraform 1.10+, OpenTofu 1.11+; older CLIs never ask.
 func (p *AlbatoProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{NewConnectionLinkEphemeralResource}
 }
 
-// ListResources lists the provider's list resources, for `terraform query`
-// (Terraform 1.14+; older CLIs and OpenTofu 1.12 never ask for them).
+// ListResources: Terraform 1.14+; older CLIs and OpenTofu 1.12 never ask.
 func (p *AlbatoProvider) ListResources(_ context.Context) []func() list.ListResource {
 	return []func() list.ListResource{NewConnectionLinkListResource}
 }
 
-// Actions lists the provider's actions (Terraform 1.14+; older CLIs and
-// OpenTofu 1.12 never ask for them).
+// Actions: Terraform 1.14+; older CLIs and OpenTofu 1.12 never ask.
 func (p *AlbatoProvider) Actions(_ context.Context) []func() action.Action {
 	return []func() action.Action{NewConnectionLinkRegenerateAction, NewConnectionLinkWaitAction}
 }
 
-// providerDataFrom extracts providerData in the types' Configure; nil
-// (and no error) before the provider is configured.
+// providerDataFrom is the types' Configure: nil (and no error) before the
+// provider is configured.
 func providerDataFrom(data any, diags *diag.Diagnostics) *providerData {
 	pd, ok := data.(*providerData)
 	if !ok && data != nil {
@@ -266,8 +239,7 @@ func providerDataFrom(data any, diags *diag.Diagnostics) *providerData {
 }
 
 // decode is how every operation starts: the API must be usable, the API
-// token is masked in every log line of the returned context, and from (a
-// configuration, plan or state) is read into into.
+// token is masked in the returned context's logs, and from is read into into.
 func (pd *providerData) decode(ctx context.Context, from interface {
 	Get(context.Context, any) diag.Diagnostics
 }, into any, diags *diag.Diagnostics,
@@ -280,8 +252,6 @@ func (pd *providerData) decode(ctx context.Context, from interface {
 	return ctx, !diags.HasError()
 }
 
-// ready reports whether the API can be used, and otherwise says why: the
-// provider was never configured (a bug), or arguments are not known yet.
 func (pd *providerData) ready(diags *diag.Diagnostics) bool {
 	switch {
 	case pd == nil:
@@ -295,21 +265,15 @@ func (pd *providerData) ready(diags *diag.Diagnostics) bool {
 	return true
 }
 
-// withSecretsMasked masks the API token in every log line of ctx, including
-// those the framework and the client write.
+// withSecretsMasked masks the API token and more in every log line of ctx,
+// the framework's and the client's included.
 func withSecretsMasked(ctx context.Context, pd *providerData, more ...string) context.Context {
-	secrets := make([]string, 0, 1+len(more))
-	if pd != nil && pd.apiToken != "" {
-		secrets = append(secrets, pd.apiToken)
+	if pd != nil {
+		more = append(more, pd.apiToken)
 	}
-	for _, s := range more {
-		if s != "" {
-			secrets = append(secrets, s)
-		}
-	}
+	secrets := slices.DeleteFunc(slices.Clone(more), func(s string) bool { return s == "" })
 	if len(secrets) == 0 {
 		return ctx
 	}
-	ctx = tflog.MaskMessageStrings(ctx, secrets...)
-	return tflog.MaskAllFieldValuesStrings(ctx, secrets...)
+	return tflog.MaskAllFieldValuesStrings(tflog.MaskMessageStrings(ctx, secrets...), secrets...)
 }

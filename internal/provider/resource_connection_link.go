@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -30,7 +29,6 @@ import (
 )
 
 var (
-	_ resource.Resource                = (*connectionLinkResource)(nil)
 	_ resource.ResourceWithConfigure   = (*connectionLinkResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*connectionLinkResource)(nil)
 	_ resource.ResourceWithImportState = (*connectionLinkResource)(nil)
@@ -38,16 +36,14 @@ var (
 )
 
 // NewConnectionLinkResource returns the albato_connection_link resource.
-func NewConnectionLinkResource() resource.Resource {
-	return &connectionLinkResource{}
-}
+func NewConnectionLinkResource() resource.Resource { return &connectionLinkResource{} }
 
 type connectionLinkResource struct {
 	data *providerData
 }
 
-// connectionLinkResourceModel is the resource's state: the link's view and
-// the settings, which exist only in configuration.
+// connectionLinkResourceModel is the link's view and the settings, which
+// exist only in configuration.
 type connectionLinkResourceModel struct {
 	linkView
 	RegenerateTriggers    types.Map    `tfsdk:"regenerate_triggers"`
@@ -56,15 +52,14 @@ type connectionLinkResourceModel struct {
 	StoreToken            types.Bool   `tfsdk:"store_token"`
 }
 
-// The settings' defaults: the schema's, and those of a state that lacks
-// them (an import, a query's result, a state of an older version).
+// The settings' defaults, also for a state that lacks them (an import, a
+// query's result, an older version's state).
 const (
 	defaultRegenerateWhenExpired = true
 	defaultRegenerateBefore      = "0s"
 	defaultStoreToken            = true
 )
 
-// withDefaults gives each setting the state lacks its default.
 func (m *connectionLinkResourceModel) withDefaults() {
 	if m.RegenerateTriggers.IsNull() {
 		m.RegenerateTriggers = types.MapNull(types.StringType)
@@ -80,8 +75,6 @@ func (m *connectionLinkResourceModel) withDefaults() {
 	}
 }
 
-// storesToken reports whether token and link may be kept in state; a
-// store_token not known yet counts as its default.
 func (m connectionLinkResourceModel) storesToken() bool {
 	if m.StoreToken.IsNull() || m.StoreToken.IsUnknown() {
 		return defaultStoreToken
@@ -89,8 +82,7 @@ func (m connectionLinkResourceModel) storesToken() bool {
 	return m.StoreToken.ValueBool()
 }
 
-// importedState is the state an import of s saves, as its refresh does:
-// the settings at their defaults, no issue time of our own.
+// importedState is the state an import of s saves, as its refresh does.
 func importedState(s *albato.Sharing, pd *providerData) connectionLinkResourceModel {
 	var m connectionLinkResourceModel
 	m.withDefaults()
@@ -126,16 +118,11 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 		ElementType: types.StringType,
 		Optional:    true,
 	}
-	attrs["regenerate_when_expired"] = schema.BoolAttribute{
-		MarkdownDescription: "Whether a plan regenerates the token in place once a waiting link has expired, " +
-			"or is within `regenerate_before` of expiring (default: `true`). Judged as of the link's last " +
-			"refresh (or create, update, import), never the clock of the moment, so that a saved plan applies " +
-			"as planned however much later; a `-refresh=false` plan judges as of the last refresh.",
-		Optional:      true,
-		Computed:      true,
-		Default:       booldefault.StaticBool(defaultRegenerateWhenExpired),
-		PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
-	}
+	attrs["regenerate_when_expired"] = boolSetting(defaultRegenerateWhenExpired,
+		"Whether a plan regenerates the token in place once a waiting link has expired, "+
+			"or is within `regenerate_before` of expiring (default: `true`). Judged as of the link's last "+
+			"refresh (or create, update, import), never the clock of the moment, so that a saved plan applies "+
+			"as planned however much later; a `-refresh=false` plan judges as of the last refresh.")
 	attrs["regenerate_before"] = schema.StringAttribute{
 		MarkdownDescription: "How long before `expires_at` to plan that regeneration already, as a Go duration " +
 			"such as `\"6h\"` or `\"90m\"` (default: `\"0s\"`, i.e. at expiry), so that a link handed out today " +
@@ -146,16 +133,11 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 		Validators:    []validator.String{durationValidator},
 		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 	}
-	attrs["store_token"] = schema.BoolAttribute{
-		MarkdownDescription: "Whether `token` and `link` are kept in the state (default: `true`). With `false` " +
-			"they are null in state and plan, always; read the link with the `albato_connection_link` " +
-			"ephemeral resource (Terraform 1.10+, OpenTofu 1.11+) and pass it to a write-only argument, " +
-			"with `issued_at` as its version. Turning it back on reads the link once at apply.",
-		Optional:      true,
-		Computed:      true,
-		Default:       booldefault.StaticBool(defaultStoreToken),
-		PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
-	}
+	attrs["store_token"] = boolSetting(defaultStoreToken,
+		"Whether `token` and `link` are kept in the state (default: `true`). With `false` "+
+			"they are null in state and plan, always; read the link with the `albato_connection_link` "+
+			"ephemeral resource (Terraform 1.10+, OpenTofu 1.11+) and pass it to a write-only argument, "+
+			"with `issued_at` as its version. Turning it back on reads the link once at apply.")
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A one-time **connection link** (an Albato *sharing*): the partner hands the `link` to " +
 			"its client, who follows it, signs in to the app, and so creates a connection whose id then appears " +
@@ -169,13 +151,17 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 	}
 }
 
+func boolSetting(def bool, desc string) schema.BoolAttribute {
+	return schema.BoolAttribute{MarkdownDescription: desc, Optional: true, Computed: true,
+		Default: booldefault.StaticBool(def), PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()}}
+}
+
 func (r *connectionLinkResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// save saves m, filled from the answer s, as the state, and what the
-// resource remembers of the link (when its token was issued, when it was
-// read) as the private state.
+// save saves m, filled from the answer s, as the state, and mem, having
+// observed s, as the private state.
 func (r *connectionLinkResource) save(ctx context.Context, state *tfsdk.State, private privateSetter,
 	m *connectionLinkResourceModel, s *albato.Sharing, mem linkMemory, kind answerKind,
 ) diag.Diagnostics {
@@ -210,8 +196,7 @@ func (r *connectionLinkResource) Create(ctx context.Context, req resource.Create
 	var mem linkMemory
 	mem.observe(created, r.data.apiNow(created), kind, 0)
 
-	// The POST answer has no dateCreated yet; one GET brings the state to
-	// what later reads return, so that the next plan is empty.
+	// The POST answer has no dateCreated: one GET makes the next plan empty.
 	current, err := r.data.client.GetSharing(ctx, created.ID)
 	if err != nil {
 		resp.Diagnostics.AddWarning("Connection Link Created but Not Read Back",
@@ -233,13 +218,12 @@ func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequ
 	if !ok {
 		return
 	}
-	// The framework wants the identity even from a read that removes the
-	// resource, and older CLIs send none: set it first.
+	// Even a read that removes the resource must set the identity.
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID.ValueString())...)
 
 	current, err := r.data.reads.Get(ctx, id)
 	if err != nil && !albato.IsNotFound(err) {
-		resp.Diagnostics.AddError("Unable to Read Connection Link", r.data.apiErrorDetail(fmt.Sprintf("read connection link %d", id), err))
+		resp.Diagnostics.AddError(r.data.readError(id, err))
 		return
 	}
 	if err != nil || current.Status == albato.StatusRevoked {
@@ -273,15 +257,12 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 	if !ok || resp.Diagnostics.HasError() {
 		return
 	}
-	// Nothing in an update changes the id, and so the identity; older CLIs
-	// send none, so it is set every time.
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID.ValueString())...)
 	mem, diags := loadMemory(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 
-	// Update does what the plan said, never judging the clock again: only a
-	// plan that regenerates leaves status unknown. Otherwise only the
-	// settings changed: keep what the API last said and send nothing.
+	// Update does what the plan said (DESIGN.md, "What a plan shows"): only
+	// a plan that regenerates leaves status unknown.
 	result := plan
 	result.linkView = state.linkView
 	byTriggers := triggersChanged(state, plan)
@@ -290,8 +271,6 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 		r.regenerate(ctx, req, resp, &result, id, mem, byTriggers)
 		return
 	case takesTokenBack(state, plan):
-		// Only the token is taken from the reading, the rest is what the
-		// plan showed.
 		current, err := r.data.client.GetSharing(ctx, id)
 		if err != nil {
 			r.failUpdate(ctx, resp, id, "Unable to Read Connection Link", "read connection link %d to store its token", err)
@@ -307,10 +286,7 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 }
 
 // regenerate regenerates the link as the plan said, unless the end user
-// acted since the plan: it looks first, except where the plan already saw
-// the link granted (and warned). An expiry regeneration of a link taken up
-// meanwhile saves it as read; a trigger regeneration of a link completed
-// meanwhile fails and changes nothing; a link revoked meanwhile fails.
+// acted since (DESIGN.md's second table).
 func (r *connectionLinkResource) regenerate(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse,
 	result *connectionLinkResourceModel, id int64, mem linkMemory, byTriggers bool,
 ) {
@@ -325,9 +301,7 @@ func (r *connectionLinkResource) regenerate(ctx context.Context, req resource.Up
 		completed := current.Status != saw && (current.Status == albato.StatusGranted || current.Status == albato.StatusWaitingOAuth)
 		switch {
 		case current.Status == albato.StatusRevoked:
-			// Keep the revoked record: Terraform keeps the prior state when
-			// an update fails with none, and a revoked record makes even a
-			// -refresh=false plan replace it.
+			// A revoked record makes even a -refresh=false plan replace it.
 			resp.Diagnostics.Append(r.save(ctx, &resp.State, resp.Private, result, current, mem, answerRead)...)
 			r.failUpdate(ctx, resp, id, "", "", nil)
 			return
@@ -356,9 +330,8 @@ func (r *connectionLinkResource) regenerate(ctx context.Context, req resource.Up
 	resp.Diagnostics.Append(r.save(ctx, &resp.State, resp.Private, result, regenerated, mem, answerRegenerated)...)
 }
 
-// failUpdate reports a failed request of an update (summary, and what with
-// the id); a link that is gone (err nil: found revoked) is an error whose
-// next plan creates it again.
+// failUpdate reports a failed request of an update; a link that is gone
+// (err nil: found revoked) is an error whose next plan creates it again.
 func (r *connectionLinkResource) failUpdate(ctx context.Context, resp *resource.UpdateResponse, id int64, summary, what string, err error) {
 	if err != nil && !albato.IsNotFound(err) {
 		resp.Diagnostics.AddError(summary, r.data.apiErrorDetail(fmt.Sprintf(what, id), err))
@@ -387,8 +360,7 @@ func (r *connectionLinkResource) Delete(ctx context.Context, req resource.Delete
 		tflog.Info(ctx, "Revoked connection link", map[string]any{"id": id})
 		return
 	}
-	// An API that refuses to revoke what is already revoked still means
-	// the link is gone; only then is a read worth its request.
+	// An API that refuses to revoke a revoked link: only then is a read worth it.
 	var apiErr *albato.Error
 	if errors.As(err, &apiErr) && apiErr.StatusCode < 500 && !albato.IsUnauthorized(err) {
 		if current, gerr := r.data.client.GetSharing(ctx, id); albato.IsNotFound(gerr) || (gerr == nil && current.Status == albato.StatusRevoked) {
@@ -403,8 +375,7 @@ func (r *connectionLinkResource) ImportState(ctx context.Context, req resource.I
 		return
 	}
 	ctx = withSecretsMasked(ctx, r.data)
-	// An import block with identity = { id = "..." } (Terraform and
-	// OpenTofu 1.12+) sends no import id.
+	// An import block with an identity sends no import id.
 	rawID := req.ID
 	if rawID == "" && req.Identity != nil {
 		var identity connectionLinkIdentityModel
@@ -430,8 +401,6 @@ func (r *connectionLinkResource) ImportState(ctx context.Context, req resource.I
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, imported.ID.ValueString())...)
 }
 
-// connectionLinkIdentityModel is the resource identity: the sharing id,
-// which no in-place change (a regeneration included) ever alters.
 type connectionLinkIdentityModel struct {
 	ID types.String `tfsdk:"id"`
 }
@@ -444,9 +413,8 @@ func (r *connectionLinkResource) IdentitySchema(_ context.Context, _ resource.Id
 	}
 }
 
-// setIdentity records the identity. Every operation sets it explicitly:
-// CLIs before Terraform 1.12 send none, and the framework then expects the
-// provider to fill it in.
+// setIdentity records the identity, as every operation must: CLIs before
+// Terraform 1.12 send none.
 func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id string) diag.Diagnostics {
 	if identity == nil {
 		return nil
@@ -454,32 +422,27 @@ func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id strin
 	return identity.Set(ctx, connectionLinkIdentityModel{ID: types.StringValue(id)})
 }
 
-// How a plan changes an existing link: its replacement, a regeneration in
-// place (triggers, or expiry as of the last reading), or taking the token
-// back into the state. Update then does what the plan said.
-
+// ModifyPlan plans what DESIGN.md's "What a plan shows" says, judging
+// expiry as of the link's last reading, never the clock of the moment:
+// Terraform plans again at apply and must find the same.
 func (r *connectionLinkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
-		return // a destroy: nothing to judge
+		return // a destroy
 	}
-	// Expiry is judged as of the link's last reading, never the clock of
-	// the moment: Terraform plans again at apply and must find the same.
 	mem, diags := loadMemory(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	r.planChange(ctx, req, resp, mem.readAt)
 }
 
-// planChange plans a create or a change, judging expiry as of readAt.
 func (r *connectionLinkResource) planChange(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, readAt time.Time) {
 	if unchangedAndNotDue(req, readAt) {
-		return // the common case of a plan, decided without decoding the whole state
+		return // the common case, decided without decoding the whole state
 	}
 	var plan connectionLinkResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// No prior state: a create, whose computed attributes are unknown.
 	if !req.State.Raw.IsNull() {
 		var state connectionLinkResourceModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -488,19 +451,16 @@ func (r *connectionLinkResource) planChange(ctx context.Context, req resource.Mo
 		}
 		modifyUpdatePlan(ctx, state, plan, readAt, resp)
 	}
-	// Whatever else the plan says, store_token = false keeps the secrets
-	// out of it.
 	if !plan.storesToken() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("token"), types.StringNull())...)
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("link"), types.StringNull())...)
 	}
 }
 
-// unchangedAndNotDue reports a link whose plan is its prior state, unchanged,
-// neither revoked nor due for an expiry regeneration: nothing
-// modifyUpdatePlan would do. It reads the four attributes it needs from the
-// raw values: decoding the whole state and plan into structs for every link
-// is most of what a plan of many links costs the provider (BENCHMARKS.md).
+// unchangedAndNotDue reports a plan equal to its prior state, neither
+// revoked nor due: nothing for modifyUpdatePlan to do. It reads four raw
+// attributes: decoding every link's state and plan into structs is most of
+// what a plan of many links costs (BENCHMARKS.md).
 func unchangedAndNotDue(req resource.ModifyPlanRequest, readAt time.Time) bool {
 	if req.State.Raw.IsNull() || !req.Plan.Raw.Equal(req.State.Raw) {
 		return false
@@ -510,57 +470,29 @@ func unchangedAndNotDue(req resource.ModifyPlanRequest, readAt time.Time) bool {
 		return false
 	}
 	var status *big.Float
-	var expiresAt, before *string
-	var whenExpired *bool
+	var expiresAt, before string // null reads as ""
+	var whenExpired bool
 	if attrs["status"].As(&status) != nil || status == nil || attrs["expires_at"].As(&expiresAt) != nil ||
 		attrs["regenerate_before"].As(&before) != nil || attrs["regenerate_when_expired"].As(&whenExpired) != nil {
 		return false
 	}
 	n, _ := status.Int64()
-	if albato.Status(n) == albato.StatusRevoked {
-		return false // replaced: the full judgement
-	}
-	deref := func(s *string) string {
-		if s == nil {
-			return ""
-		}
-		return *s
-	}
-	return !dueForRegeneration(albato.Status(n), deref(expiresAt), whenExpired != nil && *whenExpired, deref(before), readAt)
+	return albato.Status(n) != albato.StatusRevoked && !dueForRegeneration(albato.Status(n), expiresAt, whenExpired, before, readAt)
 }
 
-// regeneratedAttributes are the attributes a regeneration may change: all
-// computed ones but id, unknown in its plan.
-func regeneratedAttributes() map[string]attr.Value {
-	out := map[string]attr.Value{}
-	for _, a := range linkAttrs {
-		switch {
-		case a.name == "id" || a.name == "partner_id" || a.name == "title":
-		case a.kind == kindInt:
-			out[a.name] = types.Int64Unknown()
-		case a.kind == kindBool:
-			out[a.name] = types.BoolUnknown()
-		default:
-			out[a.name] = types.StringUnknown()
-		}
-	}
-	return out
-}
-
-// modifyUpdatePlan plans a change of an existing link: its replacement, a
-// regeneration in place, or taking the token into the state again.
 func modifyUpdatePlan(ctx context.Context, state, plan connectionLinkResourceModel, readAt time.Time, resp *resource.ModifyPlanResponse) {
-	unknownComputed := func() {
-		for name, unknown := range regeneratedAttributes() {
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), unknown)...)
+	unknownComputed := func() { // what a regeneration may change: every computed attribute but id
+		for _, a := range linkAttrs {
+			if a.name != "id" && a.name != "partner_id" && a.name != "title" {
+				resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(a.name), a.kind.unknown())...)
+			}
 		}
 	}
 	status := albato.Status(state.Status.ValueInt64())
 	switch {
 	case status == albato.StatusRevoked:
-		// Only a failed regeneration leaves a revoked link in the state (a
-		// refresh removes it): replace it. Terraform honours a replace path
-		// only where the value changes.
+		// Left by a failed regeneration. Terraform replaces only for a path
+		// whose value changes.
 		unknownComputed()
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("status"))
 
@@ -586,9 +518,8 @@ func modifyUpdatePlan(ctx context.Context, state, plan connectionLinkResourceMod
 	}
 }
 
-// regenerationReason words why a plan regenerates a link, for the plan's
-// output, where an in-place update alone says nothing: a completed link that
-// triggers reset, or a link expired (or about to) as of its last reading.
+// regenerationReason words why a plan regenerates a link, where an in-place
+// update alone would say nothing.
 func regenerationReason(state, plan connectionLinkResourceModel, readAt time.Time) (summary, detail string) {
 	id, expiresAt := state.ID.ValueString(), state.ExpiresAt.ValueString()
 	switch {
@@ -612,16 +543,13 @@ func regenerationReason(state, plan connectionLinkResourceModel, readAt time.Tim
 	return "", ""
 }
 
-// takesTokenBack reports a store_token turned from false to true on a link
-// whose token is still usable: the apply reads the token into the state.
 func takesTokenBack(state, plan connectionLinkResourceModel) bool {
 	return !state.storesToken() && plan.storesToken() && !plan.StoreToken.IsUnknown() &&
 		tokenShown(albato.Status(state.Status.ValueInt64()))
 }
 
-// regenerationPossible decides at plan time whether apply may regenerate the
-// token: triggers changed (or are not known yet), or the waiting link is due
-// for an expiry regeneration as of its last reading.
+// regenerationPossible reports whether the apply may regenerate the token:
+// triggers changed (or are unknown), or the link is due as of readAt.
 func regenerationPossible(ctx context.Context, state, plan connectionLinkResourceModel, readAt time.Time) bool {
 	if plan.RegenerateTriggers.IsUnknown() || triggersChanged(state, plan) {
 		return true
@@ -641,8 +569,6 @@ func triggersChanged(state, plan connectionLinkResourceModel) bool {
 	return !state.RegenerateTriggers.Equal(plan.RegenerateTriggers)
 }
 
-// dueForExpiryRegeneration judges, from the prior state and the planned
-// settings, whether a link is due for an expiry regeneration as of readAt.
 func dueForExpiryRegeneration(ctx context.Context, state, plan connectionLinkResourceModel, readAt time.Time) bool {
 	due := dueForRegeneration(albato.Status(state.Status.ValueInt64()), state.ExpiresAt.ValueString(),
 		plan.RegenerateWhenExpired.ValueBool(), plan.RegenerateBefore.ValueString(), readAt)

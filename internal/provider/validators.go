@@ -12,10 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
-// stringCheck is a validator made of a description and the function that
-// checks a known value, reporting against its path: the same function the
-// provider applies where a value comes from elsewhere (state, import, the
-// environment), so that both say the same.
+// stringCheck is a validator made of the function that checks the same
+// value where it comes from elsewhere (state, import, the environment).
 type stringCheck struct {
 	description string
 	check       func(raw string, at path.Path, diags *diag.Diagnostics)
@@ -35,12 +33,10 @@ var (
 		func(raw string, at path.Path, diags *diag.Diagnostics) { parseDuration(raw, at, diags) }}
 	sharingIDValidator = stringCheck{"value must be a sharing id, a positive whole number such as \"61\"",
 		func(raw string, at path.Path, diags *diag.Diagnostics) { sharingID(raw, at, diags) }}
-	// titleLength bounds a title as the API does: in Unicode characters, not
-	// bytes (the framework's LengthBetween), so that 255 Cyrillic letters pass.
+	// In Unicode characters, as the API counts, not bytes as LengthBetween does.
 	titleLength = stringCheck{"value must be 1 to 255 characters long", checkTitle}
 )
 
-// urlValidator accepts the URLs that check accepts.
 func urlValidator(check func(string) error) stringCheck {
 	return stringCheck{"value must be an absolute http or https URL", func(raw string, at path.Path, diags *diag.Diagnostics) {
 		if err := check(raw); err != nil {
@@ -50,9 +46,8 @@ func urlValidator(check func(string) error) stringCheck {
 	}}
 }
 
-// parseDuration reads a non-negative Go duration; anything else is an
-// error against at.
-func parseDuration(raw string, at path.Path, diags *diag.Diagnostics) (time.Duration, bool) {
+// parseDuration reads a non-negative Go duration.
+func parseDuration(raw string, at path.Path, diags *diag.Diagnostics) time.Duration {
 	d, err := time.ParseDuration(raw)
 	switch {
 	case err != nil:
@@ -61,11 +56,10 @@ func parseDuration(raw string, at path.Path, diags *diag.Diagnostics) (time.Dura
 	case d < 0:
 		diags.AddAttributeError(at, "Invalid Duration", fmt.Sprintf("%q is negative: use \"0s\" or a positive duration.", raw))
 	}
-	return d, err == nil && d >= 0
+	return d
 }
 
-// sharingID turns a decimal sharing id (configured, imported or in the
-// state) into the API's number; anything else is an error against at.
+// sharingID reads a sharing id, wherever it comes from.
 func sharingID(raw string, at path.Path, diags *diag.Diagnostics) (int64, bool) {
 	n, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || n <= 0 {
