@@ -26,3 +26,18 @@ mutate: ## Mutation testing (gremlins, pinned) of MUTATE_PKGS, e.g. make mutate 
 		env -u TF_ACC $(call tool,gremlins) unleash $(MUTATE_FLAGS) $$exclude \
 			--output $(MUTATE_OUT)/$$(basename $$pkg).json $$pkg || exit 1; \
 	done
+
+# mutate-changed mutates only the lines changed since the merge base of
+# MUTATE_BASE and HEAD (committed or not: `git diff --merge-base`), in the
+# packages of MUTATE_PKGS whose non-test .go files have such lines, each
+# against its whole test suite (scripts/mutatechanged says how). It prints
+# per package killed, lived, not covered, timed out, the score, every LIVED
+# mutant and the wall time; the JSON goes to $(MUTATE_OUT)/changed/.
+MUTATE_BASE          ?= main
+MUTATE_CHANGED_FLAGS ?= --workers 2 --timeout-coefficient 5
+
+.PHONY: mutate-changed
+mutate-changed: ## Mutation testing of only the lines changed since MUTATE_BASE (default main), e.g. make mutate-changed MUTATE_BASE=HEAD~1
+	@go -C scripts/mutatechanged test ./...
+	@go -C scripts/mutatechanged run . -base '$(MUTATE_BASE)' -out '$(MUTATE_OUT)/changed' -pkgs '$(MUTATE_PKGS)' \
+		-- $(call tool,gremlins) unleash $(MUTATE_CHANGED_FLAGS)
