@@ -8,9 +8,11 @@
 # Never --test-cpu: gremlins v0.6.0 passes "-cpu N" to go test as one
 # argument, the test binary rejects it, and every mutant counts as killed
 # without a test having run. GOFLAGS gets -count=1, else a cached coverage
-# run sets gremlins' per-mutant timeout (3 times that run) to about 3 s, and
-# -vet=off, else a mutant go vet rejects counts as killed by no test. A
-# timeout coefficient of 5, not the default 3, leaves room for a busy machine.
+# run sets gremlins' per-mutant timeout (3 times that run) to about 3 s;
+# -vet=off, else a mutant go vet rejects counts as killed by no test; and
+# -parallel=8, since the parallel tests mostly wait (8 s of internal/albato's
+# tests become 4 s). A timeout coefficient of 5, not the default 3, leaves
+# room for a busy machine.
 MUTATE_PKGS  ?= ./internal/albato ./internal/provider
 MUTATE_FLAGS ?= --workers 2 --timeout-coefficient 5
 MUTATE_FILES ?=
@@ -29,7 +31,7 @@ mutate: ## Mutation testing (gremlins, pinned) of MUTATE_PKGS, e.g. make mutate 
 				case " $(MUTATE_FILES) " in *" $$b "*) ;; *) exclude="$$exclude --exclude-files ^$$(echo $$b | sed 's/\./\\./g')$$";; esac; \
 			done; \
 		fi; \
-		env -u TF_ACC GOFLAGS="$${GOFLAGS:-} -count=1 -vet=off" $(call tool,gremlins) unleash $(MUTATE_FLAGS) $$exclude \
+		env -u TF_ACC GOFLAGS="$${GOFLAGS:-} -count=1 -vet=off -parallel=8" $(call tool,gremlins) unleash $(MUTATE_FLAGS) $$exclude \
 			--output $(MUTATE_OUT)/$$(basename $$pkg).json $$pkg || exit 1; \
 	done
 

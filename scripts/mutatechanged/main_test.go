@@ -111,7 +111,7 @@ func TestGremlinsEnv(t *testing.T) {
 			t.Errorf("%s is still set", k)
 		}
 	}
-	if v, _ := get("GOFLAGS"); v != "-mod=mod -count=1 -vet=off" {
+	if v, _ := get("GOFLAGS"); v != "-mod=mod -count=1 -vet=off -parallel=8" {
 		t.Errorf("GOFLAGS = %q", v)
 	}
 	if v, _ := get("GIT_CONFIG_KEY_0"); v != "user.name" {
