@@ -86,7 +86,7 @@ func run(args []string, stdout io.Writer) error {
 	root = strings.TrimSpace(root)
 	baseCommit, err := git(root, "rev-parse", "--verify", "--quiet", *base+"^{commit}")
 	if err != nil {
-		return fmt.Errorf("MUTATE_BASE %q is not a commit here", *base)
+		return fmt.Errorf("MUTATE_BASE %q is not a commit here (a clone without a local main: MUTATE_BASE=origin/main)", *base)
 	}
 	mergeBase, err := git(root, "merge-base", strings.TrimSpace(baseCommit), "HEAD")
 	if err != nil {
@@ -122,6 +122,16 @@ func run(args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "%s: %d changed lines in %s\n", rel, ch.lines(), strings.Join(ch.files(), ", "))
 		jobs = append(jobs, job{dir: rel, changes: ch})
 	}
+	// No results of an earlier run are left to be taken for this one's.
+	stale := []string{"summary.txt"}
+	for _, pkg := range strings.Fields(*pkgs) {
+		stale = append(stale, filepath.Base(filepath.Clean(pkg))+".json")
+	}
+	for _, f := range stale {
+		if err := os.Remove(filepath.Join(*outDir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
 	if len(jobs) == 0 {
 		fmt.Fprintf(stdout, "mutate-changed: nothing changed in %s since %s: no mutants to run\n", *pkgs, short)
 		return nil
@@ -133,9 +143,6 @@ func run(args []string, stdout io.Writer) error {
 	var results []result
 	for _, j := range jobs {
 		jsonPath := filepath.Join(*outDir, filepath.Base(j.dir)+".json")
-		if err := os.Remove(jsonPath); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return err
-		}
 		fmt.Fprintf(stdout, "== gremlins over %s\n", j.dir)
 		cmdArgs := slices.Concat(gremlins[1:], []string{"--diff", mergeBase, "--output", jsonPath, "--output-statuses", "lctkv"})
 		cmd := exec.Command(gremlins[0], cmdArgs...) //nolint:gosec // the command make passes
