@@ -128,19 +128,38 @@ func TestAuthFixed(t *testing.T) {
 }
 
 // TestAuthAutoUnsettledByOtherFailures: a failure that says nothing of the
-// credentials (a 500) settles nothing: the next request tries again, from
-// the first scheme not yet refused.
+// credentials (a 500, a 429, a 408, a dropped connection) settles nothing:
+// the next request tries again, from the first scheme not yet refused.
+// Settling on a scheme the API never judged would make every later request
+// fail with 401.
 func TestAuthAutoUnsettledByOtherFailures(t *testing.T) {
 	t.Parallel()
+	status := func(code int) http.HandlerFunc {
+		return func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, code, `{"success":false,"message":"not now"}`)
+		}
+	}
+	drop := func(w http.ResponseWriter, _ *http.Request) {
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			_ = conn.Close()
+		}
+	}
 	for _, tc := range []struct {
 		name      string
-		failOn    int32 // the request answered 500
+		fail      http.HandlerFunc
+		failOn    int32 // the request that fails
 		scheme    string
 		wantTried []string
 	}{
-		{"first request", 1, authBasic, []string{authBearer, authBearer, authBasic}},
-		{"after a refusal", 2, authBasic, []string{authBearer, authBasic, authBasic}},
-		{"after two refusals", 3, authBasicStandard, []string{authBearer, authBasic, authBasicStandard, authBasicStandard}},
+		{"500 on the first request", status(500), 1, authBasic, []string{authBearer, authBearer, authBasic}},
+		{"500 after a refusal", status(500), 2, authBasic, []string{authBearer, authBasic, authBasic}},
+		{"500 after two refusals", status(500), 3, authBasicStandard, []string{authBearer, authBasic, authBasicStandard, authBasicStandard}},
+		{"429 on the first request", status(429), 1, authBasic, []string{authBearer, authBearer, authBasic}},
+		{"429 after a refusal", status(429), 2, authBasicStandard, []string{authBearer, authBasic, authBasic, authBasicStandard}},
+		{"408 on the first request", status(408), 1, authBasicStandard, []string{authBearer, authBearer, authBasic, authBasicStandard}},
+		{"dropped connection on the first request", drop, 1, authBasic, []string{authBearer, authBearer, authBasic}},
+		{"dropped connection after a refusal", drop, 2, authBasicStandard, []string{authBearer, authBasic, authBasic, authBasicStandard}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -157,14 +176,17 @@ func TestAuthAutoUnsettledByOtherFailures(t *testing.T) {
 				}
 				mu.Unlock()
 				if n.Add(1) == tc.failOn {
-					writeJSON(w, http.StatusInternalServerError, `{"success":false,"message":"down"}`)
+					tc.fail(w, r)
 					return
 				}
 				ok(w, r)
 			})
+			// A connection per request: Go's transport silently sends a
+			// request again when a reused connection drops.
+			srv.Config.SetKeepAlivesEnabled(false)
 			c := newTestClient(t, srv.URL, withRetries(0))
 			if _, err := c.GetSharing(context.Background(), 61); err == nil || IsUnauthorized(err) || acceptedScheme(c) != "" {
-				t.Fatalf("got %v and scheme %q, want the 500 and none settled", err, acceptedScheme(c))
+				t.Fatalf("got %v and scheme %q, want the failure and none settled", err, acceptedScheme(c))
 			}
 			if _, err := c.GetSharing(context.Background(), 61); err != nil || acceptedScheme(c) != tc.scheme {
 				t.Fatalf("got %v and scheme %q, want success under %s", err, acceptedScheme(c), tc.scheme)
