@@ -47,26 +47,16 @@ func shownURL(u *url.URL) string {
 // exported so that a caller can report a bad URL against the setting it came
 // from before building a Client.
 func ParseBaseURL(raw string) (*url.URL, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return nil, errors.New("API base URL is required")
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		// url.Parse's errors quote the input, secrets included.
-		return nil, errors.New("invalid API base URL: " + notAURL)
-	}
+	u, err := parseHTTPURL("API base URL", raw)
 	switch {
-	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, fmt.Errorf("API base URL must be an absolute http or https URL, got %q", shownURL(u))
-	case u.Host == "":
-		return nil, fmt.Errorf("API base URL has no host: %q", shownURL(u))
+	case err != nil:
+		return nil, err
 	case u.User != nil:
 		// The token goes in the Authorization header; credentials in the URL
 		// would leak into logs of proxies and error messages.
 		return nil, fmt.Errorf("API base URL must not contain credentials: %q (credentials not shown); "+
 			"the token has a setting of its own", shownURL(u))
-	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+	case u.RawQuery != "" || u.ForceQuery || strings.Contains(raw, "#"):
 		return nil, fmt.Errorf("API base URL must not have a query or fragment: %q "+
 			"(query and fragment not shown, as they may hold a secret)", shownURL(u))
 	}
@@ -74,4 +64,48 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 		u.Path = "/"
 	}
 	return u, nil
+}
+
+// ParseConnectURL checks the base of the links handed to end users (the
+// connect page): an absolute http or https URL with a host, which, unlike
+// the API base, may carry a query (white-label pages). Its errors never
+// show userinfo, query or fragment. A fragment is refused: the id and token
+// appended to the link would land in it, which browsers never send.
+func ParseConnectURL(raw string) (*url.URL, error) {
+	u, err := parseHTTPURL("connect URL", raw)
+	if err == nil && strings.Contains(raw, "#") {
+		return nil, fmt.Errorf("connect URL must not have a fragment (#…): %q; the link's id and token would "+
+			"follow it, and a browser never sends a fragment to the page", shownURL(u))
+	}
+	return u, err
+}
+
+// parseHTTPURL accepts an absolute http or https URL with a host. A value
+// without a scheme that reads as a host once "https://" is put before it
+// (127.0.0.1:8080, localhost:8080, api.albato.com) gets that advice.
+func parseHTTPURL(what, raw string) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, fmt.Errorf("%s is required", what)
+	}
+	u, err := url.Parse(raw)
+	if err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		if u.Host == "" {
+			return nil, fmt.Errorf("%s has no host: %q", what, shownURL(u))
+		}
+		return u, nil
+	}
+	if v, vErr := url.Parse("https://" + raw); vErr == nil && v.Hostname() != "" && v.User == nil && !strings.Contains(raw, "://") {
+		shown := strings.TrimPrefix(shownURL(v), "https://")
+		hidden := ""
+		if v.RawQuery != "" || v.Fragment != "" {
+			hidden = "; query and fragment not shown"
+		}
+		return nil, fmt.Errorf(`%s has no scheme: use "https://%s" (or "http://%s" for a local sandbox%s)`, what, shown, shown, hidden)
+	}
+	if err != nil {
+		// url.Parse's errors quote the input, secrets included.
+		return nil, errors.New("invalid " + what + ": " + notAURL)
+	}
+	return nil, fmt.Errorf("%s must be an absolute http or https URL, got %q", what, shownURL(u))
 }
