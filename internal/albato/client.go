@@ -193,7 +193,7 @@ func (c *Client) ListSharings(ctx context.Context, page int) (*Page, error) {
 	}
 	p, problem := decodePage(ans.env, page, ans.serverTime)
 	if problem != "" {
-		return nil, c.apiError(op, ans.status, problem, ans.body)
+		return nil, c.answerError(op, ans, problem)
 	}
 	return &p, nil
 }
@@ -209,7 +209,7 @@ func (c *Client) sharingCall(ctx context.Context, op, method string, u *url.URL,
 	}
 	s, problem := decodeSharing(ans.env.data, ans.serverTime)
 	if problem != "" {
-		apiErr := c.apiError(op, ans.status, problem, ans.body)
+		apiErr := c.answerError(op, ans, problem)
 		apiErr.unreadable = true // the envelope said success
 		return nil, apiErr
 	}
@@ -222,6 +222,8 @@ type answer struct {
 	status     int
 	serverTime time.Time
 	body       []byte // kept to redact its tokens from a later error
+	tries      int
+	elapsed    time.Duration
 }
 
 var errBodyTooLarge = errors.New("response body exceeds 10 MiB")
@@ -234,8 +236,11 @@ func (c *Client) do(ctx context.Context, op, method string, u *url.URL, body []b
 	})
 }
 
-// send is do under one Authorization header.
-func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body []byte, authorization string) (answer, error) {
+// send is do under one Authorization header. A failure after more than one
+// try says how many tries over how long.
+func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body []byte, authorization string) (ans answer, err error) {
+	st := &call{c: c, ctx: ctx, op: op, method: method, path: u.EscapedPath(), began: time.Now()}
+	defer func() { ans.tries, ans.elapsed, err = st.attempt, time.Since(st.began), st.withTries(err) }()
 	var raw any // a nil []byte in an interface would not be a nil body
 	if body != nil {
 		raw = body
@@ -253,7 +258,6 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 		req.Header.Set("User-Agent", c.userAgent)
 	}
 
-	st := &call{c: c, ctx: ctx, op: op, method: method, path: u.EscapedPath()}
 	resp, err := st.retryClient().Do(req)
 	if err != nil {
 		if resp != nil {
@@ -263,9 +267,7 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 			return answer{}, fmt.Errorf("%s: %w", op, ctxErr)
 		}
 		st.logGivingUp()
-		return answer{}, fmt.Errorf("%s: %w", op, &requestError{
-			method: method, path: st.path, attempts: st.attempt, err: stripURLError(err), secrets: c.secrets,
-		})
+		return answer{}, fmt.Errorf("%s: %w", op, st.failed(stripURLError(err)))
 	}
 	if resp == nil {
 		// Not expected from retryablehttp; guarded so that it cannot panic.
@@ -274,7 +276,7 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 	defer func() { _ = resp.Body.Close() }()
 	st.logGivingUp()
 
-	ans := answer{status: resp.StatusCode, serverTime: serverTime(resp.Header.Get("Date"))}
+	ans = answer{status: resp.StatusCode, serverTime: serverTime(resp.Header.Get("Date"))}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		return answer{}, c.apiError(op, resp.StatusCode, redirectMessage(resp), nil)
 	}
@@ -287,9 +289,7 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 			return answer{}, &Error{Operation: op, StatusCode: resp.StatusCode, Message: errBodyTooLarge.Error(),
 				unreadable: resp.StatusCode < 400}
 		}
-		return answer{}, fmt.Errorf("%s: reading response body: %w", op, &requestError{
-			method: method, path: st.path, attempts: st.attempt, err: err, secrets: c.secrets,
-		})
+		return answer{}, fmt.Errorf("%s: reading response body: %w", op, st.failed(err))
 	}
 	env, problem := decodeEnvelope(resp.StatusCode, resp.Header.Get("Content-Type"), ans.body, c.secrets...)
 	if problem != "" {
@@ -310,6 +310,14 @@ func (c *Client) apiError(op string, status int, msg string, body []byte) *Error
 	msg = strings.TrimSpace(redact(msg, secrets))
 	msg = strings.TrimSpace(strings.TrimRight(msg, "."))
 	return &Error{Operation: op, StatusCode: status, Message: shorten(msg, maxMessageRunes)}
+}
+
+// answerError is the *Error of an answer whose envelope said success but
+// whose data is unusable.
+func (c *Client) answerError(op string, ans answer, problem string) *Error {
+	e := c.apiError(op, ans.status, problem, ans.body)
+	e.Tries, e.Elapsed = ans.tries, ans.elapsed
+	return e
 }
 
 // readBody reads at most maxBodyBytes of r.

@@ -1,13 +1,16 @@
 package albato
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Error is every failure the Albato API reports: an HTTP status of 400 or
@@ -23,22 +26,40 @@ type Error struct {
 	// was wrong with the body. Secrets are already redacted from it.
 	Message string
 
+	// Tries is how many times the request was sent, retries included (0
+	// for a failure no single request's answer made), and Elapsed how long
+	// they took; Error mentions both after more than one try.
+	Tries   int
+	Elapsed time.Duration
+
 	// unreadable marks a success status (below 400) whose body could not be
 	// read as the API's answer: the request may well have taken effect.
 	unreadable bool
 }
 
-// Error returns the operation, the HTTP status and the message, e.g.
-// "read sharing: HTTP 404: Sharing not found".
+// Error returns the operation, the HTTP status, the message and, after
+// retries, how many tries over how long, e.g. "read sharing: HTTP 404:
+// Sharing not found" or "read sharing: HTTP 500: boom (5 tries over 18.2s)".
 func (e *Error) Error() string {
-	op := e.Operation
-	if op == "" {
-		op = "albato API"
+	s := cmp.Or(e.Operation, "albato API") + ": HTTP " + strconv.Itoa(e.StatusCode)
+	if e.Message != "" {
+		s += ": " + e.Message
 	}
-	if e.Message == "" {
-		return fmt.Sprintf("%s: HTTP %d", op, e.StatusCode)
+	return s + triesText(e.Tries, e.Elapsed)
+}
+
+// triesText is " (N tries over D)" after more than one try, else "". The
+// duration is rounded to the millisecond below a second, else to 100 ms.
+func triesText(tries int, elapsed time.Duration) string {
+	if tries <= 1 {
+		return ""
 	}
-	return fmt.Sprintf("%s: HTTP %d: %s", op, e.StatusCode, e.Message)
+	if elapsed >= time.Second {
+		elapsed = elapsed.Round(100 * time.Millisecond)
+	} else {
+		elapsed = elapsed.Round(time.Millisecond)
+	}
+	return fmt.Sprintf(" (%d tries over %s)", tries, elapsed)
 }
 
 // IsNotFound reports whether err is, or wraps, an *Error with HTTP status 404.
@@ -70,19 +91,16 @@ func UnknownHost(err error) (host string, ok bool) {
 // method and path but never the full URL, so that no query string reaches a
 // diagnostic, and it redacts the API token in case a proxy echoed it.
 type requestError struct {
-	method   string
-	path     string
-	attempts int
-	err      error
-	secrets  []string
+	method, path string
+	err          error
+	secrets      []string
+	tries        int
+	elapsed      time.Duration
 }
 
 func (e *requestError) Error() string {
-	what := "request failed"
-	if e.attempts > 1 {
-		what = fmt.Sprintf("request failed after %d attempts", e.attempts)
-	}
-	return fmt.Sprintf("%s %s: %s: %s", e.method, e.path, what, redact(e.err.Error(), e.secrets))
+	return fmt.Sprintf("%s %s: request failed: %s%s", e.method, e.path, redact(e.err.Error(), e.secrets),
+		triesText(e.tries, e.elapsed))
 }
 
 func (e *requestError) Unwrap() error { return e.err }

@@ -3,6 +3,7 @@ package albato
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"net"
@@ -25,11 +26,12 @@ type call struct {
 	method string
 	path   string
 
-	attempt     int // 1-based number of the current attempt
-	start       time.Time
-	lastStatus  int   // status of the last attempt, 0 after a transport error
-	lastErr     error // transport error of the last attempt, if any
-	wantedRetry bool  // whether the policy wanted another try after the last attempt
+	attempt     int       // 1-based number of the current attempt
+	began       time.Time // the first attempt's start
+	start       time.Time // the current attempt's start
+	lastStatus  int       // status of the last attempt, 0 after a transport error
+	lastErr     error     // transport error of the last attempt, if any
+	wantedRetry bool      // whether the policy wanted another try after the last attempt
 
 	// The last attempt's body, once read (by checkRetry or by do).
 	body     []byte
@@ -134,6 +136,27 @@ func (st *call) backoff(_, _ time.Duration, retry int, resp *http.Response) time
 	}
 	st.log(st.ctx, "Retrying Albato API request", fields)
 	return wait
+}
+
+// failed is the *requestError of a transport failure on the last try.
+func (st *call) failed(err error) *requestError {
+	return &requestError{method: st.method, path: st.path, err: err, secrets: st.c.secrets,
+		tries: st.attempt, elapsed: time.Since(st.began)}
+}
+
+// withTries says in err how many tries it took over how long, when more
+// than one and err does not say it already.
+func (st *call) withTries(err error) error {
+	var apiErr *Error
+	var reqErr *requestError
+	switch {
+	case err == nil || errors.As(err, &reqErr):
+	case errors.As(err, &apiErr):
+		apiErr.Tries, apiErr.Elapsed = st.attempt, time.Since(st.began)
+	case st.attempt > 1:
+		return fmt.Errorf("%w%s", err, triesText(st.attempt, time.Since(st.began)))
+	}
+	return err
 }
 
 // logGivingUp records that retries ran out while the policy still wanted
