@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -27,38 +26,29 @@ const (
 
 // Config configures a Client. Only BaseURL and Token are required.
 type Config struct {
-	// BaseURL is the API's base URL, e.g. https://api.albato.com. It may
-	// have a path prefix; a trailing slash is tolerated.
+	// BaseURL is the API's base URL, e.g. https://api.albato.com, which may
+	// have a path prefix.
 	BaseURL string
-	// Token is the API token, sent as is (not base64-encoded). Surrounding
-	// white space is ignored.
+	// Token is the API token, sent as is; surrounding white space is ignored.
 	Token string
-	// AuthScheme is one of AuthSchemes ("auto", "Bearer", "Basic"), in
-	// any letter case; "" means auto. Basic sends "Basic <token>" (the
-	// token as is), Bearer "Bearer <token>". Auto tries Bearer, then Basic, then standard Basic
-	// ("Basic base64(<token>:)"), moving on only when the API refuses the
-	// credentials (401 or 403), and keeps the first accepted for the
-	// Client's life, logging its name (Bearer, Basic or Basic base64).
+	// AuthScheme is one of AuthSchemes in any letter case; "" means auto,
+	// which tries "Bearer <token>", "Basic <token>" and "Basic
+	// base64(<token>:)" in turn, moving on only on 401 or 403, and keeps the
+	// first accepted for the Client's life.
 	AuthScheme string
-	// MaxRetries is how many retries may follow the first try; 0 means one
-	// try only. Negative values are refused by New.
+	// MaxRetries is how many retries may follow the first try (0: one try).
 	MaxRetries int
-	// UserAgent is sent verbatim as the User-Agent header when not empty.
+	// UserAgent, when not empty, is sent as the User-Agent header.
 	UserAgent string
-	// HTTPClient, if set, is used for every request. By default each Client
-	// gets its own client with a pooled transport and a 60 s timeout, and
-	// does not follow redirects.
+	// HTTPClient, if set, sends every request. By default each Client has
+	// its own, with a pooled transport, a 60 s timeout and no redirects.
 	HTTPClient *http.Client
-	// RetryWaitMin is the shortest backoff between tries; default 1 s.
-	RetryWaitMin time.Duration
-	// RetryWaitMax is the longest backoff between tries; default 30 s.
-	RetryWaitMax time.Duration
-	// MaxRetryAfter caps one wait asked for by a Retry-After header;
-	// default 60 s.
-	MaxRetryAfter time.Duration
+	// RetryWaitMin and RetryWaitMax bound the backoff between tries
+	// (default 1 s and 30 s); MaxRetryAfter caps one wait asked for by a
+	// Retry-After header (default 60 s).
+	RetryWaitMin, RetryWaitMax, MaxRetryAfter time.Duration
 	// Logf, if set, receives one call per HTTP attempt and per retry
-	// decision. Its fields never contain the API token, a sharing token, a
-	// link or a request or response body.
+	// decision. Its fields never contain a token, a link or a body.
 	Logf func(ctx context.Context, msg string, fields map[string]any)
 }
 
@@ -137,11 +127,8 @@ func positiveOr(d, def time.Duration) time.Duration {
 // the Authorization header; the API documents none.
 func newHTTPClient() *http.Client {
 	transport := &http.Transport{
-		Proxy: http.ProxyFromEnvironment,
-		DialContext: (&net.Dialer{
-			Timeout:   30 * time.Second,
-			KeepAlive: 30 * time.Second,
-		}).DialContext,
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          100,
 		MaxIdleConnsPerHost:   32,
@@ -260,11 +247,11 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 
 	resp, err := st.retryClient().Do(req)
 	if err != nil {
-		if resp != nil {
+		if resp != nil { // a cancellation after an answer came
 			_ = resp.Body.Close()
 		}
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return answer{}, fmt.Errorf("%s: %w", op, ctxErr)
+		if ctx.Err() != nil {
+			return answer{}, fmt.Errorf("%s: %w", op, ctx.Err())
 		}
 		st.logGivingUp()
 		return answer{}, fmt.Errorf("%s: %w", op, st.failed(stripURLError(err)))
@@ -282,8 +269,8 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 	}
 	ans.body, err = st.readBody(resp)
 	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return answer{}, fmt.Errorf("%s: %w", op, ctxErr)
+		if ctx.Err() != nil {
+			return answer{}, fmt.Errorf("%s: %w", op, ctx.Err())
 		}
 		if errors.Is(err, errBodyTooLarge) {
 			return answer{}, &Error{Operation: op, StatusCode: resp.StatusCode, Message: errBodyTooLarge.Error(),
@@ -320,23 +307,8 @@ func (c *Client) answerError(op string, ans answer, problem string) *Error {
 	return e
 }
 
-// readBody reads at most maxBodyBytes of r.
-func readBody(r io.Reader) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxBodyBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxBodyBytes {
-		return nil, errBodyTooLarge
-	}
-	return b, nil
-}
-
 // serverTime reads the Date header; zero when it is missing or unparsable.
 func serverTime(date string) time.Time {
-	if date == "" {
-		return time.Time{}
-	}
 	t, err := http.ParseTime(date)
 	if err != nil {
 		return time.Time{}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"net"
@@ -20,11 +22,9 @@ import (
 // retryablehttp hooks, policy and backoff of one request run one after
 // another on the caller's goroutine, so it needs no lock.
 type call struct {
-	c      *Client
-	ctx    context.Context
-	op     string
-	method string
-	path   string
+	c                *Client
+	ctx              context.Context
+	op, method, path string
 
 	attempt     int       // 1-based number of the current attempt
 	began       time.Time // the first attempt's start
@@ -33,7 +33,7 @@ type call struct {
 	lastErr     error     // transport error of the last attempt, if any
 	wantedRetry bool      // whether the policy wanted another try after the last attempt
 
-	// The last attempt's body, once read (by checkRetry or by do).
+	// The last attempt's body, once read (by checkRetry or by send).
 	body     []byte
 	bodyErr  error
 	bodyRead bool
@@ -42,8 +42,11 @@ type call struct {
 // readBody reads the last attempt's body once, at most maxBodyBytes of it.
 func (st *call) readBody(resp *http.Response) ([]byte, error) {
 	if !st.bodyRead {
-		st.body, st.bodyErr = readBody(resp.Body)
 		st.bodyRead = true
+		st.body, st.bodyErr = io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+		if len(st.body) > maxBodyBytes {
+			st.body, st.bodyErr = nil, errBodyTooLarge
+		}
 	}
 	return st.body, st.bodyErr
 }
@@ -57,8 +60,6 @@ func (st *call) retryClient() *retryablehttp.Client {
 	return &retryablehttp.Client{
 		HTTPClient:      st.c.httpClient,
 		Logger:          nil, // it would log URLs; Logf gets sanitised fields instead
-		RetryWaitMin:    st.c.retryWaitMin,
-		RetryWaitMax:    st.c.retryWaitMax,
 		RetryMax:        st.c.maxRetries,
 		RequestLogHook:  st.requestHook,
 		ResponseLogHook: st.responseHook,
@@ -101,18 +102,17 @@ func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	} else if resp != nil {
 		st.lastStatus = resp.StatusCode
 	}
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return false, ctxErr
+	if ctx.Err() != nil {
+		return false, ctx.Err()
 	}
 	switch {
 	case err != nil:
 		st.wantedRetry = retryableTransportError(ctx, st.method, err)
 	case resp != nil:
 		st.wantedRetry = retryableStatus(st.method, resp.StatusCode)
-		// A body lost on the way after its status came (cut short, reset,
-		// slower than the timeout) is a transport error like any other:
-		// retried where a repeat is safe, within the same max_retries. So
-		// the body is read here, where the retry is decided, and kept for do.
+		// A body lost after its status came (cut short, reset, too slow) is
+		// a transport error like any other, so it is read here, where the
+		// retry is decided, and kept for send.
 		if !st.wantedRetry && idempotent(st.method) {
 			if _, bodyErr := st.readBody(resp); bodyErr != nil && !errors.Is(bodyErr, errBodyTooLarge) && ctx.Err() == nil {
 				st.lastErr, st.wantedRetry = bodyErr, true
@@ -125,16 +125,7 @@ func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 // backoff is called by retryablehttp only when another try will follow.
 func (st *call) backoff(_, _ time.Duration, retry int, resp *http.Response) time.Duration {
 	wait, source := st.c.retryWait(retry, resp, time.Now())
-	fields := map[string]any{
-		"wait_ms":     wait.Milliseconds(),
-		"wait_source": source,
-	}
-	if st.lastErr != nil {
-		fields["error"] = st.errorText(st.lastErr)
-	} else {
-		fields["status"] = st.lastStatus
-	}
-	st.log(st.ctx, "Retrying Albato API request", fields)
+	st.logOutcome("Retrying Albato API request", map[string]any{"wait_ms": wait.Milliseconds(), "wait_source": source})
 	return wait
 }
 
@@ -162,32 +153,28 @@ func (st *call) withTries(err error) error {
 // logGivingUp records that retries ran out while the policy still wanted
 // one more try.
 func (st *call) logGivingUp() {
-	if !st.wantedRetry {
-		return
+	if st.wantedRetry {
+		st.logOutcome("Giving up on Albato API request: no retries left", map[string]any{})
 	}
-	fields := map[string]any{}
+}
+
+// logOutcome logs msg with the last attempt's error, or else its status.
+func (st *call) logOutcome(msg string, fields map[string]any) {
 	if st.lastErr != nil {
 		fields["error"] = st.errorText(st.lastErr)
 	} else {
 		fields["status"] = st.lastStatus
 	}
-	st.log(st.ctx, "Giving up on Albato API request: no retries left", fields)
+	st.log(st.ctx, msg, fields)
 }
 
 func (st *call) log(ctx context.Context, msg string, extra map[string]any) {
-	if st.c.logf == nil {
-		return
+	if st.c.logf != nil {
+		// The path holds ids only: tokens never appear in a path.
+		fields := map[string]any{"operation": st.op, "method": st.method, "path": st.path, "attempt": st.attempt}
+		maps.Copy(fields, extra)
+		st.c.logf(ctx, msg, fields)
 	}
-	fields := map[string]any{
-		"operation": st.op,
-		"method":    st.method,
-		"path":      st.path, // ids only: tokens never appear in a path
-		"attempt":   st.attempt,
-	}
-	for k, v := range extra {
-		fields[k] = v
-	}
-	st.c.logf(ctx, msg, fields)
 }
 
 // errorText describes a transport error without the URL (which
@@ -211,22 +198,14 @@ func retryableStatus(method string, status int) bool {
 }
 
 // retryableTransportError decides on a transport error. Errors that cannot
-// heal (unknown host, bad certificate, bad scheme, invalid header) are
-// never retried; POST
-// is retried only when the request surely never left this machine.
+// heal (unknown host, bad certificate, bad scheme, invalid header) are never
+// retried; POST is retried only when the request surely never left here.
 func retryableTransportError(ctx context.Context, method string, err error) bool {
 	if _, unknown := UnknownHost(err); unknown {
-		// The name server answered that the name does not exist: a typo
-		// or no network, which a retry a few seconds later does not heal.
 		return false
 	}
-	if ok, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err); !ok {
-		return false
-	}
-	if idempotent(method) {
-		return true
-	}
-	return isDialError(err)
+	ok, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
+	return ok && (idempotent(method) || isDialError(err))
 }
 
 func idempotent(method string) bool {
@@ -289,15 +268,11 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	}
 	if v[0] >= '0' && v[0] <= '9' {
 		secs, err := strconv.ParseUint(v, 10, 64)
-		if err != nil {
-			var numErr *strconv.NumError
-			if errors.As(err, &numErr) && errors.Is(numErr.Err, strconv.ErrRange) {
-				return time.Duration(math.MaxInt64), true // the cap applies
-			}
+		switch {
+		case errors.Is(err, strconv.ErrRange) || err == nil && secs > math.MaxInt64/uint64(time.Second):
+			return time.Duration(math.MaxInt64), true // the cap applies
+		case err != nil:
 			return 0, false
-		}
-		if secs > uint64(math.MaxInt64/int64(time.Second)) {
-			return time.Duration(math.MaxInt64), true
 		}
 		return time.Duration(secs) * time.Second, true
 	}
