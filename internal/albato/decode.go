@@ -2,13 +2,16 @@ package albato
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
+	"maps"
 	"mime"
 	"reflect"
-	"sort"
+	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -66,15 +69,13 @@ func decodeEnvelope(status int, contentType string, body []byte, apiSecrets ...s
 	failed := status >= 400
 	var w envelopeWire
 	switch {
-	case trimmed[0] == '{':
-		// One pass: with raw members, only a syntax error can fail this.
+	case trimmed[0] == '{' || (trimmed[0] == '[' && !json.Valid(trimmed)):
+		// With raw members, only a syntax error can fail this (a list, only
+		// when invalid, which Unmarshal finds before the type).
 		if err := json.Unmarshal(trimmed, &w); err != nil {
 			return envelope{}, fmt.Sprintf("malformed JSON response (%s): %s",
 				syntaxProblem(err), clean(string(trimmed), maxSnippetRunes))
 		}
-	case !json.Valid(trimmed) && trimmed[0] == '[':
-		return envelope{}, fmt.Sprintf("malformed JSON response (%s): %s",
-			syntaxProblem(json.Unmarshal(trimmed, new(json.RawMessage))), clean(string(trimmed), maxSnippetRunes))
 	case !json.Valid(trimmed):
 		isHTML := looksLikeHTML(contentType, trimmed)
 		return envelope{}, fmt.Sprintf("unexpected non-JSON response (%s): %s",
@@ -82,18 +83,12 @@ func decodeEnvelope(status int, contentType string, body []byte, apiSecrets ...s
 	case failed:
 		// Valid JSON, but not the envelope: a bare string or list may still
 		// be the server's description of a failure.
-		if msg := describe(trimmed, 0); msg != "" {
-			return envelope{}, clean(msg, maxMessageRunes)
-		}
-		return envelope{}, clean(string(trimmed), maxMessageRunes)
+		return envelope{}, clean(cmp.Or(describe(trimmed, 0), string(trimmed)), maxMessageRunes)
 	default:
 		return envelope{}, "unexpected JSON response (expected an object): " + clean(string(trimmed), maxSnippetRunes)
 	}
 	if failed || isJSONFalse(w.Success) {
-		if msg := failureMessage(&w); msg != "" {
-			return envelope{}, clean(msg, maxMessageRunes)
-		}
-		return envelope{}, clean(string(trimmed), maxMessageRunes)
+		return envelope{}, clean(cmp.Or(failureMessage(&w), string(trimmed)), maxMessageRunes)
 	}
 	if isJSONNull(w.Data) {
 		return envelope{}, `malformed response: "data" is missing or null`
@@ -174,13 +169,8 @@ func describe(raw json.RawMessage, depth int) string {
 		if depth == 0 {
 			// A validation map such as {"title": ["is required"]}. Only at
 			// the top level, so that an unrelated object is not rendered.
-			keys := make([]string, 0, len(obj))
-			for k := range obj {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			parts := make([]string, 0, len(keys))
-			for _, k := range keys {
+			var parts []string
+			for _, k := range slices.Sorted(maps.Keys(obj)) {
 				if s := describe(obj[k], depth+1); s != "" {
 					parts = append(parts, k+": "+s)
 				}
@@ -204,14 +194,10 @@ func isJSONFalse(raw json.RawMessage) bool {
 // syntaxProblem says what is wrong with invalid JSON, with the byte offset.
 func syntaxProblem(err error) string {
 	var syn *json.SyntaxError
-	switch {
-	case err == nil:
-		return "invalid JSON"
-	case errors.As(err, &syn):
+	if errors.As(err, &syn) {
 		return fmt.Sprintf("%s at byte %d", strings.TrimPrefix(syn.Error(), "json: "), syn.Offset)
-	default:
-		return strings.TrimPrefix(err.Error(), "json: ")
 	}
+	return strings.TrimPrefix(err.Error(), "json: ")
 }
 
 // describeContentType names the media type without parameters.
@@ -226,84 +212,32 @@ func describeContentType(ct string) string {
 	return "Content-Type " + shorten(oneLine(mt), 60)
 }
 
+var (
+	htmlTitleRe = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title`)
+	htmlTagRe   = regexp.MustCompile(`<[^>]*(?:>|$)`)
+)
+
 // looksLikeHTML tells an HTML page (by its Content-Type or its first byte)
 // from plain text, whose '<' must not be taken for a tag.
 func looksLikeHTML(contentType string, body []byte) bool {
-	return strings.Contains(asciiLower(contentType), "html") || (len(body) > 0 && body[0] == '<')
+	return strings.Contains(strings.ToLower(contentType), "html") || (len(body) > 0 && body[0] == '<')
 }
 
-// textOf returns the words of a non-JSON body: for HTML, the <title> if it
+// textOf returns the words of a non-JSON body: for HTML, its <title> if it
 // has one, otherwise its text without tags. Only the start is looked at,
 // which is where the words that explain an error page are.
 func textOf(s string, isHTML bool) string {
-	const scan = 64 << 10
-	if len(s) > scan {
-		s = s[:scan]
-	}
+	s = s[:min(len(s), 64<<10)]
 	if isHTML {
-		if title := htmlTitle(s); title != "" {
-			s = title
-		} else {
-			s = stripTags(s)
+		if m := htmlTitleRe.FindStringSubmatch(s); m != nil && strings.TrimSpace(htmlTagRe.ReplaceAllString(m[1], " ")) != "" {
+			s = m[1]
 		}
-		s = html.UnescapeString(s)
+		s = html.UnescapeString(htmlTagRe.ReplaceAllString(s, " "))
 	}
 	if strings.TrimSpace(s) == "" {
 		return "(no text)"
 	}
 	return s
-}
-
-// htmlTitle returns the text of the first <title> element, or "".
-func htmlTitle(s string) string {
-	lower := asciiLower(s)
-	start := strings.Index(lower, "<title")
-	if start < 0 {
-		return ""
-	}
-	open := strings.IndexByte(lower[start:], '>')
-	if open < 0 {
-		return ""
-	}
-	from := start + open + 1
-	end := strings.Index(lower[from:], "</title")
-	if end < 0 {
-		return ""
-	}
-	return strings.TrimSpace(stripTags(s[from : from+end]))
-}
-
-// asciiLower lowers A-Z only. Unlike strings.ToLower it keeps every byte
-// where it was (invalid UTF-8 would otherwise grow into U+FFFD), so that
-// offsets found in the result are valid in s.
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + ('a' - 'A')
-		}
-	}
-	return string(b)
-}
-
-// stripTags drops everything between '<' and '>', replacing each tag with a
-// space so that words of adjacent elements stay apart.
-func stripTags(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	inTag := false
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '<':
-			inTag = true
-		case c == '>' && inTag:
-			inTag = false
-			b.WriteByte(' ')
-		case !inTag:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
 }
 
 // oneLine makes s valid UTF-8 and collapses all runs of white space.
@@ -316,14 +250,7 @@ func shorten(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	count := 0
-	for i := range s {
-		if count == n {
-			return strings.TrimSpace(s[:i]) + "…"
-		}
-		count++
-	}
-	return s
+	return strings.TrimSpace(string([]rune(s)[:n])) + "…"
 }
 
 // typeProblem words a JSON type mismatch without quoting the value, so that

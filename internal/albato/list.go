@@ -13,25 +13,19 @@ import (
 )
 
 const (
-	// maxListPages stops a listing from following a server that announces
-	// an absurd number of pages.
-	maxListPages = 10000
-	// listConcurrency bounds the page requests in flight after page 1:
-	// enough to hide a remote API's latency, few enough not to look like a
-	// flood to it.
+	maxListPages = 10000 // more is an absurd answer, not a list to follow
+	// listConcurrency bounds the page requests in flight: enough to hide a
+	// remote API's latency, few enough not to look like a flood to it.
 	listConcurrency = 8
-	// listReadings is how many times a list that keeps changing under the
-	// reader is read before giving up.
-	listReadings = 3
+	listReadings    = 3 // readings of a list that keeps changing, at most
 	// listPageSize is the largest size Albato's sibling list endpoints
-	// accept; one out of range falls back to the API's default, so nothing
-	// here assumes the size it asked for.
+	// accept; nothing here assumes the API honoured it.
 	listPageSize = 50
 )
 
 // ListAllSharings reads every page of the account's sharings and returns
 // each sharing once, sorted by ID ascending. Page 1 tells how many pages
-// there are; pages 2 to totalPages are then read concurrently, at most
+// there are; the others are then read concurrently, at most
 // listConcurrency at a time. The reading stops at totalPages, never at an
 // empty page: an API may answer a page out of range with its last page.
 // Every page must count the same totalPages and totalItemsCount as page 1;
@@ -45,31 +39,27 @@ func (c *Client) ListAllSharings(ctx context.Context) ([]Sharing, error) {
 }
 
 // ListAllSharingsFrom is ListAllSharings for a caller that has just read
-// page 1 (first, from ListSharings): the first reading starts from it,
-// which saves a round trip; should the list change, it is read again from
-// a fresh page 1.
+// page 1 (first, from ListSharings): the first reading starts from it;
+// should the list change, it is read again from a fresh page 1.
 func (c *Client) ListAllSharingsFrom(ctx context.Context, first *Page) ([]Sharing, error) {
 	return c.listSharings(ctx, listQuery{first: first})
 }
 
 // ListSharingsMatching returns the account's sharings for which match is
 // true (every sharing when match is nil), sorted by ID ascending, and at most
-// limit of them when limit is positive.
-//
-// It reads the list as ListAllSharings does (the same checks, errors and
-// readings again) but stops once limit sharings matched: after page 1 it
-// asks only for as many further pages as could still be needed were every
-// sharing on them to match, so no page after the one that completes the
-// limit is ever read.
+// limit of them when limit is positive. It reads the list as ListAllSharings
+// does but asks, after page 1, only for as many pages as could still be
+// needed were every sharing on them to match: no page after the one that
+// completes the limit is read.
 func (c *Client) ListSharingsMatching(ctx context.Context, match func(Sharing) bool, limit int) ([]Sharing, error) {
 	return c.listSharings(ctx, listQuery{match: match, limit: limit})
 }
 
 // findSharings returns the account's sharings for which match is true, in
 // ID order. Unlike ListAllSharings it does not fail on a list that keeps
-// changing, as a busy account's may: it returns what matched in any of its
-// readings, so that a sharing that existed before the call is found even if
-// sharings created meanwhile moved it from page to page.
+// changing, as a busy account's may, but returns what matched in any
+// reading: a sharing that existed before the call is found even if others
+// created meanwhile moved it from page to page.
 func (c *Client) findSharings(ctx context.Context, match func(Sharing) bool) ([]Sharing, error) {
 	return c.listSharings(ctx, listQuery{match: match, union: true})
 }
@@ -79,9 +69,9 @@ type listQuery struct {
 	first *Page              // page 1, if the caller has read it
 	match func(Sharing) bool // nil: every sharing
 	limit int                // positive: stop once this many matched
-	// union: a list that changes while it is read is read to its end and
-	// the readings' matches are merged (the last copy of each wins),
-	// rather than read again from page 1 and, after listReadings, an error.
+	// union: a changing list is read to its end and the readings' matches
+	// are merged (the last copy of each wins), rather than read again and,
+	// after listReadings, an error.
 	union bool
 }
 
@@ -104,10 +94,13 @@ func (c *Client) listSharings(ctx context.Context, q listQuery) ([]Sharing, erro
 		case changed == nil:
 			return got, nil
 		case reading >= listReadings:
-			return nil, changed.err()
+			return nil, changed.err
 		}
 		q.first = nil
-		c.logListChanged(ctx, reading)
+		if c.logf != nil {
+			c.logf(ctx, "Reading the list of sharings again: it changed while it was read",
+				map[string]any{"operation": "list sharings", "reading": reading + 1})
+		}
 	}
 }
 
@@ -139,8 +132,6 @@ func (q *listQuery) keep(all []Sharing) []Sharing {
 // readList is one reading of the list, from q.first or a fresh page 1. A
 // page that counts another list than page 1 ends it at once with changed
 // set, unless q.union, in which case every page is still read and merged.
-// With a limit, pages are asked for in batches no larger than could still
-// be needed, were every sharing on them to match.
 func (c *Client) readList(ctx context.Context, q listQuery) (_ []Sharing, changed *listChange, err error) {
 	first := q.first
 	if first == nil {
@@ -155,9 +146,7 @@ func (c *Client) readList(ctx context.Context, q listQuery) (_ []Sharing, change
 	pages := make([][]Sharing, max(total, 1))
 	pages[0] = first.Sharings
 	matched, read := q.count(first.Sharings), 1
-	// The page size is what page 1 holds: the API may not honour the size
-	// asked for.
-	perPage := max(len(first.Sharings), 1)
+	perPage := max(len(first.Sharings), 1) // what the API granted
 	for read < total && (q.limit <= 0 || matched < q.limit) {
 		batch := total - read
 		if q.limit > 0 {
@@ -180,24 +169,10 @@ func (c *Client) readList(ctx context.Context, q listQuery) (_ []Sharing, change
 	return q.keep(mergePages(pages[:read])), changed, nil
 }
 
-func (c *Client) logListChanged(ctx context.Context, reading int) {
-	if c.logf != nil {
-		c.logf(ctx, "Reading the list of sharings again: it changed while it was read", map[string]any{
-			"operation": "list sharings", "reading": reading + 1,
-		})
-	}
-}
-
-// listChange is set when a page counted another list than page 1 did.
+// listChange is the first page found to count another list than page 1.
 type listChange struct {
-	first, other *Page
-	n            int // the other page's number
-}
-
-func (ch *listChange) err() error {
-	return listError("the list of sharings changed while it was being read "+
-		"(page 1 counted %d sharings on %d pages, page %d counts %d on %d pages); read it again",
-		ch.first.TotalItemsCount, ch.first.TotalPages, ch.n, ch.other.TotalItemsCount, ch.other.TotalPages)
+	n   int
+	err *Error
 }
 
 // listError is a listing's failure to make sense of what the API answered.
@@ -205,7 +180,7 @@ func listError(format string, args ...any) *Error {
 	return &Error{Operation: "list sharings", StatusCode: http.StatusOK, Message: fmt.Sprintf(format, args...)}
 }
 
-// readPages fills pages[from-1:] (pages from to len(pages)) with at most
+// readPages fills pages from..len(pages) (1-based) with at most
 // listConcurrency requests in flight, checking each against first: the
 // lowest page found to count another list is reported, and ends the
 // reading unless keepGoing. The first failure cancels the rest.
@@ -213,7 +188,6 @@ func (c *Client) readPages(ctx context.Context, first *Page, pages [][]Sharing, 
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-
 	total := len(pages)
 	errs := make([]error, total)
 	var next atomic.Int64 // the next page to ask for
@@ -224,9 +198,7 @@ func (c *Client) readPages(ctx context.Context, first *Page, pages [][]Sharing, 
 		wg       sync.WaitGroup
 	)
 	for range min(listConcurrency, total-from+1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for ctx.Err() == nil {
 				n := int(next.Add(1) - 1)
 				if n > total {
@@ -238,10 +210,12 @@ func (c *Client) readPages(ctx context.Context, first *Page, pages [][]Sharing, 
 					cancel()
 					return
 				}
-				if !sameList(first, p) {
+				if p.TotalPages != first.TotalPages || p.TotalItemsCount != first.TotalItemsCount {
 					changeMu.Lock()
 					if change == nil || n < change.n {
-						change = &listChange{first: first, other: p, n: n}
+						change = &listChange{n, listError("the list of sharings changed while it was being read "+
+							"(page 1 counted %d sharings on %d pages, page %d counts %d on %d pages); read it again",
+							first.TotalItemsCount, first.TotalPages, n, p.TotalItemsCount, p.TotalPages)}
 					}
 					changeMu.Unlock()
 					if !keepGoing {
@@ -251,7 +225,7 @@ func (c *Client) readPages(ctx context.Context, first *Page, pages [][]Sharing, 
 				}
 				pages[n-1] = p.Sharings
 			}
-		}()
+		})
 	}
 	wg.Wait()
 
@@ -292,24 +266,15 @@ func repeatedPage(pages [][]Sharing) (earlier, later int) {
 	return 0, 0
 }
 
-// sameList reports whether page p counts the same list as page 1 did.
-func sameList(first, p *Page) bool {
-	return p.TotalPages == first.TotalPages && p.TotalItemsCount == first.TotalItemsCount
-}
-
 func byID(a, b Sharing) int { return cmp.Compare(a.ID, b.ID) }
 
-// mergePages concatenates the pages in page order, sorts the result by ID
-// (the API already lists by ID, so usually there is nothing to sort) and
-// keeps, of an ID seen twice, the copy from the later page. The result is never nil.
+// mergePages concatenates the pages, sorts them by ID (the API lists by ID,
+// so usually there is nothing to sort) and keeps, of an ID seen twice, the
+// later page's copy. The result is never nil.
 func mergePages(pages [][]Sharing) []Sharing {
-	n := 0
-	for _, p := range pages {
-		n += len(p)
-	}
-	all := make([]Sharing, 0, n)
-	for _, p := range pages {
-		all = append(all, p...)
+	all := slices.Concat(pages...)
+	if all == nil {
+		return []Sharing{}
 	}
 	if !slices.IsSortedFunc(all, byID) {
 		slices.SortStableFunc(all, byID)
