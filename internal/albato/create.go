@@ -12,28 +12,23 @@ import (
 )
 
 const (
-	// createClockTolerance widens "created since the request began" to
-	// allow for the API's clock and its Date header (whole seconds) being
-	// off from the elapsed time measured here.
+	// createClockTolerance widens "created since the request began" for the
+	// API's clock and its Date header (whole seconds).
 	createClockTolerance = 5 * time.Minute
-
 	// lookTimeout bounds the look for a sharing that a failed POST may have
-	// created. The look runs even when the caller's context is cancelled:
-	// it is the difference between an orphaned sharing and a clear answer.
+	// created, which runs even when the caller's context is cancelled: it
+	// is the difference between an orphaned sharing and a clear answer.
 	lookTimeout = 30 * time.Second
 )
 
 // Created is a sharing made by CreateSharing.
 type Created struct {
-	// Sharing is the new sharing. The POST answer carries no dateCreated;
-	// an adopted sharing has the one the list gave.
+	// Sharing is the new sharing; without dateCreated unless Adopted.
 	Sharing *Sharing
 	// Adopted is true when the POST got no usable answer and the sharing
-	// was found in the list instead.
+	// was found in the list instead; Cause is then the POST's failure.
 	Adopted bool
-	// Cause is the failure of the POST whose sharing was adopted; nil
-	// unless Adopted.
-	Cause error
+	Cause   error
 }
 
 // AmbiguousCreateError is returned by CreateSharing when a POST may have
@@ -108,7 +103,6 @@ func (c *Client) CreateSharing(ctx context.Context, partnerID int64, title strin
 }
 
 // postSharing sends the POST once (with the retries that are safe for it).
-// The answer carries no dateCreated; a later GetSharing does.
 func (c *Client) postSharing(ctx context.Context, partnerID int64, title string) (*Sharing, error) {
 	const op = "create sharing"
 	body, err := json.Marshal(struct {
@@ -151,27 +145,13 @@ func (c *Client) logCreate(ctx context.Context, msg string, sent int) {
 }
 
 // mayHaveBeenApplied reports whether a failed request may still have taken
-// effect on the server. It is true when no answer came (a reset, an EOF, a
-// timeout or a cancellation after the request was sent), when the answer was
-// a server error (5xx but 501: the API or a gateway in front of it may have
-// failed after the write), and when a success status came with a body that
-// could not be read (empty, truncated, malformed, oversized). It is false
-// for a refused connection or a DNS failure, which never reached the server,
-// and for every answer in which the API said it did nothing: 4xx, 501, and
-// "success": false at any status.
+// effect: no answer came after it was sent (a dial error never left this
+// machine), a 5xx but 501 came (the API or a gateway may have failed after
+// the write), or a success status came with an unreadable body. An answer
+// in which the API said it did nothing (4xx, 501, "success": false) is not.
 func mayHaveBeenApplied(err error) bool {
-	if err == nil {
-		return false
+	if apiErr := (*Error)(nil); errors.As(err, &apiErr) {
+		return apiErr.unreadable || (apiErr.StatusCode >= 500 && apiErr.StatusCode != http.StatusNotImplemented)
 	}
-	var apiErr *Error
-	if errors.As(err, &apiErr) {
-		if apiErr.unreadable {
-			return true
-		}
-		return apiErr.StatusCode >= 500 && apiErr.StatusCode != http.StatusNotImplemented
-	}
-	// A dial error never left this machine; anything else (a reset, an
-	// EOF, a timeout, a cancellation) may have come after the server read
-	// the request.
-	return !isDialError(err)
+	return err != nil && !isDialError(err)
 }

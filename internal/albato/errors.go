@@ -63,17 +63,21 @@ func triesText(tries int, elapsed time.Duration) string {
 }
 
 // IsNotFound reports whether err is, or wraps, an *Error with HTTP status 404.
-func IsNotFound(err error) bool {
-	var apiErr *Error
-	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound
-}
+func IsNotFound(err error) bool { return statusOf(err) == http.StatusNotFound }
 
 // IsUnauthorized reports whether err is, or wraps, an *Error with HTTP status
 // 401 or 403, which both mean the API token was refused.
 func IsUnauthorized(err error) bool {
-	var apiErr *Error
-	return errors.As(err, &apiErr) &&
-		(apiErr.StatusCode == http.StatusUnauthorized || apiErr.StatusCode == http.StatusForbidden)
+	s := statusOf(err)
+	return s == http.StatusUnauthorized || s == http.StatusForbidden
+}
+
+// statusOf is the HTTP status of the *Error that err is or wraps, or 0.
+func statusOf(err error) int {
+	if apiErr := (*Error)(nil); errors.As(err, &apiErr) {
+		return apiErr.StatusCode
+	}
+	return 0
 }
 
 // UnknownHost reports whether err is, or wraps, a name lookup that found

@@ -12,17 +12,15 @@ import (
 // Status is the state of a sharing, as the API reports it.
 type Status int
 
-// The sharing statuses documented by Albato.
+// The sharing statuses documented by Albato: waiting for the end user,
+// granted (a connection was created, the token is spent and the sharing
+// carries its credential id), in the middle of an OAuth flow, and revoked
+// (deleted).
 const (
-	// StatusWaiting means the end user has not completed the link yet.
-	StatusWaiting Status = 0
-	// StatusGranted means a connection was created; the token is spent and
-	// the sharing carries its credential id.
-	StatusGranted Status = 1
-	// StatusWaitingOAuth means the end user is in the middle of an OAuth flow.
+	StatusWaiting      Status = 0
+	StatusGranted      Status = 1
 	StatusWaitingOAuth Status = 2
-	// StatusRevoked means the token was revoked (the sharing was deleted).
-	StatusRevoked Status = 3
+	StatusRevoked      Status = 3
 )
 
 var statusNames = [...]string{
@@ -43,39 +41,28 @@ func (s Status) Name() string {
 
 // Sharing is one sharing entity ("connection link").
 type Sharing struct {
-	// ID identifies the sharing.
-	ID int64
-	// PartnerID is the partner (app) the end user connects.
-	PartnerID int64
-	// Token is the one-time token of the link. It is a secret until spent.
-	Token string
-	// Status is the state of the sharing.
+	ID        int64
+	PartnerID int64 // the partner (app) the end user connects
+	// Token is the link's one-time token, a secret until spent.
+	Token  string
 	Status Status
 	// CredentialID is the id of the connection created through the link;
 	// nil when the API reports null or omits it.
 	CredentialID *int64
-	// Title is the sharing's title.
-	Title string
+	Title        string
 	// DateCreated is when the API says the sharing was created, in UTC; nil
 	// when it reports null, "" or nothing (as it does right after create).
-	// The API may write it as "YYYY-MM-DD HH:MM:SS" (UTC), RFC 3339 with
-	// any offset, or Unix seconds (a number or a string of digits).
 	DateCreated *time.Time
 	// ServerTime is when the API answered, from the response's Date header
 	// (UTC); zero if the header is missing or unparsable.
 	ServerTime time.Time
 }
 
-// Page is one page of the list of sharings.
+// Page is one page of the list of sharings, in the API's order; Page is
+// its 1-based number.
 type Page struct {
-	// Sharings are the sharings on this page, in the API's order.
-	Sharings []Sharing
-	// Page is the 1-based number of this page.
-	Page int
-	// TotalPages is how many pages the list has.
-	TotalPages int
-	// TotalItemsCount is how many sharings the list has.
-	TotalItemsCount int
+	Sharings                          []Sharing
+	Page, TotalPages, TotalItemsCount int
 }
 
 // sharingWire is a sharing as JSON. Numbers are decoded strictly: the
@@ -96,13 +83,10 @@ type metaWire struct {
 	TotalItemsCount int `json:"totalItemsCount"`
 }
 
-// apiDateLayout is the documented form of dateCreated, e.g.
-// "2025-08-14 19:12:13"; it carries no zone and is read as UTC.
-const apiDateLayout = "2006-01-02 15:04:05"
-
-// maxUnixSeconds is the end of year 9999, the last a date can be written
-// in: a larger number is not a date.
-const maxUnixSeconds = 253402300799
+const (
+	apiDateLayout  = "2006-01-02 15:04:05" // the documented dateCreated, read as UTC
+	maxUnixSeconds = 253402300799          // the end of year 9999: more is not a date
+)
 
 // parseDate parses a date as the Albato API may write it:
 // "2025-08-14 19:12:13" (read as UTC, fractional seconds allowed), the same
