@@ -17,13 +17,6 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-const (
-	defaultRetryWaitMin  = 1 * time.Second
-	defaultRetryWaitMax  = 30 * time.Second
-	defaultMaxRetryAfter = 60 * time.Second
-	defaultHTTPTimeout   = 60 * time.Second
-)
-
 // Config configures a Client. Only BaseURL and Token are required.
 type Config struct {
 	// BaseURL is the API's base URL, e.g. https://api.albato.com, which may
@@ -56,17 +49,15 @@ type Config struct {
 // goroutines; the only state that changes after New is the auth scheme,
 // once settled.
 type Client struct {
-	collection    *url.URL // <base>/credentials/grant-access-sharing
-	auth          *authGate
-	secrets       []string // the API token in every form it is sent
-	now           func() time.Time
-	userAgent     string
-	httpClient    *http.Client
-	maxRetries    int
-	retryWaitMin  time.Duration
-	retryWaitMax  time.Duration
-	maxRetryAfter time.Duration
-	logf          func(ctx context.Context, msg string, fields map[string]any)
+	collection                                *url.URL // <base>/credentials/grant-access-sharing
+	auth                                      *authGate
+	secrets                                   []string // the API token in every form it is sent
+	now                                       func() time.Time
+	userAgent                                 string
+	httpClient                                *http.Client
+	maxRetries                                int
+	retryWaitMin, retryWaitMax, maxRetryAfter time.Duration
+	logf                                      func(ctx context.Context, msg string, fields map[string]any)
 }
 
 // New checks cfg and returns a Client. It refuses a BaseURL that is not an
@@ -100,14 +91,12 @@ func New(cfg Config) (*Client, error) {
 		userAgent:     cfg.UserAgent,
 		httpClient:    cfg.HTTPClient,
 		maxRetries:    cfg.MaxRetries,
-		retryWaitMin:  positiveOr(cfg.RetryWaitMin, defaultRetryWaitMin),
-		retryWaitMax:  positiveOr(cfg.RetryWaitMax, defaultRetryWaitMax),
-		maxRetryAfter: positiveOr(cfg.MaxRetryAfter, defaultMaxRetryAfter),
+		retryWaitMin:  positiveOr(cfg.RetryWaitMin, time.Second),
+		retryWaitMax:  positiveOr(cfg.RetryWaitMax, 30*time.Second),
+		maxRetryAfter: positiveOr(cfg.MaxRetryAfter, time.Minute),
 		logf:          cfg.Logf,
 	}
-	if c.retryWaitMax < c.retryWaitMin {
-		c.retryWaitMax = c.retryWaitMin
-	}
+	c.retryWaitMax = max(c.retryWaitMax, c.retryWaitMin)
 	if c.httpClient == nil {
 		c.httpClient = newHTTPClient()
 	}
@@ -137,11 +126,9 @@ func newHTTPClient() *http.Client {
 		ExpectContinueTimeout: 1 * time.Second,
 	}
 	return &http.Client{
-		Transport: transport,
-		Timeout:   defaultHTTPTimeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
+		Transport:     transport,
+		Timeout:       time.Minute,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }
 
@@ -156,17 +143,15 @@ func (c *Client) RegenerateSharing(ctx context.Context, id int64) (*Sharing, err
 	return c.sharingCall(ctx, "regenerate sharing", http.MethodPut, c.sharingURL(id), nil)
 }
 
-// RevokeSharing revokes a sharing's token
-// (DELETE /credentials/grant-access-sharing/{id}); the API answers with the
-// sharing, now revoked.
+// RevokeSharing revokes a sharing's token (DELETE
+// /credentials/grant-access-sharing/{id}) and returns it, now revoked.
 func (c *Client) RevokeSharing(ctx context.Context, id int64) (*Sharing, error) {
 	return c.sharingCall(ctx, "revoke sharing", http.MethodDelete, c.sharingURL(id), nil)
 }
 
-// ListSharings reads one page of the account's sharings
-// (GET /credentials/grant-access-sharing?page=N&per-page=50); page is
-// 1-based. Without list metadata in the answer, the page is taken to be the
-// last one.
+// ListSharings reads one page (1-based) of the account's sharings (GET
+// /credentials/grant-access-sharing?page=N&per-page=50). Without list
+// metadata in the answer, the page is taken to be the last one.
 func (c *Client) ListSharings(ctx context.Context, page int) (*Page, error) {
 	const op = "list sharings"
 	if page < 1 {

@@ -17,16 +17,10 @@ import (
 )
 
 const (
-	// maxBodyBytes bounds what is read of any answer: a sharing is a few
-	// hundred bytes, so anything near this is a misbehaving server or proxy.
-	maxBodyBytes = 10 << 20
-	// maxMessageRunes keeps an error message readable in a diagnostic.
-	maxMessageRunes = 300
-	// maxSnippetRunes is how much of an unexpected body is quoted.
-	maxSnippetRunes = 120
-	// maxDescribeDepth bounds recursion into nested error descriptions, so
-	// that a deeply nested body cannot make decoding quadratic.
-	maxDescribeDepth = 3
+	maxBodyBytes     = 10 << 20 // a sharing is a few hundred bytes: more is a misbehaving server
+	maxMessageRunes  = 300      // an error message readable in a diagnostic
+	maxSnippetRunes  = 120      // how much of an unexpected body is quoted
+	maxDescribeDepth = 3        // so that a deeply nested body cannot make decoding quadratic
 )
 
 // envelopeWire is the JSON envelope of every answer. Members are kept raw so

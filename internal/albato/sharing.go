@@ -1,6 +1,7 @@
 package albato
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -75,12 +76,6 @@ type sharingWire struct {
 	CredentialID *int64          `json:"credentialId"`
 	Title        string          `json:"title"`
 	DateCreated  json.RawMessage `json:"dateCreated"`
-}
-
-type metaWire struct {
-	Page            int `json:"page"`
-	TotalPages      int `json:"totalPages"`
-	TotalItemsCount int `json:"totalItemsCount"`
 }
 
 const (
@@ -158,21 +153,12 @@ func (w *sharingWire) toSharing(serverTime time.Time) (Sharing, string) {
 	if w.ID <= 0 {
 		return Sharing{}, `malformed sharing: "id" is missing or not positive`
 	}
-	s := Sharing{
-		ID:           w.ID,
-		PartnerID:    w.PartnerID,
-		Token:        w.Token,
-		Status:       Status(w.Status),
-		CredentialID: w.CredentialID,
-		Title:        w.Title,
-		ServerTime:   serverTime,
-	}
 	date, err := decodeDate(w.DateCreated)
 	if err != nil {
 		return Sharing{}, fmt.Sprintf("malformed sharing %d: dateCreated: %s", w.ID, err)
 	}
-	s.DateCreated = date
-	return s, ""
+	return Sharing{ID: w.ID, PartnerID: w.PartnerID, Token: w.Token, Status: Status(w.Status),
+		CredentialID: w.CredentialID, Title: w.Title, DateCreated: date, ServerTime: serverTime}, ""
 }
 
 // decodeSharing decodes the data of a single-sharing answer.
@@ -200,18 +186,18 @@ func decodePage(env envelope, requested int, serverTime time.Time) (Page, string
 		p.Sharings = append(p.Sharings, s)
 	}
 	if env.meta != nil {
-		var m metaWire
+		var m struct {
+			Page            int `json:"page"`
+			TotalPages      int `json:"totalPages"`
+			TotalItemsCount int `json:"totalItemsCount"`
+		}
 		if err := json.Unmarshal(env.meta, &m); err != nil {
 			return Page{}, "malformed list meta: " + typeProblem(err)
 		}
 		if m.TotalPages < 0 || m.TotalItemsCount < 0 {
 			return Page{}, "malformed list meta: negative totals"
 		}
-		if m.Page > 0 {
-			p.Page = m.Page
-		}
-		p.TotalPages = m.TotalPages
-		p.TotalItemsCount = m.TotalItemsCount
+		p.Page, p.TotalPages, p.TotalItemsCount = cmp.Or(max(m.Page, 0), p.Page), m.TotalPages, m.TotalItemsCount
 	}
 	return p, ""
 }
