@@ -7,12 +7,9 @@ import (
 	"strings"
 )
 
-// ShownURL is raw as any message or log may show it: scheme, host and path.
-// Userinfo, query and fragment are dropped because they may carry secrets
-// (a password, an api_key, a token); a value that does not parse as a URL
-// is not shown at all. It is the one place where a URL is cleaned for
-// display: every diagnostic and log line about a URL from the
-// configuration, the environment or a redirect goes through it.
+// ShownURL is raw as any message or log may show it: scheme, host and path,
+// without the userinfo, query and fragment that may carry secrets; a value
+// that does not parse is not shown at all. Every URL shown goes through it.
 func ShownURL(raw string) string {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
@@ -20,10 +17,6 @@ func ShownURL(raw string) string {
 	}
 	return shownURL(u)
 }
-
-// notAURL is the error of a value that does not parse, which is not quoted
-// since its query may hold a secret.
-const notAURL = "it is not a URL (look for spaces, control characters, a bad %-escape or a bad port)"
 
 func shownURL(u *url.URL) string {
 	if u.Scheme == "" && u.Host == "" && !strings.HasPrefix(u.Path, "/") {
@@ -105,7 +98,8 @@ func parseHTTPURL(what, raw string) (*url.URL, error) {
 	}
 	if err != nil {
 		// url.Parse's errors quote the input, secrets included.
-		return nil, errors.New("invalid " + what + ": " + notAURL)
+		return nil, errors.New("invalid " + what + ": it is not a URL (look for spaces, control characters, " +
+			"a bad %-escape or a bad port)")
 	}
 	return nil, fmt.Errorf("%s must be an absolute http or https URL, got %q", what, shownURL(u))
 }

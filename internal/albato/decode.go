@@ -106,25 +106,19 @@ func saysFailure(body []byte) bool {
 // failureMessage picks the API's own description of a failure: "message" or
 // "error" first, then "errors" as details; "" when there is none.
 func failureMessage(w *envelopeWire) string {
-	primary := describe(w.Message, 0)
-	if primary == "" {
-		primary = describe(w.Error, 0)
-	}
+	primary := cmp.Or(describe(w.Message, 0), describe(w.Error, 0))
 	details := describe(w.Errors, 0)
-	switch {
-	case primary != "" && details != "" && details != primary:
+	if primary != "" && details != "" && details != primary {
 		return primary + ": " + details
-	case primary != "":
-		return primary
-	default:
-		return details
 	}
+	return cmp.Or(primary, details)
 }
 
 // describe turns one error-description value into text: a string as is, an
 // object by its "message" (prefixed by its "field", if any), a list by
 // joining its items with "; ", and a map of lists (field -> messages) as
-// "field: message" items. Anything else gives "".
+// "field: message" items. Anything else, or invalid JSON (which Unmarshal
+// leaves undecoded), gives "".
 func describe(raw json.RawMessage, depth int) string {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || depth > maxDescribeDepth {
@@ -133,15 +127,11 @@ func describe(raw json.RawMessage, depth int) string {
 	switch raw[0] {
 	case '"':
 		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return ""
-		}
+		_ = json.Unmarshal(raw, &s)
 		return strings.TrimSpace(s)
 	case '[':
 		var items []json.RawMessage
-		if json.Unmarshal(raw, &items) != nil {
-			return ""
-		}
+		_ = json.Unmarshal(raw, &items)
 		parts := make([]string, 0, len(items))
 		for _, item := range items {
 			if s := describe(item, depth+1); s != "" {
@@ -151,9 +141,7 @@ func describe(raw json.RawMessage, depth int) string {
 		return strings.Join(parts, "; ")
 	case '{':
 		var obj map[string]json.RawMessage
-		if json.Unmarshal(raw, &obj) != nil {
-			return ""
-		}
+		_ = json.Unmarshal(raw, &obj)
 		if msg := describe(obj["message"], depth+1); msg != "" {
 			if field := describe(obj["field"], depth+1); field != "" {
 				return field + ": " + msg

@@ -82,10 +82,7 @@ func (st *call) responseHook(_ retryablehttp.Logger, resp *http.Response) {
 	if resp.Request != nil {
 		ctx = resp.Request.Context()
 	}
-	st.log(ctx, "Albato API request", map[string]any{
-		"status":      resp.StatusCode,
-		"duration_ms": time.Since(st.start).Milliseconds(),
-	})
+	st.log(ctx, "Albato API request", map[string]any{"status": resp.StatusCode, "duration_ms": time.Since(st.start).Milliseconds()})
 }
 
 // checkRetry is the retry policy: stop on cancellation; retry 429 for every
@@ -95,10 +92,8 @@ func (st *call) responseHook(_ retryablehttp.Logger, resp *http.Response) {
 func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	st.lastStatus, st.lastErr, st.wantedRetry = 0, err, false
 	if err != nil {
-		st.log(ctx, "Albato API request failed", map[string]any{
-			"error":       st.errorText(err),
-			"duration_ms": time.Since(st.start).Milliseconds(),
-		})
+		st.log(ctx, "Albato API request failed",
+			map[string]any{"error": st.errorText(err), "duration_ms": time.Since(st.start).Milliseconds()})
 	} else if resp != nil {
 		st.lastStatus = resp.StatusCode
 	}
@@ -217,14 +212,8 @@ func idempotent(method string) bool {
 // sent. A reset or EOF after the request was written is not one.
 func isDialError(err error) bool {
 	var opErr *net.OpError
-	if errors.As(err, &opErr) && opErr.Op == "dial" {
-		return true
-	}
 	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) {
-		return true
-	}
-	return errors.Is(err, syscall.ECONNREFUSED)
+	return (errors.As(err, &opErr) && opErr.Op == "dial") || errors.As(err, &dnsErr) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
 // retryWait is how long to wait before retry number retry+1: what a 429's
@@ -251,7 +240,6 @@ func jitterBackoff(lo, hi time.Duration, retry int) time.Duration {
 			upper *= 2
 		}
 	}
-	upper = min(upper, hi)
 	if upper <= lo {
 		return lo
 	}
@@ -262,11 +250,7 @@ func jitterBackoff(lo, hi time.Duration, retry int) time.Duration {
 // date, taken relative to now. A date in the past means no wait. ok is false
 // for an absent or unreadable value.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if v[0] >= '0' && v[0] <= '9' {
+	if v = strings.TrimSpace(v); v != "" && v[0] >= '0' && v[0] <= '9' {
 		secs, err := strconv.ParseUint(v, 10, 64)
 		switch {
 		case errors.Is(err, strconv.ErrRange) || err == nil && secs > math.MaxInt64/uint64(time.Second):
@@ -276,9 +260,6 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		}
 		return time.Duration(secs) * time.Second, true
 	}
-	t, err := http.ParseTime(v)
-	if err != nil {
-		return 0, false
-	}
-	return max(t.Sub(now), 0), true
+	t, err := http.ParseTime(v) // "" fails here
+	return max(t.Sub(now), 0), err == nil
 }
