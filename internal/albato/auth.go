@@ -28,11 +28,9 @@ const (
 // authScheme is one way to send the API token.
 type authScheme struct{ name, header string }
 
-// authGate settles which scheme the API accepts, once per Client: a fixed
-// one from the start; under "auto", the first accepted, tried in order by
-// one request at a time. Requests made meanwhile wait for the one trying:
-// each trying the refused schemes again would be a burst of 401s, which
-// looks like an attack.
+// authGate settles which scheme the API accepts, once per Client. Under
+// "auto" one request at a time tries them in order, and the others wait:
+// a burst of 401s would look like an attack.
 type authGate struct {
 	schemes []authScheme
 	settled atomic.Int64  // 1 + index of the accepted scheme; 0 while unsettled
@@ -80,8 +78,7 @@ func (g *authGate) accepted() (authScheme, bool) {
 // authorized runs send with the settled scheme's Authorization header, or
 // settles the scheme first. A request refused for its credentials did
 // nothing, so sending it again under the next scheme is safe, a POST
-// included. A failure that says nothing of the credentials (no answer, a
-// 5xx, a 429) settles nothing: the next request tries again.
+// included. A failure that says nothing of the credentials settles nothing.
 func (c *Client) authorized(ctx context.Context, op string, send func(header string) (answer, error)) (answer, error) {
 	if s, ok := c.auth.accepted(); ok {
 		return send(s.header)

@@ -36,9 +36,7 @@ func shownURL(u *url.URL) string {
 }
 
 // ParseBaseURL checks an API base URL as New does: an absolute http or https
-// URL with a host, and without credentials, query or fragment. It is
-// exported so that a caller can report a bad URL against the setting it came
-// from before building a Client.
+// URL with a host, and without credentials, query or fragment.
 func ParseBaseURL(raw string) (*url.URL, error) {
 	u, err := parseHTTPURL("API base URL", raw)
 	switch {
@@ -59,11 +57,10 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// ParseConnectURL checks the base of the links handed to end users (the
-// connect page): an absolute http or https URL with a host, which, unlike
-// the API base, may carry a query (white-label pages). Its errors never
-// show userinfo, query or fragment. A fragment is refused: the id and token
-// appended to the link would land in it, which browsers never send.
+// ParseConnectURL checks the base of the links handed to end users: an
+// absolute http or https URL with a host, which, unlike the API base, may
+// carry a query (white-label pages), but no fragment, which would swallow
+// the link's id and token. Its errors never show userinfo, query or fragment.
 func ParseConnectURL(raw string) (*url.URL, error) {
 	u, err := parseHTTPURL("connect URL", raw)
 	if err == nil && strings.Contains(raw, "#") {

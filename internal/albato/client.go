@@ -4,6 +4,7 @@
 package albato
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -91,9 +92,9 @@ func New(cfg Config) (*Client, error) {
 		userAgent:     cfg.UserAgent,
 		httpClient:    cfg.HTTPClient,
 		maxRetries:    cfg.MaxRetries,
-		retryWaitMin:  positiveOr(cfg.RetryWaitMin, time.Second),
-		retryWaitMax:  positiveOr(cfg.RetryWaitMax, 30*time.Second),
-		maxRetryAfter: positiveOr(cfg.MaxRetryAfter, time.Minute),
+		retryWaitMin:  cmp.Or(max(cfg.RetryWaitMin, 0), time.Second), // 0 or less: the default
+		retryWaitMax:  cmp.Or(max(cfg.RetryWaitMax, 0), 30*time.Second),
+		maxRetryAfter: cmp.Or(max(cfg.MaxRetryAfter, 0), time.Minute),
 		logf:          cfg.Logf,
 	}
 	c.retryWaitMax = max(c.retryWaitMax, c.retryWaitMin)
@@ -103,17 +104,9 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-func positiveOr(d, def time.Duration) time.Duration {
-	if d > 0 {
-		return d
-	}
-	return def
-}
-
-// newHTTPClient builds the per-Client default: its own pooled transport
-// (sized for Terraform's parallelism) and no redirects, because a redirected
-// POST would silently become a GET and a redirect to another host would drop
-// the Authorization header; the API documents none.
+// newHTTPClient builds the per-Client default: a pooled transport sized for
+// Terraform's parallelism, and no redirects (the API documents none): a
+// redirected POST would become a GET, and another host drop Authorization.
 func newHTTPClient() *http.Client {
 	transport := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
@@ -231,37 +224,29 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 	}
 
 	resp, err := st.retryClient().Do(req)
+	st.logGivingUp()
 	if err != nil {
 		if resp != nil { // a cancellation after an answer came
 			_ = resp.Body.Close()
 		}
-		if ctx.Err() != nil {
-			return answer{}, fmt.Errorf("%s: %w", op, ctx.Err())
-		}
-		st.logGivingUp()
-		return answer{}, fmt.Errorf("%s: %w", op, st.failed(stripURLError(err)))
+		return answer{}, st.failed("", stripURLError(err))
 	}
 	if resp == nil {
 		// Not expected from retryablehttp; guarded so that it cannot panic.
 		return answer{}, fmt.Errorf("%s: %s %s: no response", op, method, st.path)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	st.logGivingUp()
 
 	ans = answer{status: resp.StatusCode, serverTime: serverTime(resp.Header.Get("Date"))}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		return answer{}, c.apiError(op, resp.StatusCode, redirectMessage(resp), nil)
 	}
 	ans.body, err = st.readBody(resp)
-	if err != nil {
-		if ctx.Err() != nil {
-			return answer{}, fmt.Errorf("%s: %w", op, ctx.Err())
-		}
-		if errors.Is(err, errBodyTooLarge) {
-			return answer{}, &Error{Operation: op, StatusCode: resp.StatusCode, Message: errBodyTooLarge.Error(),
-				unreadable: resp.StatusCode < 400}
-		}
-		return answer{}, fmt.Errorf("%s: reading response body: %w", op, st.failed(err))
+	switch {
+	case errors.Is(err, errBodyTooLarge) && ctx.Err() == nil:
+		return answer{}, &Error{Operation: op, StatusCode: resp.StatusCode, Message: err.Error(), unreadable: resp.StatusCode < 400}
+	case err != nil:
+		return answer{}, st.failed(": reading response body", err)
 	}
 	env, problem := decodeEnvelope(resp.StatusCode, resp.Header.Get("Content-Type"), ans.body, c.secrets...)
 	if problem != "" {

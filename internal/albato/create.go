@@ -31,18 +31,14 @@ type Created struct {
 	Cause   error
 }
 
-// AmbiguousCreateError is returned by CreateSharing when a POST may have
-// created the sharing but the client cannot tell which one it is, if any:
-// either several sharings of the partner and title were created since the
-// request began (Candidates), or looking for them failed (LookErr).
+// AmbiguousCreateError is returned by CreateSharing when a POST (whose
+// failure is Cause) may have created the sharing but the client cannot tell
+// which one it is, if any: either several live sharings of the partner and
+// title were created since the request began (Candidates, in ID order), or
+// looking for them failed (LookErr).
 type AmbiguousCreateError struct {
-	// Cause is the failure of the POST, which may have taken effect.
-	Cause error
-	// Candidates are the live sharings of the partner and title created
-	// since the request began, in ID order, when there are several.
-	Candidates []Sharing
-	// LookErr is why the list could not be read to look for the sharing.
-	LookErr error
+	Cause, LookErr error
+	Candidates     []Sharing
 }
 
 // Error names the candidates by ID only: their tokens are secrets.
@@ -65,14 +61,12 @@ func (e *AmbiguousCreateError) Unwrap() error { return e.Cause }
 // CreateSharing creates a sharing for partnerID with title
 // (POST /credentials/grant-access-sharing), and never creates it twice.
 //
-// A POST that fails in a way that may still have created the sharing (no
-// answer, a 5xx but 501, a success status with an unreadable body) is not
-// sent blind again. The account's sharings of that partner and title
-// created since the request began are looked for instead: exactly one is
+// A POST that failed but may have created the sharing (mayHaveBeenApplied)
+// is not sent blind again: the account's sharings of that partner and title
+// created since the request began are looked for instead. Exactly one is
 // adopted (Created.Adopted); several, or a look that fails, end in an
 // *AmbiguousCreateError; none means the POST took no effect, so it is sent
-// once more. Should that one fail the same way, the client looks once more
-// and otherwise returns the failure: a third POST is never sent.
+// once more, and looked for once more: a third POST is never sent.
 func (c *Client) CreateSharing(ctx context.Context, partnerID int64, title string) (*Created, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("create sharing: %w", err) // nothing was sent
@@ -104,26 +98,20 @@ func (c *Client) CreateSharing(ctx context.Context, partnerID int64, title strin
 
 // postSharing sends the POST once (with the retries that are safe for it).
 func (c *Client) postSharing(ctx context.Context, partnerID int64, title string) (*Sharing, error) {
-	const op = "create sharing"
-	body, err := json.Marshal(struct {
+	body, _ := json.Marshal(struct { // a number and a string cannot fail
 		PartnerID int64  `json:"partnerId"`
 		Title     string `json:"title"`
 	}{partnerID, title})
-	if err != nil {
-		return nil, fmt.Errorf("%s: encoding request: %w", op, err)
-	}
-	return c.sharingCall(ctx, op, http.MethodPost, c.collection, body)
+	return c.sharingCall(ctx, "create sharing", http.MethodPost, c.collection, body)
 }
 
 // findCreated returns the live sharings of partnerID and title created
-// since start, less createClockTolerance. dateCreated is the API's clock,
-// so start is moved onto it: the Date header of the page that listed a
-// sharing, less the time elapsed here since start. Without that header,
-// the local clock serves.
+// since start, less createClockTolerance, moved onto the API's clock by the
+// Date header of the page that listed a sharing, when there is one.
 func (c *Client) findCreated(ctx context.Context, partnerID int64, title string, start time.Time) ([]Sharing, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lookTimeout)
 	defer cancel()
-	return c.findSharings(ctx, func(s Sharing) bool {
+	return c.listSharings(ctx, listQuery{union: true, match: func(s Sharing) bool {
 		if s.PartnerID != partnerID || s.Title != title || s.Status == StatusRevoked {
 			return false
 		}
@@ -135,7 +123,7 @@ func (c *Client) findCreated(ctx context.Context, partnerID int64, title string,
 			began = s.ServerTime.Add(-c.now().Sub(start))
 		}
 		return !s.DateCreated.Before(began.Add(-createClockTolerance))
-	})
+	}})
 }
 
 func (c *Client) logCreate(ctx context.Context, msg string, sent int) {

@@ -40,12 +40,10 @@ type envelope struct {
 	meta json.RawMessage // nil when absent or null
 }
 
-// decodeEnvelope judges an answer by its HTTP status, its Content-Type and
-// its body. It returns the envelope of a successful answer, or a non-empty
-// description of the failure. Everything quoted from the body is redacted
-// (apiSecrets, the body's sharing tokens, token-shaped values) before it is
-// shortened, so that a cut can never leave part of a secret. It never
-// panics, whatever the body.
+// decodeEnvelope judges an answer by its HTTP status, Content-Type and body:
+// the envelope of a success, or a description of the failure. What it
+// quotes is redacted before it is shortened, so that a cut can never leave
+// part of a secret. It never panics, whatever the body.
 func decodeEnvelope(status int, contentType string, body []byte, apiSecrets ...string) (envelope, string) {
 	var secrets []string
 	redactAll := func(s string) string {

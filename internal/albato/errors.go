@@ -80,9 +80,8 @@ func statusOf(err error) int {
 	return 0
 }
 
-// UnknownHost reports whether err is, or wraps, a name lookup that found
-// no such host, and names the host: the API URL has a typo, or this machine
-// resolves no names (no network), neither of which a retry heals.
+// UnknownHost reports whether err is, or wraps, a name lookup that found no
+// such host, and names the host: a typo or no network, which no retry heals.
 func UnknownHost(err error) (host string, ok bool) {
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
@@ -119,27 +118,25 @@ func stripURLError(err error) error {
 	return err
 }
 
-const redacted = "[redacted]"
-
-// minSharingTokenLen keeps very short values found in a body from being
-// "redacted" all over a message: real sharing tokens are about 10 characters.
-const minSharingTokenLen = 4
+const (
+	redacted = "[redacted]"
+	// minSharingTokenLen keeps short values in a body from being "redacted"
+	// all over a message: real sharing tokens are about 10 characters.
+	minSharingTokenLen = 4
+)
 
 var (
-	// tokenValueRe finds the value of a "token" JSON member, also when JSON
-	// is embedded (escaped) in a string, and also when the body is cut off
-	// before the closing quote.
+	// tokenValueRe finds the value of a "token" JSON member, also in JSON
+	// escaped in a string, and in a body cut off before the closing quote.
 	tokenValueRe = regexp.MustCompile(`(?i)(\\?"token\\?"\s*:\s*\\?")((?:[^"\\]|\\[^"])*)`)
-	// tokenQueryRe finds a token in a query string, such as a connect link.
+	// tokenQueryRe finds a token in a query string, such as a connect link;
+	// authHeaderRe an echoed Authorization header, whatever token it carries.
 	tokenQueryRe = regexp.MustCompile(`(?i)([?&;]token=)([^&\s"'<>#\\]*)`)
-	// authHeaderRe finds an echoed Authorization header, whatever token it
-	// carries.
 	authHeaderRe = regexp.MustCompile(`(?i)(authorization\\?"?'?\s*[:=]\s*\\?"?'?\s*(?:basic|bearer)\s+)([^\s"'\\,;]+)`)
 )
 
-// sharingTokens returns the values of "token" members in body, which are the
-// sharing tokens the answer carried, so that they can be redacted wherever
-// else they appear (e.g. inside an API message).
+// sharingTokens returns the sharing tokens that body carried ("token"
+// members), so that they can be redacted wherever else they appear.
 func sharingTokens(body []byte) []string {
 	var out []string
 	for _, m := range tokenValueRe.FindAllSubmatch(body, 64) {
@@ -157,8 +154,8 @@ func redact(s string, secrets []string) string {
 			s = strings.ReplaceAll(s, secret, redacted)
 		}
 	}
-	s = tokenValueRe.ReplaceAllString(s, "${1}"+redacted)
-	s = tokenQueryRe.ReplaceAllString(s, "${1}"+redacted)
-	s = authHeaderRe.ReplaceAllString(s, "${1}"+redacted)
+	for _, re := range []*regexp.Regexp{tokenValueRe, tokenQueryRe, authHeaderRe} {
+		s = re.ReplaceAllString(s, "${1}"+redacted)
+	}
 	return s
 }

@@ -24,16 +24,13 @@ const (
 )
 
 // ListAllSharings reads every page of the account's sharings and returns
-// each sharing once, sorted by ID ascending. Page 1 tells how many pages
-// there are; the others are then read concurrently, at most
-// listConcurrency at a time. The reading stops at totalPages, never at an
-// empty page: an API may answer a page out of range with its last page.
-// Every page must count the same totalPages and totalItemsCount as page 1;
-// should the list change while it is read, it is read again from page 1,
-// up to listReadings times in all, then fails with an *Error saying so. A
-// page that repeats an earlier one (an API that ignores the page parameter)
-// is an *Error too. Of an item on two pages, the later page's copy wins.
-// The first failure cancels the requests in flight and is returned.
+// each sharing once (the later page's copy), sorted by ID. Page 1 tells how
+// many pages there are; the others are read concurrently. The reading stops
+// at totalPages, never at an empty page: an API may answer a page out of
+// range with its last page. A list that changes while it is read (a page
+// counts other totals than page 1) is read again, up to listReadings times,
+// then is an *Error; so is a page that repeats an earlier one (an API that
+// ignores the page parameter). The first failure cancels the others.
 func (c *Client) ListAllSharings(ctx context.Context) ([]Sharing, error) {
 	return c.listSharings(ctx, listQuery{})
 }
@@ -55,23 +52,16 @@ func (c *Client) ListSharingsMatching(ctx context.Context, match func(Sharing) b
 	return c.listSharings(ctx, listQuery{match: match, limit: limit})
 }
 
-// findSharings returns the account's sharings for which match is true, in
-// ID order. Unlike ListAllSharings it does not fail on a list that keeps
-// changing, as a busy account's may, but returns what matched in any
-// reading: a sharing that existed before the call is found even if others
-// created meanwhile moved it from page to page.
-func (c *Client) findSharings(ctx context.Context, match func(Sharing) bool) ([]Sharing, error) {
-	return c.listSharings(ctx, listQuery{match: match, union: true})
-}
-
 // listQuery is what a listing asks for.
 type listQuery struct {
 	first *Page              // page 1, if the caller has read it
 	match func(Sharing) bool // nil: every sharing
 	limit int                // positive: stop once this many matched
-	// union: a changing list is read to its end and the readings' matches
-	// are merged (the last copy of each wins), rather than read again and,
-	// after listReadings, an error.
+	// union: a changing list (a busy account's may change at every
+	// reading) is read to its end and the readings' matches are merged, the
+	// last copy of each winning, rather than read again and, after
+	// listReadings, an error: a sharing that existed before the call is
+	// found even if others created meanwhile moved it from page to page.
 	union bool
 }
 
@@ -180,10 +170,9 @@ func listError(format string, args ...any) *Error {
 	return &Error{Operation: "list sharings", StatusCode: http.StatusOK, Message: fmt.Sprintf(format, args...)}
 }
 
-// readPages fills pages from..len(pages) (1-based) with at most
-// listConcurrency requests in flight, checking each against first: the
-// lowest page found to count another list is reported, and ends the
-// reading unless keepGoing. The first failure cancels the rest.
+// readPages fills pages from..len(pages) (1-based), listConcurrency at a
+// time, and reports the lowest that counts another list than first, which
+// ends the reading unless keepGoing. The first failure cancels the rest.
 func (c *Client) readPages(ctx context.Context, first *Page, pages [][]Sharing, from int, keepGoing bool) (*listChange, error) {
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)

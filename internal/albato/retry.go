@@ -51,11 +51,9 @@ func (st *call) readBody(resp *http.Response) ([]byte, error) {
 	return st.body, st.bodyErr
 }
 
-// retryClient wraps the Client's shared *http.Client (and so its connection
-// pool) in a retryablehttp.Client for one request. It is per request because
-// retryablehttp passes Backoff no context and, after a transport error, no
-// response: closures over the call let the wait be computed, logged with
-// the caller's context, and honoured as one value.
+// retryClient wraps the Client's *http.Client in a retryablehttp.Client
+// for one request, because retryablehttp passes Backoff no context and,
+// after a transport error, no response: the call's state fills the gap.
 func (st *call) retryClient() *retryablehttp.Client {
 	return &retryablehttp.Client{
 		HTTPClient:      st.c.httpClient,
@@ -124,10 +122,14 @@ func (st *call) backoff(_, _ time.Duration, retry int, resp *http.Response) time
 	return wait
 }
 
-// failed is the *requestError of a transport failure on the last try.
-func (st *call) failed(err error) *requestError {
-	return &requestError{method: st.method, path: st.path, err: err, secrets: st.c.secrets,
-		tries: st.attempt, elapsed: time.Since(st.began)}
+// failed is a transport failure of the last try, in a *requestError, or
+// the caller's cancellation when that was the cause.
+func (st *call) failed(what string, err error) error {
+	if st.ctx.Err() != nil {
+		return fmt.Errorf("%s: %w", st.op, st.ctx.Err())
+	}
+	return fmt.Errorf("%s%s: %w", st.op, what, &requestError{method: st.method, path: st.path, err: err,
+		secrets: st.c.secrets, tries: st.attempt, elapsed: time.Since(st.began)})
 }
 
 // withTries says in err how many tries it took over how long, when more
@@ -148,7 +150,7 @@ func (st *call) withTries(err error) error {
 // logGivingUp records that retries ran out while the policy still wanted
 // one more try.
 func (st *call) logGivingUp() {
-	if st.wantedRetry {
+	if st.wantedRetry && st.ctx.Err() == nil {
 		st.logOutcome("Giving up on Albato API request: no retries left", map[string]any{})
 	}
 }
@@ -216,10 +218,8 @@ func isDialError(err error) bool {
 	return (errors.As(err, &opErr) && opErr.Op == "dial") || errors.As(err, &dnsErr) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
-// retryWait is how long to wait before retry number retry+1: what a 429's
-// or 503's Retry-After asks (capped at maxRetryAfter), otherwise exponential
-// backoff with full jitter between retryWaitMin and retryWaitMax. The
-// second result says which ("retry_after" or "backoff").
+// retryWait is how long to wait before retry number retry+1, and why: what
+// a 429's or 503's Retry-After asks (capped), or else jittered backoff.
 func (c *Client) retryWait(retry int, resp *http.Response, now time.Time) (time.Duration, string) {
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), now); ok {

@@ -14,9 +14,8 @@ import (
 type Status int
 
 // The sharing statuses documented by Albato: waiting for the end user,
-// granted (a connection was created, the token is spent and the sharing
-// carries its credential id), in the middle of an OAuth flow, and revoked
-// (deleted).
+// granted (the token spent on a connection, the credential id set), in the
+// middle of an OAuth flow, and revoked (deleted).
 const (
 	StatusWaiting      Status = 0
 	StatusGranted      Status = 1
@@ -83,10 +82,9 @@ const (
 	maxUnixSeconds = 253402300799          // the end of year 9999: more is not a date
 )
 
-// parseDate parses a date as the Albato API may write it:
-// "2025-08-14 19:12:13" (read as UTC, fractional seconds allowed), the same
-// with a "T" separator, RFC 3339 with any offset, or Unix seconds
-// ("1755198733", a fraction allowed). The result is always in UTC.
+// parseDate reads a date as the API may write it, into UTC:
+// "2025-08-14 19:12:13" (UTC, a fraction allowed, or a "T" between), RFC
+// 3339 with any offset, or Unix seconds ("1755198733", a fraction allowed).
 func parseDate(s string) (time.Time, error) {
 	v := strings.TrimSpace(s)
 	if v == "" {
