@@ -251,9 +251,9 @@ func jitterBackoff(lo, hi time.Duration, retry int) time.Duration {
 // for an absent or unreadable value.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	if v = strings.TrimSpace(v); v != "" && v[0] >= '0' && v[0] <= '9' {
-		secs, err := strconv.ParseUint(v, 10, 64)
+		secs, err := strconv.ParseInt(v, 10, 64) // digits only: never negative
 		switch {
-		case errors.Is(err, strconv.ErrRange) || err == nil && secs > math.MaxInt64/uint64(time.Second):
+		case errors.Is(err, strconv.ErrRange) || (err == nil && secs > math.MaxInt64/int64(time.Second)):
 			return time.Duration(math.MaxInt64), true // the cap applies
 		case err != nil:
 			return 0, false
