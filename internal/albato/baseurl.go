@@ -7,12 +7,9 @@ import (
 	"strings"
 )
 
-// ShownURL is raw as any message or log may show it: scheme, host and path.
-// Userinfo, query and fragment are dropped because they may carry secrets
-// (a password, an api_key, a token); a value that does not parse as a URL
-// is not shown at all. It is the one place where a URL is cleaned for
-// display: every diagnostic and log line about a URL from the
-// configuration, the environment or a redirect goes through it.
+// ShownURL is raw as any message or log may show it: scheme, host and path,
+// without the userinfo, query and fragment that may carry secrets; a value
+// that does not parse is not shown at all. Every URL shown goes through it.
 func ShownURL(raw string) string {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
@@ -20,10 +17,6 @@ func ShownURL(raw string) string {
 	}
 	return shownURL(u)
 }
-
-// notAURL is the error of a value that does not parse, which is not quoted
-// since its query may hold a secret.
-const notAURL = "it is not a URL (look for spaces, control characters, a bad %-escape or a bad port)"
 
 func shownURL(u *url.URL) string {
 	if u.Scheme == "" && u.Host == "" && !strings.HasPrefix(u.Path, "/") {
@@ -43,33 +36,18 @@ func shownURL(u *url.URL) string {
 }
 
 // ParseBaseURL checks an API base URL as New does: an absolute http or https
-// URL with a host, and without credentials, query or fragment. It is
-// exported so that a caller can report a bad URL against the setting it came
-// from before building a Client.
+// URL with a host, and without credentials, query or fragment.
 func ParseBaseURL(raw string) (*url.URL, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return nil, errors.New("API base URL is required")
-	}
-	u, err := url.Parse(raw)
-	if hint := SchemeHint(raw); hint != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https")) {
-		return nil, errors.New("API base URL " + hint)
-	}
-	if err != nil {
-		// url.Parse's errors quote the input, secrets included.
-		return nil, errors.New("invalid API base URL: " + notAURL)
-	}
+	u, err := parseHTTPURL("API base URL", raw)
 	switch {
-	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, fmt.Errorf("API base URL must be an absolute http or https URL, got %q", shownURL(u))
-	case u.Host == "":
-		return nil, fmt.Errorf("API base URL has no host: %q", shownURL(u))
+	case err != nil:
+		return nil, err
 	case u.User != nil:
 		// The token goes in the Authorization header; credentials in the URL
 		// would leak into logs of proxies and error messages.
 		return nil, fmt.Errorf("API base URL must not contain credentials: %q (credentials not shown); "+
 			"the token has a setting of its own", shownURL(u))
-	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+	case u.RawQuery != "" || u.ForceQuery || strings.Contains(raw, "#"):
 		return nil, fmt.Errorf("API base URL must not have a query or fragment: %q "+
 			"(query and fragment not shown, as they may hold a secret)", shownURL(u))
 	}
@@ -79,16 +57,46 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// SchemeHint words a URL written without its scheme ("127.0.0.1:8080",
-// "localhost:8080", "api.albato.com"), suggesting one; "" when raw has a
-// scheme or would be no URL with one. Userinfo, query and fragment are not
-// shown.
-func SchemeHint(raw string) string {
-	raw = strings.TrimSpace(raw)
-	u, err := url.Parse("https://" + raw)
-	if strings.Contains(raw, "://") || err != nil || u.Host == "" {
-		return ""
+// ParseConnectURL checks the base of the links handed to end users: an
+// absolute http or https URL with a host, which, unlike the API base, may
+// carry a query (white-label pages), but no fragment, which would swallow
+// the link's id and token. Its errors never show userinfo, query or fragment.
+func ParseConnectURL(raw string) (*url.URL, error) {
+	u, err := parseHTTPURL("connect URL", raw)
+	if err == nil && strings.Contains(raw, "#") {
+		return nil, fmt.Errorf("connect URL must not have a fragment (#…): %q; the link's id and token would "+
+			"follow it, and a browser never sends a fragment to the page", shownURL(u))
 	}
-	shown := u.Host + u.EscapedPath()
-	return fmt.Sprintf("has no scheme: write \"https://%s\" (or \"http://%s\" for a local sandbox)", shown, shown)
+	return u, err
+}
+
+// parseHTTPURL accepts an absolute http or https URL with a host. A value
+// without a scheme that reads as a host once "https://" is put before it
+// (127.0.0.1:8080, localhost:8080, api.albato.com) gets that advice.
+func parseHTTPURL(what, raw string) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, fmt.Errorf("%s is required", what)
+	}
+	u, err := url.Parse(raw)
+	if err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		if u.Host == "" {
+			return nil, fmt.Errorf("%s has no host: %q", what, shownURL(u))
+		}
+		return u, nil
+	}
+	if v, vErr := url.Parse("https://" + raw); vErr == nil && v.Hostname() != "" && v.User == nil && !strings.Contains(raw, "://") {
+		shown := strings.TrimPrefix(shownURL(v), "https://")
+		hidden := ""
+		if v.RawQuery != "" || v.Fragment != "" {
+			hidden = "; query and fragment not shown"
+		}
+		return nil, fmt.Errorf(`%s has no scheme: use "https://%s" (or "http://%s" for a local sandbox%s)`, what, shown, shown, hidden)
+	}
+	if err != nil {
+		// url.Parse's errors quote the input, secrets included.
+		return nil, errors.New("invalid " + what + ": it is not a URL (look for spaces, control characters, " +
+			"a bad %-escape or a bad port)")
+	}
+	return nil, fmt.Errorf("%s must be an absolute http or https URL, got %q", what, shownURL(u))
 }

@@ -4,10 +4,10 @@
 package albato
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -18,47 +18,31 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-const (
-	defaultRetryWaitMin  = 1 * time.Second
-	defaultRetryWaitMax  = 30 * time.Second
-	defaultMaxRetryAfter = 60 * time.Second
-	defaultHTTPTimeout   = 60 * time.Second
-)
-
 // Config configures a Client. Only BaseURL and Token are required.
 type Config struct {
-	// BaseURL is the API's base URL, e.g. https://api.albato.com. It may
-	// have a path prefix; a trailing slash is tolerated.
+	// BaseURL is the API's base URL, e.g. https://api.albato.com, which may
+	// have a path prefix.
 	BaseURL string
-	// Token is the API token, sent as is (not base64-encoded). Surrounding
-	// white space is ignored.
+	// Token is the API token, sent as is; surrounding white space is ignored.
 	Token string
-	// AuthScheme is one of AuthSchemes ("auto", "Bearer", "Basic"), in
-	// any letter case; "" means auto. Basic sends "Basic <token>" (the
-	// token as is), Bearer "Bearer <token>". Auto tries Bearer, then Basic, then standard Basic
-	// ("Basic base64(<token>:)"), moving on only when the API refuses the
-	// credentials (401 or 403), and keeps the first accepted for the
-	// Client's life, logging its name (Bearer, Basic or Basic base64).
+	// AuthScheme is one of AuthSchemes in any letter case; "" means auto,
+	// which tries "Bearer <token>", "Basic <token>" and "Basic
+	// base64(<token>:)" in turn, moving on only on 401 or 403, and keeps the
+	// first accepted for the Client's life.
 	AuthScheme string
-	// MaxRetries is how many retries may follow the first try; 0 means one
-	// try only. Negative values are refused by New.
+	// MaxRetries is how many retries may follow the first try (0: one try).
 	MaxRetries int
-	// UserAgent is sent verbatim as the User-Agent header when not empty.
+	// UserAgent, when not empty, is sent as the User-Agent header.
 	UserAgent string
-	// HTTPClient, if set, is used for every request. By default each Client
-	// gets its own client with a pooled transport and a 60 s timeout, and
-	// does not follow redirects.
+	// HTTPClient, if set, sends every request. By default each Client has
+	// its own, with a pooled transport, a 60 s timeout and no redirects.
 	HTTPClient *http.Client
-	// RetryWaitMin is the shortest backoff between tries; default 1 s.
-	RetryWaitMin time.Duration
-	// RetryWaitMax is the longest backoff between tries; default 30 s.
-	RetryWaitMax time.Duration
-	// MaxRetryAfter caps one wait asked for by a Retry-After header;
-	// default 60 s.
-	MaxRetryAfter time.Duration
+	// RetryWaitMin and RetryWaitMax bound the backoff between tries
+	// (default 1 s and 30 s); MaxRetryAfter caps one wait asked for by a
+	// Retry-After header (default 60 s).
+	RetryWaitMin, RetryWaitMax, MaxRetryAfter time.Duration
 	// Logf, if set, receives one call per HTTP attempt and per retry
-	// decision. Its fields never contain the API token, a sharing token, a
-	// link or a request or response body.
+	// decision. Its fields never contain a token, a link or a body.
 	Logf func(ctx context.Context, msg string, fields map[string]any)
 }
 
@@ -66,17 +50,15 @@ type Config struct {
 // goroutines; the only state that changes after New is the auth scheme,
 // once settled.
 type Client struct {
-	collection    *url.URL // <base>/credentials/grant-access-sharing
-	auth          *authGate
-	secrets       []string // the API token in every form it is sent
-	now           func() time.Time
-	userAgent     string
-	httpClient    *http.Client
-	maxRetries    int
-	retryWaitMin  time.Duration
-	retryWaitMax  time.Duration
-	maxRetryAfter time.Duration
-	logf          func(ctx context.Context, msg string, fields map[string]any)
+	collection                                *url.URL // <base>/credentials/grant-access-sharing
+	auth                                      *authGate
+	secrets                                   []string // the API token in every form it is sent
+	now                                       func() time.Time
+	userAgent                                 string
+	httpClient                                *http.Client
+	maxRetries                                int
+	retryWaitMin, retryWaitMax, maxRetryAfter time.Duration
+	logf                                      func(ctx context.Context, msg string, fields map[string]any)
 }
 
 // New checks cfg and returns a Client. It refuses a BaseURL that is not an
@@ -110,38 +92,25 @@ func New(cfg Config) (*Client, error) {
 		userAgent:     cfg.UserAgent,
 		httpClient:    cfg.HTTPClient,
 		maxRetries:    cfg.MaxRetries,
-		retryWaitMin:  positiveOr(cfg.RetryWaitMin, defaultRetryWaitMin),
-		retryWaitMax:  positiveOr(cfg.RetryWaitMax, defaultRetryWaitMax),
-		maxRetryAfter: positiveOr(cfg.MaxRetryAfter, defaultMaxRetryAfter),
+		retryWaitMin:  cmp.Or(max(cfg.RetryWaitMin, 0), time.Second), // 0 or less: the default
+		retryWaitMax:  cmp.Or(max(cfg.RetryWaitMax, 0), 30*time.Second),
+		maxRetryAfter: cmp.Or(max(cfg.MaxRetryAfter, 0), time.Minute),
 		logf:          cfg.Logf,
 	}
-	if c.retryWaitMax < c.retryWaitMin {
-		c.retryWaitMax = c.retryWaitMin
-	}
+	c.retryWaitMax = max(c.retryWaitMax, c.retryWaitMin)
 	if c.httpClient == nil {
 		c.httpClient = newHTTPClient()
 	}
 	return c, nil
 }
 
-func positiveOr(d, def time.Duration) time.Duration {
-	if d > 0 {
-		return d
-	}
-	return def
-}
-
-// newHTTPClient builds the per-Client default: its own pooled transport
-// (sized for Terraform's parallelism) and no redirects, because a redirected
-// POST would silently become a GET and a redirect to another host would drop
-// the Authorization header; the API documents none.
+// newHTTPClient builds the per-Client default: a pooled transport sized for
+// Terraform's parallelism, and no redirects (the API documents none): a
+// redirected POST would become a GET, and another host drop Authorization.
 func newHTTPClient() *http.Client {
 	transport := &http.Transport{
-		Proxy: http.ProxyFromEnvironment,
-		DialContext: (&net.Dialer{
-			Timeout:   30 * time.Second,
-			KeepAlive: 30 * time.Second,
-		}).DialContext,
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          100,
 		MaxIdleConnsPerHost:   32,
@@ -150,11 +119,9 @@ func newHTTPClient() *http.Client {
 		ExpectContinueTimeout: 1 * time.Second,
 	}
 	return &http.Client{
-		Transport: transport,
-		Timeout:   defaultHTTPTimeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
+		Transport:     transport,
+		Timeout:       time.Minute,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }
 
@@ -169,17 +136,15 @@ func (c *Client) RegenerateSharing(ctx context.Context, id int64) (*Sharing, err
 	return c.sharingCall(ctx, "regenerate sharing", http.MethodPut, c.sharingURL(id), nil)
 }
 
-// RevokeSharing revokes a sharing's token
-// (DELETE /credentials/grant-access-sharing/{id}); the API answers with the
-// sharing, now revoked.
+// RevokeSharing revokes a sharing's token (DELETE
+// /credentials/grant-access-sharing/{id}) and returns it, now revoked.
 func (c *Client) RevokeSharing(ctx context.Context, id int64) (*Sharing, error) {
 	return c.sharingCall(ctx, "revoke sharing", http.MethodDelete, c.sharingURL(id), nil)
 }
 
-// ListSharings reads one page of the account's sharings
-// (GET /credentials/grant-access-sharing?page=N&per-page=50); page is
-// 1-based. Without list metadata in the answer, the page is taken to be the
-// last one.
+// ListSharings reads one page (1-based) of the account's sharings (GET
+// /credentials/grant-access-sharing?page=N&per-page=50). Without list
+// metadata in the answer, the page is taken to be the last one.
 func (c *Client) ListSharings(ctx context.Context, page int) (*Page, error) {
 	const op = "list sharings"
 	if page < 1 {
@@ -193,7 +158,7 @@ func (c *Client) ListSharings(ctx context.Context, page int) (*Page, error) {
 	}
 	p, problem := decodePage(ans.env, page, ans.serverTime)
 	if problem != "" {
-		return nil, c.apiError(op, ans.status, problem, ans.body)
+		return nil, c.answerError(op, ans, problem)
 	}
 	return &p, nil
 }
@@ -209,7 +174,7 @@ func (c *Client) sharingCall(ctx context.Context, op, method string, u *url.URL,
 	}
 	s, problem := decodeSharing(ans.env.data, ans.serverTime)
 	if problem != "" {
-		apiErr := c.apiError(op, ans.status, problem, ans.body)
+		apiErr := c.answerError(op, ans, problem)
 		apiErr.unreadable = true // the envelope said success
 		return nil, apiErr
 	}
@@ -222,6 +187,8 @@ type answer struct {
 	status     int
 	serverTime time.Time
 	body       []byte // kept to redact its tokens from a later error
+	tries      int
+	elapsed    time.Duration
 }
 
 var errBodyTooLarge = errors.New("response body exceeds 10 MiB")
@@ -234,8 +201,11 @@ func (c *Client) do(ctx context.Context, op, method string, u *url.URL, body []b
 	})
 }
 
-// send is do under one Authorization header.
-func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body []byte, authorization string) (answer, error) {
+// send is do under one Authorization header. A failure after more than one
+// try says how many tries over how long.
+func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body []byte, authorization string) (ans answer, err error) {
+	st := &call{c: c, ctx: ctx, op: op, method: method, path: u.EscapedPath(), began: time.Now()}
+	defer func() { ans.tries, ans.elapsed, err = st.attempt, time.Since(st.began), st.withTries(err) }()
 	var raw any // a nil []byte in an interface would not be a nil body
 	if body != nil {
 		raw = body
@@ -253,45 +223,30 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 		req.Header.Set("User-Agent", c.userAgent)
 	}
 
-	st := &call{c: c, ctx: ctx, op: op, method: method, path: u.EscapedPath()}
-	began := time.Now()
 	resp, err := st.retryClient().Do(req)
+	st.logGivingUp()
 	if err != nil {
-		if resp != nil {
+		if resp != nil { // a cancellation after an answer came
 			_ = resp.Body.Close()
 		}
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return answer{}, fmt.Errorf("%s: %w", op, ctxErr)
-		}
-		st.logGivingUp()
-		return answer{}, fmt.Errorf("%s: %w", op, &requestError{
-			method: method, path: st.path, attempts: st.attempt, elapsed: time.Since(began), err: stripURLError(err),
-			secrets: c.secrets,
-		})
+		return answer{}, st.failed("", stripURLError(err))
 	}
 	if resp == nil {
 		// Not expected from retryablehttp; guarded so that it cannot panic.
 		return answer{}, fmt.Errorf("%s: %s %s: no response", op, method, st.path)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	st.logGivingUp()
 
-	ans := answer{status: resp.StatusCode, serverTime: serverTime(resp.Header.Get("Date"))}
+	ans = answer{status: resp.StatusCode, serverTime: serverTime(resp.Header.Get("Date"))}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		return answer{}, c.apiError(op, resp.StatusCode, redirectMessage(resp), nil)
 	}
 	ans.body, err = st.readBody(resp)
-	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return answer{}, fmt.Errorf("%s: %w", op, ctxErr)
-		}
-		if errors.Is(err, errBodyTooLarge) {
-			return answer{}, &Error{Operation: op, StatusCode: resp.StatusCode, Message: errBodyTooLarge.Error(),
-				unreadable: resp.StatusCode < 400}
-		}
-		return answer{}, fmt.Errorf("%s: reading response body: %w", op, &requestError{
-			method: method, path: st.path, attempts: st.attempt, elapsed: time.Since(began), err: err, secrets: c.secrets,
-		})
+	switch {
+	case errors.Is(err, errBodyTooLarge) && ctx.Err() == nil:
+		return answer{}, &Error{Operation: op, StatusCode: resp.StatusCode, Message: err.Error(), unreadable: resp.StatusCode < 400}
+	case err != nil:
+		return answer{}, st.failed(": reading response body", err)
 	}
 	env, problem := decodeEnvelope(resp.StatusCode, resp.Header.Get("Content-Type"), ans.body, c.secrets...)
 	if problem != "" {
@@ -315,23 +270,16 @@ func (c *Client) apiError(op string, status int, msg string, body []byte) *Error
 	return &Error{Operation: op, StatusCode: status, Message: shorten(msg, maxMessageRunes)}
 }
 
-// readBody reads at most maxBodyBytes of r.
-func readBody(r io.Reader) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxBodyBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxBodyBytes {
-		return nil, errBodyTooLarge
-	}
-	return b, nil
+// answerError is the *Error of an answer whose envelope said success but
+// whose data is unusable.
+func (c *Client) answerError(op string, ans answer, problem string) *Error {
+	e := c.apiError(op, ans.status, problem, ans.body)
+	e.Tries, e.Elapsed = ans.tries, ans.elapsed
+	return e
 }
 
 // serverTime reads the Date header; zero when it is missing or unparsable.
 func serverTime(date string) time.Time {
-	if date == "" {
-		return time.Time{}
-	}
 	t, err := http.ParseTime(date)
 	if err != nil {
 		return time.Time{}

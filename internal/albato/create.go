@@ -12,42 +12,33 @@ import (
 )
 
 const (
-	// createClockTolerance widens "created since the request began" to
-	// allow for the API's clock and its Date header (whole seconds) being
-	// off from the elapsed time measured here.
+	// createClockTolerance widens "created since the request began" for the
+	// API's clock and its Date header (whole seconds).
 	createClockTolerance = 5 * time.Minute
-
 	// lookTimeout bounds the look for a sharing that a failed POST may have
-	// created. The look runs even when the caller's context is cancelled:
-	// it is the difference between an orphaned sharing and a clear answer.
+	// created, which runs even when the caller's context is cancelled: it
+	// is the difference between an orphaned sharing and a clear answer.
 	lookTimeout = 30 * time.Second
 )
 
 // Created is a sharing made by CreateSharing.
 type Created struct {
-	// Sharing is the new sharing. The POST answer carries no dateCreated;
-	// an adopted sharing has the one the list gave.
+	// Sharing is the new sharing; without dateCreated unless Adopted.
 	Sharing *Sharing
 	// Adopted is true when the POST got no usable answer and the sharing
-	// was found in the list instead.
+	// was found in the list instead; Cause is then the POST's failure.
 	Adopted bool
-	// Cause is the failure of the POST whose sharing was adopted; nil
-	// unless Adopted.
-	Cause error
+	Cause   error
 }
 
-// AmbiguousCreateError is returned by CreateSharing when a POST may have
-// created the sharing but the client cannot tell which one it is, if any:
-// either several sharings of the partner and title were created since the
-// request began (Candidates), or looking for them failed (LookErr).
+// AmbiguousCreateError is returned by CreateSharing when a POST (whose
+// failure is Cause) may have created the sharing but the client cannot tell
+// which one it is, if any: either several live sharings of the partner and
+// title were created since the request began (Candidates, in ID order), or
+// looking for them failed (LookErr).
 type AmbiguousCreateError struct {
-	// Cause is the failure of the POST, which may have taken effect.
-	Cause error
-	// Candidates are the live sharings of the partner and title created
-	// since the request began, in ID order, when there are several.
-	Candidates []Sharing
-	// LookErr is why the list could not be read to look for the sharing.
-	LookErr error
+	Cause, LookErr error
+	Candidates     []Sharing
 }
 
 // Error names the candidates by ID only: their tokens are secrets.
@@ -70,14 +61,12 @@ func (e *AmbiguousCreateError) Unwrap() error { return e.Cause }
 // CreateSharing creates a sharing for partnerID with title
 // (POST /credentials/grant-access-sharing), and never creates it twice.
 //
-// A POST that fails in a way that may still have created the sharing (no
-// answer, a 5xx but 501, a success status with an unreadable body) is not
-// sent blind again. The account's sharings of that partner and title
-// created since the request began are looked for instead: exactly one is
+// A POST that failed but may have created the sharing (mayHaveBeenApplied)
+// is not sent blind again: the account's sharings of that partner and title
+// created since the request began are looked for instead. Exactly one is
 // adopted (Created.Adopted); several, or a look that fails, end in an
 // *AmbiguousCreateError; none means the POST took no effect, so it is sent
-// once more. Should that one fail the same way, the client looks once more
-// and otherwise returns the failure: a third POST is never sent.
+// once more, and looked for once more: a third POST is never sent.
 func (c *Client) CreateSharing(ctx context.Context, partnerID int64, title string) (*Created, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("create sharing: %w", err) // nothing was sent
@@ -108,28 +97,21 @@ func (c *Client) CreateSharing(ctx context.Context, partnerID int64, title strin
 }
 
 // postSharing sends the POST once (with the retries that are safe for it).
-// The answer carries no dateCreated; a later GetSharing does.
 func (c *Client) postSharing(ctx context.Context, partnerID int64, title string) (*Sharing, error) {
-	const op = "create sharing"
-	body, err := json.Marshal(struct {
+	body, _ := json.Marshal(struct { // a number and a string cannot fail
 		PartnerID int64  `json:"partnerId"`
 		Title     string `json:"title"`
 	}{partnerID, title})
-	if err != nil {
-		return nil, fmt.Errorf("%s: encoding request: %w", op, err)
-	}
-	return c.sharingCall(ctx, op, http.MethodPost, c.collection, body)
+	return c.sharingCall(ctx, "create sharing", http.MethodPost, c.collection, body)
 }
 
 // findCreated returns the live sharings of partnerID and title created
-// since start, less createClockTolerance. dateCreated is the API's clock,
-// so start is moved onto it: the Date header of the page that listed a
-// sharing, less the time elapsed here since start. Without that header,
-// the local clock serves.
+// since start, less createClockTolerance, moved onto the API's clock by the
+// Date header of the page that listed a sharing, when there is one.
 func (c *Client) findCreated(ctx context.Context, partnerID int64, title string, start time.Time) ([]Sharing, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lookTimeout)
 	defer cancel()
-	return c.findSharings(ctx, func(s Sharing) bool {
+	return c.listSharings(ctx, listQuery{union: true, match: func(s Sharing) bool {
 		if s.PartnerID != partnerID || s.Title != title || s.Status == StatusRevoked {
 			return false
 		}
@@ -141,7 +123,7 @@ func (c *Client) findCreated(ctx context.Context, partnerID int64, title string,
 			began = s.ServerTime.Add(-c.now().Sub(start))
 		}
 		return !s.DateCreated.Before(began.Add(-createClockTolerance))
-	})
+	}})
 }
 
 func (c *Client) logCreate(ctx context.Context, msg string, sent int) {
@@ -151,27 +133,13 @@ func (c *Client) logCreate(ctx context.Context, msg string, sent int) {
 }
 
 // mayHaveBeenApplied reports whether a failed request may still have taken
-// effect on the server. It is true when no answer came (a reset, an EOF, a
-// timeout or a cancellation after the request was sent), when the answer was
-// a server error (5xx but 501: the API or a gateway in front of it may have
-// failed after the write), and when a success status came with a body that
-// could not be read (empty, truncated, malformed, oversized). It is false
-// for a refused connection or a DNS failure, which never reached the server,
-// and for every answer in which the API said it did nothing: 4xx, 501, and
-// "success": false at any status.
+// effect: no answer came after it was sent (a dial error never left this
+// machine), a 5xx but 501 came (the API or a gateway may have failed after
+// the write), or a success status came with an unreadable body. An answer
+// in which the API said it did nothing (4xx, 501, "success": false) is not.
 func mayHaveBeenApplied(err error) bool {
-	if err == nil {
-		return false
+	if apiErr := (*Error)(nil); errors.As(err, &apiErr) {
+		return apiErr.unreadable || (apiErr.StatusCode >= 500 && apiErr.StatusCode != http.StatusNotImplemented)
 	}
-	var apiErr *Error
-	if errors.As(err, &apiErr) {
-		if apiErr.unreadable {
-			return true
-		}
-		return apiErr.StatusCode >= 500 && apiErr.StatusCode != http.StatusNotImplemented
-	}
-	// A dial error never left this machine; anything else (a reset, an
-	// EOF, a timeout, a cancellation) may have come after the server read
-	// the request.
-	return !isDialError(err)
+	return err != nil && !isDialError(err)
 }

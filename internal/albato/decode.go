@@ -2,28 +2,25 @@ package albato
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
+	"maps"
 	"mime"
 	"reflect"
-	"sort"
+	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
 
 const (
-	// maxBodyBytes bounds what is read of any answer: a sharing is a few
-	// hundred bytes, so anything near this is a misbehaving server or proxy.
-	maxBodyBytes = 10 << 20
-	// maxMessageRunes keeps an error message readable in a diagnostic.
-	maxMessageRunes = 300
-	// maxSnippetRunes is how much of an unexpected body is quoted.
-	maxSnippetRunes = 120
-	// maxDescribeDepth bounds recursion into nested error descriptions, so
-	// that a deeply nested body cannot make decoding quadratic.
-	maxDescribeDepth = 3
+	maxBodyBytes     = 10 << 20 // a sharing is a few hundred bytes: more is a misbehaving server
+	maxMessageRunes  = 300      // an error message readable in a diagnostic
+	maxSnippetRunes  = 120      // how much of an unexpected body is quoted
+	maxDescribeDepth = 3        // so that a deeply nested body cannot make decoding quadratic
 )
 
 // envelopeWire is the JSON envelope of every answer. Members are kept raw so
@@ -43,12 +40,10 @@ type envelope struct {
 	meta json.RawMessage // nil when absent or null
 }
 
-// decodeEnvelope judges an answer by its HTTP status, its Content-Type and
-// its body. It returns the envelope of a successful answer, or a non-empty
-// description of the failure. Everything quoted from the body is redacted
-// (apiSecrets, the body's sharing tokens, token-shaped values) before it is
-// shortened, so that a cut can never leave part of a secret. It never
-// panics, whatever the body.
+// decodeEnvelope judges an answer by its HTTP status, Content-Type and body:
+// the envelope of a success, or a description of the failure. What it
+// quotes is redacted before it is shortened, so that a cut can never leave
+// part of a secret. It never panics, whatever the body.
 func decodeEnvelope(status int, contentType string, body []byte, apiSecrets ...string) (envelope, string) {
 	var secrets []string
 	redactAll := func(s string) string {
@@ -66,15 +61,13 @@ func decodeEnvelope(status int, contentType string, body []byte, apiSecrets ...s
 	failed := status >= 400
 	var w envelopeWire
 	switch {
-	case trimmed[0] == '{':
-		// One pass: with raw members, only a syntax error can fail this.
+	case trimmed[0] == '{' || (trimmed[0] == '[' && !json.Valid(trimmed)):
+		// With raw members, only a syntax error can fail this (a list, only
+		// when invalid, which Unmarshal finds before the type).
 		if err := json.Unmarshal(trimmed, &w); err != nil {
 			return envelope{}, fmt.Sprintf("malformed JSON response (%s): %s",
 				syntaxProblem(err), clean(string(trimmed), maxSnippetRunes))
 		}
-	case !json.Valid(trimmed) && trimmed[0] == '[':
-		return envelope{}, fmt.Sprintf("malformed JSON response (%s): %s",
-			syntaxProblem(json.Unmarshal(trimmed, new(json.RawMessage))), clean(string(trimmed), maxSnippetRunes))
 	case !json.Valid(trimmed):
 		isHTML := looksLikeHTML(contentType, trimmed)
 		return envelope{}, fmt.Sprintf("unexpected non-JSON response (%s): %s",
@@ -82,18 +75,12 @@ func decodeEnvelope(status int, contentType string, body []byte, apiSecrets ...s
 	case failed:
 		// Valid JSON, but not the envelope: a bare string or list may still
 		// be the server's description of a failure.
-		if msg := describe(trimmed, 0); msg != "" {
-			return envelope{}, clean(msg, maxMessageRunes)
-		}
-		return envelope{}, clean(string(trimmed), maxMessageRunes)
+		return envelope{}, clean(cmp.Or(describe(trimmed, 0), string(trimmed)), maxMessageRunes)
 	default:
 		return envelope{}, "unexpected JSON response (expected an object): " + clean(string(trimmed), maxSnippetRunes)
 	}
 	if failed || isJSONFalse(w.Success) {
-		if msg := failureMessage(&w); msg != "" {
-			return envelope{}, clean(msg, maxMessageRunes)
-		}
-		return envelope{}, clean(string(trimmed), maxMessageRunes)
+		return envelope{}, clean(cmp.Or(failureMessage(&w), string(trimmed)), maxMessageRunes)
 	}
 	if isJSONNull(w.Data) {
 		return envelope{}, `malformed response: "data" is missing or null`
@@ -117,25 +104,19 @@ func saysFailure(body []byte) bool {
 // failureMessage picks the API's own description of a failure: "message" or
 // "error" first, then "errors" as details; "" when there is none.
 func failureMessage(w *envelopeWire) string {
-	primary := describe(w.Message, 0)
-	if primary == "" {
-		primary = describe(w.Error, 0)
-	}
+	primary := cmp.Or(describe(w.Message, 0), describe(w.Error, 0))
 	details := describe(w.Errors, 0)
-	switch {
-	case primary != "" && details != "" && details != primary:
+	if primary != "" && details != "" && details != primary {
 		return primary + ": " + details
-	case primary != "":
-		return primary
-	default:
-		return details
 	}
+	return cmp.Or(primary, details)
 }
 
 // describe turns one error-description value into text: a string as is, an
 // object by its "message" (prefixed by its "field", if any), a list by
 // joining its items with "; ", and a map of lists (field -> messages) as
-// "field: message" items. Anything else gives "".
+// "field: message" items. Anything else, or invalid JSON (which Unmarshal
+// leaves undecoded), gives "".
 func describe(raw json.RawMessage, depth int) string {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || depth > maxDescribeDepth {
@@ -144,15 +125,11 @@ func describe(raw json.RawMessage, depth int) string {
 	switch raw[0] {
 	case '"':
 		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return ""
-		}
+		_ = json.Unmarshal(raw, &s)
 		return strings.TrimSpace(s)
 	case '[':
 		var items []json.RawMessage
-		if json.Unmarshal(raw, &items) != nil {
-			return ""
-		}
+		_ = json.Unmarshal(raw, &items)
 		parts := make([]string, 0, len(items))
 		for _, item := range items {
 			if s := describe(item, depth+1); s != "" {
@@ -162,9 +139,7 @@ func describe(raw json.RawMessage, depth int) string {
 		return strings.Join(parts, "; ")
 	case '{':
 		var obj map[string]json.RawMessage
-		if json.Unmarshal(raw, &obj) != nil {
-			return ""
-		}
+		_ = json.Unmarshal(raw, &obj)
 		if msg := describe(obj["message"], depth+1); msg != "" {
 			if field := describe(obj["field"], depth+1); field != "" {
 				return field + ": " + msg
@@ -174,13 +149,8 @@ func describe(raw json.RawMessage, depth int) string {
 		if depth == 0 {
 			// A validation map such as {"title": ["is required"]}. Only at
 			// the top level, so that an unrelated object is not rendered.
-			keys := make([]string, 0, len(obj))
-			for k := range obj {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			parts := make([]string, 0, len(keys))
-			for _, k := range keys {
+			var parts []string
+			for _, k := range slices.Sorted(maps.Keys(obj)) {
 				if s := describe(obj[k], depth+1); s != "" {
 					parts = append(parts, k+": "+s)
 				}
@@ -204,14 +174,10 @@ func isJSONFalse(raw json.RawMessage) bool {
 // syntaxProblem says what is wrong with invalid JSON, with the byte offset.
 func syntaxProblem(err error) string {
 	var syn *json.SyntaxError
-	switch {
-	case err == nil:
-		return "invalid JSON"
-	case errors.As(err, &syn):
+	if errors.As(err, &syn) {
 		return fmt.Sprintf("%s at byte %d", strings.TrimPrefix(syn.Error(), "json: "), syn.Offset)
-	default:
-		return strings.TrimPrefix(err.Error(), "json: ")
 	}
+	return strings.TrimPrefix(err.Error(), "json: ")
 }
 
 // describeContentType names the media type without parameters.
@@ -226,84 +192,32 @@ func describeContentType(ct string) string {
 	return "Content-Type " + shorten(oneLine(mt), 60)
 }
 
+var (
+	htmlTitleRe = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title`)
+	htmlTagRe   = regexp.MustCompile(`<[^>]*(?:>|$)`)
+)
+
 // looksLikeHTML tells an HTML page (by its Content-Type or its first byte)
 // from plain text, whose '<' must not be taken for a tag.
 func looksLikeHTML(contentType string, body []byte) bool {
-	return strings.Contains(asciiLower(contentType), "html") || (len(body) > 0 && body[0] == '<')
+	return strings.Contains(strings.ToLower(contentType), "html") || (len(body) > 0 && body[0] == '<')
 }
 
-// textOf returns the words of a non-JSON body: for HTML, the <title> if it
+// textOf returns the words of a non-JSON body: for HTML, its <title> if it
 // has one, otherwise its text without tags. Only the start is looked at,
 // which is where the words that explain an error page are.
 func textOf(s string, isHTML bool) string {
-	const scan = 64 << 10
-	if len(s) > scan {
-		s = s[:scan]
-	}
+	s = s[:min(len(s), 64<<10)]
 	if isHTML {
-		if title := htmlTitle(s); title != "" {
-			s = title
-		} else {
-			s = stripTags(s)
+		if m := htmlTitleRe.FindStringSubmatch(s); m != nil && strings.TrimSpace(htmlTagRe.ReplaceAllString(m[1], " ")) != "" {
+			s = m[1]
 		}
-		s = html.UnescapeString(s)
+		s = html.UnescapeString(htmlTagRe.ReplaceAllString(s, " "))
 	}
 	if strings.TrimSpace(s) == "" {
 		return "(no text)"
 	}
 	return s
-}
-
-// htmlTitle returns the text of the first <title> element, or "".
-func htmlTitle(s string) string {
-	lower := asciiLower(s)
-	start := strings.Index(lower, "<title")
-	if start < 0 {
-		return ""
-	}
-	open := strings.IndexByte(lower[start:], '>')
-	if open < 0 {
-		return ""
-	}
-	from := start + open + 1
-	end := strings.Index(lower[from:], "</title")
-	if end < 0 {
-		return ""
-	}
-	return strings.TrimSpace(stripTags(s[from : from+end]))
-}
-
-// asciiLower lowers A-Z only. Unlike strings.ToLower it keeps every byte
-// where it was (invalid UTF-8 would otherwise grow into U+FFFD), so that
-// offsets found in the result are valid in s.
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + ('a' - 'A')
-		}
-	}
-	return string(b)
-}
-
-// stripTags drops everything between '<' and '>', replacing each tag with a
-// space so that words of adjacent elements stay apart.
-func stripTags(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	inTag := false
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '<':
-			inTag = true
-		case c == '>' && inTag:
-			inTag = false
-			b.WriteByte(' ')
-		case !inTag:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
 }
 
 // oneLine makes s valid UTF-8 and collapses all runs of white space.
@@ -316,14 +230,7 @@ func shorten(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	count := 0
-	for i := range s {
-		if count == n {
-			return strings.TrimSpace(s[:i]) + "…"
-		}
-		count++
-	}
-	return s
+	return strings.TrimSpace(string([]rune(s)[:n])) + "…"
 }
 
 // typeProblem words a JSON type mismatch without quoting the value, so that

@@ -1,12 +1,14 @@
 package albato
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -24,8 +26,9 @@ type Error struct {
 	// was wrong with the body. Secrets are already redacted from it.
 	Message string
 
-	// Tries and Elapsed are how many tries the request took and how long,
-	// when it took more than one (after retries: a 429, a 5xx).
+	// Tries is how many times the request was sent, retries included (0
+	// for a failure no single request's answer made), and Elapsed how long
+	// they took; Error mentions both after more than one try.
 	Tries   int
 	Elapsed time.Duration
 
@@ -34,51 +37,51 @@ type Error struct {
 	unreadable bool
 }
 
-// triesText is " (5 tries over 18s)" for a failure after retries, else "".
-func triesText(tries int, elapsed time.Duration) string {
-	if tries < 2 {
-		return ""
+// Error returns the operation, the HTTP status, the message and, after
+// retries, how many tries over how long, e.g. "read sharing: HTTP 404:
+// Sharing not found" or "read sharing: HTTP 500: boom (5 tries over 18.2s)".
+func (e *Error) Error() string {
+	s := cmp.Or(e.Operation, "albato API") + ": HTTP " + strconv.Itoa(e.StatusCode)
+	if e.Message != "" {
+		s += ": " + e.Message
 	}
-	round := time.Second
-	switch {
-	case elapsed < time.Second:
-		round = time.Millisecond
-	case elapsed < 10*time.Second:
-		round = 100 * time.Millisecond
-	}
-	return fmt.Sprintf(" (%d tries over %s)", tries, elapsed.Round(round))
+	return s + triesText(e.Tries, e.Elapsed)
 }
 
-// Error returns the operation, the HTTP status and the message, e.g.
-// "read sharing: HTTP 404: Sharing not found".
-func (e *Error) Error() string {
-	op := e.Operation
-	if op == "" {
-		op = "albato API"
+// triesText is " (N tries over D)" after more than one try, else "". The
+// duration is rounded to the millisecond below a second, else to 100 ms.
+func triesText(tries int, elapsed time.Duration) string {
+	if tries <= 1 {
+		return ""
 	}
-	if e.Message == "" {
-		return fmt.Sprintf("%s: HTTP %d%s", op, e.StatusCode, triesText(e.Tries, e.Elapsed))
+	if elapsed >= time.Second {
+		elapsed = elapsed.Round(100 * time.Millisecond)
+	} else {
+		elapsed = elapsed.Round(time.Millisecond)
 	}
-	return fmt.Sprintf("%s: HTTP %d: %s%s", op, e.StatusCode, e.Message, triesText(e.Tries, e.Elapsed))
+	return fmt.Sprintf(" (%d tries over %s)", tries, elapsed)
 }
 
 // IsNotFound reports whether err is, or wraps, an *Error with HTTP status 404.
-func IsNotFound(err error) bool {
-	var apiErr *Error
-	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound
-}
+func IsNotFound(err error) bool { return statusOf(err) == http.StatusNotFound }
 
 // IsUnauthorized reports whether err is, or wraps, an *Error with HTTP status
 // 401 or 403, which both mean the API token was refused.
 func IsUnauthorized(err error) bool {
-	var apiErr *Error
-	return errors.As(err, &apiErr) &&
-		(apiErr.StatusCode == http.StatusUnauthorized || apiErr.StatusCode == http.StatusForbidden)
+	s := statusOf(err)
+	return s == http.StatusUnauthorized || s == http.StatusForbidden
 }
 
-// UnknownHost reports whether err is, or wraps, a name lookup that found
-// no such host, and names the host: the API URL has a typo, or this machine
-// resolves no names (no network), neither of which a retry heals.
+// statusOf is the HTTP status of the *Error that err is or wraps, or 0.
+func statusOf(err error) int {
+	if apiErr := (*Error)(nil); errors.As(err, &apiErr) {
+		return apiErr.StatusCode
+	}
+	return 0
+}
+
+// UnknownHost reports whether err is, or wraps, a name lookup that found no
+// such host, and names the host: a typo or no network, which no retry heals.
 func UnknownHost(err error) (host string, ok bool) {
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
@@ -91,17 +94,16 @@ func UnknownHost(err error) (host string, ok bool) {
 // method and path but never the full URL, so that no query string reaches a
 // diagnostic, and it redacts the API token in case a proxy echoed it.
 type requestError struct {
-	method   string
-	path     string
-	attempts int
-	elapsed  time.Duration
-	err      error
-	secrets  []string
+	method, path string
+	err          error
+	secrets      []string
+	tries        int
+	elapsed      time.Duration
 }
 
 func (e *requestError) Error() string {
-	return fmt.Sprintf("%s %s: request failed%s: %s", e.method, e.path, triesText(e.attempts, e.elapsed),
-		redact(e.err.Error(), e.secrets))
+	return fmt.Sprintf("%s %s: request failed: %s%s", e.method, e.path, redact(e.err.Error(), e.secrets),
+		triesText(e.tries, e.elapsed))
 }
 
 func (e *requestError) Unwrap() error { return e.err }
@@ -116,27 +118,25 @@ func stripURLError(err error) error {
 	return err
 }
 
-const redacted = "[redacted]"
-
-// minSharingTokenLen keeps very short values found in a body from being
-// "redacted" all over a message: real sharing tokens are about 10 characters.
-const minSharingTokenLen = 4
+const (
+	redacted = "[redacted]"
+	// minSharingTokenLen keeps short values in a body from being "redacted"
+	// all over a message: real sharing tokens are about 10 characters.
+	minSharingTokenLen = 4
+)
 
 var (
-	// tokenValueRe finds the value of a "token" JSON member, also when JSON
-	// is embedded (escaped) in a string, and also when the body is cut off
-	// before the closing quote.
+	// tokenValueRe finds the value of a "token" JSON member, also in JSON
+	// escaped in a string, and in a body cut off before the closing quote.
 	tokenValueRe = regexp.MustCompile(`(?i)(\\?"token\\?"\s*:\s*\\?")((?:[^"\\]|\\[^"])*)`)
-	// tokenQueryRe finds a token in a query string, such as a connect link.
+	// tokenQueryRe finds a token in a query string, such as a connect link;
+	// authHeaderRe an echoed Authorization header, whatever token it carries.
 	tokenQueryRe = regexp.MustCompile(`(?i)([?&;]token=)([^&\s"'<>#\\]*)`)
-	// authHeaderRe finds an echoed Authorization header, whatever token it
-	// carries.
 	authHeaderRe = regexp.MustCompile(`(?i)(authorization\\?"?'?\s*[:=]\s*\\?"?'?\s*(?:basic|bearer)\s+)([^\s"'\\,;]+)`)
 )
 
-// sharingTokens returns the values of "token" members in body, which are the
-// sharing tokens the answer carried, so that they can be redacted wherever
-// else they appear (e.g. inside an API message).
+// sharingTokens returns the sharing tokens that body carried ("token"
+// members), so that they can be redacted wherever else they appear.
 func sharingTokens(body []byte) []string {
 	var out []string
 	for _, m := range tokenValueRe.FindAllSubmatch(body, 64) {
@@ -154,8 +154,8 @@ func redact(s string, secrets []string) string {
 			s = strings.ReplaceAll(s, secret, redacted)
 		}
 	}
-	s = tokenValueRe.ReplaceAllString(s, "${1}"+redacted)
-	s = tokenQueryRe.ReplaceAllString(s, "${1}"+redacted)
-	s = authHeaderRe.ReplaceAllString(s, "${1}"+redacted)
+	for _, re := range []*regexp.Regexp{tokenValueRe, tokenQueryRe, authHeaderRe} {
+		s = re.ReplaceAllString(s, "${1}"+redacted)
+	}
 	return s
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"sync"
@@ -12,238 +13,198 @@ import (
 )
 
 const (
-	// maxListPages stops ListAllSharings from following a server that
-	// announces an absurd number of pages.
-	maxListPages = 10000
-
-	// listConcurrency bounds how many pages ListAllSharings asks for at
-	// once, after the first: enough to hide the latency of a remote API
-	// (10,000 sharings in pages of 20 take about 500/8 round trips instead
-	// of 500), few enough not to look like a flood to it.
+	maxListPages = 10000 // more is an absurd answer, not a list to follow
+	// listConcurrency bounds the page requests in flight: enough to hide a
+	// remote API's latency, few enough not to look like a flood to it.
 	listConcurrency = 8
-
-	// listReadings is how many times ListAllSharings reads a list that
-	// keeps changing under it before it gives up.
-	listReadings = 3
-
-	// listPageSize is the page size asked for: the largest that Albato's
-	// sibling list endpoints accept. One out of range falls back to the
-	// API's default, so nothing here assumes the size it asked for.
+	listReadings    = 3 // readings of a list that keeps changing, at most
+	// listPageSize is the largest size Albato's sibling list endpoints
+	// accept; nothing here assumes the API honoured it.
 	listPageSize = 50
 )
 
 // ListAllSharings reads every page of the account's sharings and returns
-// each sharing once, sorted by ID ascending. Page 1 tells how many pages
-// there are; pages 2 to totalPages are then read concurrently, at most
-// listConcurrency at a time. The reading stops at totalPages, never at an
-// empty page: an API may answer a page out of range with its last page.
-// Every page must report the same totalPages and totalItemsCount as page 1:
-// should the list change while it is read (other links being created at the
-// same moment), the result would be a mix of two lists, so it is read again
-// from page 1, up to listReadings times in all, then fails with an *Error
-// saying so. A page that repeats an earlier one
-// (an API that ignores the page parameter) is an *Error too. Should an item
-// still appear on two pages, the copy from the later page wins. The first
-// failure cancels the requests in flight and is returned.
+// each sharing once (the later page's copy), sorted by ID. Page 1 tells how
+// many pages there are; the others are read concurrently. The reading stops
+// at totalPages, never at an empty page: an API may answer a page out of
+// range with its last page. A list that changes while it is read (a page
+// counts other totals than page 1) is read again, up to listReadings times,
+// then is an *Error; so is a page that repeats an earlier one (an API that
+// ignores the page parameter). The first failure cancels the others.
 func (c *Client) ListAllSharings(ctx context.Context) ([]Sharing, error) {
-	return c.ListAllSharingsFrom(ctx, nil)
+	return c.listSharings(ctx, listQuery{})
 }
 
 // ListAllSharingsFrom is ListAllSharings for a caller that has just read
-// page 1 (first, from ListSharings): the first reading starts from it,
-// which saves a round trip; should the list change, it is read again from
-// a fresh page 1.
+// page 1 (first, from ListSharings): the first reading starts from it;
+// should the list change, it is read again from a fresh page 1.
 func (c *Client) ListAllSharingsFrom(ctx context.Context, first *Page) ([]Sharing, error) {
-	return c.readUntilSteady(ctx, func() ([]Sharing, *listChange, error) {
-		all, changed, err := c.listAllOnce(ctx, first, false)
-		first = nil
-		return all, changed, err
-	})
+	return c.listSharings(ctx, listQuery{first: first})
 }
 
-// readUntilSteady runs one reading of the list until a reading sees no
-// change, up to listReadings times in all, then fails saying so.
-func (c *Client) readUntilSteady(ctx context.Context, once func() ([]Sharing, *listChange, error)) ([]Sharing, error) {
-	for reading := 1; ; reading++ {
-		all, changed, err := once()
-		if err != nil || changed == nil {
-			return all, err
-		}
-		if reading >= listReadings {
-			return nil, changed.err()
-		}
-		c.logListChanged(ctx, reading)
-	}
+// ListSharingsMatching returns the account's sharings for which match is
+// true (every sharing when match is nil), sorted by ID ascending, and at most
+// limit of them when limit is positive. It reads the list as ListAllSharings
+// does but asks, after page 1, only for as many pages as could still be
+// needed were every sharing on them to match: no page after the one that
+// completes the limit is read.
+func (c *Client) ListSharingsMatching(ctx context.Context, match func(Sharing) bool, limit int) ([]Sharing, error) {
+	return c.listSharings(ctx, listQuery{match: match, limit: limit})
 }
 
-// findSharings returns the account's sharings for which match is true, in
-// ID order. Unlike ListAllSharings it does not fail when the list changes
-// while it is read, which on a busy account it may do every time: it reads
-// the list again, up to listReadings times in all, and returns what matched
-// in any reading (the last reading's copy of each), so that a sharing that
-// existed before the call is found even if other sharings created meanwhile
-// shifted it from one page to another during a reading.
-func (c *Client) findSharings(ctx context.Context, match func(Sharing) bool) ([]Sharing, error) {
+// listQuery is what a listing asks for.
+type listQuery struct {
+	first *Page              // page 1, if the caller has read it
+	match func(Sharing) bool // nil: every sharing
+	limit int                // positive: stop once this many matched
+	// union: a changing list (a busy account's may change at every
+	// reading) is read to its end and the readings' matches are merged, the
+	// last copy of each winning, rather than read again and, after
+	// listReadings, an error: a sharing that existed before the call is
+	// found even if others created meanwhile moved it from page to page.
+	union bool
+}
+
+// listSharings is the one driver of every listing: it reads the list,
+// again from page 1 when it changed, up to listReadings times in all.
+func (c *Client) listSharings(ctx context.Context, q listQuery) ([]Sharing, error) {
 	found := map[int64]Sharing{}
 	for reading := 1; ; reading++ {
-		all, changed, err := c.listAllOnce(ctx, nil, true)
-		if err != nil {
+		got, changed, err := c.readList(ctx, q)
+		switch {
+		case err != nil:
 			return nil, err
-		}
-		for _, s := range all {
-			if match(s) {
+		case q.union:
+			for _, s := range got {
 				found[s.ID] = s
 			}
+			if changed == nil || reading >= listReadings {
+				return q.keep(slices.SortedFunc(maps.Values(found), byID)), nil
+			}
+		case changed == nil:
+			return got, nil
+		case reading >= listReadings:
+			return nil, changed.err
 		}
-		if changed == nil || reading >= listReadings {
+		q.first = nil
+		if c.logf != nil {
+			c.logf(ctx, "Reading the list of sharings again: it changed while it was read",
+				map[string]any{"operation": "list sharings", "reading": reading + 1})
+		}
+	}
+}
+
+func (q *listQuery) matches(s Sharing) bool { return q.match == nil || q.match(s) }
+
+func (q *listQuery) count(page []Sharing) (n int) {
+	for _, s := range page {
+		if q.matches(s) {
+			n++
+		}
+	}
+	return n
+}
+
+// keep filters all in place to the sharings that match, at most limit.
+func (q *listQuery) keep(all []Sharing) []Sharing {
+	out := all[:0]
+	for _, s := range all {
+		if q.limit > 0 && len(out) >= q.limit {
 			break
 		}
-		c.logListChanged(ctx, reading)
-	}
-	out := make([]Sharing, 0, len(found))
-	for _, s := range found {
-		out = append(out, s)
-	}
-	slices.SortFunc(out, byID)
-	return out, nil
-}
-
-func (c *Client) logListChanged(ctx context.Context, reading int) {
-	if c.logf != nil {
-		c.logf(ctx, "Reading the list of sharings again: it changed while it was read", map[string]any{
-			"operation": "list sharings", "reading": reading + 1,
-		})
-	}
-}
-
-// listChange is set when a page counted another list than page 1 did.
-type listChange struct {
-	first, other *Page
-	n            int // the other page's number
-}
-
-// err describes the change for ListAllSharings' error.
-func (ch *listChange) err() error {
-	return &Error{
-		Operation:  "list sharings",
-		StatusCode: http.StatusOK,
-		Message: fmt.Sprintf("the list of sharings changed while it was being read "+
-			"(page 1 counted %d sharings on %d pages, page %d counts %d on %d pages); read it again",
-			ch.first.TotalItemsCount, ch.first.TotalPages, ch.n, ch.other.TotalItemsCount, ch.other.TotalPages),
-	}
-}
-
-// listAllOnce is one reading of every page, from first if the caller read
-// page 1 already. A page that counts another list than page 1 ends the
-// reading at once with changed set, unless keepGoing, in which case every
-// page is still read and merged.
-func (c *Client) listAllOnce(ctx context.Context, first *Page, keepGoing bool) (_ []Sharing, changed *listChange, err error) {
-	first, pages, err := c.startReading(ctx, first)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(pages) > 1 {
-		changed, err = c.listRemainingPages(ctx, first, pages, keepGoing)
-		if err != nil || (changed != nil && !keepGoing) {
-			return nil, changed, err
+		if q.matches(s) {
+			out = append(out, s)
 		}
 	}
-	if err := repeatedPageError(pages); err != nil {
-		return nil, nil, err
-	}
-	return mergePages(pages), changed, nil
+	return out
 }
 
-// startReading begins a reading of the list from page 1, read now unless
-// the caller passes it as first, and returns the slice of pages to fill,
-// page 1 in place.
-func (c *Client) startReading(ctx context.Context, first *Page) (*Page, [][]Sharing, error) {
+// readList is one reading of the list, from q.first or a fresh page 1. A
+// page that counts another list than page 1 ends it at once with changed
+// set, unless q.union, in which case every page is still read and merged.
+func (c *Client) readList(ctx context.Context, q listQuery) (_ []Sharing, changed *listChange, err error) {
+	first := q.first
 	if first == nil {
-		var err error
 		if first, err = c.ListSharings(ctx, 1); err != nil {
 			return nil, nil, err
 		}
 	}
-	if total := first.TotalPages; total > maxListPages {
-		return nil, nil, &Error{Operation: "list sharings", StatusCode: http.StatusOK,
-			Message: fmt.Sprintf("the API reports %d pages, more than the %d this client reads", total, maxListPages)}
+	total := first.TotalPages
+	if total > maxListPages {
+		return nil, nil, listError("the API reports %d pages, more than the %d this client reads", total, maxListPages)
 	}
-	pages := make([][]Sharing, max(first.TotalPages, 1))
+	pages := make([][]Sharing, max(total, 1))
 	pages[0] = first.Sharings
-	return first, pages, nil
-}
-
-// repeatedPageError is the *Error for a list whose pages repeat an earlier
-// one, or nil.
-func repeatedPageError(pages [][]Sharing) error {
-	earlier, later := repeatedPage(pages)
-	if later == 0 {
-		return nil
-	}
-	return &Error{Operation: "list sharings", StatusCode: http.StatusOK,
-		Message: fmt.Sprintf("page %d repeats page %d (the same sharings): the API seems to ignore the page "+
-			"parameter, so the list cannot be read in full", later, earlier)}
-}
-
-// repeatedPage finds a non-empty page with the same sharing IDs, in the
-// same order, as an earlier one; it returns both 1-based numbers, or zeros.
-func repeatedPage(pages [][]Sharing) (earlier, later int) {
-	byFirstID := make(map[int64]int, len(pages))
-	for i, p := range pages {
-		if len(p) == 0 {
-			continue
+	matched, read := q.count(first.Sharings), 1
+	perPage := max(len(first.Sharings), 1) // what the API granted
+	for read < total && (q.limit <= 0 || matched < q.limit) {
+		batch := total - read
+		if q.limit > 0 {
+			batch = min(batch, (q.limit-matched+perPage-1)/perPage)
 		}
-		if j, ok := byFirstID[p[0].ID]; ok && slices.EqualFunc(pages[j], p, func(a, b Sharing) bool { return a.ID == b.ID }) {
-			return j + 1, i + 1
+		ch, err := c.readPages(ctx, first, pages[:read+batch], read+1, q.union)
+		if err != nil || (ch != nil && !q.union) {
+			return nil, ch, err
 		}
-		byFirstID[p[0].ID] = i
+		changed = cmp.Or(changed, ch)
+		for _, p := range pages[read : read+batch] {
+			matched += q.count(p)
+		}
+		read += batch
 	}
-	return 0, 0
+	if earlier, later := repeatedPage(pages[:read]); later > 0 {
+		return nil, nil, listError("page %d repeats page %d (the same sharings): the API seems to ignore the page "+
+			"parameter, so the list cannot be read in full", later, earlier)
+	}
+	return q.keep(mergePages(pages[:read])), changed, nil
 }
 
-// listRemainingPages fills pages[1:] (pages 2 to len(pages)) with at most
-// listConcurrency requests in flight, checking each against first: the
-// first page found to count another list is reported, and ends the reading
-// unless keepGoing.
-func (c *Client) listRemainingPages(ctx context.Context, first *Page, pages [][]Sharing, keepGoing bool) (*listChange, error) {
-	return c.listPages(ctx, first, pages, 2, keepGoing)
+// listChange is the first page found to count another list than page 1.
+type listChange struct {
+	n   int
+	err *Error
 }
 
-// listPages is listRemainingPages from page from (2 or more) to len(pages).
-func (c *Client) listPages(ctx context.Context, first *Page, pages [][]Sharing, from int, keepGoing bool) (*listChange, error) {
+// listError is a listing's failure to make sense of what the API answered.
+func listError(format string, args ...any) *Error {
+	return &Error{Operation: "list sharings", StatusCode: http.StatusOK, Message: fmt.Sprintf(format, args...)}
+}
+
+// readPages fills pages from..len(pages) (1-based), listConcurrency at a
+// time, and reports the lowest that counts another list than first, which
+// ends the reading unless keepGoing. The first failure cancels the rest.
+func (c *Client) readPages(ctx context.Context, first *Page, pages [][]Sharing, from int, keepGoing bool) (*listChange, error) {
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-
 	total := len(pages)
 	errs := make([]error, total)
 	var next atomic.Int64 // the next page to ask for
 	next.Store(int64(from))
-
 	var (
 		changeMu sync.Mutex
 		change   *listChange
+		wg       sync.WaitGroup
 	)
-	var wg sync.WaitGroup
 	for range min(listConcurrency, total-from+1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for ctx.Err() == nil {
-				n := next.Add(1) - 1
-				if n > int64(total) {
+				n := int(next.Add(1) - 1)
+				if n > total {
 					return
 				}
-				p, err := c.ListSharings(ctx, int(n))
+				p, err := c.ListSharings(ctx, n)
 				if err != nil {
 					errs[n-1] = err
 					cancel()
 					return
 				}
-				if !sameList(first, p) {
+				if p.TotalPages != first.TotalPages || p.TotalItemsCount != first.TotalItemsCount {
 					changeMu.Lock()
-					if change == nil || int(n) < change.n {
-						change = &listChange{first: first, other: p, n: int(n)}
+					if change == nil || n < change.n {
+						change = &listChange{n, listError("the list of sharings changed while it was being read "+
+							"(page 1 counted %d sharings on %d pages, page %d counts %d on %d pages); read it again",
+							first.TotalItemsCount, first.TotalPages, n, p.TotalItemsCount, p.TotalPages)}
 					}
 					changeMu.Unlock()
 					if !keepGoing {
@@ -253,7 +214,7 @@ func (c *Client) listPages(ctx context.Context, first *Page, pages [][]Sharing, 
 				}
 				pages[n-1] = p.Sharings
 			}
-		}()
+		})
 	}
 	wg.Wait()
 
@@ -273,30 +234,36 @@ func (c *Client) listPages(ctx context.Context, first *Page, pages [][]Sharing, 
 		return nil, fmt.Errorf("list sharings: %w", err)
 	}
 	if change != nil {
-		// Requests cancelled because the list changed are no failure.
-		return change, nil
+		return change, nil // requests cancelled because the list changed are no failure
 	}
 	return nil, cancelled
 }
 
-// sameList reports whether page p counts the same list as page 1 did.
-func sameList(first, p *Page) bool {
-	return p.TotalPages == first.TotalPages && p.TotalItemsCount == first.TotalItemsCount
+// repeatedPage finds a non-empty page with the same sharing IDs, in the
+// same order, as an earlier one; it returns both 1-based numbers, or zeros.
+func repeatedPage(pages [][]Sharing) (earlier, later int) {
+	byFirstID := make(map[int64]int, len(pages))
+	for i, p := range pages {
+		if len(p) == 0 {
+			continue
+		}
+		if j, ok := byFirstID[p[0].ID]; ok && slices.EqualFunc(pages[j], p, func(a, b Sharing) bool { return a.ID == b.ID }) {
+			return j + 1, i + 1
+		}
+		byFirstID[p[0].ID] = i
+	}
+	return 0, 0
 }
 
 func byID(a, b Sharing) int { return cmp.Compare(a.ID, b.ID) }
 
-// mergePages concatenates the pages in page order, sorts the result by ID
-// (the API already lists by ID, so usually there is nothing to sort) and
-// keeps, of an ID seen twice, the copy from the later page. The result is never nil.
+// mergePages concatenates the pages, sorts them by ID (the API lists by ID,
+// so usually there is nothing to sort) and keeps, of an ID seen twice, the
+// later page's copy. The result is never nil.
 func mergePages(pages [][]Sharing) []Sharing {
-	n := 0
-	for _, p := range pages {
-		n += len(p)
-	}
-	all := make([]Sharing, 0, n)
-	for _, p := range pages {
-		all = append(all, p...)
+	all := slices.Concat(pages...)
+	if all == nil {
+		return []Sharing{}
 	}
 	if !slices.IsSortedFunc(all, byID) {
 		slices.SortStableFunc(all, byID)

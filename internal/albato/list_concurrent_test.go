@@ -215,7 +215,7 @@ func TestListAllSharingsReadsAgainWhenChanged(t *testing.T) {
 	}
 }
 
-// TestFindSharingsOnAChangingList checks that findSharings, unlike
+// TestFindSharingsOnAChangingList checks that a union listing, unlike
 // ListAllSharings, answers on a list that changes at every reading: it
 // reads it listReadings times and returns what matched in any of them.
 func TestFindSharingsOnAChangingList(t *testing.T) {
@@ -231,7 +231,7 @@ func TestFindSharingsOnAChangingList(t *testing.T) {
 		}
 		return p
 	})
-	got, err := newTestClient(t, url).findSharings(context.Background(), func(s Sharing) bool { return s.ID%10 == 0 })
+	got, err := newTestClient(t, url).listSharings(context.Background(), listQuery{match: func(s Sharing) bool { return s.ID%10 == 0 }, union: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +254,7 @@ func TestFindSharingsStable(t *testing.T) {
 		}
 		return listPage{items: numberedPage(n, 20), totalPages: 3, totalItems: 60}
 	})
-	got, err := newTestClient(t, url).findSharings(context.Background(), func(s Sharing) bool { return s.ID == 42 })
+	got, err := newTestClient(t, url).listSharings(context.Background(), listQuery{match: func(s Sharing) bool { return s.ID == 42 }, union: true})
 	if err != nil || len(got) != 1 || got[0].ID != 42 || readings.Load() != 1 {
 		t.Errorf("got %v, %v after %d readings; want id 42 after one", ids(got), err, readings.Load())
 	}
@@ -262,7 +262,7 @@ func TestFindSharingsStable(t *testing.T) {
 	failing := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 404, `{"success":false,"message":"Gone"}`)
 	})
-	if got, err := newTestClient(t, failing.URL, withRetries(0)).findSharings(context.Background(), func(Sharing) bool { return true }); !IsNotFound(err) {
+	if got, err := newTestClient(t, failing.URL, withRetries(0)).listSharings(context.Background(), listQuery{match: func(Sharing) bool { return true }, union: true}); !IsNotFound(err) {
 		t.Errorf("got %v, %v; want the 404", got, err)
 	}
 }

@@ -3,6 +3,9 @@ package albato
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"net"
@@ -19,19 +22,18 @@ import (
 // retryablehttp hooks, policy and backoff of one request run one after
 // another on the caller's goroutine, so it needs no lock.
 type call struct {
-	c      *Client
-	ctx    context.Context
-	op     string
-	method string
-	path   string
+	c                *Client
+	ctx              context.Context
+	op, method, path string
 
-	attempt     int // 1-based number of the current attempt
-	start       time.Time
-	lastStatus  int   // status of the last attempt, 0 after a transport error
-	lastErr     error // transport error of the last attempt, if any
-	wantedRetry bool  // whether the policy wanted another try after the last attempt
+	attempt     int       // 1-based number of the current attempt
+	began       time.Time // the first attempt's start
+	start       time.Time // the current attempt's start
+	lastStatus  int       // status of the last attempt, 0 after a transport error
+	lastErr     error     // transport error of the last attempt, if any
+	wantedRetry bool      // whether the policy wanted another try after the last attempt
 
-	// The last attempt's body, once read (by checkRetry or by do).
+	// The last attempt's body, once read (by checkRetry or by send).
 	body     []byte
 	bodyErr  error
 	bodyRead bool
@@ -40,23 +42,22 @@ type call struct {
 // readBody reads the last attempt's body once, at most maxBodyBytes of it.
 func (st *call) readBody(resp *http.Response) ([]byte, error) {
 	if !st.bodyRead {
-		st.body, st.bodyErr = readBody(resp.Body)
 		st.bodyRead = true
+		st.body, st.bodyErr = io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+		if len(st.body) > maxBodyBytes {
+			st.body, st.bodyErr = nil, errBodyTooLarge
+		}
 	}
 	return st.body, st.bodyErr
 }
 
-// retryClient wraps the Client's shared *http.Client (and so its connection
-// pool) in a retryablehttp.Client for one request. It is per request because
-// retryablehttp passes Backoff no context and, after a transport error, no
-// response: closures over the call let the wait be computed, logged with
-// the caller's context, and honoured as one value.
+// retryClient wraps the Client's *http.Client in a retryablehttp.Client
+// for one request, because retryablehttp passes Backoff no context and,
+// after a transport error, no response: the call's state fills the gap.
 func (st *call) retryClient() *retryablehttp.Client {
 	return &retryablehttp.Client{
 		HTTPClient:      st.c.httpClient,
 		Logger:          nil, // it would log URLs; Logf gets sanitised fields instead
-		RetryWaitMin:    st.c.retryWaitMin,
-		RetryWaitMax:    st.c.retryWaitMax,
 		RetryMax:        st.c.maxRetries,
 		RequestLogHook:  st.requestHook,
 		ResponseLogHook: st.responseHook,
@@ -79,10 +80,7 @@ func (st *call) responseHook(_ retryablehttp.Logger, resp *http.Response) {
 	if resp.Request != nil {
 		ctx = resp.Request.Context()
 	}
-	st.log(ctx, "Albato API request", map[string]any{
-		"status":      resp.StatusCode,
-		"duration_ms": time.Since(st.start).Milliseconds(),
-	})
+	st.log(ctx, "Albato API request", map[string]any{"status": resp.StatusCode, "duration_ms": time.Since(st.start).Milliseconds()})
 }
 
 // checkRetry is the retry policy: stop on cancellation; retry 429 for every
@@ -92,25 +90,22 @@ func (st *call) responseHook(_ retryablehttp.Logger, resp *http.Response) {
 func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	st.lastStatus, st.lastErr, st.wantedRetry = 0, err, false
 	if err != nil {
-		st.log(ctx, "Albato API request failed", map[string]any{
-			"error":       st.errorText(err),
-			"duration_ms": time.Since(st.start).Milliseconds(),
-		})
+		st.log(ctx, "Albato API request failed",
+			map[string]any{"error": st.errorText(err), "duration_ms": time.Since(st.start).Milliseconds()})
 	} else if resp != nil {
 		st.lastStatus = resp.StatusCode
 	}
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return false, ctxErr
+	if ctx.Err() != nil {
+		return false, ctx.Err()
 	}
 	switch {
 	case err != nil:
 		st.wantedRetry = retryableTransportError(ctx, st.method, err)
 	case resp != nil:
 		st.wantedRetry = retryableStatus(st.method, resp.StatusCode)
-		// A body lost on the way after its status came (cut short, reset,
-		// slower than the timeout) is a transport error like any other:
-		// retried where a repeat is safe, within the same max_retries. So
-		// the body is read here, where the retry is decided, and kept for do.
+		// A body lost after its status came (cut short, reset, too slow) is
+		// a transport error like any other, so it is read here, where the
+		// retry is decided, and kept for send.
 		if !st.wantedRetry && idempotent(st.method) {
 			if _, bodyErr := st.readBody(resp); bodyErr != nil && !errors.Is(bodyErr, errBodyTooLarge) && ctx.Err() == nil {
 				st.lastErr, st.wantedRetry = bodyErr, true
@@ -123,48 +118,60 @@ func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 // backoff is called by retryablehttp only when another try will follow.
 func (st *call) backoff(_, _ time.Duration, retry int, resp *http.Response) time.Duration {
 	wait, source := st.c.retryWait(retry, resp, time.Now())
-	fields := map[string]any{
-		"wait_ms":     wait.Milliseconds(),
-		"wait_source": source,
-	}
-	if st.lastErr != nil {
-		fields["error"] = st.errorText(st.lastErr)
-	} else {
-		fields["status"] = st.lastStatus
-	}
-	st.log(st.ctx, "Retrying Albato API request", fields)
+	st.logOutcome("Retrying Albato API request", map[string]any{"wait_ms": wait.Milliseconds(), "wait_source": source})
 	return wait
+}
+
+// failed is a transport failure of the last try, in a *requestError, or
+// the caller's cancellation when that was the cause.
+func (st *call) failed(what string, err error) error {
+	if st.ctx.Err() != nil {
+		return fmt.Errorf("%s: %w", st.op, st.ctx.Err())
+	}
+	return fmt.Errorf("%s%s: %w", st.op, what, &requestError{method: st.method, path: st.path, err: err,
+		secrets: st.c.secrets, tries: st.attempt, elapsed: time.Since(st.began)})
+}
+
+// withTries says in err how many tries it took over how long, when more
+// than one and err does not say it already.
+func (st *call) withTries(err error) error {
+	var apiErr *Error
+	var reqErr *requestError
+	switch {
+	case err == nil || errors.As(err, &reqErr):
+	case errors.As(err, &apiErr):
+		apiErr.Tries, apiErr.Elapsed = st.attempt, time.Since(st.began)
+	case st.attempt > 1:
+		return fmt.Errorf("%w%s", err, triesText(st.attempt, time.Since(st.began)))
+	}
+	return err
 }
 
 // logGivingUp records that retries ran out while the policy still wanted
 // one more try.
 func (st *call) logGivingUp() {
-	if !st.wantedRetry {
-		return
+	if st.wantedRetry && st.ctx.Err() == nil {
+		st.logOutcome("Giving up on Albato API request: no retries left", map[string]any{})
 	}
-	fields := map[string]any{}
+}
+
+// logOutcome logs msg with the last attempt's error, or else its status.
+func (st *call) logOutcome(msg string, fields map[string]any) {
 	if st.lastErr != nil {
 		fields["error"] = st.errorText(st.lastErr)
 	} else {
 		fields["status"] = st.lastStatus
 	}
-	st.log(st.ctx, "Giving up on Albato API request: no retries left", fields)
+	st.log(st.ctx, msg, fields)
 }
 
 func (st *call) log(ctx context.Context, msg string, extra map[string]any) {
-	if st.c.logf == nil {
-		return
+	if st.c.logf != nil {
+		// The path holds ids only: tokens never appear in a path.
+		fields := map[string]any{"operation": st.op, "method": st.method, "path": st.path, "attempt": st.attempt}
+		maps.Copy(fields, extra)
+		st.c.logf(ctx, msg, fields)
 	}
-	fields := map[string]any{
-		"operation": st.op,
-		"method":    st.method,
-		"path":      st.path, // ids only: tokens never appear in a path
-		"attempt":   st.attempt,
-	}
-	for k, v := range extra {
-		fields[k] = v
-	}
-	st.c.logf(ctx, msg, fields)
 }
 
 // errorText describes a transport error without the URL (which
@@ -188,22 +195,14 @@ func retryableStatus(method string, status int) bool {
 }
 
 // retryableTransportError decides on a transport error. Errors that cannot
-// heal (unknown host, bad certificate, bad scheme, invalid header) are
-// never retried; POST
-// is retried only when the request surely never left this machine.
+// heal (unknown host, bad certificate, bad scheme, invalid header) are never
+// retried; POST is retried only when the request surely never left here.
 func retryableTransportError(ctx context.Context, method string, err error) bool {
 	if _, unknown := UnknownHost(err); unknown {
-		// The name server answered that the name does not exist: a typo
-		// or no network, which a retry a few seconds later does not heal.
 		return false
 	}
-	if ok, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err); !ok {
-		return false
-	}
-	if idempotent(method) {
-		return true
-	}
-	return isDialError(err)
+	ok, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
+	return ok && (idempotent(method) || isDialError(err))
 }
 
 func idempotent(method string) bool {
@@ -215,20 +214,12 @@ func idempotent(method string) bool {
 // sent. A reset or EOF after the request was written is not one.
 func isDialError(err error) bool {
 	var opErr *net.OpError
-	if errors.As(err, &opErr) && opErr.Op == "dial" {
-		return true
-	}
 	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) {
-		return true
-	}
-	return errors.Is(err, syscall.ECONNREFUSED)
+	return (errors.As(err, &opErr) && opErr.Op == "dial") || errors.As(err, &dnsErr) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
-// retryWait is how long to wait before retry number retry+1: what a 429's
-// or 503's Retry-After asks (capped at maxRetryAfter), otherwise exponential
-// backoff with full jitter between retryWaitMin and retryWaitMax. The
-// second result says which ("retry_after" or "backoff").
+// retryWait is how long to wait before retry number retry+1, and why: what
+// a 429's or 503's Retry-After asks (capped), or else jittered backoff.
 func (c *Client) retryWait(retry int, resp *http.Response, now time.Time) (time.Duration, string) {
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), now); ok {
@@ -249,7 +240,6 @@ func jitterBackoff(lo, hi time.Duration, retry int) time.Duration {
 			upper *= 2
 		}
 	}
-	upper = min(upper, hi)
 	if upper <= lo {
 		return lo
 	}
@@ -260,27 +250,16 @@ func jitterBackoff(lo, hi time.Duration, retry int) time.Duration {
 // date, taken relative to now. A date in the past means no wait. ok is false
 // for an absent or unreadable value.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if v[0] >= '0' && v[0] <= '9' {
-		secs, err := strconv.ParseUint(v, 10, 64)
-		if err != nil {
-			var numErr *strconv.NumError
-			if errors.As(err, &numErr) && errors.Is(numErr.Err, strconv.ErrRange) {
-				return time.Duration(math.MaxInt64), true // the cap applies
-			}
+	if v = strings.TrimSpace(v); v != "" && v[0] >= '0' && v[0] <= '9' {
+		secs, err := strconv.ParseInt(v, 10, 64) // digits only: never negative
+		switch {
+		case errors.Is(err, strconv.ErrRange) || (err == nil && secs > math.MaxInt64/int64(time.Second)):
+			return time.Duration(math.MaxInt64), true // the cap applies
+		case err != nil:
 			return 0, false
-		}
-		if secs > uint64(math.MaxInt64/int64(time.Second)) {
-			return time.Duration(math.MaxInt64), true
 		}
 		return time.Duration(secs) * time.Second, true
 	}
-	t, err := http.ParseTime(v)
-	if err != nil {
-		return 0, false
-	}
-	return max(t.Sub(now), 0), true
+	t, err := http.ParseTime(v) // "" fails here
+	return max(t.Sub(now), 0), err == nil
 }

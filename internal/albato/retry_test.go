@@ -9,7 +9,6 @@ import (
 	"math"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -353,12 +352,14 @@ func TestConnectionRefused(t *testing.T) {
 		call         func(*Client) error
 		wantAttempts int
 		wantPrefix   string
+		wantTries    string
 	}{
 		{
 			name: "POST", retries: 2,
 			call:         func(c *Client) error { _, err := c.postSharing(context.Background(), 225, "t"); return err },
 			wantAttempts: 3,
-			wantPrefix:   "create sharing: POST /credentials/grant-access-sharing: request failed (3 tries over ",
+			wantPrefix:   "create sharing: POST /credentials/grant-access-sharing: request failed: ",
+			wantTries:    " (3 tries over ",
 		},
 		{
 			name: "GET without retries", retries: 0,
@@ -370,7 +371,8 @@ func TestConnectionRefused(t *testing.T) {
 			name: "list", retries: 1,
 			call:         func(c *Client) error { _, err := c.ListSharings(context.Background(), 3); return err },
 			wantAttempts: 2,
-			wantPrefix:   "list sharings: GET /credentials/grant-access-sharing: request failed (2 tries over ",
+			wantPrefix:   "list sharings: GET /credentials/grant-access-sharing: request failed: ",
+			wantTries:    " (2 tries over ",
 		},
 	}
 	for _, tt := range tests {
@@ -391,6 +393,9 @@ func TestConnectionRefused(t *testing.T) {
 				t.Errorf("error %v (%T) should wrap a *net.OpError and not be an *Error", err, err)
 			}
 			msg := err.Error()
+			if tries := regexp.MustCompile(` \(\d+ tries over [^)]+\)$`).FindString(msg); !strings.HasPrefix(tries, tt.wantTries) || (tries == "") != (tt.wantTries == "") {
+				t.Errorf("error %q, want it to end in %q…", msg, tt.wantTries)
+			}
 			if !strings.HasPrefix(msg, tt.wantPrefix) || strings.Contains(msg, "page=") || strings.Contains(msg, "http://") || strings.Contains(msg, testToken) {
 				t.Errorf("error %q, want prefix %q and no URL", msg, tt.wantPrefix)
 			}
@@ -596,27 +601,113 @@ func TestUnknownHostFailsAtOnce(t *testing.T) {
 	}
 }
 
-// Every failure after retries says how many tries it took and how long;
-// one try says nothing of tries.
-func TestFailureAfterRetriesSaysTriesAndTime(t *testing.T) {
+// TestTriesInErrors: a failure that took more than one try says how many
+// over how long, whatever the failure; one try says nothing more, and
+// Message stays the API's own words.
+func TestTriesInErrors(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusInternalServerError)
-		_, _ = w.Write([]byte(`{"success":false,"message":"boom"}`))
-	}))
-	t.Cleanup(srv.Close)
-	for retries, want := range map[int]string{
-		4: `^read sharing: HTTP 500: boom \(5 tries over \d+(\.\d+)?m?s\)$`,
-		0: `^read sharing: HTTP 500: boom$`,
-	} {
-		c := newTestClient(t, srv.URL, withRetries(retries))
-		_, err := c.GetSharing(t.Context(), 61)
-		if err == nil || !regexp.MustCompile(want).MatchString(err.Error()) {
-			t.Errorf("max retries %d: error %v, want %s", retries, err, want)
+	status := func(code int) http.HandlerFunc {
+		return func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, code, `{"success":false,"message":"boom"}`)
 		}
 	}
-	if got := (&Error{Operation: "list sharings", StatusCode: 429, Tries: 3, Elapsed: 18400 * time.Millisecond}).Error(); got != "list sharings: HTTP 429 (3 tries over 18s)" {
-		t.Errorf("got %q", got)
+	for _, tt := range []struct {
+		name    string
+		h       http.HandlerFunc
+		retries int
+		post    bool
+		want    string // the error up to the tries; `` ends it there
+		tries   string
+	}{
+		{"500 on every try", status(500), 4, false, "read sharing: HTTP 500: boom", " (5 tries over "},
+		{"429 on every try", status(429), 2, false, "read sharing: HTTP 429: boom", " (3 tries over "},
+		{"503 on every try of a POST", status(503), 3, true, "create sharing: HTTP 503: boom", ""},
+		{"500 and no retries", status(500), 0, false, "read sharing: HTTP 500: boom", ""},
+		{"a 500, then an unusable sharing", func() http.HandlerFunc {
+			var n atomic.Int32
+			return func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) == 1 {
+					status(500)(w, r)
+					return
+				}
+				writeJSON(w, 200, `{"success":true,"data":{"id":"x"}}`)
+			}
+		}(), 2, false, `read sharing: HTTP 200: malformed sharing: field "id": expected an integer, got string`, " (2 tries over "},
+		{"dropped connection on every try", func(w http.ResponseWriter, _ *http.Request) {
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				_ = conn.Close()
+			}
+		}, 2, false, "read sharing: GET /credentials/grant-access-sharing/61: request failed: ", " (3 tries over "},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := serve(t, tt.h)
+			srv.Config.SetKeepAlivesEnabled(false)
+			c := newTestClient(t, srv.URL, withRetries(tt.retries), func(c *Config) { c.AuthScheme = "Bearer" })
+			var err error
+			if tt.post {
+				_, err = c.postSharing(context.Background(), 225, "t")
+			} else {
+				_, err = c.GetSharing(context.Background(), 61)
+			}
+			if err == nil {
+				t.Fatal("no error")
+			}
+			msg := err.Error()
+			tries := regexp.MustCompile(` \(\d+ tries over \d+(\.\d)?m?s\)$`).FindString(msg)
+			if !strings.HasPrefix(msg, tt.want) || !strings.HasPrefix(tries, tt.tries) || (tries == "") != (tt.tries == "") {
+				t.Errorf("error %q, want %q… ending in %q…", msg, tt.want, tt.tries)
+			}
+			want := 1
+			if tries != "" {
+				want, _ = strconv.Atoi(strings.Fields(tries)[0][1:])
+			}
+			var apiErr *Error
+			if errors.As(err, &apiErr) && (strings.Contains(apiErr.Message, "tries") || apiErr.Tries != want) {
+				t.Errorf("Message %q and Tries %d, want the API's words and %d", apiErr.Message, apiErr.Tries, want)
+			}
+		})
+	}
+}
+
+// TestTriesAfterCancel: a cancellation after retries says how many there
+// were too.
+func TestTriesAfterCancel(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	var n atomic.Int32
+	srv := serve(t, func(w http.ResponseWriter, _ *http.Request) {
+		if n.Add(1) == 2 {
+			cancel()
+		}
+		writeJSON(w, 503, `{"success":false,"message":"busy"}`)
+	})
+	_, err := newTestClient(t, srv.URL, func(c *Config) { c.AuthScheme = "Bearer" }).GetSharing(ctx, 61)
+	if !errors.Is(err, context.Canceled) || !regexp.MustCompile(`^read sharing: context canceled \(2 tries over \d+ms\)$`).MatchString(err.Error()) {
+		t.Errorf("got %v, want the cancellation after 2 tries", err)
+	}
+}
+
+func TestTriesText(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		tries   int
+		elapsed time.Duration
+		want    string
+	}{
+		{0, time.Second, ""},
+		{1, 18 * time.Second, ""},
+		{5, 18*time.Second + 40*time.Millisecond, " (5 tries over 18s)"},
+		{5, 18*time.Second + 260*time.Millisecond, " (5 tries over 18.3s)"},
+		{2, 1500 * time.Microsecond, " (2 tries over 2ms)"},
+		{3, 2*time.Minute + 5*time.Second, " (3 tries over 2m5s)"},
+	} {
+		if got := triesText(tt.tries, tt.elapsed); got != tt.want {
+			t.Errorf("triesText(%d, %s) = %q, want %q", tt.tries, tt.elapsed, got, tt.want)
+		}
+	}
+	err := &Error{Operation: "read sharing", StatusCode: 500, Message: "boom", Tries: 5, Elapsed: 18 * time.Second}
+	if got := err.Error(); got != "read sharing: HTTP 500: boom (5 tries over 18s)" {
+		t.Errorf("Error() = %q", got)
 	}
 }

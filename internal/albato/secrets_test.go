@@ -202,6 +202,7 @@ func TestBaseURLErrorsHideSecrets(t *testing.T) {
 	for _, raw := range []string{
 		"https://host.example/?api_key=" + urlSecret,
 		"https://host.example/#" + urlSecret,
+		"https://host.example/#",
 		"https://me:" + urlSecret + "@host.example/",
 		urlSecret + "@host.example/?" + urlSecret,
 		"ftp://host.example/?" + urlSecret,

@@ -1,6 +1,7 @@
 package albato
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,17 +13,14 @@ import (
 // Status is the state of a sharing, as the API reports it.
 type Status int
 
-// The sharing statuses documented by Albato.
+// The sharing statuses documented by Albato: waiting for the end user,
+// granted (the token spent on a connection, the credential id set), in the
+// middle of an OAuth flow, and revoked (deleted).
 const (
-	// StatusWaiting means the end user has not completed the link yet.
-	StatusWaiting Status = 0
-	// StatusGranted means a connection was created; the token is spent and
-	// the sharing carries its credential id.
-	StatusGranted Status = 1
-	// StatusWaitingOAuth means the end user is in the middle of an OAuth flow.
+	StatusWaiting      Status = 0
+	StatusGranted      Status = 1
 	StatusWaitingOAuth Status = 2
-	// StatusRevoked means the token was revoked (the sharing was deleted).
-	StatusRevoked Status = 3
+	StatusRevoked      Status = 3
 )
 
 var statusNames = [...]string{
@@ -43,39 +41,28 @@ func (s Status) Name() string {
 
 // Sharing is one sharing entity ("connection link").
 type Sharing struct {
-	// ID identifies the sharing.
-	ID int64
-	// PartnerID is the partner (app) the end user connects.
-	PartnerID int64
-	// Token is the one-time token of the link. It is a secret until spent.
-	Token string
-	// Status is the state of the sharing.
+	ID        int64
+	PartnerID int64 // the partner (app) the end user connects
+	// Token is the link's one-time token, a secret until spent.
+	Token  string
 	Status Status
 	// CredentialID is the id of the connection created through the link;
 	// nil when the API reports null or omits it.
 	CredentialID *int64
-	// Title is the sharing's title.
-	Title string
+	Title        string
 	// DateCreated is when the API says the sharing was created, in UTC; nil
 	// when it reports null, "" or nothing (as it does right after create).
-	// The API may write it as "YYYY-MM-DD HH:MM:SS" (UTC), RFC 3339 with
-	// any offset, or Unix seconds (a number or a string of digits).
 	DateCreated *time.Time
 	// ServerTime is when the API answered, from the response's Date header
 	// (UTC); zero if the header is missing or unparsable.
 	ServerTime time.Time
 }
 
-// Page is one page of the list of sharings.
+// Page is one page of the list of sharings, in the API's order; Page is
+// its 1-based number.
 type Page struct {
-	// Sharings are the sharings on this page, in the API's order.
-	Sharings []Sharing
-	// Page is the 1-based number of this page.
-	Page int
-	// TotalPages is how many pages the list has.
-	TotalPages int
-	// TotalItemsCount is how many sharings the list has.
-	TotalItemsCount int
+	Sharings                          []Sharing
+	Page, TotalPages, TotalItemsCount int
 }
 
 // sharingWire is a sharing as JSON. Numbers are decoded strictly: the
@@ -90,24 +77,14 @@ type sharingWire struct {
 	DateCreated  json.RawMessage `json:"dateCreated"`
 }
 
-type metaWire struct {
-	Page            int `json:"page"`
-	TotalPages      int `json:"totalPages"`
-	TotalItemsCount int `json:"totalItemsCount"`
-}
+const (
+	apiDateLayout  = "2006-01-02 15:04:05" // the documented dateCreated, read as UTC
+	maxUnixSeconds = 253402300799          // the end of year 9999: more is not a date
+)
 
-// apiDateLayout is the documented form of dateCreated, e.g.
-// "2025-08-14 19:12:13"; it carries no zone and is read as UTC.
-const apiDateLayout = "2006-01-02 15:04:05"
-
-// maxUnixSeconds is the end of year 9999, the last a date can be written
-// in: a larger number is not a date.
-const maxUnixSeconds = 253402300799
-
-// parseDate parses a date as the Albato API may write it:
-// "2025-08-14 19:12:13" (read as UTC, fractional seconds allowed), the same
-// with a "T" separator, RFC 3339 with any offset, or Unix seconds
-// ("1755198733", a fraction allowed). The result is always in UTC.
+// parseDate reads a date as the API may write it, into UTC:
+// "2025-08-14 19:12:13" (UTC, a fraction allowed, or a "T" between), RFC
+// 3339 with any offset, or Unix seconds ("1755198733", a fraction allowed).
 func parseDate(s string) (time.Time, error) {
 	v := strings.TrimSpace(s)
 	if v == "" {
@@ -174,21 +151,12 @@ func (w *sharingWire) toSharing(serverTime time.Time) (Sharing, string) {
 	if w.ID <= 0 {
 		return Sharing{}, `malformed sharing: "id" is missing or not positive`
 	}
-	s := Sharing{
-		ID:           w.ID,
-		PartnerID:    w.PartnerID,
-		Token:        w.Token,
-		Status:       Status(w.Status),
-		CredentialID: w.CredentialID,
-		Title:        w.Title,
-		ServerTime:   serverTime,
-	}
 	date, err := decodeDate(w.DateCreated)
 	if err != nil {
 		return Sharing{}, fmt.Sprintf("malformed sharing %d: dateCreated: %s", w.ID, err)
 	}
-	s.DateCreated = date
-	return s, ""
+	return Sharing{ID: w.ID, PartnerID: w.PartnerID, Token: w.Token, Status: Status(w.Status),
+		CredentialID: w.CredentialID, Title: w.Title, DateCreated: date, ServerTime: serverTime}, ""
 }
 
 // decodeSharing decodes the data of a single-sharing answer.
@@ -216,18 +184,18 @@ func decodePage(env envelope, requested int, serverTime time.Time) (Page, string
 		p.Sharings = append(p.Sharings, s)
 	}
 	if env.meta != nil {
-		var m metaWire
+		var m struct {
+			Page            int `json:"page"`
+			TotalPages      int `json:"totalPages"`
+			TotalItemsCount int `json:"totalItemsCount"`
+		}
 		if err := json.Unmarshal(env.meta, &m); err != nil {
 			return Page{}, "malformed list meta: " + typeProblem(err)
 		}
 		if m.TotalPages < 0 || m.TotalItemsCount < 0 {
 			return Page{}, "malformed list meta: negative totals"
 		}
-		if m.Page > 0 {
-			p.Page = m.Page
-		}
-		p.TotalPages = m.TotalPages
-		p.TotalItemsCount = m.TotalItemsCount
+		p.Page, p.TotalPages, p.TotalItemsCount = cmp.Or(max(m.Page, 0), p.Page), m.TotalPages, m.TotalItemsCount
 	}
 	return p, ""
 }

@@ -316,7 +316,7 @@ func TestNewValidation(t *testing.T) {
 		{"ok with prefix", Config{BaseURL: "http://localhost:8080/api/", Token: "t", AuthScheme: "BeArEr"}, ""},
 		{"no URL", Config{Token: "t"}, "API base URL is required"},
 		{"relative URL", Config{BaseURL: "/api", Token: "t"}, "absolute http or https URL"},
-		{"no scheme", Config{BaseURL: "api.albato.com", Token: "t"}, "has no scheme: write \"https://api.albato.com\""},
+		{"no scheme", Config{BaseURL: "api.albato.com", Token: "t"}, `has no scheme: use "https://api.albato.com"`},
 		{"ftp", Config{BaseURL: "ftp://api.albato.com", Token: "t"}, "absolute http or https URL"},
 		{"no host", Config{BaseURL: "https:///path", Token: "t"}, "has no host"},
 		{"unparsable", Config{BaseURL: "http://[::1", Token: "t"}, "invalid API base URL"},
