@@ -254,7 +254,6 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 		// A success status with a body that is not the API's refusal may
 		// have done what was asked: say so to mayHaveBeenApplied.
 		apiErr.unreadable = resp.StatusCode < 400 && !saysFailure(ans.body)
-		apiErr.Tries, apiErr.Elapsed = st.attempt, time.Since(began)
 		return answer{}, apiErr
 	}
 	ans.env = env

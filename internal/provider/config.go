@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -201,18 +200,11 @@ func urlDiagnostic(severity diag.Severity, p path.Path, raw, summary, detail str
 	return d
 }
 
+// checkHTTPURL is the client's check of a connect URL, which may carry a
+// query (white-label pages).
 func checkHTTPURL(raw string) error {
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		// url.Parse's errors quote the input, whose query may hold a secret.
-		return errors.New("it is not a URL (look for spaces, control characters, a bad %-escape or a bad port)")
-	case u.Scheme != "http" && u.Scheme != "https":
-		return fmt.Errorf("%q must start with http:// or https://", albato.ShownURL(raw))
-	case u.Host == "":
-		return fmt.Errorf("%q has no host", albato.ShownURL(raw))
-	}
-	return nil
+	_, err := albato.ParseConnectURL(raw)
+	return err
 }
 
 // checkAPIURL is the client's own check, so that both accept the same.

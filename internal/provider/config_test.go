@@ -334,7 +334,7 @@ func TestAccProvider_configErrors(t *testing.T) {
   api_url = "ftp//nowhere"
   token   = "x"
 }`,
-			want: `(?s)api_url.*must\s+be\s+an\s+absolute\s+http\s+or\s+https\s+URL`,
+			want: `(?s)api_url.*has\s+no\s+scheme:\s+use\s+"https://`,
 		},
 		"negative max_retries": {
 			provider: e.providerConfig("max_retries = -1"),
@@ -422,7 +422,7 @@ func TestAccProvider_urlSecretsNeverShown(t *testing.T) {
 		{
 			name:     "connect_url with credentials",
 			provider: fmt.Sprintf("api_url = %q\n  connect_url = %q", e.server.URL, "ftp://me:"+secret+"@connect.example/?k="+secret),
-			want:     `(?s)"connect_url" is not usable: "ftp://connect.example/" must start with`,
+			want:     `(?s)"connect_url" is not usable: connect URL must be an absolute http or https\s+URL, got "ftp://connect.example/"`,
 		},
 		{
 			name:     "a redirect",
