@@ -262,9 +262,9 @@ func TestRedirectHidesSecrets(t *testing.T) {
 func TestBaseURLWithoutScheme(t *testing.T) {
 	t.Parallel()
 	for raw, shown := range map[string]string{
-		"127.0.0.1:8080":                   "127.0.0.1:8080",
-		"localhost:8080/api":               "localhost:8080/api",
-		"api.albato.com":                   "api.albato.com",
+		"127.0.0.1:8080":     "127.0.0.1:8080",
+		"localhost:8080/api": "localhost:8080/api",
+		"api.albato.com":     "api.albato.com",
 	} {
 		_, err := ParseBaseURL(raw)
 		want := `has no scheme: use "https://` + shown + `" (or "http://` + shown + `" for a local sandbox)`
