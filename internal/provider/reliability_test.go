@@ -655,6 +655,8 @@ var (
 // relOutcome words a cell's diagnostics for the matrix: "ok", "ok,
 // warning: <summary>", or "<error summary>: <operation>: <what went
 // wrong>", with the HTTP status when there was one.
+var relTriesRe = regexp.MustCompile(` \(\d+ tries over [^)]*\)`)
+
 func relOutcome(diags []*tfprotov6.Diagnostic) string {
 	var errs, warns []*tfprotov6.Diagnostic
 	for _, d := range diags {
@@ -674,7 +676,8 @@ func relOutcome(diags []*tfprotov6.Diagnostic) string {
 		return "ok, warning: " + warns[0].Summary
 	}
 	d := errs[0]
-	detail := strings.Join(strings.Fields(d.Detail), " ")
+	// The tries a failure took are the cell's request count, compared apart.
+	detail := relTriesRe.ReplaceAllString(strings.Join(strings.Fields(d.Detail), " "), "")
 	op := relOpOf(detail)
 	if m := relHTTPRe.FindStringSubmatch(detail); m != nil {
 		msg := m[3]
