@@ -83,7 +83,7 @@ data "albato_connection_link" "test" {
 
 // wait_for_status returns once the end user completes the link.
 func TestAccConnectionLinkDataSource_waitForGrant(t *testing.T) {
-	deadline(t, 90*time.Second, "wait_for_status")
+	deadline(t, 10*time.Minute, "wait_for_status")
 	e := newTestEnv(t)
 	var credentialID int64
 	resource.ParallelTest(t, resource.TestCase{
@@ -157,7 +157,7 @@ func TestAccConnectionLinkDataSource_waitErrors(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			deadline(t, 90*time.Second, "wait_for_status")
+			deadline(t, 10*time.Minute, "wait_for_status")
 			e := newTestEnv(t)
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
@@ -232,7 +232,7 @@ data "albato_connection_link" "test" {
 func TestAccConnectionLinkDataSource_waitOutlivesTheDate(t *testing.T) {
 	for _, moves := range []bool{false, true} {
 		t.Run(fmt.Sprintf("PUT moves dateCreated: %v", moves), func(t *testing.T) {
-			deadline(t, 90*time.Second, "wait_for_status")
+			deadline(t, 10*time.Minute, "wait_for_status")
 			e := newTestEnv(t)
 			var credentialID int64
 			resource.ParallelTest(t, resource.TestCase{

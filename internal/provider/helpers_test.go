@@ -607,7 +607,8 @@ const repoRoot = "../.."
 // deadline fails the test binary, naming the test and what did not stop,
 // when the test still runs after d: a wait or a paging loop that never ends
 // fails in seconds, not at the package's timeout. Acceptance tests cannot
-// be stopped from outside, so it panics.
+// be stopped from outside, so it panics. The clock starts before a
+// parallel test is let run, so d allows for the queue.
 func deadline(t *testing.T, d time.Duration, what string) {
 	timer := time.AfterFunc(d, func() { panic(fmt.Sprintf("%s: %s did not stop within %s", t.Name(), what, d)) })
 	t.Cleanup(func() { timer.Stop() })
