@@ -111,7 +111,7 @@ func (a *regenerateAction) Invoke(ctx context.Context, req action.InvokeRequest,
 	regenerated, err := a.data.client.RegenerateSharing(ctx, id)
 	switch {
 	case albato.IsNotFound(err):
-		resp.Diagnostics.AddAttributeError(path.Root("id"), "Connection Link Not Found", noSuchLink(id)+" "+recreateRemedy)
+		resp.Diagnostics.Append(linkNotFound(path.Root("id"), id, " "+recreateRemedy))
 		return
 	case err != nil:
 		resp.Diagnostics.AddError("Unable to Regenerate Connection Link",

@@ -17,7 +17,7 @@ func (pd *providerData) readLink(ctx context.Context, id int64, at path.Path, re
 	s, err := pd.client.GetSharing(ctx, id)
 	switch {
 	case albato.IsNotFound(err):
-		diags.AddAttributeError(at, "Connection Link Not Found", noSuchLink(id)+remedy)
+		diags.Append(linkNotFound(at, id, remedy))
 	case err != nil:
 		diags.AddError(pd.readError(id, err))
 	}
@@ -26,6 +26,12 @@ func (pd *providerData) readLink(ctx context.Context, id int64, at path.Path, re
 
 const recreateRemedy = "If an albato_connection_link resource manages it, the next terraform apply creates a new " +
 	"link in its place, with a new id: hand that link out."
+
+// linkNotFound is the one diagnostic of a link the API does not know, with
+// more (what it means here, what to do) after its message.
+func linkNotFound(at path.Path, id int64, more string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(at, "Connection Link Not Found", noSuchLink(id)+more)
+}
 
 func noSuchLink(id int64) string {
 	return fmt.Sprintf("There is no connection link with id %d in this Albato account: it was deleted, or the id is wrong.", id)

@@ -114,8 +114,7 @@ func (w *linkWait) fail(parent, ctx context.Context, pd *providerData, id int64,
 				"One link", strconv.Itoa(len(pending))+" links"), w.wantText(), w.timeout, w.names(pending),
 				w.expiryHints(pd, pending), w.raise))
 	case albato.IsNotFound(err):
-		diags.AddAttributeError(w.idsAt, "Connection Link Not Found",
-			fmt.Sprintf("%s So it will never become %s. %s", noSuchLink(id), w.wantText(), recreateRemedy))
+		diags.Append(linkNotFound(w.idsAt, id, fmt.Sprintf(" So it will never become %s. %s", w.wantText(), recreateRemedy)))
 	default:
 		diags.AddError(pd.readError(id, err))
 	}
