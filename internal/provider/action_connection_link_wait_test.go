@@ -58,8 +58,8 @@ func invokeWaitPolling(ctx context.Context, t *testing.T, e *testEnv, ids []int6
 	if err != nil {
 		t.Fatal(err)
 	}
-	pd := &providerData{client: c, reads: newSharingReader(c, 0), clock: e.clock, connectURL: e.connectURL(),
-		linkID: linkIDPartner, pollMin: pollMin, pollMax: pollMax}
+	pd := &providerData{client: c, reads: &sharingReader{client: c, pages: 0}, clock: e.clock,
+		settings: settings{connectURL: e.connectURL(), linkID: linkIDPartner}, pollMin: pollMin, pollMax: pollMax}
 	a := &waitAction{data: pd}
 	var sr action.SchemaResponse
 	a.Schema(ctx, action.SchemaRequest{}, &sr)

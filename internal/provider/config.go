@@ -146,11 +146,11 @@ func (s *settings) check() diag.Diagnostics {
 			"The provider needs an Albato API token. Set the \"token\" argument in the provider configuration, "+
 				"or the "+envToken+" environment variable.")
 	}
-	if err := checkAPIURL(s.apiURL); err != nil && known("api_url") {
+	if _, err := albato.ParseBaseURL(s.apiURL); err != nil && known("api_url") {
 		diags.Append(urlDiagnostic(diag.SeverityError, path.Root("api_url"), s.apiURL, "Invalid Albato API URL",
 			fmt.Sprintf("The API URL (%s) is not usable: %s.", s.apiURLOrigin, err)))
 	}
-	if err := checkHTTPURL(s.connectURL); err != nil && known("connect_url") {
+	if _, err := albato.ParseConnectURL(s.connectURL); err != nil && known("connect_url") {
 		diags.Append(urlDiagnostic(diag.SeverityError, path.Root("connect_url"), s.connectURL, "Invalid Albato Connect URL",
 			fmt.Sprintf("The connect URL (from \"connect_url\" or %s) is not usable: %s.", envConnectURL, err)))
 	}
@@ -198,19 +198,6 @@ func urlDiagnostic(severity diag.Severity, p path.Path, raw, summary, detail str
 		return diag.WithPath(p, d)
 	}
 	return d
-}
-
-// checkHTTPURL is the client's check of a connect URL, which may carry a
-// query (white-label pages).
-func checkHTTPURL(raw string) error {
-	_, err := albato.ParseConnectURL(raw)
-	return err
-}
-
-// checkAPIURL is the client's own check, so that both accept the same.
-func checkAPIURL(raw string) error {
-	_, err := albato.ParseBaseURL(raw)
-	return err
 }
 
 // canonical returns the element of values that v spells in any case, or v.

@@ -216,7 +216,7 @@ func TestAPIErrorDetailNamesWhereTheURLCameFrom(t *testing.T) {
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
-	pd := &providerData{apiURLOrigin: s.apiURLOrigin}
+	pd := &providerData{settings: settings{apiURLOrigin: s.apiURLOrigin}}
 	got := pd.apiErrorDetail("read connection link 61", errors.New("dial tcp: lookup api.albato.com: no such host"))
 	for _, want := range []string{`"api_url" from the provider configuration`, `wins over ALBATO_API_URL="http://127.0.0.1:8080"`} {
 		if !strings.Contains(got, want) {
@@ -298,7 +298,7 @@ func TestUnknownHostDetail(t *testing.T) {
 		if diags.HasError() {
 			t.Fatal(diags)
 		}
-		pd := &providerData{apiURLOrigin: s.apiURLOrigin}
+		pd := &providerData{settings: settings{apiURLOrigin: s.apiURLOrigin}}
 		err := fmt.Errorf("read sharing: %w", &net.OpError{Op: "dial", Net: "tcp",
 			Err: &net.DNSError{Err: "no such host", Name: "api.typo.example", IsNotFound: true}})
 		got := pd.apiErrorDetail("read connection link 61", err)

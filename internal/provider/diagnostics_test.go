@@ -15,7 +15,7 @@ import (
 // create that surely failed says only that.
 func TestCreateErrorDiagnostic(t *testing.T) {
 	t.Parallel()
-	pd := &providerData{apiURLOrigin: `"api_url" in the provider configuration`}
+	pd := &providerData{settings: settings{apiURLOrigin: `"api_url" in the provider configuration`}}
 	plan := connectionLinkResourceModel{linkView: linkView{Title: types.StringValue("CRM"), PartnerID: types.Int64Value(225)}}
 	cause := errors.New("connection reset")
 	for _, c := range []struct {

@@ -44,14 +44,10 @@ func (f linkFilter) matches(s albato.Sharing) bool {
 		(f.StatusName.IsNull() || s.Status.Name() == f.StatusName.ValueString())
 }
 
-func (f linkFilter) status() (albato.Status, bool) {
-	switch {
-	case !f.Status.IsNull():
-		return albato.Status(f.Status.ValueInt64()), true
-	case !f.StatusName.IsNull():
-		return albato.Status(slices.Index(statusNames, f.StatusName.ValueString())), true
-	}
-	return 0, false
+// onlyRevoked reports filters that match revoked links only.
+func (f linkFilter) onlyRevoked() bool {
+	return (!f.Status.IsNull() && f.Status.ValueInt64() == int64(albato.StatusRevoked)) ||
+		f.StatusName.ValueString() == albato.StatusRevoked.Name()
 }
 
 // validate checks the filters' known values, each against its attribute

@@ -60,11 +60,6 @@ type listing struct {
 	byID map[int64]albato.Sharing // nil when the listing failed: every read GETs
 }
 
-// newSharingReader: pages is 0 when not known, -1 to GET every link.
-func newSharingReader(c *albato.Client, pages int) *sharingReader {
-	return &sharingReader{client: c, pages: pages}
-}
-
 func (r *sharingReader) Get(ctx context.Context, id int64) (*albato.Sharing, error) {
 	r.mu.Lock()
 	for r.probed != nil {

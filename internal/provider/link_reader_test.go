@@ -109,7 +109,7 @@ func TestSharingReaderRequestCounts(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			sb, client, ids := newReaderWorld(t, c.account, c.pageSize)
-			got := readAll(t, newSharingReader(client, 0), ids[:c.refreshed], 10)
+			got := readAll(t, &sharingReader{client: client, pages: 0}, ids[:c.refreshed], 10)
 			for _, id := range ids[:c.refreshed] {
 				if got[id] == nil || got[id].ID != id {
 					t.Fatalf("link %d read as %+v", id, got[id])
@@ -139,7 +139,7 @@ func TestSharingReaderSeesChanges(t *testing.T) {
 	if err := sb.Remove(removed); err != nil {
 		t.Fatal(err)
 	}
-	got := readAll(t, newSharingReader(client, 0), ids, 10)
+	got := readAll(t, &sharingReader{client: client, pages: 0}, ids, 10)
 	if s := got[granted]; s == nil || s.Status != albato.StatusGranted || s.CredentialID == nil {
 		t.Errorf("granted link read as %+v", s)
 	}
@@ -182,8 +182,8 @@ func TestSharingReaderFallsBackToGETs(t *testing.T) {
 		reader       *sharingReader
 		wantListings int64
 	}{
-		{"without batch", newSharingReader(direct, -1), 0},
-		{"after a failed listing", newSharingReader(failingLists, 0), 1},
+		{"without batch", &sharingReader{client: direct, pages: -1}, 0},
+		{"after a failed listing", &sharingReader{client: failingLists, pages: 0}, 1},
 	} {
 		sb.ResetRequests()
 		listings.Store(0)

@@ -4,6 +4,7 @@ package provider
 // "Which view knows what").
 
 import (
+	"cmp"
 	"net/url"
 	"slices"
 	"strconv"
@@ -163,13 +164,6 @@ var linkAttrs = []linkAttr{
 		hint: "Whether the link is waiting and at or past `expires_at`, on the API's clock." + hintNote},
 }
 
-func (a linkAttr) viewDescription() string {
-	if a.hint != "" {
-		return a.hint
-	}
-	return a.desc
-}
-
 func (k attrKind) unknown() attr.Value {
 	switch k {
 	case kindInt:
@@ -213,7 +207,7 @@ func resourceLinkAttributes(extra map[string]string) map[string]rschema.Attribut
 func dataSourceLinkAttributes(omit ...string) map[string]dschema.Attribute {
 	out := map[string]dschema.Attribute{}
 	for _, a := range linkAttrs {
-		d := a.viewDescription()
+		d := cmp.Or(a.hint, a.desc)
 		switch {
 		case slices.Contains(omit, a.name):
 		case a.kind == kindInt:

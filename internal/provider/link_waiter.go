@@ -52,7 +52,7 @@ func (w *linkWait) run(ctx context.Context, pd *providerData, diags *diag.Diagno
 	pause, pages := pd.pollMin, 0
 	for round := 1; ; round++ {
 		// A reader per round: each round must see the API as it is now.
-		reads := newSharingReader(pd.client, pages)
+		reads := &sharingReader{client: pd.client, pages: pages}
 		for _, id := range w.pending() {
 			s, err := reads.Get(ctx, id)
 			if err != nil {

@@ -84,7 +84,7 @@ func (l *connectionLinkListResource) List(ctx context.Context, req list.ListRequ
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	if status, ok := filter.status(); ok && status == albato.StatusRevoked {
+	if filter.onlyRevoked() {
 		at := path.Root("status")
 		if filter.Status.IsNull() {
 			at = path.Root("status_name")

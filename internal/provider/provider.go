@@ -64,14 +64,10 @@ func WithPollInterval(first, longest time.Duration) Option {
 // providerData is what Configure hands to every type; client and reads
 // are nil while arguments are unknown.
 type providerData struct {
+	settings
 	client           *albato.Client
 	reads            *sharingReader
 	clock            clock.Clock
-	connectURL       string
-	linkID           string
-	apiToken         string
-	apiURLOrigin     string
-	unknown          []string
 	pollMin, pollMax time.Duration
 }
 
@@ -101,7 +97,7 @@ func (p *AlbatoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				MarkdownDescription: "Base URL of the Albato API, `http` or `https`. May also be set with the `" + envAPIURL +
 					"` environment variable. Defaults to `" + defaultAPIURL + "`.",
 				Optional:   true,
-				Validators: []validator.String{urlValidator(checkAPIURL)},
+				Validators: []validator.String{urlValidator(albato.ParseBaseURL)},
 			},
 			"token": schema.StringAttribute{
 				MarkdownDescription: "Albato API token. Required unless set with the `" + envToken + "` environment " +
@@ -132,7 +128,7 @@ func (p *AlbatoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				MarkdownDescription: "Base of the links handed to end users; white-label domains differ. May also be set " +
 					"with the `" + envConnectURL + "` environment variable. Defaults to `" + defaultConnectURL + "`.",
 				Optional:   true,
-				Validators: []validator.String{urlValidator(checkHTTPURL)},
+				Validators: []validator.String{urlValidator(albato.ParseConnectURL)},
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: "How many times a request is retried after the first try, on rate limits (HTTP 429) " +
@@ -156,10 +152,7 @@ func (p *AlbatoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	data := &providerData{
-		clock: p.clock, connectURL: s.connectURL, linkID: s.linkID, apiToken: s.token,
-		apiURLOrigin: s.apiURLOrigin, unknown: s.unknown, pollMin: p.pollMin, pollMax: p.pollMax,
-	}
+	data := &providerData{settings: s, clock: p.clock, pollMin: p.pollMin, pollMax: p.pollMax}
 	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData = data, data, data
 	resp.ListResourceData, resp.ActionData = data, data
 	if len(s.unknown) > 0 {
@@ -175,7 +168,7 @@ func (p *AlbatoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		resp.Diagnostics.AddError("Unable to Create Albato API Client", err.Error())
 		return
 	}
-	data.client, data.reads = client, newSharingReader(client, p.readerPages)
+	data.client, data.reads = client, &sharingReader{client: client, pages: p.readerPages}
 	tflog.Debug(ctx, "Configured Albato API client", map[string]any{
 		"api_url": albato.ShownURL(s.apiURL), "auth_scheme": s.authScheme, "link_id": s.linkID, "max_retries": s.maxRetries,
 	})
@@ -269,7 +262,7 @@ func (pd *providerData) ready(diags *diag.Diagnostics) bool {
 // the framework's and the client's included.
 func withSecretsMasked(ctx context.Context, pd *providerData, more ...string) context.Context {
 	if pd != nil {
-		more = append(more, pd.apiToken)
+		more = append(more, pd.token)
 	}
 	secrets := slices.DeleteFunc(slices.Clone(more), func(s string) bool { return s == "" })
 	if len(secrets) == 0 {

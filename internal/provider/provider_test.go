@@ -168,7 +168,7 @@ func TestWithSecretsMaskedHidesTokensInLogs(t *testing.T) {
 	t.Parallel()
 	const apiToken, sharingToken = "api-tok-3c1d9e", "aZeZWFwAQQ"
 	link := buildLink("https://connect.example.com/", 225, sharingToken)
-	for _, pd := range []*providerData{{apiToken: apiToken}, nil, {}} {
+	for _, pd := range []*providerData{{settings: settings{token: apiToken}}, nil, {}} {
 		var out bytes.Buffer
 		ctx := tflogtest.RootLogger(context.Background(), &out)
 		ctx = withSecretsMasked(ctx, pd, "", sharingToken)
@@ -182,7 +182,7 @@ func TestWithSecretsMaskedHidesTokensInLogs(t *testing.T) {
 		if strings.Contains(got, sharingToken) {
 			t.Errorf("the sharing token is logged: %s", got)
 		}
-		if pd != nil && pd.apiToken != "" && strings.Contains(got, apiToken) {
+		if pd != nil && pd.token != "" && strings.Contains(got, apiToken) {
 			t.Errorf("the API token is logged: %s", got)
 		}
 	}

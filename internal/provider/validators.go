@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -37,9 +38,10 @@ var (
 	titleLength = stringCheck{"value must be 1 to 255 characters long", checkTitle}
 )
 
-func urlValidator(check func(string) error) stringCheck {
+// urlValidator checks a URL with the client's own parse, so that both accept the same.
+func urlValidator(parse func(string) (*url.URL, error)) stringCheck {
 	return stringCheck{"value must be an absolute http or https URL", func(raw string, at path.Path, diags *diag.Diagnostics) {
-		if err := check(raw); err != nil {
+		if _, err := parse(raw); err != nil {
 			diags.Append(urlDiagnostic(diag.SeverityError, at, raw, "Invalid URL",
 				fmt.Sprintf("The URL of %q is not usable: %s.", at, err)))
 		}
