@@ -41,11 +41,16 @@ mutate: ## Mutation testing (gremlins, pinned) of MUTATE_PKGS, e.g. make mutate 
 # against its whole test suite (scripts/mutatechanged says how). It prints
 # per package killed, lived, not covered, timed out, the score, every LIVED
 # mutant and the wall time; the JSON goes to $(MUTATE_OUT)/changed/.
+# MUTATE_ACC_RUN, a regular expression without spaces, runs the acceptance
+# tests it matches on the newest Terraform instead of the unit tests: for
+# code only Terraform reaches, such as a resource's CRUD.
 MUTATE_BASE          ?= main
 MUTATE_CHANGED_FLAGS ?= --workers 2 --timeout-coefficient 5
+MUTATE_ACC_RUN       ?=
 
 .PHONY: mutate-changed
-mutate-changed: ## Mutation testing of only the lines changed since MUTATE_BASE (default main), e.g. make mutate-changed MUTATE_BASE=HEAD~1
+mutate-changed: $(if $(MUTATE_ACC_RUN),$(TERRAFORM_LATEST)) ## Mutation testing of only the lines changed since MUTATE_BASE (default main), e.g. make mutate-changed MUTATE_BASE=HEAD~1
 	@go -C scripts/mutatechanged test ./...
-	@go -C scripts/mutatechanged run . -base '$(MUTATE_BASE)' -out '$(MUTATE_OUT)/changed' -pkgs '$(MUTATE_PKGS)' \
+	@$(if $(MUTATE_ACC_RUN),TF_ACC_TERRAFORM_PATH=$(TERRAFORM_LATEST)) go -C scripts/mutatechanged run . \
+		-base '$(MUTATE_BASE)' -out '$(MUTATE_OUT)/changed' -pkgs '$(MUTATE_PKGS)' -acc-run '$(MUTATE_ACC_RUN)' \
 		-- $(call tool,gremlins) unleash $(MUTATE_CHANGED_FLAGS)

@@ -70,8 +70,13 @@ func run(args []string, stdout io.Writer) error {
 	base := fs.String("base", "main", "the revision the change is taken against (its merge base with HEAD)")
 	outDir := fs.String("out", "", "the directory for the JSON results and summary.txt")
 	pkgs := fs.String("pkgs", "./internal/albato ./internal/provider", "the package directories, separated by spaces")
+	accRun := fs.String("acc-run", "", "run the acceptance tests matching this regular expression (TF_ACC=1, go test -run) "+
+		"instead of the unit tests")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if strings.ContainsAny(*accRun, " \t\n'\"") {
+		return fmt.Errorf("-acc-run %q: GOFLAGS carries it, so it may hold no space or quote", *accRun)
 	}
 	gremlins := fs.Args()
 	if len(gremlins) == 0 || *outDir == "" {
@@ -96,7 +101,7 @@ func run(args []string, stdout io.Writer) error {
 	short := mergeBase[:min(len(mergeBase), 12)]
 	fmt.Fprintf(stdout, "mutate-changed: lines changed since %s (the merge base of %s and HEAD), committed or not\n", short, *base)
 
-	env := gremlinsEnv(os.Environ())
+	env := gremlinsEnv(os.Environ(), *accRun)
 	type job struct {
 		dir     string
 		changes changes
@@ -190,9 +195,12 @@ var gitConfig = [][2]string{
 const goFlags = "-count=1 -vet=off -parallel=8"
 
 // gremlinsEnv is environ for gremlins: gitConfig added after any
-// GIT_CONFIG_* entries already there, GOFLAGS extended, acceptance tests
-// off (TF_ACC unset) and no external diff program.
-func gremlinsEnv(environ []string) []string {
+// GIT_CONFIG_* entries already there, GOFLAGS extended, no external diff
+// program, and acceptance tests off (TF_ACC unset) unless accRun names the
+// ones to run: then TF_ACC=1 and only those run (-run), so that code only
+// Terraform reaches (a resource's CRUD) is mutated against the tests that
+// drive it, at tens of seconds a mutant.
+func gremlinsEnv(environ []string, accRun string) []string {
 	n := 0
 	var goflags string
 	env := make([]string, 0, len(environ)+2*len(gitConfig)+2)
@@ -213,9 +221,12 @@ func gremlinsEnv(environ []string) []string {
 	for i, c := range gitConfig {
 		env = append(env, fmt.Sprintf("GIT_CONFIG_KEY_%d=%s", n+i, c[0]), fmt.Sprintf("GIT_CONFIG_VALUE_%d=%s", n+i, c[1]))
 	}
-	env = append(env, fmt.Sprintf("GIT_CONFIG_COUNT=%d", n+len(gitConfig)),
-		"GOFLAGS="+strings.TrimSpace(goflags+" "+goFlags))
-	return env
+	flags := strings.TrimSpace(goflags + " " + goFlags)
+	if accRun != "" {
+		flags += " -run=" + accRun
+		env = append(env, "TF_ACC=1")
+	}
+	return append(env, fmt.Sprintf("GIT_CONFIG_COUNT=%d", n+len(gitConfig)), "GOFLAGS="+flags)
 }
 
 func git(dir string, args ...string) (string, error) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"reflect"
 	"slices"
 	"strings"
@@ -97,7 +98,7 @@ func TestGremlinsEnv(t *testing.T) {
 	env := gremlinsEnv([]string{
 		"HOME=/root", "TF_ACC=1", "GOFLAGS=-mod=mod", "GIT_CONFIG_COUNT=1",
 		"GIT_CONFIG_KEY_0=user.name", "GIT_CONFIG_VALUE_0=x", "GIT_EXTERNAL_DIFF=meld",
-	})
+	}, "")
 	get := func(k string) (string, bool) {
 		for _, kv := range env {
 			if v, ok := strings.CutPrefix(kv, k+"="); ok {
@@ -125,6 +126,29 @@ func TestGremlinsEnv(t *testing.T) {
 	}
 	if v, _ := get("HOME"); v != "/root" {
 		t.Errorf("HOME = %q", v)
+	}
+}
+
+func TestGremlinsEnvAcceptance(t *testing.T) {
+	t.Parallel()
+	env := gremlinsEnv([]string{"TF_ACC=", "GOFLAGS=-mod=mod"}, "TestAccConnectionLink_stale|TestAccX")
+	var acc []string
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "TF_ACC=") || strings.HasPrefix(kv, "GOFLAGS=") {
+			acc = append(acc, kv)
+		}
+	}
+	want := []string{"TF_ACC=1", "GOFLAGS=-mod=mod -count=1 -vet=off -parallel=8 -run=TestAccConnectionLink_stale|TestAccX"}
+	if strings.Join(acc, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got %q, want %q", acc, want)
+	}
+}
+
+func TestAccRunWithSpaceRefused(t *testing.T) {
+	t.Parallel()
+	err := run([]string{"-acc-run", "TestA TestB", "-out", t.TempDir(), "--", "true"}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "no space") {
+		t.Errorf("err = %v, want a refusal of the space", err)
 	}
 }
 
