@@ -98,13 +98,13 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 	noStore := " Also null whenever `store_token` is `false`."
 	attrs := resourceLinkAttributes(map[string]string{"token": noStore, "link": noStore})
 	attrs["partner_id"] = schema.Int64Attribute{
-		MarkdownDescription: "The partner (app) id whose connection the end user creates, e.g. `225`. Changing it replaces the link.",
+		MarkdownDescription: attrs["partner_id"].GetMarkdownDescription() + " Changing it replaces the link.",
 		Required:            true,
 		Validators:          []validator.Int64{int64validator.AtLeast(1)},
 		PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
 	}
 	attrs["title"] = schema.StringAttribute{
-		MarkdownDescription: "Title of the link, 1 to 255 characters; say what the connection is for. " +
+		MarkdownDescription: attrs["title"].GetMarkdownDescription() + " Say what the connection is for. " +
 			"Changing it replaces the link, because the API cannot rename one.",
 		Required:      true,
 		Validators:    []validator.String{titleLength},
