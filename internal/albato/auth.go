@@ -11,8 +11,7 @@ import (
 	"sync/atomic"
 )
 
-// AuthSchemes are the values of Config.AuthScheme, in any letter case, for
-// callers that validate the setting before building a Client.
+// AuthSchemes are Config.AuthScheme's values, in any letter case.
 var AuthSchemes = []string{authAuto, authBearer, authBasic}
 
 // The ways to send the API token, by the names logged once one is accepted:
@@ -28,16 +27,14 @@ const (
 // authScheme is one way to send the API token.
 type authScheme struct{ name, header string }
 
-// authGate settles which scheme the API accepts, once per Client. Under
-// "auto" one request at a time tries them in order, and the others wait:
-// a burst of 401s would look like an attack.
+// authGate settles the scheme the API accepts, once per Client. Under auto
+// one request at a time tries them, the others wait: a burst of 401s would
+// look like an attack.
 type authGate struct {
 	schemes []authScheme
 	settled atomic.Int64  // 1 + index of the accepted scheme; 0 while unsettled
 	turn    chan struct{} // held by the request trying the schemes
-	// refused counts the schemes the API refused, so that the request
-	// after one that failed otherwise does not send them again. Guarded by turn.
-	refused int
+	refused int           // schemes refused, not to be sent again; guarded by turn
 }
 
 // newAuthGate reads the scheme setting: one of AuthSchemes, or "" for auto.
@@ -61,8 +58,7 @@ func newAuthGate(setting, token string) (*authGate, error) {
 	return g, nil
 }
 
-// basicCredentials is the token as the user name of standard Basic
-// authentication, with an empty password.
+// basicCredentials is standard Basic: the token as user, no password.
 func basicCredentials(token string) string {
 	return base64.StdEncoding.EncodeToString([]byte(token + ":"))
 }
@@ -75,10 +71,9 @@ func (g *authGate) accepted() (authScheme, bool) {
 	return authScheme{}, false
 }
 
-// authorized runs send with the settled scheme's Authorization header, or
-// settles the scheme first. A request refused for its credentials did
-// nothing, so sending it again under the next scheme is safe, a POST
-// included. A failure that says nothing of the credentials settles nothing.
+// authorized runs send under the settled scheme, or settles it first: a
+// request refused for its credentials did nothing, so the next scheme may
+// send it again, a POST too. What says nothing of them settles nothing.
 func (c *Client) authorized(ctx context.Context, op string, send func(header string) (answer, error)) (answer, error) {
 	if s, ok := c.auth.accepted(); ok {
 		return send(s.header)
@@ -99,8 +94,7 @@ func (c *Client) authorized(ctx context.Context, op string, send func(header str
 			if credentialsAccepted(err) {
 				c.auth.settled.Store(int64(i + 1))
 				if c.logf != nil && len(c.auth.schemes) > 1 {
-					// Which reading of Albato's documents holds, for
-					// TF_LOG=DEBUG: the scheme's name, never the token.
+					// Which reading of the documents holds: a name, no token.
 					c.logf(ctx, "The Albato API accepted the token", map[string]any{
 						"operation": op, "auth_scheme": c.auth.schemes[i].name, "refused_before": i,
 					})
@@ -118,10 +112,9 @@ func (c *Client) authorized(ctx context.Context, op string, send func(header str
 		cmp.Or(refused.Message, http.StatusText(refused.StatusCode))}
 }
 
-// credentialsAccepted reports whether an outcome shows the API took the
-// credentials: a success, or a client error other than a refusal of them
-// (401, 403), a timeout (408) or a rate limit (429), which may come before
-// the credentials are looked at. No answer, or a 5xx, says nothing of them.
+// credentialsAccepted: a success, or a 4xx but 401, 403, and 408 and 429,
+// which may come before credentials are looked at; no answer, or a 5xx,
+// says nothing of them.
 func credentialsAccepted(err error) bool {
 	switch s := statusOf(err); {
 	case err == nil:

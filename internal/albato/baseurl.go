@@ -7,9 +7,8 @@ import (
 	"strings"
 )
 
-// ShownURL is raw as any message or log may show it: scheme, host and path,
-// without the userinfo, query and fragment that may carry secrets; a value
-// that does not parse is not shown at all. Every URL shown goes through it.
+// ShownURL is raw as every message or log shows it: scheme, host and path,
+// without userinfo, query and fragment, which may carry secrets.
 func ShownURL(raw string) string {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
@@ -20,8 +19,7 @@ func ShownURL(raw string) string {
 
 func shownURL(u *url.URL) string {
 	if u.Scheme == "" && u.Host == "" && !strings.HasPrefix(u.Path, "/") {
-		// Without a scheme, "user:pass@host/path" reads as a path; read it
-		// as the host first that its writer meant, to drop the userinfo.
+		// Without a scheme "user:pass@host/path" is a path: drop the userinfo.
 		v, err := url.Parse("//" + u.Path)
 		if err != nil || v.Host == "" {
 			return "(not a URL)"
@@ -35,16 +33,15 @@ func shownURL(u *url.URL) string {
 	return c.String()
 }
 
-// ParseBaseURL checks an API base URL as New does: an absolute http or https
-// URL with a host, and without credentials, query or fragment.
+// ParseBaseURL checks an API base URL as New does: absolute http or https,
+// with a host, without credentials, query or fragment.
 func ParseBaseURL(raw string) (*url.URL, error) {
 	u, err := parseHTTPURL("API base URL", raw)
 	switch {
 	case err != nil:
 		return nil, err
 	case u.User != nil:
-		// The token goes in the Authorization header; credentials in the URL
-		// would leak into logs of proxies and error messages.
+		// Credentials in a URL leak into proxies' logs and error messages.
 		return nil, fmt.Errorf("API base URL must not contain credentials: %q (credentials not shown); "+
 			"the token has a setting of its own", shownURL(u))
 	case u.RawQuery != "" || u.ForceQuery || strings.Contains(raw, "#"):
@@ -57,10 +54,9 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// ParseConnectURL checks the base of the links handed to end users: an
-// absolute http or https URL with a host, which, unlike the API base, may
-// carry a query (white-label pages), but no fragment, which would swallow
-// the link's id and token. Its errors never show userinfo, query or fragment.
+// ParseConnectURL checks the base of the links handed to end users: like
+// the API base, but a query (white-label pages) is allowed; a fragment,
+// which would swallow the link's id and token, is not.
 func ParseConnectURL(raw string) (*url.URL, error) {
 	u, err := parseHTTPURL("connect URL", raw)
 	if err == nil && strings.Contains(raw, "#") {
@@ -70,9 +66,8 @@ func ParseConnectURL(raw string) (*url.URL, error) {
 	return u, err
 }
 
-// parseHTTPURL accepts an absolute http or https URL with a host. A value
-// without a scheme that reads as a host once "https://" is put before it
-// (127.0.0.1:8080, localhost:8080, api.albato.com) gets that advice.
+// parseHTTPURL accepts an absolute http or https URL with a host; a value
+// that would be one after "https://" (localhost:8080) gets that advice.
 func parseHTTPURL(what, raw string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {

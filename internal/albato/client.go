@@ -1,6 +1,5 @@
-// Package albato is a small client for the "connection via link" (sharing)
-// endpoints of the Albato API. It knows nothing of Terraform, so that it can
-// be tested, and reused, on its own.
+// Package albato is a client for the "connection via link" (sharing)
+// endpoints of the Albato API. It knows nothing of Terraform.
 package albato
 
 import (
@@ -8,47 +7,38 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/go-retryablehttp"
 )
 
 // Config configures a Client. Only BaseURL and Token are required.
 type Config struct {
-	// BaseURL is the API's base URL, e.g. https://api.albato.com, which may
-	// have a path prefix.
-	BaseURL string
-	// Token is the API token, sent as is; surrounding white space is ignored.
-	Token string
-	// AuthScheme is one of AuthSchemes in any letter case; "" means auto,
-	// which tries "Bearer <token>", "Basic <token>" and "Basic
-	// base64(<token>:)" in turn, moving on only on 401 or 403, and keeps the
-	// first accepted for the Client's life.
+	BaseURL string // e.g. https://api.albato.com, perhaps with a path prefix
+	Token   string // sent as is, but for surrounding white space
+	// AuthScheme is one of AuthSchemes in any letter case; "" means auto:
+	// "Bearer <token>", "Basic <token>", "Basic base64(<token>:)" in turn,
+	// moving on only on 401 or 403, the first accepted kept for good.
 	AuthScheme string
-	// MaxRetries is how many retries may follow the first try (0: one try).
-	MaxRetries int
-	// UserAgent, when not empty, is sent as the User-Agent header.
-	UserAgent string
-	// HTTPClient, if set, sends every request. By default each Client has
-	// its own, with a pooled transport, a 60 s timeout and no redirects.
+	MaxRetries int    // retries after the first try
+	UserAgent  string // sent when not empty
+	// HTTPClient sends every request; by default each Client has its own.
 	HTTPClient *http.Client
-	// RetryWaitMin and RetryWaitMax bound the backoff between tries
-	// (default 1 s and 30 s); MaxRetryAfter caps one wait asked for by a
-	// Retry-After header (default 60 s).
+	// RetryWaitMin and RetryWaitMax bound the backoff (default 1 s, 30 s);
+	// MaxRetryAfter caps a Retry-After wait (default 60 s).
 	RetryWaitMin, RetryWaitMax, MaxRetryAfter time.Duration
-	// Logf, if set, receives one call per HTTP attempt and per retry
-	// decision. Its fields never contain a token, a link or a body.
+	// Logf gets a call per attempt and per retry decision; its fields never
+	// hold a token, a link or a body.
 	Logf func(ctx context.Context, msg string, fields map[string]any)
 }
 
-// Client talks to the Albato API. It is safe for concurrent use by many
-// goroutines; the only state that changes after New is the auth scheme,
-// once settled.
+// Client talks to the Albato API, safely from many goroutines; only the
+// auth scheme changes after New, once settled.
 type Client struct {
 	collection                                *url.URL // <base>/credentials/grant-access-sharing
 	auth                                      *authGate
@@ -61,9 +51,7 @@ type Client struct {
 	logf                                      func(ctx context.Context, msg string, fields map[string]any)
 }
 
-// New checks cfg and returns a Client. It refuses a BaseURL that is not an
-// absolute http or https URL, an empty Token, an AuthScheme other than auto,
-// Basic or Bearer, and a negative MaxRetries.
+// New checks cfg and returns a Client.
 func New(cfg Config) (*Client, error) {
 	base, err := ParseBaseURL(cfg.BaseURL)
 	if err != nil {
@@ -104,20 +92,13 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// newHTTPClient builds the per-Client default: a pooled transport sized for
-// Terraform's parallelism, and no redirects (the API documents none): a
-// redirected POST would become a GET, and another host drop Authorization.
+// newHTTPClient is the per-Client default: cleanhttp's pooled transport,
+// with idle connections for Terraform's parallelism, and no redirects (the
+// API documents none): a redirected POST would become a GET, and another
+// host drop Authorization.
 func newHTTPClient() *http.Client {
-	transport := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   32,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ExpectContinueTimeout: 1 * time.Second,
-	}
+	transport := cleanhttp.DefaultPooledTransport()
+	transport.MaxIdleConnsPerHost = 32
 	return &http.Client{
 		Transport:     transport,
 		Timeout:       time.Minute,
@@ -130,21 +111,19 @@ func (c *Client) GetSharing(ctx context.Context, id int64) (*Sharing, error) {
 	return c.sharingCall(ctx, "read sharing", http.MethodGet, c.sharingURL(id), nil)
 }
 
-// RegenerateSharing issues a new token for a sharing and resets its status
-// to waiting (PUT /credentials/grant-access-sharing/{id}, no body).
+// RegenerateSharing issues a new token and resets the status to waiting
+// (PUT /credentials/grant-access-sharing/{id}, no body).
 func (c *Client) RegenerateSharing(ctx context.Context, id int64) (*Sharing, error) {
 	return c.sharingCall(ctx, "regenerate sharing", http.MethodPut, c.sharingURL(id), nil)
 }
 
-// RevokeSharing revokes a sharing's token (DELETE
-// /credentials/grant-access-sharing/{id}) and returns it, now revoked.
+// RevokeSharing revokes a sharing (DELETE .../{id}) and returns it.
 func (c *Client) RevokeSharing(ctx context.Context, id int64) (*Sharing, error) {
 	return c.sharingCall(ctx, "revoke sharing", http.MethodDelete, c.sharingURL(id), nil)
 }
 
 // ListSharings reads one page (1-based) of the account's sharings (GET
-// /credentials/grant-access-sharing?page=N&per-page=50). Without list
-// metadata in the answer, the page is taken to be the last one.
+// /credentials/grant-access-sharing?page=N&per-page=50).
 func (c *Client) ListSharings(ctx context.Context, page int) (*Page, error) {
 	const op = "list sharings"
 	if page < 1 {
@@ -194,15 +173,14 @@ type answer struct {
 var errBodyTooLarge = errors.New("response body exceeds 10 MiB")
 
 // do sends one logical request, with retries, under the settled auth
-// scheme (settling it if need be), and checks the envelope of the answer.
+// scheme, and checks the answer's envelope.
 func (c *Client) do(ctx context.Context, op, method string, u *url.URL, body []byte) (answer, error) {
 	return c.authorized(ctx, op, func(authorization string) (answer, error) {
 		return c.send(ctx, op, method, u, body, authorization)
 	})
 }
 
-// send is do under one Authorization header. A failure after more than one
-// try says how many tries over how long.
+// send is do under one Authorization header.
 func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body []byte, authorization string) (ans answer, err error) {
 	st := &call{c: c, ctx: ctx, op: op, method: method, path: u.EscapedPath(), began: time.Now()}
 	defer func() { ans.tries, ans.elapsed, err = st.attempt, time.Since(st.began), st.withTries(err) }()
@@ -251,8 +229,7 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 	env, problem := decodeEnvelope(resp.StatusCode, resp.Header.Get("Content-Type"), ans.body, c.secrets...)
 	if problem != "" {
 		apiErr := c.apiError(op, resp.StatusCode, problem, ans.body)
-		// A success status with a body that is not the API's refusal may
-		// have done what was asked: say so to mayHaveBeenApplied.
+		// A success but for an unreadable body may have done what was asked.
 		apiErr.unreadable = resp.StatusCode < 400 && !saysFailure(ans.body)
 		return answer{}, apiErr
 	}
@@ -260,8 +237,7 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 	return ans, nil
 }
 
-// apiError builds an *Error, redacting the API token and any sharing token
-// that body carried, whatever the message says.
+// apiError builds an *Error without the API token or body's sharing tokens.
 func (c *Client) apiError(op string, status int, msg string, body []byte) *Error {
 	secrets := append(sharingTokens(body), c.secrets...)
 	msg = strings.TrimSpace(redact(msg, secrets))
@@ -269,8 +245,7 @@ func (c *Client) apiError(op string, status int, msg string, body []byte) *Error
 	return &Error{Operation: op, StatusCode: status, Message: shorten(msg, maxMessageRunes)}
 }
 
-// answerError is the *Error of an answer whose envelope said success but
-// whose data is unusable.
+// answerError is the *Error of a success whose data is unusable.
 func (c *Client) answerError(op string, ans answer, problem string) *Error {
 	e := c.apiError(op, ans.status, problem, ans.body)
 	e.Tries, e.Elapsed = ans.tries, ans.elapsed
@@ -286,8 +261,7 @@ func serverTime(date string) time.Time {
 	return t.UTC()
 }
 
-// redirectMessage names where the API tried to send us, since redirects
-// are not followed.
+// redirectMessage names where a redirect, never followed, pointed.
 func redirectMessage(resp *http.Response) string {
 	loc, err := resp.Location()
 	if err != nil || loc == nil {

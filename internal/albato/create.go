@@ -13,11 +13,10 @@ import (
 
 const (
 	// createClockTolerance widens "created since the request began" for the
-	// API's clock and its Date header (whole seconds).
+	// API's clock and its whole-second Date header.
 	createClockTolerance = 5 * time.Minute
-	// lookTimeout bounds the look for a sharing that a failed POST may have
-	// created, which runs even when the caller's context is cancelled: it
-	// is the difference between an orphaned sharing and a clear answer.
+	// lookTimeout bounds the look for what a failed POST may have created,
+	// which runs even when the caller cancelled: else a sharing is orphaned.
 	lookTimeout = 30 * time.Second
 )
 
@@ -31,11 +30,9 @@ type Created struct {
 	Cause   error
 }
 
-// AmbiguousCreateError is returned by CreateSharing when a POST (whose
-// failure is Cause) may have created the sharing but the client cannot tell
-// which one it is, if any: either several live sharings of the partner and
-// title were created since the request began (Candidates, in ID order), or
-// looking for them failed (LookErr).
+// AmbiguousCreateError: a POST that failed (Cause) may have created a
+// sharing that cannot be told: several live ones of the partner and title
+// were created since it began (Candidates, by ID), or the look failed.
 type AmbiguousCreateError struct {
 	Cause, LookErr error
 	Candidates     []Sharing
@@ -58,15 +55,12 @@ func (e *AmbiguousCreateError) Error() string {
 // Unwrap returns the POST's failure.
 func (e *AmbiguousCreateError) Unwrap() error { return e.Cause }
 
-// CreateSharing creates a sharing for partnerID with title
-// (POST /credentials/grant-access-sharing), and never creates it twice.
-//
-// A POST that failed but may have created the sharing (mayHaveBeenApplied)
-// is not sent blind again: the account's sharings of that partner and title
-// created since the request began are looked for instead. Exactly one is
-// adopted (Created.Adopted); several, or a look that fails, end in an
-// *AmbiguousCreateError; none means the POST took no effect, so it is sent
-// once more, and looked for once more: a third POST is never sent.
+// CreateSharing creates a sharing for partnerID with title (POST
+// /credentials/grant-access-sharing), never twice. A POST that may have
+// taken effect is not sent blind again: the live sharings of that partner
+// and title created since it began are looked for. One is adopted; several,
+// or a failed look, are an *AmbiguousCreateError; none means no effect, so
+// the POST is sent once more, and looked for once more, never a third time.
 func (c *Client) CreateSharing(ctx context.Context, partnerID int64, title string) (*Created, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("create sharing: %w", err) // nothing was sent
@@ -105,9 +99,8 @@ func (c *Client) postSharing(ctx context.Context, partnerID int64, title string)
 	return c.sharingCall(ctx, "create sharing", http.MethodPost, c.collection, body)
 }
 
-// findCreated returns the live sharings of partnerID and title created
-// since start, less createClockTolerance, moved onto the API's clock by the
-// Date header of the page that listed a sharing, when there is one.
+// findCreated is the live sharings of partnerID and title created since
+// start, less createClockTolerance, on the API's clock where a Date says it.
 func (c *Client) findCreated(ctx context.Context, partnerID int64, title string, start time.Time) ([]Sharing, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lookTimeout)
 	defer cancel()
@@ -132,11 +125,9 @@ func (c *Client) logCreate(ctx context.Context, msg string, sent int) {
 	}
 }
 
-// mayHaveBeenApplied reports whether a failed request may still have taken
-// effect: no answer came after it was sent (a dial error never left this
-// machine), a 5xx but 501 came (the API or a gateway may have failed after
-// the write), or a success status came with an unreadable body. An answer
-// in which the API said it did nothing (4xx, 501, "success": false) is not.
+// mayHaveBeenApplied: no answer after the request left (a dial error never
+// did), a 5xx but 501 (failed after the write?), or an unreadable success
+// may have taken effect; 4xx, 501 and "success": false say nothing was done.
 func mayHaveBeenApplied(err error) bool {
 	if apiErr := (*Error)(nil); errors.As(err, &apiErr) {
 		return apiErr.unreadable || (apiErr.StatusCode >= 500 && apiErr.StatusCode != http.StatusNotImplemented)

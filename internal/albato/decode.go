@@ -23,27 +23,12 @@ const (
 	maxDescribeDepth = 3        // so that a deeply nested body cannot make decoding quadratic
 )
 
-// envelopeWire is the JSON envelope of every answer. Members are kept raw so
-// that each can be judged on its own and reported clearly.
-type envelopeWire struct {
-	Success json.RawMessage `json:"success"`
-	Data    json.RawMessage `json:"data"`
-	Meta    json.RawMessage `json:"meta"`
-	Message json.RawMessage `json:"message"`
-	Error   json.RawMessage `json:"error"`
-	Errors  json.RawMessage `json:"errors"`
-}
+// envelope is a successful answer's data and meta (nil when absent or null).
+type envelope struct{ data, meta json.RawMessage }
 
-// envelope is a decoded successful answer.
-type envelope struct {
-	data json.RawMessage
-	meta json.RawMessage // nil when absent or null
-}
-
-// decodeEnvelope judges an answer by its HTTP status, Content-Type and body:
-// the envelope of a success, or a description of the failure. What it
-// quotes is redacted before it is shortened, so that a cut can never leave
-// part of a secret. It never panics, whatever the body.
+// decodeEnvelope judges an answer by its status, Content-Type and body: the
+// envelope of a success, or a description of the failure, whose quotes are
+// redacted before they are cut, so that no part of a secret is left.
 func decodeEnvelope(status int, contentType string, body []byte, apiSecrets ...string) (envelope, string) {
 	var secrets []string
 	redactAll := func(s string) string {
@@ -59,11 +44,10 @@ func decodeEnvelope(status int, contentType string, body []byte, apiSecrets ...s
 		return envelope{}, "empty response body"
 	}
 	failed := status >= 400
-	var w envelopeWire
+	var w map[string]json.RawMessage // each member judged on its own
 	switch {
 	case trimmed[0] == '{' || (trimmed[0] == '[' && !json.Valid(trimmed)):
-		// With raw members, only a syntax error can fail this (a list, only
-		// when invalid, which Unmarshal finds before the type).
+		// Only a syntax error can fail this; an invalid list's comes first.
 		if err := json.Unmarshal(trimmed, &w); err != nil {
 			return envelope{}, fmt.Sprintf("malformed JSON response (%s): %s",
 				syntaxProblem(err), clean(string(trimmed), maxSnippetRunes))
@@ -72,51 +56,45 @@ func decodeEnvelope(status int, contentType string, body []byte, apiSecrets ...s
 		isHTML := looksLikeHTML(contentType, trimmed)
 		return envelope{}, fmt.Sprintf("unexpected non-JSON response (%s): %s",
 			describeContentType(contentType), clean(textOf(redactAll(string(trimmed)), isHTML), maxSnippetRunes))
-	case failed:
-		// Valid JSON, but not the envelope: a bare string or list may still
-		// be the server's description of a failure.
+	case failed: // a bare string or list may still describe the failure
 		return envelope{}, clean(cmp.Or(describe(trimmed, 0), string(trimmed)), maxMessageRunes)
 	default:
 		return envelope{}, "unexpected JSON response (expected an object): " + clean(string(trimmed), maxSnippetRunes)
 	}
-	if failed || isJSONFalse(w.Success) {
-		return envelope{}, clean(cmp.Or(failureMessage(&w), string(trimmed)), maxMessageRunes)
+	if failed || isJSONFalse(w["success"]) {
+		return envelope{}, clean(cmp.Or(failureMessage(w), string(trimmed)), maxMessageRunes)
 	}
-	if isJSONNull(w.Data) {
+	if isJSONNull(w["data"]) {
 		return envelope{}, `malformed response: "data" is missing or null`
 	}
-	env := envelope{data: w.Data}
-	if !isJSONNull(w.Meta) {
-		env.meta = w.Meta
+	env := envelope{data: w["data"]}
+	if !isJSONNull(w["meta"]) {
+		env.meta = w["meta"]
 	}
 	return env, ""
 }
 
-// saysFailure reports whether body is a JSON object with "success": false,
-// i.e. the API's own statement that it did nothing.
+// saysFailure reports whether body has "success": false, the API's own
+// statement that it did nothing.
 func saysFailure(body []byte) bool {
-	var w struct {
-		Success json.RawMessage `json:"success"`
-	}
-	return json.Unmarshal(bytes.TrimSpace(body), &w) == nil && isJSONFalse(w.Success)
+	var w map[string]json.RawMessage
+	return json.Unmarshal(bytes.TrimSpace(body), &w) == nil && isJSONFalse(w["success"])
 }
 
-// failureMessage picks the API's own description of a failure: "message" or
-// "error" first, then "errors" as details; "" when there is none.
-func failureMessage(w *envelopeWire) string {
-	primary := cmp.Or(describe(w.Message, 0), describe(w.Error, 0))
-	details := describe(w.Errors, 0)
+// failureMessage is the API's description of a failure: "message" or
+// "error", then "errors" as details; "" when there is none.
+func failureMessage(w map[string]json.RawMessage) string {
+	primary := cmp.Or(describe(w["message"], 0), describe(w["error"], 0))
+	details := describe(w["errors"], 0)
 	if primary != "" && details != "" && details != primary {
 		return primary + ": " + details
 	}
 	return cmp.Or(primary, details)
 }
 
-// describe turns one error-description value into text: a string as is, an
-// object by its "message" (prefixed by its "field", if any), a list by
-// joining its items with "; ", and a map of lists (field -> messages) as
-// "field: message" items. Anything else, or invalid JSON (which Unmarshal
-// leaves undecoded), gives "".
+// describe words an error description: a string as is, an object by its
+// "message" (after its "field", if any), a list joined with "; ", a map of
+// field to messages as "field: message" items; anything else gives "".
 func describe(raw json.RawMessage, depth int) string {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || depth > maxDescribeDepth {
@@ -146,9 +124,7 @@ func describe(raw json.RawMessage, depth int) string {
 			}
 			return msg
 		}
-		if depth == 0 {
-			// A validation map such as {"title": ["is required"]}. Only at
-			// the top level, so that an unrelated object is not rendered.
+		if depth == 0 { // {"title": ["is required"]}; deeper, an unrelated object
 			var parts []string
 			for _, k := range slices.Sorted(maps.Keys(obj)) {
 				if s := describe(obj[k], depth+1); s != "" {
@@ -197,15 +173,14 @@ var (
 	htmlTagRe   = regexp.MustCompile(`<[^>]*(?:>|$)`)
 )
 
-// looksLikeHTML tells an HTML page (by its Content-Type or its first byte)
-// from plain text, whose '<' must not be taken for a tag.
+// looksLikeHTML tells an HTML page (Content-Type, first byte) from plain
+// text, whose '<' is no tag.
 func looksLikeHTML(contentType string, body []byte) bool {
 	return strings.Contains(strings.ToLower(contentType), "html") || (len(body) > 0 && body[0] == '<')
 }
 
-// textOf returns the words of a non-JSON body: for HTML, its <title> if it
-// has one, otherwise its text without tags. Only the start is looked at,
-// which is where the words that explain an error page are.
+// textOf is the words of a non-JSON body's start, where an error page
+// explains itself: of HTML, its <title>, or else its text without tags.
 func textOf(s string, isHTML bool) string {
 	s = s[:min(len(s), 64<<10)]
 	if isHTML {
@@ -233,8 +208,7 @@ func shorten(s string, n int) string {
 	return strings.TrimSpace(string([]rune(s)[:n])) + "…"
 }
 
-// typeProblem words a JSON type mismatch without quoting the value, so that
-// no token can slip into the message.
+// typeProblem words a JSON type mismatch without quoting a value (a token).
 func typeProblem(err error) string {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {

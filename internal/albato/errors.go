@@ -13,33 +13,24 @@ import (
 	"time"
 )
 
-// Error is every failure the Albato API reports: an HTTP status of 400 or
-// more, an envelope with "success": false at any status, or a body that
-// cannot be decoded.
+// Error is every failure the API reports: an HTTP status of 400 or more,
+// "success": false at any status, or a body that cannot be decoded.
 type Error struct {
-	// Operation names what the client was doing, such as "read sharing".
-	Operation string
-	// StatusCode is the HTTP status of the answer; it may be 200 when the
-	// envelope says "success": false or the body is unusable.
-	StatusCode int
-	// Message is the API's own description, or a short description of what
-	// was wrong with the body. Secrets are already redacted from it.
+	Operation  string // what the client was doing, such as "read sharing"
+	StatusCode int    // 200 when "success" is false or the body is unusable
+	// Message is the API's own, or what was wrong with the body; redacted.
 	Message string
-
-	// Tries is how many times the request was sent, retries included (0
-	// for a failure no single request's answer made), and Elapsed how long
-	// they took; Error mentions both after more than one try.
+	// Tries is how many times the request was sent (0 for a failure of no
+	// single answer), over Elapsed.
 	Tries   int
 	Elapsed time.Duration
-
-	// unreadable marks a success status (below 400) whose body could not be
-	// read as the API's answer: the request may well have taken effect.
+	// unreadable: a success status whose body could not be read as the
+	// API's answer; the request may well have taken effect.
 	unreadable bool
 }
 
-// Error returns the operation, the HTTP status, the message and, after
-// retries, how many tries over how long, e.g. "read sharing: HTTP 404:
-// Sharing not found" or "read sharing: HTTP 500: boom (5 tries over 18.2s)".
+// Error reads e.g. "read sharing: HTTP 404: Sharing not found" or "read
+// sharing: HTTP 500: boom (5 tries over 18.2s)".
 func (e *Error) Error() string {
 	s := cmp.Or(e.Operation, "albato API") + ": HTTP " + strconv.Itoa(e.StatusCode)
 	if e.Message != "" {
@@ -48,8 +39,8 @@ func (e *Error) Error() string {
 	return s + triesText(e.Tries, e.Elapsed)
 }
 
-// triesText is " (N tries over D)" after more than one try, else "". The
-// duration is rounded to the millisecond below a second, else to 100 ms.
+// triesText is " (N tries over D)" after more than one try, D rounded to
+// the millisecond below a second, else to 100 ms.
 func triesText(tries int, elapsed time.Duration) string {
 	if tries <= 1 {
 		return ""
@@ -66,7 +57,7 @@ func triesText(tries int, elapsed time.Duration) string {
 func IsNotFound(err error) bool { return statusOf(err) == http.StatusNotFound }
 
 // IsUnauthorized reports whether err is, or wraps, an *Error with HTTP status
-// 401 or 403, which both mean the API token was refused.
+// 401 or 403: the API token was refused.
 func IsUnauthorized(err error) bool {
 	s := statusOf(err)
 	return s == http.StatusUnauthorized || s == http.StatusForbidden
@@ -80,8 +71,8 @@ func statusOf(err error) int {
 	return 0
 }
 
-// UnknownHost reports whether err is, or wraps, a name lookup that found no
-// such host, and names the host: a typo or no network, which no retry heals.
+// UnknownHost names the host of a lookup that found no such host in err: a
+// typo or no network, which no retry heals.
 func UnknownHost(err error) (host string, ok bool) {
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
@@ -90,9 +81,8 @@ func UnknownHost(err error) (host string, ok bool) {
 	return "", false
 }
 
-// requestError is a transport failure (after all retries). It names the
-// method and path but never the full URL, so that no query string reaches a
-// diagnostic, and it redacts the API token in case a proxy echoed it.
+// requestError is a transport failure after all retries: method and path,
+// never a URL's query, and no API token a proxy may have echoed.
 type requestError struct {
 	method, path string
 	err          error
@@ -108,8 +98,7 @@ func (e *requestError) Error() string {
 
 func (e *requestError) Unwrap() error { return e.err }
 
-// stripURLError drops the *url.Error layer, whose message carries the full
-// URL, and keeps the cause so that errors.Is and errors.As still work.
+// stripURLError drops *url.Error, which quotes the URL, and keeps its cause.
 func stripURLError(err error) error {
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) && urlErr.Err != nil {
@@ -119,15 +108,13 @@ func stripURLError(err error) error {
 }
 
 const (
-	redacted = "[redacted]"
-	// minSharingTokenLen keeps short values in a body from being "redacted"
-	// all over a message: real sharing tokens are about 10 characters.
-	minSharingTokenLen = 4
+	redacted           = "[redacted]"
+	minSharingTokenLen = 4 // real ones are about 10; a shorter value would be redacted everywhere
 )
 
 var (
-	// tokenValueRe finds the value of a "token" JSON member, also in JSON
-	// escaped in a string, and in a body cut off before the closing quote.
+	// tokenValueRe: a "token" member's value, also escaped in a string or
+	// cut off before its closing quote.
 	tokenValueRe = regexp.MustCompile(`(?i)(\\?"token\\?"\s*:\s*\\?")((?:[^"\\]|\\[^"])*)`)
 	// tokenQueryRe finds a token in a query string, such as a connect link;
 	// authHeaderRe an echoed Authorization header, whatever token it carries.
@@ -135,8 +122,7 @@ var (
 	authHeaderRe = regexp.MustCompile(`(?i)(authorization\\?"?'?\s*[:=]\s*\\?"?'?\s*(?:basic|bearer)\s+)([^\s"'\\,;]+)`)
 )
 
-// sharingTokens returns the sharing tokens that body carried ("token"
-// members), so that they can be redacted wherever else they appear.
+// sharingTokens are body's "token" values, to redact wherever they appear.
 func sharingTokens(body []byte) []string {
 	var out []string
 	for _, m := range tokenValueRe.FindAllSubmatch(body, 64) {

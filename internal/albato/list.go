@@ -13,24 +13,19 @@ import (
 )
 
 const (
-	maxListPages = 10000 // more is an absurd answer, not a list to follow
-	// listConcurrency bounds the page requests in flight: enough to hide a
-	// remote API's latency, few enough not to look like a flood to it.
-	listConcurrency = 8
-	listReadings    = 3 // readings of a list that keeps changing, at most
-	// listPageSize is the largest size Albato's sibling list endpoints
-	// accept; nothing here assumes the API honoured it.
-	listPageSize = 50
+	maxListPages    = 10000 // more is an absurd answer, not a list to follow
+	listConcurrency = 8     // hides a remote API's latency without looking like a flood
+	listReadings    = 3     // readings of a list that keeps changing, at most
+	listPageSize    = 50    // the most Albato's sibling list endpoints accept; the API may grant fewer
 )
 
-// ListAllSharings reads every page of the account's sharings and returns
-// each sharing once (the later page's copy), sorted by ID. Page 1 tells how
-// many pages there are; the others are read concurrently. The reading stops
-// at totalPages, never at an empty page: an API may answer a page out of
-// range with its last page. A list that changes while it is read (a page
-// counts other totals than page 1) is read again, up to listReadings times,
-// then is an *Error; so is a page that repeats an earlier one (an API that
-// ignores the page parameter). The first failure cancels the others.
+// ListAllSharings returns each of the account's sharings once (the later
+// page's copy), sorted by ID. Page 1 tells how many pages there are, and the
+// others are read concurrently, up to totalPages, never to an empty page (an
+// API may answer a page out of range with its last one). A list that changes
+// while it is read is read again, up to listReadings times, then is an
+// *Error; so is a page that repeats an earlier one (the page parameter
+// ignored). The first failure cancels the others.
 func (c *Client) ListAllSharings(ctx context.Context) ([]Sharing, error) {
 	return c.listSharings(ctx, listQuery{})
 }
@@ -42,12 +37,9 @@ func (c *Client) ListAllSharingsFrom(ctx context.Context, first *Page) ([]Sharin
 	return c.listSharings(ctx, listQuery{first: first})
 }
 
-// ListSharingsMatching returns the account's sharings for which match is
-// true (every sharing when match is nil), sorted by ID ascending, and at most
-// limit of them when limit is positive. It reads the list as ListAllSharings
-// does but asks, after page 1, only for as many pages as could still be
-// needed were every sharing on them to match: no page after the one that
-// completes the limit is read.
+// ListSharingsMatching is ListAllSharings kept to the sharings for which
+// match is true (all when nil), at most limit of them when limit is positive;
+// no page after the one that completes the limit is read.
 func (c *Client) ListSharingsMatching(ctx context.Context, match func(Sharing) bool, limit int) ([]Sharing, error) {
 	return c.listSharings(ctx, listQuery{match: match, limit: limit})
 }
@@ -57,16 +49,14 @@ type listQuery struct {
 	first *Page              // page 1, if the caller has read it
 	match func(Sharing) bool // nil: every sharing
 	limit int                // positive: stop once this many matched
-	// union: a changing list (a busy account's may change at every
-	// reading) is read to its end and the readings' matches are merged, the
-	// last copy of each winning, rather than read again and, after
-	// listReadings, an error: a sharing that existed before the call is
-	// found even if others created meanwhile moved it from page to page.
+	// union merges the matches of every reading (the last copy wins) instead
+	// of failing on a busy account's list that changes at every reading: a
+	// sharing that existed before the call is found even if it moved pages.
 	union bool
 }
 
-// listSharings is the one driver of every listing: it reads the list,
-// again from page 1 when it changed, up to listReadings times in all.
+// listSharings is the one driver of every listing: it reads the list again
+// from page 1 when it changed, up to listReadings times in all.
 func (c *Client) listSharings(ctx context.Context, q listQuery) ([]Sharing, error) {
 	found := map[int64]Sharing{}
 	for reading := 1; ; reading++ {
@@ -177,22 +167,17 @@ func (c *Client) readPages(ctx context.Context, first *Page, pages [][]Sharing, 
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	total := len(pages)
-	errs := make([]error, total)
+	errs := make([]error, len(pages))
 	var next atomic.Int64 // the next page to ask for
 	next.Store(int64(from))
 	var (
-		changeMu sync.Mutex
-		change   *listChange
-		wg       sync.WaitGroup
+		mu     sync.Mutex
+		change *listChange
+		wg     sync.WaitGroup
 	)
-	for range min(listConcurrency, total-from+1) {
+	for range min(listConcurrency, len(pages)-from+1) {
 		wg.Go(func() {
-			for ctx.Err() == nil {
-				n := int(next.Add(1) - 1)
-				if n > total {
-					return
-				}
+			for n := int(next.Add(1) - 1); n <= len(pages) && ctx.Err() == nil; n = int(next.Add(1) - 1) {
 				p, err := c.ListSharings(ctx, n)
 				if err != nil {
 					errs[n-1] = err
@@ -200,13 +185,13 @@ func (c *Client) readPages(ctx context.Context, first *Page, pages [][]Sharing, 
 					return
 				}
 				if p.TotalPages != first.TotalPages || p.TotalItemsCount != first.TotalItemsCount {
-					changeMu.Lock()
+					mu.Lock()
 					if change == nil || n < change.n {
 						change = &listChange{n, listError("the list of sharings changed while it was being read "+
 							"(page 1 counted %d sharings on %d pages, page %d counts %d on %d pages); read it again",
 							first.TotalItemsCount, first.TotalPages, n, p.TotalItemsCount, p.TotalPages)}
 					}
-					changeMu.Unlock()
+					mu.Unlock()
 					if !keepGoing {
 						cancel()
 						return
@@ -217,24 +202,29 @@ func (c *Client) readPages(ctx context.Context, first *Page, pages [][]Sharing, 
 		})
 	}
 	wg.Wait()
+	failure, cancelled := lowestFailure(parent, errs)
+	switch {
+	case failure != nil:
+		return nil, failure
+	case parent.Err() != nil:
+		return nil, fmt.Errorf("list sharings: %w", parent.Err())
+	case change != nil:
+		return change, nil // requests cancelled because the list changed are no failure
+	}
+	return nil, cancelled
+}
 
-	// Report the failure of the lowest page, skipping the requests that
-	// were cancelled only because another one had failed.
-	var cancelled error
+// lowestFailure is the failure of the lowest page but those cancelled only
+// because another page failed, and cancelled the first of those.
+func lowestFailure(parent context.Context, errs []error) (failure, cancelled error) {
 	for _, err := range errs {
 		switch {
 		case err == nil:
 		case parent.Err() == nil && errors.Is(err, context.Canceled):
 			cancelled = cmp.Or(cancelled, err)
 		default:
-			return nil, err
+			return err, nil
 		}
-	}
-	if err := parent.Err(); err != nil {
-		return nil, fmt.Errorf("list sharings: %w", err)
-	}
-	if change != nil {
-		return change, nil // requests cancelled because the list changed are no failure
 	}
 	return nil, cancelled
 }

@@ -18,25 +18,21 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// call is the state of one logical request across its attempts. The
-// retryablehttp hooks, policy and backoff of one request run one after
-// another on the caller's goroutine, so it needs no lock.
+// call is one logical request's state across its attempts; retryablehttp
+// runs its hooks one after another on the caller's goroutine: no lock.
 type call struct {
 	c                *Client
 	ctx              context.Context
 	op, method, path string
 
-	attempt     int       // 1-based number of the current attempt
-	began       time.Time // the first attempt's start
-	start       time.Time // the current attempt's start
-	lastStatus  int       // status of the last attempt, 0 after a transport error
-	lastErr     error     // transport error of the last attempt, if any
-	wantedRetry bool      // whether the policy wanted another try after the last attempt
-
-	// The last attempt's body, once read (by checkRetry or by send).
-	body     []byte
-	bodyErr  error
-	bodyRead bool
+	attempt      int       // 1-based
+	began, start time.Time // of the first attempt, of the current one
+	lastStatus   int       // 0 after a transport error
+	lastErr      error     // the last attempt's transport error
+	wantedRetry  bool      // the policy wanted another try after the last attempt
+	body         []byte    // the last attempt's body, once read by checkRetry or send
+	bodyErr      error
+	bodyRead     bool
 }
 
 // readBody reads the last attempt's body once, at most maxBodyBytes of it.
@@ -51,20 +47,19 @@ func (st *call) readBody(resp *http.Response) ([]byte, error) {
 	return st.body, st.bodyErr
 }
 
-// retryClient wraps the Client's *http.Client in a retryablehttp.Client
-// for one request, because retryablehttp passes Backoff no context and,
-// after a transport error, no response: the call's state fills the gap.
+// retryClient is a retryablehttp.Client for one request: retryablehttp
+// passes Backoff no context and, after a transport error, no response, so
+// the call's state fills the gap.
 func (st *call) retryClient() *retryablehttp.Client {
 	return &retryablehttp.Client{
 		HTTPClient:      st.c.httpClient,
-		Logger:          nil, // it would log URLs; Logf gets sanitised fields instead
+		Logger:          nil, // it would log URLs; Logf gets sanitised fields
 		RetryMax:        st.c.maxRetries,
 		RequestLogHook:  st.requestHook,
 		ResponseLogHook: st.responseHook,
 		CheckRetry:      st.checkRetry,
 		Backoff:         st.backoff,
-		// Hand the last response back as is, so that a final 429 or 503 is
-		// decoded into an *Error carrying the API's own message.
+		// The last 429 or 503 as is, for an *Error with the API's message.
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
 }
@@ -83,10 +78,9 @@ func (st *call) responseHook(_ retryablehttp.Logger, resp *http.Response) {
 	st.log(ctx, "Albato API request", map[string]any{"status": resp.StatusCode, "duration_ms": time.Since(st.start).Milliseconds()})
 }
 
-// checkRetry is the retry policy: stop on cancellation; retry 429 for every
-// method; retry 5xx (but 501) and transport errors, a body lost in transit
-// included, only where a repeat is safe, which for POST means only errors
-// raised before anything was sent.
+// checkRetry is the retry policy: stop on cancellation; retry 429 always;
+// retry 5xx (but 501) and transport errors, a body lost in transit included,
+// only where a repeat is safe: for POST, only before anything was sent.
 func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	st.lastStatus, st.lastErr, st.wantedRetry = 0, err, false
 	if err != nil {
@@ -103,9 +97,8 @@ func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 		st.wantedRetry = retryableTransportError(ctx, st.method, err)
 	case resp != nil:
 		st.wantedRetry = retryableStatus(st.method, resp.StatusCode)
-		// A body lost after its status came (cut short, reset, too slow) is
-		// a transport error like any other, so it is read here, where the
-		// retry is decided, and kept for send.
+		// A body lost after its status (cut short, reset, too slow) is a
+		// transport error, so it is read here, where retries are decided.
 		if !st.wantedRetry && idempotent(st.method) {
 			if _, bodyErr := st.readBody(resp); bodyErr != nil && !errors.Is(bodyErr, errBodyTooLarge) && ctx.Err() == nil {
 				st.lastErr, st.wantedRetry = bodyErr, true
@@ -122,8 +115,7 @@ func (st *call) backoff(_, _ time.Duration, retry int, resp *http.Response) time
 	return wait
 }
 
-// failed is a transport failure of the last try, in a *requestError, or
-// the caller's cancellation when that was the cause.
+// failed is the last try's transport failure, or the caller's cancellation.
 func (st *call) failed(what string, err error) error {
 	if st.ctx.Err() != nil {
 		return fmt.Errorf("%s: %w", st.op, st.ctx.Err())
@@ -132,8 +124,7 @@ func (st *call) failed(what string, err error) error {
 		secrets: st.c.secrets, tries: st.attempt, elapsed: time.Since(st.began)})
 }
 
-// withTries says in err how many tries it took over how long, when more
-// than one and err does not say it already.
+// withTries adds to err how many tries over how long, unless it says it.
 func (st *call) withTries(err error) error {
 	var apiErr *Error
 	var reqErr *requestError
@@ -147,8 +138,7 @@ func (st *call) withTries(err error) error {
 	return err
 }
 
-// logGivingUp records that retries ran out while the policy still wanted
-// one more try.
+// logGivingUp logs retries running out while the policy wanted one more.
 func (st *call) logGivingUp() {
 	if st.wantedRetry && st.ctx.Err() == nil {
 		st.logOutcome("Giving up on Albato API request: no retries left", map[string]any{})
@@ -174,15 +164,14 @@ func (st *call) log(ctx context.Context, msg string, extra map[string]any) {
 	}
 }
 
-// errorText describes a transport error without the URL (which
-// *url.Error would quote) and without the API token.
+// errorText is a transport error without the URL *url.Error quotes and
+// without the API token.
 func (st *call) errorText(err error) string {
 	return redact(stripURLError(err).Error(), st.c.secrets)
 }
 
-// retryableStatus decides on an HTTP status. 429 means the server refused
-// the request, so even a POST may be repeated; a 5xx may come after a POST
-// took effect, so only idempotent methods are repeated. 501 will not change.
+// retryableStatus: a 429 refused the request, so even a POST may be sent
+// again; a 5xx may follow a POST that took effect; 501 will not change.
 func retryableStatus(method string, status int) bool {
 	switch {
 	case status == http.StatusTooManyRequests:
@@ -194,9 +183,8 @@ func retryableStatus(method string, status int) bool {
 	}
 }
 
-// retryableTransportError decides on a transport error. Errors that cannot
-// heal (unknown host, bad certificate, bad scheme, invalid header) are never
-// retried; POST is retried only when the request surely never left here.
+// retryableTransportError never retries what cannot heal (unknown host,
+// bad certificate, scheme or header), nor a POST that may have left here.
 func retryableTransportError(ctx context.Context, method string, err error) bool {
 	if _, unknown := UnknownHost(err); unknown {
 		return false
@@ -209,17 +197,16 @@ func idempotent(method string) bool {
 	return method != http.MethodPost && method != http.MethodPatch
 }
 
-// isDialError reports whether err happened while connecting (DNS lookup,
-// refused or unreachable connection), i.e. before a byte of the request was
-// sent. A reset or EOF after the request was written is not one.
+// isDialError reports whether err came while connecting (DNS, refused or
+// unreachable), before a byte was sent; a reset or EOF after is not one.
 func isDialError(err error) bool {
 	var opErr *net.OpError
 	var dnsErr *net.DNSError
 	return (errors.As(err, &opErr) && opErr.Op == "dial") || errors.As(err, &dnsErr) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
-// retryWait is how long to wait before retry number retry+1, and why: what
-// a 429's or 503's Retry-After asks (capped), or else jittered backoff.
+// retryWait is the wait before retry retry+1 and its source: a 429's or
+// 503's Retry-After (capped), or else jittered backoff.
 func (c *Client) retryWait(retry int, resp *http.Response, now time.Time) (time.Duration, string) {
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), now); ok {
@@ -229,8 +216,8 @@ func (c *Client) retryWait(retry int, resp *http.Response, now time.Time) (time.
 	return jitterBackoff(c.retryWaitMin, c.retryWaitMax, retry), "backoff"
 }
 
-// jitterBackoff draws a wait uniformly from [lo, min(hi, lo*2^(retry+1))],
-// so that many clients refused at once do not come back at once.
+// jitterBackoff draws from [lo, min(hi, lo*2^(retry+1))]: clients refused
+// together do not come back together.
 func jitterBackoff(lo, hi time.Duration, retry int) time.Duration {
 	upper := lo
 	for i := 0; i <= retry && upper < hi; i++ {
@@ -246,9 +233,8 @@ func jitterBackoff(lo, hi time.Duration, retry int) time.Duration {
 	return lo + rand.N(upper-lo+1) //nolint:gosec // jitter needs no cryptographic randomness
 }
 
-// parseRetryAfter reads a Retry-After value: delay seconds ("3") or an HTTP
-// date, taken relative to now. A date in the past means no wait. ok is false
-// for an absent or unreadable value.
+// parseRetryAfter reads seconds ("3") or an HTTP date (past: no wait); ok
+// is false for an absent or unreadable value.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	if v = strings.TrimSpace(v); v != "" && v[0] >= '0' && v[0] <= '9' {
 		secs, err := strconv.ParseInt(v, 10, 64) // digits only: never negative

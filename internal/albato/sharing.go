@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -13,9 +14,8 @@ import (
 // Status is the state of a sharing, as the API reports it.
 type Status int
 
-// The sharing statuses documented by Albato: waiting for the end user,
-// granted (the token spent on a connection, the credential id set), in the
-// middle of an OAuth flow, and revoked (deleted).
+// The documented statuses: waiting for the end user, granted (the token
+// spent on a connection), in an OAuth flow, and revoked (deleted).
 const (
 	StatusWaiting      Status = 0
 	StatusGranted      Status = 1
@@ -30,8 +30,7 @@ var statusNames = [...]string{
 	StatusRevoked:      "revoked",
 }
 
-// Name returns "waiting", "granted", "waiting_oauth", "revoked", or "unknown"
-// for a value the API did not document.
+// Name is the status's name, or "unknown" for an undocumented value.
 func (s Status) Name() string {
 	if s >= 0 && int(s) < len(statusNames) {
 		return statusNames[s]
@@ -44,29 +43,23 @@ type Sharing struct {
 	ID        int64
 	PartnerID int64 // the partner (app) the end user connects
 	// Token is the link's one-time token, a secret until spent.
-	Token  string
-	Status Status
-	// CredentialID is the id of the connection created through the link;
-	// nil when the API reports null or omits it.
-	CredentialID *int64
+	Token        string
+	Status       Status
+	CredentialID *int64 // the connection made through the link; nil if null or absent
 	Title        string
-	// DateCreated is when the API says the sharing was created, in UTC; nil
-	// when it reports null, "" or nothing (as it does right after create).
+	// DateCreated is in UTC; nil when null, "" or absent (right after create).
 	DateCreated *time.Time
-	// ServerTime is when the API answered, from the response's Date header
-	// (UTC); zero if the header is missing or unparsable.
+	// ServerTime is the answer's Date header in UTC; zero if missing or bad.
 	ServerTime time.Time
 }
 
-// Page is one page of the list of sharings, in the API's order; Page is
-// its 1-based number.
+// Page is one page (1-based) of the list of sharings, in the API's order.
 type Page struct {
 	Sharings                          []Sharing
 	Page, TotalPages, TotalItemsCount int
 }
 
-// sharingWire is a sharing as JSON. Numbers are decoded strictly: the
-// documented answers use JSON numbers, and a mismatch is reported by field.
+// sharingWire is a sharing as JSON; numbers are strict, as documented.
 type sharingWire struct {
 	ID           int64           `json:"id"`
 	PartnerID    int64           `json:"partnerId"`
@@ -82,9 +75,8 @@ const (
 	maxUnixSeconds = 253402300799          // the end of year 9999: more is not a date
 )
 
-// parseDate reads a date as the API may write it, into UTC:
-// "2025-08-14 19:12:13" (UTC, a fraction allowed, or a "T" between), RFC
-// 3339 with any offset, or Unix seconds ("1755198733", a fraction allowed).
+// parseDate reads, into UTC, "2025-08-14 19:12:13" (UTC; a fraction or a
+// "T" allowed), RFC 3339, or Unix seconds ("1755198733", a fraction allowed).
 func parseDate(s string) (time.Time, error) {
 	v := strings.TrimSpace(s)
 	if v == "" {
@@ -102,27 +94,23 @@ func parseDate(s string) (time.Time, error) {
 		shorten(oneLine(v), 40))
 }
 
-// parseUnixSeconds reads digits, optionally with a fraction of up to nine
-// digits, as seconds since 1970 (UTC); ok is false for anything else.
+var unixSecondsRe = regexp.MustCompile(`^([0-9]{1,12})(?:\.([0-9]{1,9}))?$`)
+
+// parseUnixSeconds reads seconds since 1970, with up to nine decimals.
 func parseUnixSeconds(v string) (time.Time, bool) {
-	whole, frac, _ := strings.Cut(v, ".")
-	if whole == "" || len(whole) > 12 || len(frac) > 9 || strings.Trim(whole, "0123456789") != "" ||
-		strings.Trim(frac, "0123456789") != "" || (frac == "" && strings.HasSuffix(v, ".")) {
+	m := unixSecondsRe.FindStringSubmatch(v)
+	if m == nil {
 		return time.Time{}, false
 	}
-	secs, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || secs > maxUnixSeconds {
+	secs, _ := strconv.ParseInt(m[1], 10, 64) // 12 digits cannot overflow
+	nanos, _ := strconv.ParseInt((m[2] + "000000000")[:9], 10, 64)
+	if secs > maxUnixSeconds {
 		return time.Time{}, false
-	}
-	var nanos int64
-	if frac != "" {
-		nanos, _ = strconv.ParseInt(frac+strings.Repeat("0", 9-len(frac)), 10, 64)
 	}
 	return time.Unix(secs, nanos).UTC(), true
 }
 
-// decodeDate reads a dateCreated member: null, absent or "" is no date; a
-// string or a JSON number is parsed by parseDate.
+// decodeDate reads dateCreated: null, absent or "" is no date.
 func decodeDate(raw json.RawMessage) (*time.Time, error) {
 	v := strings.TrimSpace(string(raw))
 	if v == "" || v == "null" {
@@ -145,8 +133,7 @@ func decodeDate(raw json.RawMessage) (*time.Time, error) {
 	return &t, nil
 }
 
-// toSharing checks and converts one decoded sharing; it returns a
-// description of what is wrong, or "".
+// toSharing checks a decoded sharing; the string says what is wrong.
 func (w *sharingWire) toSharing(serverTime time.Time) (Sharing, string) {
 	if w.ID <= 0 {
 		return Sharing{}, `malformed sharing: "id" is missing or not positive`
@@ -168,8 +155,8 @@ func decodeSharing(data json.RawMessage, serverTime time.Time) (Sharing, string)
 	return w.toSharing(serverTime)
 }
 
-// decodePage decodes the data and meta of a list answer. A missing meta is
-// read as a single page, so that a listing always ends.
+// decodePage decodes a list answer; without meta it is one page, so that
+// a listing always ends.
 func decodePage(env envelope, requested int, serverTime time.Time) (Page, string) {
 	var items []sharingWire
 	if err := json.Unmarshal(env.data, &items); err != nil {
