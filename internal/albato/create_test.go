@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/albato/terraform-provider-albato/internal/clock"
+	"github.com/albato/terraform-provider-albato/internal/clocktest"
 	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
 
@@ -97,7 +97,7 @@ func TestCreateSharing(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			clk := clock.NewFake(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+			clk := clocktest.NewFake(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 			srv, err := sandbox.New(sandbox.Options{Token: testToken, PageSize: 2, Clock: clk})
 			if err != nil {
 				t.Fatal(err)

@@ -39,6 +39,7 @@ import (
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
 	"github.com/albato/terraform-provider-albato/internal/clock"
+	"github.com/albato/terraform-provider-albato/internal/clocktest"
 	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
 
@@ -51,7 +52,7 @@ var testStart = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 // provider and an in-process sandbox, and a record of what the API saw.
 type testEnv struct {
 	t       *testing.T
-	clock   *clock.Fake
+	clock   *clocktest.Fake
 	sandbox *sandbox.Server
 	server  *httptest.Server
 
@@ -70,7 +71,7 @@ type testEnv struct {
 // and serves it until the test ends.
 func newTestEnv(t *testing.T, opts ...func(*sandbox.Options)) *testEnv {
 	t.Helper()
-	e := &testEnv{t: t, clock: clock.NewFake(testStart)}
+	e := &testEnv{t: t, clock: clocktest.NewFake(testStart)}
 	o := sandbox.Options{Token: testToken, PageSize: 2, MaxPerPage: 2, Clock: e.clock}
 	for _, f := range opts {
 		f(&o)
@@ -612,4 +613,20 @@ const repoRoot = "../.."
 func deadline(t *testing.T, d time.Duration, what string) {
 	timer := time.AfterFunc(d, func() { panic(fmt.Sprintf("%s: %s did not stop within %s", t.Name(), what, d)) })
 	t.Cleanup(func() { timer.Stop() })
+}
+
+// WithClock makes the provider judge expiry by c instead of the wall clock.
+func WithClock(c clock.Clock) Option { return func(p *AlbatoProvider) { p.clock = c } }
+
+// WithClientConfig lets f adjust the API client's configuration.
+func WithClientConfig(f func(*albato.Config)) Option {
+	return func(p *AlbatoProvider) { p.clientOptions = f }
+}
+
+// WithGetForEachRefresh makes every refresh GET its link, never serving it from a listing.
+func WithGetForEachRefresh() Option { return func(p *AlbatoProvider) { p.readerPages = -1 } }
+
+// WithPollInterval sets the first and the longest pause of a wait.
+func WithPollInterval(first, longest time.Duration) Option {
+	return func(p *AlbatoProvider) { p.pollMin, p.pollMax = first, longest }
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
-	"github.com/albato/terraform-provider-albato/internal/clock"
+	"github.com/albato/terraform-provider-albato/internal/clocktest"
 )
 
 func TestBuildLink(t *testing.T) {
@@ -40,7 +40,7 @@ func TestBuildLink(t *testing.T) {
 // granted link's token is spent, a revoked link's dead.
 func TestFillShowsTheTokenOnlyWhileUsable(t *testing.T) {
 	t.Parallel()
-	pd := &providerData{clock: clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), settings: settings{connectURL: "https://c"}}
+	pd := &providerData{clock: clocktest.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), settings: settings{connectURL: "https://c"}}
 	for status, shown := range map[albato.Status]bool{
 		albato.StatusWaiting: true, albato.StatusWaitingOAuth: true, albato.StatusGranted: false, albato.StatusRevoked: false,
 	} {

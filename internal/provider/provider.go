@@ -42,24 +42,8 @@ type AlbatoProvider struct {
 	readerPages      int           // what sharingReader starts knowing of the account's pages
 }
 
-// Option tunes a provider built by New; tests use them, main uses none.
+// Option tunes a provider built by New; only tests use them (helpers_test.go).
 type Option func(*AlbatoProvider)
-
-// WithClock makes the provider judge expiry by c instead of the wall clock.
-func WithClock(c clock.Clock) Option { return func(p *AlbatoProvider) { p.clock = c } }
-
-// WithClientConfig lets f adjust the API client's configuration.
-func WithClientConfig(f func(*albato.Config)) Option {
-	return func(p *AlbatoProvider) { p.clientOptions = f }
-}
-
-// WithGetForEachRefresh makes every refresh GET its link, never serving it from a listing.
-func WithGetForEachRefresh() Option { return func(p *AlbatoProvider) { p.readerPages = -1 } }
-
-// WithPollInterval sets the first and the longest pause of a wait.
-func WithPollInterval(first, longest time.Duration) Option {
-	return func(p *AlbatoProvider) { p.pollMin, p.pollMax = first, longest }
-}
 
 // providerData is what Configure hands to every type; client and reads
 // are nil while arguments are unknown.

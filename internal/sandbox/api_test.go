@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/albato/terraform-provider-albato/internal/clocktest"
 	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
 
@@ -61,7 +62,7 @@ func TestCreateAnswersLikeTheDocument(t *testing.T) {
 
 func TestGetFormatsDateCreatedInUTC(t *testing.T) {
 	zone := time.FixedZone("UTC+3", 3*3600)
-	clk := &fakeClock{t: time.Date(2025, 8, 14, 22, 12, 13, 500, zone)}
+	clk := clocktest.NewFake(time.Date(2025, 8, 14, 22, 12, 13, 500, zone))
 	e := newEnv(t, sandbox.Options{Clock: clk})
 	r := e.create(225, "x")
 	got := e.get(r.ID)

@@ -10,13 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/albato/terraform-provider-albato/internal/clocktest"
 	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
 
 func TestDataFilePersistence(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "state.json")
-	clk := &fakeClock{t: start}
+	clk := clocktest.NewFake(start)
 
 	a := newEnv(t, sandbox.Options{DataFile: file, Clock: clk})
 	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {

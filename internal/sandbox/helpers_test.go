@@ -8,10 +8,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/albato/terraform-provider-albato/internal/clocktest"
 	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
 
@@ -19,35 +19,17 @@ const testToken = "test-token-123"
 
 var start = time.Date(2025, 8, 14, 19, 12, 13, 0, time.UTC)
 
-// fakeClock is a stand-in for the project's clock.Fake.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 type env struct {
 	t     *testing.T
 	srv   *sandbox.Server
 	ts    *httptest.Server
-	clock *fakeClock
+	clock *clocktest.Fake
 }
 
 // newEnv starts a sandbox with a fake clock behind an httptest server.
 func newEnv(t *testing.T, opts sandbox.Options) *env {
 	t.Helper()
-	clk := &fakeClock{t: start}
+	clk := clocktest.NewFake(start)
 	if opts.Token == "" {
 		opts.Token = testToken
 	}

@@ -21,7 +21,7 @@ const DefaultPageSize = 20
 // after it was issued by a create (POST) or a regenerate (PUT) call.
 const TokenLifetime = 48 * time.Hour
 
-// Clock tells the current time. The project's internal/clock.Fake satisfies
+// Clock tells the current time. internal/clocktest.Fake satisfies
 // it, which lets tests move the sandbox's notion of "now".
 type Clock interface {
 	Now() time.Time
