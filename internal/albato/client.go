@@ -254,10 +254,7 @@ func (c *Client) answerError(op string, ans answer, problem string) *Error {
 
 // serverTime reads the Date header; zero when it is missing or unparsable.
 func serverTime(date string) time.Time {
-	t, err := http.ParseTime(date)
-	if err != nil {
-		return time.Time{}
-	}
+	t, _ := http.ParseTime(date) // zero on error
 	return t.UTC()
 }
 

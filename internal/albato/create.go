@@ -43,13 +43,18 @@ func (e *AmbiguousCreateError) Error() string {
 	if e.LookErr != nil {
 		return fmt.Sprintf("create sharing may have taken effect (%v), and looking for it failed: %v", e.Cause, e.LookErr)
 	}
+	return fmt.Sprintf("create sharing may have taken effect (%v), and %d sharings of that partner and title were "+
+		"created since it began (ids %s): which one is this request's cannot be told", e.Cause, len(e.Candidates),
+		e.CandidateIDs())
+}
+
+// CandidateIDs lists the candidates' IDs, e.g. "61, 62".
+func (e *AmbiguousCreateError) CandidateIDs() string {
 	ids := make([]string, len(e.Candidates))
 	for i, s := range e.Candidates {
 		ids[i] = strconv.FormatInt(s.ID, 10)
 	}
-	return fmt.Sprintf("create sharing may have taken effect (%v), and %d sharings of that partner and title were "+
-		"created since it began (ids %s): which one is this request's cannot be told", e.Cause, len(e.Candidates),
-		strings.Join(ids, ", "))
+	return strings.Join(ids, ", ")
 }
 
 // Unwrap returns the POST's failure.

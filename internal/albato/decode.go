@@ -211,28 +211,23 @@ func shorten(s string, n int) string {
 // typeProblem words a JSON type mismatch without quoting a value (a token).
 func typeProblem(err error) string {
 	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) {
-		want := "a different type"
-		if typeErr.Type != nil {
-			switch typeErr.Type.Kind() {
-			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-				want = "an integer"
-			case reflect.String:
-				want = "a string"
-			case reflect.Slice:
-				want = "a list"
-			case reflect.Struct, reflect.Map:
-				want = "an object"
-			}
-		}
-		got := typeErr.Value
-		if strings.HasPrefix(got, "number") {
-			got = "number" // keep the literal out of the message
-		}
-		if typeErr.Field == "" {
-			return fmt.Sprintf("expected %s, got %s", want, got)
-		}
-		return fmt.Sprintf("field %q: expected %s, got %s", typeErr.Field, want, got)
+	if !errors.As(err, &typeErr) {
+		return strings.TrimPrefix(err.Error(), "json: ")
 	}
-	return strings.TrimPrefix(err.Error(), "json: ")
+	want := "a different type"
+	if typeErr.Type != nil {
+		want = cmp.Or(wantedKinds[typeErr.Type.Kind()], want)
+	}
+	got := typeErr.Value
+	if strings.HasPrefix(got, "number") {
+		got = "number" // keep the literal out of the message
+	}
+	if typeErr.Field == "" {
+		return fmt.Sprintf("expected %s, got %s", want, got)
+	}
+	return fmt.Sprintf("field %q: expected %s, got %s", typeErr.Field, want, got)
 }
+
+// wantedKinds words the kinds a sharing's JSON is decoded into.
+var wantedKinds = map[reflect.Kind]string{reflect.Int: "an integer", reflect.Int64: "an integer",
+	reflect.String: "a string", reflect.Slice: "a list", reflect.Struct: "an object", reflect.Map: "an object"}

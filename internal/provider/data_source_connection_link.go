@@ -36,12 +36,7 @@ func (d *connectionLinkDataSource) Metadata(_ context.Context, req datasource.Me
 }
 
 func (d *connectionLinkDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	attrs := dataSourceLinkAttributes()
-	attrs["id"] = schema.StringAttribute{
-		MarkdownDescription: "The sharing id to read, in decimal.",
-		Required:            true,
-		Validators:          []validator.String{sharingIDValidator},
-	}
+	attrs := lookupLinkAttributes()
 	attrs["wait_for_status"] = schema.SetAttribute{
 		MarkdownDescription: "Wait until the link's status is one of these names (`waiting`, `granted`, " +
 			"`waiting_oauth`, `revoked`), e.g. `[\"granted\"]` to wait for the end user. The link is read again " +

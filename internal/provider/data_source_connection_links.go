@@ -120,20 +120,16 @@ func (d *connectionLinksDataSource) Read(ctx context.Context, req datasource.Rea
 	if !ok {
 		return
 	}
-	all, err := d.data.client.ListAllSharings(ctx)
+	found, err := d.data.client.ListSharingsMatching(ctx, model.matches, 0)
 	if err != nil {
 		resp.Diagnostics.AddError(d.data.listError(err))
 		return
 	}
-	items := make([]attr.Value, 0, len(all))
+	items := make([]attr.Value, 0, len(found))
 	secrets := model.IncludeSecrets.ValueBool()
 	links, tokens := map[string]attr.Value{}, map[string]attr.Value{}
-	for i := range all {
-		s := &all[i]
-		if !model.matches(*s) {
-			continue
-		}
-		item := viewOf(s, d.data)
+	for i := range found {
+		item := viewOf(&found[i], d.data)
 		items = append(items, listedLink(&item))
 		if secrets && !item.Token.IsNull() { // fill decides whether token and link are shown
 			links[item.ID.ValueString()], tokens[item.ID.ValueString()] = item.Link, item.Token
@@ -145,6 +141,6 @@ func (d *connectionLinksDataSource) Read(ctx context.Context, req datasource.Rea
 		model.TokenByID = types.MapValueMust(types.StringType, tokens)
 	}
 	model.Links = types.ListValueMust(types.ObjectType{AttrTypes: listedLinkTypes}, items)
-	tflog.Debug(ctx, "Listed connection links", map[string]any{"total": len(all), "matching": len(items)})
+	tflog.Debug(ctx, "Listed connection links", map[string]any{"matching": len(items)})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
 }

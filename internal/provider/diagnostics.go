@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
@@ -53,16 +51,12 @@ func (pd *providerData) createErrorDiagnostic(plan connectionLinkResourceModel, 
 				"albato_connection_links data source and import it with \"terraform import\", or revoke it, before "+
 				"applying again.", title, partnerID, ambiguous.Cause, ambiguous.LookErr)
 	default:
-		ids := make([]string, len(ambiguous.Candidates))
-		for i, c := range ambiguous.Candidates {
-			ids[i] = strconv.FormatInt(c.ID, 10)
-		}
 		return "Connection Link May Have Been Created More Than Once",
 			fmt.Sprintf("The request to create the link %q for partner %d got no usable answer (%s). Since it began, %d "+
 				"links with that partner and title were created: ids %s. Terraform cannot tell which one is this "+
 				"resource. Import the right one with \"terraform import <resource address> <id>\" (or an import "+
 				"block), and revoke the others if they are not yours.",
-				title, partnerID, ambiguous.Cause, len(ambiguous.Candidates), strings.Join(ids, ", "))
+				title, partnerID, ambiguous.Cause, len(ambiguous.Candidates), ambiguous.CandidateIDs())
 	}
 }
 

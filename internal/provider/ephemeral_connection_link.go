@@ -6,7 +6,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
@@ -29,11 +28,6 @@ func (e *connectionLinkEphemeralResource) Metadata(_ context.Context, req epheme
 
 func (e *connectionLinkEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
 	attrs := ephemeralLinkAttributes()
-	attrs["id"] = schema.StringAttribute{
-		MarkdownDescription: "The sharing id to read, in decimal (the resource's `id`).",
-		Required:            true,
-		Validators:          []validator.String{sharingIDValidator},
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads one connection link by id **without storing anything in state or plan files** " +
 			"(Terraform 1.10 and later, OpenTofu 1.11 and later). With `store_token = false` on the " +

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -54,12 +55,7 @@ func (f linkFilter) onlyRevoked() bool {
 // under at: the list resource's filters sit in its config block, and
 // Terraform shows an error's line only from the path it is given.
 func (f linkFilter) validate(at path.Path, diags *diag.Diagnostics) {
-	known := func(v interface {
-		IsNull() bool
-		IsUnknown() bool
-	}) bool {
-		return !v.IsNull() && !v.IsUnknown()
-	}
+	known := func(v attr.Value) bool { return !v.IsNull() && !v.IsUnknown() }
 	if known(f.PartnerID) && f.PartnerID.ValueInt64() < 1 {
 		diags.AddAttributeError(at.AtName("partner_id"), "Invalid Partner ID",
 			fmt.Sprintf("partner_id must be a partner (app) id, 1 or more, got %d.", f.PartnerID.ValueInt64()))

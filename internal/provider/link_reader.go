@@ -30,19 +30,14 @@ const recreateRemedy = "If an albato_connection_link resource manages it, the ne
 // linkNotFound is the one diagnostic of a link the API does not know, with
 // more (what it means here, what to do) after its message.
 func linkNotFound(at path.Path, id int64, more string) diag.Diagnostic {
-	return diag.NewAttributeErrorDiagnostic(at, "Connection Link Not Found", noSuchLink(id)+more)
+	return diag.NewAttributeErrorDiagnostic(at, "Connection Link Not Found", fmt.Sprintf(
+		"There is no connection link with id %d in this Albato account: it was deleted, or the id is wrong.%s", id, more))
 }
 
-func noSuchLink(id int64) string {
-	return fmt.Sprintf("There is no connection link with id %d in this Albato account: it was deleted, or the id is wrong.", id)
-}
-
-// sharingReader serves the refreshes of one run, or one round of a wait,
-// with as few requests as it can (DESIGN.md, "When a request is sent"): it
-// GETs each link until its GETs reach the account's number of pages (learnt
-// from page 1 at the second read), then lists the account once and serves
-// the rest from that listing, at most about twice the cheaper way's cost.
-// A link the listing lacks gets its own GET, so that a 404 still shows.
+// sharingReader serves a run's refreshes, or a wait's round, with as few
+// requests as it can (DESIGN.md, "When a request is sent"): GETs until they
+// reach the account's pages (learnt from page 1 at the second read), then
+// one listing; a link the listing lacks gets its GET, so a 404 still shows.
 type sharingReader struct {
 	client *albato.Client
 

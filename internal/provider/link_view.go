@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
@@ -164,6 +165,11 @@ var linkAttrs = []linkAttr{
 		hint: "Whether the link is waiting and at or past `expires_at`, on the API's clock." + hintNote},
 }
 
+func linkAttrDescription(name string) string {
+	i := slices.IndexFunc(linkAttrs, func(a linkAttr) bool { return a.name == name })
+	return linkAttrs[i].desc
+}
+
 func (k attrKind) unknown() attr.Value {
 	switch k {
 	case kindInt:
@@ -221,11 +227,19 @@ func dataSourceLinkAttributes(omit ...string) map[string]dschema.Attribute {
 	return out
 }
 
+// lookupLinkAttributes are those of a view that reads one link by its id.
+func lookupLinkAttributes() map[string]dschema.Attribute {
+	attrs := dataSourceLinkAttributes()
+	attrs["id"] = dschema.StringAttribute{MarkdownDescription: "The sharing id to read, in decimal (the resource's `id`).",
+		Required: true, Validators: []validator.String{sharingIDValidator}}
+	return attrs
+}
+
 // ephemeralLinkAttributes are the data source's, whose types the ephemeral
 // schema's mirror field for field.
 func ephemeralLinkAttributes() map[string]eschema.Attribute {
 	out := map[string]eschema.Attribute{}
-	for name, a := range dataSourceLinkAttributes() {
+	for name, a := range lookupLinkAttributes() {
 		switch a := a.(type) {
 		case dschema.Int64Attribute:
 			out[name] = eschema.Int64Attribute(a)

@@ -408,7 +408,7 @@ type connectionLinkIdentityModel struct {
 func (r *connectionLinkResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = identityschema.Schema{
 		Attributes: map[string]identityschema.Attribute{
-			"id": identityschema.StringAttribute{Description: "The sharing id, in decimal.", RequiredForImport: true},
+			"id": identityschema.StringAttribute{Description: linkAttrDescription("id"), RequiredForImport: true},
 		},
 	}
 }
@@ -434,6 +434,7 @@ func (r *connectionLinkResource) ModifyPlan(ctx context.Context, req resource.Mo
 	r.planChange(ctx, req, resp, mem.readAt)
 }
 
+// planChange is ModifyPlan as of readAt, which tests set without private state.
 func (r *connectionLinkResource) planChange(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, readAt time.Time) {
 	if unchangedAndNotDue(req, readAt) {
 		return // the common case, decided without decoding the whole state
