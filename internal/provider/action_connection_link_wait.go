@@ -4,8 +4,6 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -73,10 +71,7 @@ func (a *waitAction) Schema(_ context.Context, _ action.SchemaRequest, resp *act
 					"`wait_for_status` is mostly used.",
 				ElementType: types.StringType,
 				Optional:    true,
-				Validators: []validator.Set{
-					setvalidator.SizeAtLeast(1),
-					setvalidator.ValueStringsAre(stringvalidator.OneOf(statusNames...)),
-				},
+				Validators:  wantedStatusesValidators,
 			},
 			"timeout": schema.StringAttribute{
 				MarkdownDescription: "How long to wait for all the links, as a Go duration such as `\"30m\"` or " +

@@ -4,13 +4,10 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
@@ -49,10 +46,7 @@ func (d *connectionLinkDataSource) Schema(ctx context.Context, _ datasource.Sche
 			"of an apply or a destroy on Terraform 1.16 but not on Terraform 1.5 to 1.13 or OpenTofu 1.12.",
 		ElementType: types.StringType,
 		Optional:    true,
-		Validators: []validator.Set{
-			setvalidator.SizeAtLeast(1),
-			setvalidator.ValueStringsAre(stringvalidator.OneOf(statusNames...)),
-		},
+		Validators:  wantedStatusesValidators,
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads one connection link (an Albato *sharing*) by id and, optionally, waits until " +

@@ -11,8 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
@@ -23,6 +26,11 @@ const (
 	progressGapPolls   = 5 // shortest pauses between two progress events (5 s in use)
 	maxNamedInProgress = 5 // waiting links a message names
 )
+
+// wantedStatusesValidators check the statuses a wait is for.
+var wantedStatusesValidators = []validator.Set{
+	setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(stringvalidator.OneOf(statusNames...)),
+}
 
 // linkWait is one wait: for every link of ids to reach a status of want.
 type linkWait struct {
