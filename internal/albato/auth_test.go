@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -278,5 +279,24 @@ func TestAuthAutoOn403(t *testing.T) {
 		if err != nil || refused.Load() != 2 || accepted.Load() != 1 || acceptedScheme(c) != accept {
 			t.Errorf("got %v after %d refusals, scheme %q; want success after 2 under %s", err, refused.Load(), acceptedScheme(c), accept)
 		}
+	}
+}
+
+// A client error other than a refusal (400 to 499 but 401, 403, 408, 429)
+// answers a request whose credentials were taken: the scheme is settled.
+func TestAuthAutoSettledByAClientError(t *testing.T) {
+	t.Parallel()
+	for _, code := range []int{400, 404, 499} {
+		t.Run(strconv.Itoa(code), func(t *testing.T) {
+			t.Parallel()
+			srv := serve(t, func(w http.ResponseWriter, _ *http.Request) {
+				writeJSON(w, code, `{"success":false,"message":"no"}`)
+			})
+			c := newTestClient(t, srv.URL, withRetries(0))
+			_, err := c.GetSharing(t.Context(), 61)
+			if statusOf(err) != code || acceptedScheme(c) != authBearer {
+				t.Fatalf("got %v and scheme %q, want HTTP %d and %s settled", err, acceptedScheme(c), code, authBearer)
+			}
+		})
 	}
 }

@@ -26,11 +26,8 @@ func shownURL(u *url.URL) string {
 		}
 		return strings.TrimPrefix((&url.URL{Host: v.Host, Path: v.Path, RawPath: v.RawPath}).String(), "//")
 	}
-	c := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}
-	if c.Scheme == "" && c.Host == "" && c.Path == "" {
-		return "(not a URL)"
-	}
-	return c.String()
+	// Scheme, host or an absolute path is left: there is something to show.
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}).String()
 }
 
 // ParseBaseURL checks an API base URL as New does: absolute http or https,

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -159,5 +160,32 @@ func TestCreateSharing(t *testing.T) {
 				t.Errorf("Adopted %v (cause %v), want %v", got.Adopted, got.Cause, tc.adopted)
 			}
 		})
+	}
+}
+
+// TestCreateSharingSlowPOST: a POST whose answer was lost after 20 minutes
+// (retries, a slow gateway) still finds the sharing it made: "since the
+// request began" is moved onto the API's clock by the time the request took
+// on ours, here far longer than createClockTolerance.
+func TestCreateSharingSlowPOST(t *testing.T) {
+	t.Parallel()
+	srv, err := sandbox.New(sandbox.Options{Token: testToken,
+		Clock: clocktest.NewFake(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.AddFault(sandbox.Fault{Method: "POST", Drop: true, AfterHandling: true, Times: 1})
+	c := newTestClient(t, serve(t, srv.ServeHTTP).URL, withRetries(0))
+	ours := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) // our clock, far from the API's
+	var calls atomic.Int32
+	c.now = func() time.Time {
+		if calls.Add(1) == 1 {
+			return ours // when the request began
+		}
+		return ours.Add(20 * time.Minute)
+	}
+	got, err := c.CreateSharing(t.Context(), 225, "slow")
+	if err != nil || !got.Adopted || srv.Count("POST") != 1 {
+		t.Fatalf("got %+v, %v after %d POSTs; want the one sharing adopted", got, err, srv.Count("POST"))
 	}
 }

@@ -2,6 +2,7 @@ package albato
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -318,6 +319,40 @@ func TestDecodeGarbage(t *testing.T) {
 			if _, p := decodeSharing(env.data, time.Time{}); p == "" {
 				t.Errorf("status %d body %.40q: decoded as a sharing", status, body)
 			}
+		}
+	}
+}
+
+// TestDescribeDepth: an error description is read down to maxDescribeDepth
+// levels of nesting and no deeper, in lists, objects and validation maps.
+func TestDescribeDepth(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]string{
+		`[[["deep"]]]`:   "deep",
+		`[[[["deep"]]]]`: "",
+		`{"message":{"message":{"message":"deep"}}}`:             "deep",
+		`{"message":{"message":{"message":{"message":"deep"}}}}`: "",
+		`{"title":[["deep"]]}`:                                   "title: deep",
+		`{"title":[[["deep"]]]}`:                                 "",
+	} {
+		if got := describe(json.RawMessage(raw), 0); got != want {
+			t.Errorf("describe(%s) = %q, want %q", raw, got, want)
+		}
+	}
+}
+
+// TestPlainTextIsNotHTML: a text body is quoted as it is; only an HTML one
+// (by Content-Type or a leading '<') loses its tags and entities.
+func TestPlainTextIsNotHTML(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ contentType, body, want string }{
+		{"text/plain", "x < y &amp; z", "x < y &amp; z"},
+		{"", "<p>a &amp; b</p>", "a & b"},
+		{"text/html", "x <b>y</b>", "x y"},
+	} {
+		_, msg := decodeEnvelope(502, tc.contentType, []byte(tc.body))
+		if !strings.HasSuffix(msg, ": "+tc.want) {
+			t.Errorf("%q as %q: %q, want it to end with %q", tc.body, tc.contentType, msg, tc.want)
 		}
 	}
 }

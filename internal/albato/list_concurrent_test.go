@@ -433,3 +433,15 @@ func BenchmarkListAllSharings10k(b *testing.B) {
 		}
 	}
 }
+
+// The last page count that is read in full: maxListPages itself.
+func TestListAllSharingsAtMostPages(t *testing.T) {
+	t.Parallel()
+	url := listServer(t, func(n int) listPage {
+		return listPage{items: numberedPage(n, 1), totalPages: maxListPages, totalItems: maxListPages}
+	})
+	got, err := newTestClient(t, url).ListAllSharings(t.Context())
+	if err != nil || len(got) != maxListPages {
+		t.Fatalf("got %d sharings, %v; want %d", len(got), err, maxListPages)
+	}
+}

@@ -93,6 +93,7 @@ func TestListSharingsMatchingRequests(t *testing.T) {
 		{"limit 10", nil, 10, 10, 1},
 		{"limit 50, one full page", nil, 50, 50, 1},
 		{"limit 51", nil, 51, 51, 2},
+		{"limit 100, two full pages", nil, 100, 100, 2},
 		{"limit 120", partner(225), 120, 120, 3},
 		{"limit 1 with a filter that page 1 satisfies", partner(225), 1, 1, 1},
 	}

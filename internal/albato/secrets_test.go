@@ -233,7 +233,7 @@ func TestBaseURLErrorsHideSecrets(t *testing.T) {
 // not its userinfo, query or fragment, in the error or in the logs.
 func TestRedirectHidesSecrets(t *testing.T) {
 	t.Parallel()
-	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect} {
+	for _, status := range []int{http.StatusMultipleChoices, http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect} {
 		srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Location", "https://u:"+urlSecret+"@elsewhere.example/login?next="+urlSecret+"#"+urlSecret)
 			w.WriteHeader(status)
@@ -276,5 +276,34 @@ func TestBaseURLWithoutScheme(t *testing.T) {
 		if _, err := ParseBaseURL(raw); err != nil && strings.Contains(err.Error(), "no scheme") {
 			t.Errorf("%q: %v", raw, err)
 		}
+	}
+}
+
+// TestRedactedBeforeCut: a secret that straddles the cut of a long message
+// leaves no part of itself: redaction comes before shortening.
+func TestRedactedBeforeCut(t *testing.T) {
+	t.Parallel()
+	pad := strings.Repeat("a ", (maxMessageRunes-6)/2)
+	for name, body := range map[string]string{
+		"API token":     `{"success":false,"message":"` + pad + testToken + ` was refused"}`,
+		"sharing token": `{"success":false,"message":"` + pad + `tok-0123456789 expired","data":{"token":"tok-0123456789"}}`,
+	} {
+		_, msg := decodeEnvelope(400, "application/json", []byte(body), testToken)
+		if strings.Contains(msg, testToken[:6]) || strings.Contains(msg, "tok-01") {
+			t.Errorf("%s: %q keeps part of the secret", name, msg)
+		}
+	}
+}
+
+// TestShortSharingTokens: a body's sharing token of minSharingTokenLen
+// characters is redacted wherever it appears; a shorter value is not, or
+// it would be blotted out of every word.
+func TestShortSharingTokens(t *testing.T) {
+	t.Parallel()
+	if got := sharingTokens([]byte(`{"token":"abcd"}`)); len(got) != 1 || got[0] != "abcd" {
+		t.Errorf("4 characters: %q, want [abcd]", got)
+	}
+	if got := sharingTokens([]byte(`{"token":"abc"}`)); len(got) != 0 {
+		t.Errorf("3 characters: %q, want none", got)
 	}
 }

@@ -325,6 +325,8 @@ func TestNewValidation(t *testing.T) {
 		{"no token", Config{BaseURL: "https://api.albato.com"}, "API token is required"},
 		{"blank token", Config{BaseURL: "https://api.albato.com", Token: "  \n"}, "API token is required"},
 		{"control chars", Config{BaseURL: "https://api.albato.com", Token: "ab\ncd"}, "control characters"},
+		{"DEL", Config{BaseURL: "https://api.albato.com", Token: "ab\x7fcd"}, "control characters"},
+		{"inner space and tilde", Config{BaseURL: "https://api.albato.com", Token: "ab cd~"}, ""}, // a header carries both
 		{"bad scheme", Config{BaseURL: "https://api.albato.com", Token: "t", AuthScheme: "Digest"}, "one of auto, Bearer, Basic"},
 		{"negative retries", Config{BaseURL: "https://api.albato.com", Token: "t", MaxRetries: -1}, "max retries must be 0 or more"},
 	}
@@ -370,5 +372,49 @@ func TestDefaultHTTPClient(t *testing.T) {
 	}
 	if !strings.Contains(apiErr.Message, "https://elsewhere.example/credentials") || strings.Contains(err.Error(), "secret-value") {
 		t.Errorf("message %q", apiErr.Message)
+	}
+}
+
+// TestNewDefaults: the waits New sets when Config leaves them zero, and a
+// longest wait never shorter than the first.
+func TestNewDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := New(Config{BaseURL: "https://api.albato.com", Token: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.retryWaitMin != time.Second || c.retryWaitMax != 30*time.Second || c.maxRetryAfter != time.Minute {
+		t.Errorf("waits %v, %v, %v; want 1s, 30s, 1m", c.retryWaitMin, c.retryWaitMax, c.maxRetryAfter)
+	}
+	c, err = New(Config{BaseURL: "https://api.albato.com", Token: "t", RetryWaitMin: 40 * time.Second})
+	if err != nil || c.retryWaitMax != 40*time.Second {
+		t.Errorf("longest wait %v, %v; want 40s", c.retryWaitMax, err)
+	}
+}
+
+// TestClientErrorWithUnreadableBody: a 4xx is the API's refusal even when
+// its body cannot be read, so nothing was done; a 2xx that cannot be
+// read may have done it.
+func TestClientErrorWithUnreadableBody(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		status      int
+		body        string
+		mayHaveDone bool
+	}{
+		{400, "<html><title>Bad Request</title></html>", false},
+		{400, strings.Repeat("x", maxBodyBytes+1), false},
+		{299, "<html><title>Odd</title></html>", true},
+		{299, strings.Repeat("x", maxBodyBytes+1), true},
+	} {
+		srv := serve(t, func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(tc.status)
+			_, _ = io.WriteString(w, tc.body)
+		})
+		_, err := newTestClient(t, srv.URL, withRetries(0)).GetSharing(t.Context(), 61)
+		if statusOf(err) != tc.status || mayHaveBeenApplied(err) != tc.mayHaveDone {
+			t.Errorf("%d with a %d-byte body: got %v, may have been applied %v; want %v",
+				tc.status, len(tc.body), err, mayHaveBeenApplied(err), tc.mayHaveDone)
+		}
 	}
 }
