@@ -71,11 +71,7 @@ func (st *call) requestHook(_ retryablehttp.Logger, _ *http.Request, retry int) 
 }
 
 func (st *call) responseHook(_ retryablehttp.Logger, resp *http.Response) {
-	ctx := st.ctx
-	if resp.Request != nil {
-		ctx = resp.Request.Context()
-	}
-	st.log(ctx, "Albato API request", map[string]any{"status": resp.StatusCode, "duration_ms": time.Since(st.start).Milliseconds()})
+	st.log(st.ctx, "Albato API request", map[string]any{"status": resp.StatusCode, "duration_ms": time.Since(st.start).Milliseconds()})
 }
 
 // checkRetry is the retry policy: stop on cancellation; retry 429 always;

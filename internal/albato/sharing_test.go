@@ -418,3 +418,18 @@ func TestClientErrorWithUnreadableBody(t *testing.T) {
 		}
 	}
 }
+
+// TestBodyOfTheLargestSize: a body of exactly maxBodyBytes is read; one byte
+// more is refused (TestClientErrorWithUnreadableBody).
+func TestBodyOfTheLargestSize(t *testing.T) {
+	t.Parallel()
+	answer := `{"success":true,"data":{"id":61,"title":"t"}}`
+	body := answer + strings.Repeat(" ", maxBodyBytes-len(answer))
+	srv := serve(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, body)
+	})
+	if s, err := newTestClient(t, srv.URL, withRetries(0)).GetSharing(t.Context(), 61); err != nil || s.ID != 61 {
+		t.Fatalf("got %+v, %v; want sharing 61", s, err)
+	}
+}
