@@ -109,6 +109,11 @@ func TestJitterBackoff(t *testing.T) {
 			t.Errorf("retry %d: only %d distinct waits, want jitter", retry, len(seen))
 		}
 	}
+	for range 50 { // the narrowest window, [1ns, 2ns]
+		if d := jitterBackoff(1, 10, 0); d < 1 || d > 2 {
+			t.Fatalf("1ns to 10ns, retry 0: %v", d)
+		}
+	}
 	if d := jitterBackoff(time.Second, time.Second, 3); d != time.Second {
 		t.Errorf("min == max: %v", d)
 	}
