@@ -9,6 +9,9 @@ import (
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
 	"github.com/albato/terraform-provider-albato/internal/clocktest"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 func TestBuildLink(t *testing.T) {
@@ -83,4 +86,41 @@ func FuzzBuildLink(f *testing.F) {
 			t.Fatalf("link %q carries id %q, want %d", link, got, partner)
 		}
 	})
+}
+
+// TestLinkFilterBounds: the filters' limits, each side of them.
+func TestLinkFilterBounds(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		filter linkFilter
+		errors int
+	}{
+		{linkFilter{PartnerID: types.Int64Value(1), Status: types.Int64Value(0), StatusName: types.StringNull()}, 0},
+		{linkFilter{PartnerID: types.Int64Value(0), Status: types.Int64Value(3), StatusName: types.StringNull()}, 1},
+		{linkFilter{PartnerID: types.Int64Null(), Status: types.Int64Value(-1), StatusName: types.StringNull()}, 1},
+		{linkFilter{PartnerID: types.Int64Null(), Status: types.Int64Value(4), StatusName: types.StringNull()}, 1},
+	} {
+		var diags diag.Diagnostics
+		tc.filter.validate(path.Empty(), &diags)
+		if diags.ErrorsCount() != tc.errors {
+			t.Errorf("%+v: %d errors, want %d: %v", tc.filter, diags.ErrorsCount(), tc.errors, diags)
+		}
+	}
+}
+
+func TestLinkAttrDescription(t *testing.T) {
+	t.Parallel()
+	if got := linkAttrDescription("id"); got != "The sharing id, in decimal." {
+		t.Errorf("id: %q", got)
+	}
+}
+
+func TestSharingIDIsPositive(t *testing.T) {
+	t.Parallel()
+	for raw, ok := range map[string]bool{"1": true, "61": true, "0": false, "-1": false, "x": false} {
+		var diags diag.Diagnostics
+		if _, got := sharingID(raw, path.Root("id"), &diags); got != ok || diags.HasError() == ok {
+			t.Errorf("sharingID(%q): %v, %v; want ok %v", raw, got, diags, ok)
+		}
+	}
 }
