@@ -23,6 +23,12 @@ const (
 	maxDescribeDepth = 3        // so that a deeply nested body cannot make decoding quadratic
 )
 
+// envelopeWire is the JSON envelope of every answer, each member kept raw to
+// be judged on its own. Its tags match member names in any letter case.
+type envelopeWire struct {
+	Success, Data, Meta, Message, Error, Errors json.RawMessage
+}
+
 // envelope is a successful answer's data and meta (nil when absent or null).
 type envelope struct{ data, meta json.RawMessage }
 
@@ -44,7 +50,7 @@ func decodeEnvelope(status int, contentType string, body []byte, apiSecrets ...s
 		return envelope{}, "empty response body"
 	}
 	failed := status >= 400
-	var w map[string]json.RawMessage // each member judged on its own
+	var w envelopeWire
 	switch {
 	case trimmed[0] == '{' || (trimmed[0] == '[' && !json.Valid(trimmed)):
 		// Only a syntax error can fail this; an invalid list's comes first.
@@ -61,15 +67,15 @@ func decodeEnvelope(status int, contentType string, body []byte, apiSecrets ...s
 	default:
 		return envelope{}, "unexpected JSON response (expected an object): " + clean(string(trimmed), maxSnippetRunes)
 	}
-	if failed || isJSONFalse(w["success"]) {
-		return envelope{}, clean(cmp.Or(failureMessage(w), string(trimmed)), maxMessageRunes)
+	if failed || isJSONFalse(w.Success) {
+		return envelope{}, clean(cmp.Or(failureMessage(&w), string(trimmed)), maxMessageRunes)
 	}
-	if isJSONNull(w["data"]) {
+	if isJSONNull(w.Data) {
 		return envelope{}, `malformed response: "data" is missing or null`
 	}
-	env := envelope{data: w["data"]}
-	if !isJSONNull(w["meta"]) {
-		env.meta = w["meta"]
+	env := envelope{data: w.Data}
+	if !isJSONNull(w.Meta) {
+		env.meta = w.Meta
 	}
 	return env, ""
 }
@@ -77,15 +83,15 @@ func decodeEnvelope(status int, contentType string, body []byte, apiSecrets ...s
 // saysFailure reports whether body has "success": false, the API's own
 // statement that it did nothing.
 func saysFailure(body []byte) bool {
-	var w map[string]json.RawMessage
-	return json.Unmarshal(bytes.TrimSpace(body), &w) == nil && isJSONFalse(w["success"])
+	var w envelopeWire
+	return json.Unmarshal(bytes.TrimSpace(body), &w) == nil && isJSONFalse(w.Success)
 }
 
 // failureMessage is the API's description of a failure: "message" or
 // "error", then "errors" as details; "" when there is none.
-func failureMessage(w map[string]json.RawMessage) string {
-	primary := cmp.Or(describe(w["message"], 0), describe(w["error"], 0))
-	details := describe(w["errors"], 0)
+func failureMessage(w *envelopeWire) string {
+	primary := cmp.Or(describe(w.Message, 0), describe(w.Error, 0))
+	details := describe(w.Errors, 0)
 	if primary != "" && details != "" && details != primary {
 		return primary + ": " + details
 	}

@@ -356,3 +356,15 @@ func TestPlainTextIsNotHTML(t *testing.T) {
 		}
 	}
 }
+
+// TestEnvelopeMembersInAnyCase: the envelope's members are read in any
+// letter case, as encoding/json matches them.
+func TestEnvelopeMembersInAnyCase(t *testing.T) {
+	t.Parallel()
+	if _, problem := decodeEnvelope(200, "application/json", []byte(`{"Success":false,"Message":"no"}`)); problem != "no" {
+		t.Errorf("problem %q, want %q", problem, "no")
+	}
+	if !saysFailure([]byte(`{"SUCCESS":false}`)) {
+		t.Error(`{"SUCCESS":false} does not say failure`)
+	}
+}
