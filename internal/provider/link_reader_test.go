@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"path"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -121,6 +125,67 @@ func TestSharingReaderRequestCounts(t *testing.T) {
 				t.Errorf("%d requests, want at most %d", n, c.maxRequests)
 			}
 		})
+	}
+}
+
+// The reader's thresholds, read one link at a time: a GET for the first
+// link; page 1 at the second, which serves it when it is there and tells the
+// account's pages; GETs until they number the pages; then one listing from
+// page 2 serves the rest.
+func TestSharingReaderRequestSequence(t *testing.T) {
+	t.Parallel()
+	sb, client, ids := newReaderWorld(t, 100, 10) // 10 pages; page 1 holds ids[:10]
+	get := func(from, to int) []string {
+		var out []string
+		for _, id := range ids[from:to] {
+			out = append(out, fmt.Sprintf("GET %d", id))
+		}
+		return out
+	}
+	pages := func(from, to int) []string {
+		var out []string
+		for p := from; p <= to; p++ {
+			out = append(out, fmt.Sprintf("page %d", p))
+		}
+		return out
+	}
+	cases := []struct {
+		name string
+		read []int64
+		want []string
+	}{
+		{"the second link on page 1", []int64{ids[20], ids[5]}, append(get(20, 21), "page 1")},
+		{"30 links past page 1", ids[10:40], slices.Concat(get(10, 11), pages(1, 1), get(11, 20), pages(2, 10))},
+	}
+	for _, c := range cases {
+		sb.ResetRequests()
+		got := readAll(t, &sharingReader{client: client}, c.read, 1)
+		for _, id := range c.read {
+			if got[id] == nil || got[id].ID != id {
+				t.Fatalf("%s: link %d read as %+v", c.name, id, got[id])
+			}
+		}
+		// A listing reads its pages at once, in any order: each run of
+		// pages is compared in page order.
+		var sent []string
+		var run []int
+		for _, r := range append(sb.Requests(), sandbox.Request{}) {
+			q, _ := url.ParseQuery(r.Query)
+			if p, err := strconv.Atoi(q.Get("page")); err == nil {
+				run = append(run, p)
+				continue
+			}
+			slices.Sort(run)
+			for _, p := range run {
+				sent = append(sent, fmt.Sprintf("page %d", p))
+			}
+			if run = nil; r.Path != "" {
+				sent = append(sent, "GET "+path.Base(r.Path))
+			}
+		}
+		if !slices.Equal(sent, c.want) {
+			t.Errorf("%s: requests\n%v\nwant\n%v", c.name, sent, c.want)
+		}
 	}
 }
 

@@ -39,6 +39,22 @@ func TestBuildLink(t *testing.T) {
 	}
 }
 
+// link_id picks which id the link carries: the partner's (the connect
+// page's default) or the sharing's.
+func TestLinkOfCarriesTheChosenID(t *testing.T) {
+	t.Parallel()
+	s := &albato.Sharing{ID: 61, PartnerID: 225, Token: "tok"}
+	for linkID, want := range map[string]string{
+		linkIDPartner: "https://c?id=225&token=tok",
+		linkIDSharing: "https://c?id=61&token=tok",
+	} {
+		pd := &providerData{settings: settings{connectURL: "https://c", linkID: linkID}}
+		if got := pd.linkOf(s); got != want {
+			t.Errorf("link_id = %q: link %q, want %q", linkID, got, want)
+		}
+	}
+}
+
 // Every view shows a link's token and link only while they can be used: a
 // granted link's token is spent, a revoked link's dead.
 func TestFillShowsTheTokenOnlyWhileUsable(t *testing.T) {

@@ -92,9 +92,12 @@ func (w *linkWait) run(ctx context.Context, pd *providerData, diags *diag.Diagno
 			return nil
 		case <-time.After(pause):
 		}
-		pause = min(pause*3/2+pause/10, pd.pollMax) // grows by about 1.6x per round
+		pause = nextPause(pause, pd.pollMax)
 	}
 }
+
+// nextPause grows a wait's pause by 1.6x a round, up to most.
+func nextPause(pause, most time.Duration) time.Duration { return min(pause*3/2+pause/10, most) }
 
 func (w *linkWait) reached(s *albato.Sharing) bool {
 	return slices.Contains(w.want, s.Status.Name())
