@@ -58,7 +58,7 @@ func invokeWaitPolling(ctx context.Context, t *testing.T, e *testEnv, ids []int6
 	if err != nil {
 		t.Fatal(err)
 	}
-	pd := &providerData{client: c, reads: &sharingReader{client: c, pages: 0}, clock: e.clock,
+	pd := &providerData{client: c, reads: &sharingReader{client: c, pages: 0}, now: e.clock.Now,
 		settings: settings{connectURL: e.connectURL(), linkID: linkIDPartner}, pollMin: pollMin, pollMax: pollMax}
 	a := &waitAction{data: pd}
 	var sr action.SchemaResponse

@@ -16,7 +16,7 @@ func (pd *providerData) apiNow(s *albato.Sharing) time.Time {
 	if !s.ServerTime.IsZero() {
 		return s.ServerTime.UTC()
 	}
-	return pd.clock.Now().UTC()
+	return pd.now().UTC()
 }
 
 // tokenLifetime is when the token was issued (the later of dateCreated and

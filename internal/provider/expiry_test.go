@@ -89,7 +89,7 @@ func TestAPINow(t *testing.T) {
 	t.Parallel()
 	server := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	local := server.Add(7 * time.Minute) // a skewed local clock
-	pd := &providerData{clock: clocktest.NewFake(local)}
+	pd := &providerData{now: clocktest.NewFake(local).Now}
 	if got := pd.apiNow(&albato.Sharing{ServerTime: server}); !got.Equal(server) {
 		t.Errorf("with a Date header: %v, want the API's %v", got, server)
 	}

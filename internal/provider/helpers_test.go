@@ -38,7 +38,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
-	"github.com/albato/terraform-provider-albato/internal/clock"
 	"github.com/albato/terraform-provider-albato/internal/clocktest"
 	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
@@ -616,7 +615,7 @@ func deadline(t *testing.T, d time.Duration, what string) {
 }
 
 // WithClock makes the provider judge expiry by c instead of the wall clock.
-func WithClock(c clock.Clock) Option { return func(p *AlbatoProvider) { p.clock = c } }
+func WithClock(c *clocktest.Fake) Option { return func(p *AlbatoProvider) { p.now = c.Now } }
 
 // WithClientConfig lets f adjust the API client's configuration.
 func WithClientConfig(f func(*albato.Config)) Option {

@@ -59,7 +59,7 @@ func TestLinkOfCarriesTheChosenID(t *testing.T) {
 // granted link's token is spent, a revoked link's dead.
 func TestFillShowsTheTokenOnlyWhileUsable(t *testing.T) {
 	t.Parallel()
-	pd := &providerData{clock: clocktest.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), settings: settings{connectURL: "https://c"}}
+	pd := &providerData{now: clocktest.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)).Now, settings: settings{connectURL: "https://c"}}
 	for status, shown := range map[albato.Status]bool{
 		albato.StatusWaiting: true, albato.StatusWaitingOAuth: true, albato.StatusGranted: false, albato.StatusRevoked: false,
 	} {

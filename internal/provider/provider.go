@@ -25,7 +25,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
-	"github.com/albato/terraform-provider-albato/internal/clock"
 )
 
 var (
@@ -36,7 +35,7 @@ var (
 
 type AlbatoProvider struct {
 	version          string
-	clock            clock.Clock
+	now              func() time.Time // the clock expiry is judged by: tests move it
 	clientOptions    func(*albato.Config)
 	pollMin, pollMax time.Duration // the bounds of the pause between two reads of a wait
 	readerPages      int           // what sharingReader starts knowing of the account's pages
@@ -51,14 +50,14 @@ type providerData struct {
 	settings
 	client           *albato.Client
 	reads            *sharingReader
-	clock            clock.Clock
+	now              func() time.Time
 	pollMin, pollMax time.Duration
 }
 
 // New returns a factory for the provider; version goes into the User-Agent.
 func New(version string, opts ...Option) func() provider.Provider {
 	return func() provider.Provider {
-		p := &AlbatoProvider{version: version, clock: clock.Real{}, pollMin: time.Second, pollMax: 15 * time.Second}
+		p := &AlbatoProvider{version: version, now: time.Now, pollMin: time.Second, pollMax: 15 * time.Second}
 		for _, o := range opts {
 			o(p)
 		}
@@ -136,7 +135,7 @@ func (p *AlbatoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	data := &providerData{settings: s, clock: p.clock, pollMin: p.pollMin, pollMax: p.pollMax}
+	data := &providerData{settings: s, now: p.now, pollMin: p.pollMin, pollMax: p.pollMax}
 	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData = data, data, data
 	resp.ListResourceData, resp.ActionData = data, data
 	if len(s.unknown) > 0 {
