@@ -77,12 +77,8 @@ func (a *regenerateAction) Invoke(ctx context.Context, req action.InvokeRequest,
 	if !ok {
 		return
 	}
-	id, ok := sharingID(cfg.ID.ValueString(), path.Root("id"), &resp.Diagnostics)
-	if !ok {
-		return
-	}
 	// Look before resetting: a granted link would lose its credential.
-	current := a.data.readLink(ctx, id, path.Root("id"), " "+recreateRemedy, &resp.Diagnostics)
+	current, id := a.data.readLink(ctx, cfg.ID.ValueString(), " "+recreateRemedy, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -71,20 +71,17 @@ func (d *connectionLinkDataSource) Read(ctx context.Context, req datasource.Read
 	if !ok {
 		return
 	}
-	id, ok := sharingID(model.ID.ValueString(), path.Root("id"), &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	wait := linkWait{ids: []int64{id}, idsAt: path.Root("id"), timeoutAt: path.Root("wait_for_status"),
+	wait := linkWait{idsAt: path.Root("id"), timeoutAt: path.Root("wait_for_status"),
 		raise: "Raise it with timeouts { read = \"...\" }, or check with the end user."}
 	if !model.WaitForStatus.IsNull() && !model.WaitForStatus.IsUnknown() {
 		resp.Diagnostics.Append(model.WaitForStatus.ElementsAs(ctx, &wait.want, false)...)
 	}
 	var current *albato.Sharing
 	if len(wait.want) == 0 {
-		current = d.data.readLink(ctx, id, path.Root("id"), "", &resp.Diagnostics)
-	} else {
+		current, _ = d.data.readLink(ctx, model.ID.ValueString(), "", &resp.Diagnostics)
+	} else if id, ok := sharingID(model.ID.ValueString(), path.Root("id"), &resp.Diagnostics); ok {
 		var diags diag.Diagnostics
+		wait.ids = []int64{id}
 		wait.timeout, diags = model.Timeouts.Read(ctx, defaultWaitTimeout)
 		if resp.Diagnostics.Append(diags...); !diags.HasError() {
 			current = wait.run(ctx, d.data, &resp.Diagnostics)[id]

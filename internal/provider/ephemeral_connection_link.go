@@ -5,7 +5,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
@@ -52,11 +51,7 @@ func (e *connectionLinkEphemeralResource) Open(ctx context.Context, req ephemera
 	if !ok {
 		return
 	}
-	id, ok := sharingID(model.ID.ValueString(), path.Root("id"), &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	current := e.data.readLink(ctx, id, path.Root("id"), "", &resp.Diagnostics)
+	current, id := e.data.readLink(ctx, model.ID.ValueString(), "", &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

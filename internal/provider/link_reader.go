@@ -11,17 +11,22 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-// readLink GETs one link for every type but the resource's refresh: a
-// missing link is an error against at, with remedy appended.
-func (pd *providerData) readLink(ctx context.Context, id int64, at path.Path, remedy string, diags *diag.Diagnostics) *albato.Sharing {
+// readLink GETs the link whose id is raw, the "id" argument of every type
+// but the resource's refresh: a bad id or a missing link is an error
+// against that argument, with remedy appended to the latter.
+func (pd *providerData) readLink(ctx context.Context, raw, remedy string, diags *diag.Diagnostics) (*albato.Sharing, int64) {
+	id, ok := sharingID(raw, path.Root("id"), diags)
+	if !ok {
+		return nil, 0
+	}
 	s, err := pd.client.GetSharing(ctx, id)
 	switch {
 	case albato.IsNotFound(err):
-		diags.Append(linkNotFound(at, id, remedy))
+		diags.Append(linkNotFound(path.Root("id"), id, remedy))
 	case err != nil:
 		diags.AddError(pd.readError(id, err))
 	}
-	return s
+	return s, id
 }
 
 const recreateRemedy = "If an albato_connection_link resource manages it, the next terraform apply creates a new " +

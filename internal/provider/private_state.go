@@ -62,17 +62,15 @@ func (m *linkMemory) observe(s *albato.Sharing, now time.Time, kind answerKind, 
 	}
 }
 
-// privateGetter and privateSetter serve every response type's private state.
-type privateGetter interface {
+// privateState is every request's and response's private state, whose
+// type the framework keeps internal.
+type privateState interface {
 	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-}
-
-type privateSetter interface {
 	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
 }
 
 // loadMemory reads the private state; what does not read is zero.
-func loadMemory(ctx context.Context, p privateGetter) (linkMemory, diag.Diagnostics) {
+func loadMemory(ctx context.Context, p privateState) (linkMemory, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	read := func(key string) string {
 		b, d := p.GetKey(ctx, key)
@@ -89,7 +87,7 @@ func loadMemory(ctx context.Context, p privateGetter) (linkMemory, diag.Diagnost
 	return m, diags
 }
 
-func (m linkMemory) save(ctx context.Context, p privateSetter) diag.Diagnostics {
+func (m linkMemory) save(ctx context.Context, p privateState) diag.Diagnostics {
 	var diags diag.Diagnostics
 	values := map[string]string{privateReadAtKey: formatTime(m.readAt), privateTokenSeenKey: m.seen}
 	if !m.issuedAt.IsZero() {

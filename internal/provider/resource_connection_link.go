@@ -162,7 +162,7 @@ func (r *connectionLinkResource) Configure(_ context.Context, req resource.Confi
 
 // save saves m, filled from the answer s, as the state, and mem, having
 // observed s, as the private state.
-func (r *connectionLinkResource) save(ctx context.Context, state *tfsdk.State, private privateSetter,
+func (r *connectionLinkResource) save(ctx context.Context, state *tfsdk.State, private privateState,
 	m *connectionLinkResourceModel, s *albato.Sharing, mem linkMemory, kind answerKind,
 ) diag.Diagnostics {
 	mem.observe(s, r.data.apiNow(s), kind, m.IssuedAt.ValueInt64())
@@ -382,11 +382,7 @@ func (r *connectionLinkResource) ImportState(ctx context.Context, req resource.I
 		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
 		rawID = identity.ID.ValueString()
 	}
-	id, ok := sharingID(rawID, path.Root("id"), &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	current := r.data.readLink(ctx, id, path.Root("id"), "", &resp.Diagnostics)
+	current, id := r.data.readLink(ctx, rawID, "", &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
