@@ -209,10 +209,6 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 		}
 		return answer{}, st.failed("", stripURLError(err))
 	}
-	if resp == nil {
-		// Not expected from retryablehttp; guarded so that it cannot panic.
-		return answer{}, fmt.Errorf("%s: %s %s: no response", op, method, st.path)
-	}
 	defer func() { _ = resp.Body.Close() }()
 
 	ans = answer{status: resp.StatusCode, serverTime: serverTime(resp.Header.Get("Date"))}

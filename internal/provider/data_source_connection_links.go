@@ -32,18 +32,15 @@ type connectionLinksDataSourceModel struct {
 	TokenByID      types.Map  `tfsdk:"token_by_id"`
 }
 
-// listedLinkTypes are the attributes of one item of links: a link's
-// without its token and link, which live in the two sensitive maps instead.
-// Every CLI tracks a sensitive attribute inside a list element as a path of
-// its own, at a cost that grows faster than the list (quadratic on
-// Terraform 1.5.7); one sensitive map is one path, whatever its size.
-var listedLinkTypes = func() map[string]attr.Type {
-	out := map[string]attr.Type{}
-	for name, a := range dataSourceLinkAttributes("token", "link") {
-		out[name] = a.GetType()
-	}
-	return out
-}()
+// listedLinkObject is one item of links: a link without its token and
+// link, which live in the two sensitive maps instead. Every CLI tracks a
+// sensitive attribute inside a list element as a path of its own, at a cost
+// that grows faster than the list (quadratic on Terraform 1.5.7); one
+// sensitive map is one path, whatever its size.
+var (
+	listedLinkObject = schema.NestedAttributeObject{Attributes: dataSourceLinkAttributes("token", "link")}
+	listedLinkType   = listedLinkObject.Type().(types.ObjectType)
+)
 
 // listedLink is one item of links, built as a value: the framework's
 // struct conversion costs several times more per item (BENCHMARKS.md).
@@ -51,7 +48,7 @@ func listedLink(v *linkView) attr.Value {
 	values := v.values()
 	delete(values, "token")
 	delete(values, "link")
-	return types.ObjectValueMust(listedLinkTypes, values)
+	return types.ObjectValueMust(listedLinkType.AttrTypes, values)
 }
 
 func (d *connectionLinksDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -69,7 +66,7 @@ func (d *connectionLinksDataSource) Schema(_ context.Context, _ datasource.Schem
 		"links": schema.ListNestedAttribute{
 			MarkdownDescription: "The links, sorted by id ascending, without their `token` and `link`.",
 			Computed:            true,
-			NestedObject:        schema.NestedAttributeObject{Attributes: dataSourceLinkAttributes("token", "link")},
+			NestedObject:        listedLinkObject,
 		},
 		"link_by_id": schema.MapAttribute{
 			MarkdownDescription: "With `include_secrets = true`, the link to hand to each end user, by link id: " +
@@ -140,7 +137,7 @@ func (d *connectionLinksDataSource) Read(ctx context.Context, req datasource.Rea
 		model.LinkByID = types.MapValueMust(types.StringType, links)
 		model.TokenByID = types.MapValueMust(types.StringType, tokens)
 	}
-	model.Links = types.ListValueMust(types.ObjectType{AttrTypes: listedLinkTypes}, items)
+	model.Links = types.ListValueMust(listedLinkType, items)
 	tflog.Debug(ctx, "Listed connection links", map[string]any{"matching": len(items)})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
 }
