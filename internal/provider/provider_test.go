@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -47,6 +48,23 @@ func TestProviderSchemaIsValid(t *testing.T) {
 // its variable. Every request carries the User-Agent
 // "terraform-provider-albato/<version> (+https://www.terraform.io)
 // Terraform/<version>" and the Authorization scheme as auth_scheme names it.
+// The provider as Terraform runs it: a wait's pause grows from 1 s to
+// 15 s (as the wait's documentation says), and expiry is judged by the wall
+// clock.
+func TestNewDefaults(t *testing.T) {
+	t.Parallel()
+	p, ok := New("test")().(*AlbatoProvider)
+	if !ok {
+		t.Fatal("New does not build an *AlbatoProvider")
+	}
+	if p.pollMin != time.Second || p.pollMax != 15*time.Second {
+		t.Errorf("pauses from %s to %s, want from 1s to 15s", p.pollMin, p.pollMax)
+	}
+	if d := time.Since(p.now()); d < 0 || d > time.Minute {
+		t.Errorf("the clock is %s off the wall clock", d)
+	}
+}
+
 func TestAccProvider_envAndHeaders(t *testing.T) {
 	e := newTestEnv(t)
 	t.Setenv(envAPIURL, e.server.URL)
