@@ -11,12 +11,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
 func TestProviderSchemaIsValid(t *testing.T) {
@@ -62,6 +65,40 @@ func TestNewDefaults(t *testing.T) {
 	}
 	if d := time.Since(p.now()); d < 0 || d > time.Minute {
 		t.Errorf("the clock is %s off the wall clock", d)
+	}
+}
+
+// Every type's Configure: nothing (and no error) before the provider is
+// configured, an error naming the type for anything but providerData.
+func TestProviderDataFrom(t *testing.T) {
+	t.Parallel()
+	pd := &providerData{}
+	for _, c := range []struct {
+		data   any
+		want   *providerData
+		errors bool
+	}{{nil, nil, false}, {pd, pd, false}, {"config", nil, true}} {
+		var diags diag.Diagnostics
+		if got := providerDataFrom(c.data, &diags); got != c.want || diags.HasError() != c.errors {
+			t.Errorf("providerDataFrom(%#v) = %p with %v, want %p with errors %v", c.data, got, diags, c.want, c.errors)
+		}
+	}
+}
+
+// The client's settings come from the provider's, with the User-Agent
+// naming both versions; a test's client options apply last.
+func TestClientConfig(t *testing.T) {
+	t.Parallel()
+	s := settings{apiURL: "https://api.example.com", token: "tok", authScheme: "Bearer", maxRetries: 2}
+	p := &AlbatoProvider{version: "1.2.3"}
+	cfg := p.clientConfig(s, "1.16.4")
+	if cfg.BaseURL != s.apiURL || cfg.Token != "tok" || cfg.AuthScheme != "Bearer" || cfg.MaxRetries != 2 || cfg.Logf == nil ||
+		cfg.UserAgent != "terraform-provider-albato/1.2.3 (+https://www.terraform.io) Terraform/1.16.4" {
+		t.Errorf("client config %+v", cfg)
+	}
+	p.clientOptions = func(c *albato.Config) { c.MaxRetries = 0 }
+	if cfg := p.clientConfig(s, "1.16.4"); cfg.MaxRetries != 0 {
+		t.Errorf("the client options were not applied: %+v", cfg)
 	}
 }
 
@@ -196,6 +233,9 @@ func TestWithSecretsMaskedHidesTokensInLogs(t *testing.T) {
 		got := out.String()
 		if !strings.Contains(got, `"id":61`) {
 			t.Fatalf("no log line: %q", got)
+		}
+		if !strings.Contains(got, `"@message":"read *** with `) {
+			t.Errorf("the message is not masked word for word: %s", got)
 		}
 		if strings.Contains(got, sharingToken) {
 			t.Errorf("the sharing token is logged: %s", got)

@@ -1169,10 +1169,18 @@ func sharingIDOfOnlySharing(e *testEnv) knownvalue.Check {
 // the response.
 func planFor(t *testing.T, readAt time.Time, prior, planned connectionLinkResourceModel) *fwresource.ModifyPlanResponse {
 	t.Helper()
+	req, resp := planRequest(t, prior, planned)
+	(&connectionLinkResource{}).planChange(context.Background(), req, resp, readAt)
+	return resp
+}
+
+// planRequest is the ModifyPlan request Terraform sends for prior and
+// planned, and a response that keeps the plan.
+func planRequest(t *testing.T, prior, planned connectionLinkResourceModel) (fwresource.ModifyPlanRequest, *fwresource.ModifyPlanResponse) {
+	t.Helper()
 	ctx := context.Background()
-	r := &connectionLinkResource{}
 	var sr fwresource.SchemaResponse
-	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
+	(&connectionLinkResource{}).Schema(ctx, fwresource.SchemaRequest{}, &sr)
 	empty := tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)
 
 	state := tfsdk.State{Schema: sr.Schema, Raw: empty}
@@ -1183,10 +1191,39 @@ func planFor(t *testing.T, readAt time.Time, prior, planned connectionLinkResour
 	if d := plan.Set(ctx, &planned); d.HasError() {
 		t.Fatalf("plan: %v", d)
 	}
-	resp := &fwresource.ModifyPlanResponse{Plan: plan}
-	req := fwresource.ModifyPlanRequest{State: state, Plan: plan, Config: tfsdk.Config{Schema: sr.Schema, Raw: plan.Raw}}
-	r.planChange(ctx, req, resp, readAt)
-	return resp
+	return fwresource.ModifyPlanRequest{State: state, Plan: plan, Config: tfsdk.Config{Schema: sr.Schema, Raw: plan.Raw}},
+		&fwresource.ModifyPlanResponse{Plan: plan}
+}
+
+// The fast path of a plan of many links says "nothing to do" only for an
+// unchanged link that is neither revoked nor due; anything else takes the
+// whole path.
+func TestUnchangedAndNotDue(t *testing.T) {
+	t.Parallel()
+	waiting := grantedModel()
+	waiting.Status, waiting.StatusName, waiting.CredentialID = types.Int64Value(0), types.StringValue("waiting"), types.Int64Null()
+	revoked := waiting
+	revoked.Status, revoked.StatusName = types.Int64Value(3), types.StringValue("revoked")
+	renamed := waiting
+	renamed.Title = types.StringValue("CRM, renamed")
+	before, after := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name           string
+		prior, planned connectionLinkResourceModel
+		readAt         time.Time
+		want           bool
+	}{
+		{"waiting, unchanged, not due", waiting, waiting, before, true},
+		{"granted, unchanged", grantedModel(), grantedModel(), after, true},
+		{"changed", waiting, renamed, before, false},
+		{"revoked", revoked, revoked, before, false},
+		{"due", waiting, waiting, after, false},
+	} {
+		req, _ := planRequest(t, c.prior, c.planned)
+		if got := unchangedAndNotDue(req, c.readAt); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
 }
 
 func grantedModel() connectionLinkResourceModel {
