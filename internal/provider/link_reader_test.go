@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -422,4 +423,28 @@ func TestAccRequests_planManyLinks(t *testing.T) {
 			},
 		},
 	})
+}
+
+// readLink: a link read without a word; a bad id or a missing link is one
+// error each, against the id.
+func TestReadLink(t *testing.T) {
+	t.Parallel()
+	_, client, ids := newReaderWorld(t, 1, 10)
+	pd := &providerData{client: client}
+	for _, c := range []struct {
+		raw, wantErr string
+	}{
+		{fmt.Sprint(ids[0]), ""},
+		{"x", "Invalid Connection Link ID"},
+		{fmt.Sprint(ids[0] + 1000), "Connection Link Not Found"},
+	} {
+		var diags diag.Diagnostics
+		s, id := pd.readLink(t.Context(), c.raw, "", &diags)
+		switch {
+		case c.wantErr == "" && (diags.HasError() || s == nil || s.ID != ids[0] || id != ids[0]):
+			t.Errorf("%s: %+v, %d, %v", c.raw, s, id, diags)
+		case c.wantErr != "" && (diags.ErrorsCount() != 1 || diags[0].Summary() != c.wantErr):
+			t.Errorf("%s: %v, want one %q", c.raw, diags, c.wantErr)
+		}
+	}
 }

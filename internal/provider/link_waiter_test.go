@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
 // A wait's pause grows by 1.6x a round from the shortest to the longest,
@@ -18,5 +20,17 @@ func TestNextPause(t *testing.T) {
 		6553600 * time.Microsecond, 10485760 * time.Microsecond, 15 * time.Second, 15 * time.Second}
 	if !slices.Equal(got, want) {
 		t.Errorf("pauses %v, want %v", got, want)
+	}
+}
+
+// A wait's messages name at most five links, then say how many more.
+func TestWaitNames(t *testing.T) {
+	t.Parallel()
+	w := linkWait{read: map[int64]*albato.Sharing{61: {ID: 61, Title: "Acme"}}}
+	if got, want := w.names([]int64{61, 62, 63, 64, 65, 66, 67}), "61 (Acme), 62, 63, 64, 65, and 2 more"; got != want {
+		t.Errorf("names %q, want %q", got, want)
+	}
+	if got, want := w.names([]int64{61, 62}), "61 (Acme), 62"; got != want {
+		t.Errorf("names %q, want %q", got, want)
 	}
 }

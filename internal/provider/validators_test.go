@@ -7,6 +7,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
 // The title's length is in Unicode characters: the framework's
@@ -47,6 +49,30 @@ func TestTitleLengthCountsCharacters(t *testing.T) {
 		titleLength.ValidateString(t.Context(), validator.StringRequest{Path: path.Root("title"), ConfigValue: v}, resp)
 		if resp.Diagnostics.HasError() {
 			t.Errorf("%s: refused: %v", v, resp.Diagnostics)
+		}
+	}
+}
+
+// The duration and URL validators accept what the provider can use, from
+// "0s" (at expiry) up, and refuse the rest.
+func TestDurationAndURLValidators(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		v       stringCheck
+		value   string
+		refused bool
+	}{
+		{durationValidator, "0s", false},
+		{durationValidator, "6h", false},
+		{durationValidator, "-1s", true},
+		{durationValidator, "six hours", true},
+		{urlValidator(albato.ParseConnectURL), "https://connect.example.com", false},
+		{urlValidator(albato.ParseConnectURL), "connect.example.com/no-scheme", true},
+	} {
+		resp := &validator.StringResponse{}
+		c.v.ValidateString(t.Context(), validator.StringRequest{Path: path.Root("x"), ConfigValue: types.StringValue(c.value)}, resp)
+		if resp.Diagnostics.HasError() != c.refused {
+			t.Errorf("%q: refused = %v, want %v (%v)", c.value, resp.Diagnostics.HasError(), c.refused, resp.Diagnostics)
 		}
 	}
 }
