@@ -3,8 +3,14 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -142,5 +148,46 @@ action "albato_connection_link_regenerate" "x" {
 				},
 			})
 		})
+	}
+}
+
+// Invoked directly, as Terraform does: a waiting link is regenerated without
+// a warning, a granted one (with allow_granted) with one, and each says so
+// in a progress event; the sandbox holds the new token.
+func TestActionRegenerate_invoke(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	c, err := albato.New(albato.Config{BaseURL: e.server.URL, Token: testToken, AuthScheme: "Bearer", RetryWaitMin: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &regenerateAction{data: &providerData{client: c, now: e.clock.Now}}
+	var sr action.SchemaResponse
+	a.Schema(t.Context(), action.SchemaRequest{}, &sr)
+	waiting, granted := e.seed(225, "Acme"), e.seed(225, "Globex")
+	if _, err := e.sandbox.Grant(granted); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		id       int64
+		warnings int
+	}{{waiting, 0}, {granted, 1}} {
+		before, _ := e.sandbox.Sharing(c.id)
+		var p progressLog
+		resp := action.InvokeResponse{SendProgress: p.send}
+		raw := tftypes.NewValue(sr.Schema.Type().TerraformType(t.Context()), map[string]tftypes.Value{
+			"id":            tftypes.NewValue(tftypes.String, strconv.FormatInt(c.id, 10)),
+			"allow_granted": tftypes.NewValue(tftypes.Bool, true),
+		})
+		a.Invoke(t.Context(), action.InvokeRequest{Config: tfsdk.Config{Raw: raw, Schema: sr.Schema}}, &resp)
+		after, _ := e.sandbox.Sharing(c.id)
+		switch {
+		case resp.Diagnostics.HasError() || resp.Diagnostics.WarningsCount() != c.warnings:
+			t.Errorf("link %d: %v, want %d warnings", c.id, resp.Diagnostics, c.warnings)
+		case after.Token == before.Token || after.Status != int(albato.StatusWaiting):
+			t.Errorf("link %d not regenerated: %+v", c.id, after)
+		case len(p.all()) != 1 || !strings.HasPrefix(p.all()[0], fmt.Sprintf("Regenerated connection link %d ", c.id)):
+			t.Errorf("link %d: progress %q", c.id, p.all())
+		}
 	}
 }
