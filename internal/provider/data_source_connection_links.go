@@ -39,7 +39,7 @@ type connectionLinksDataSourceModel struct {
 // sensitive map is one path, whatever its size.
 var (
 	listedLinkObject = schema.NestedAttributeObject{Attributes: dataSourceLinkAttributes("token", "link")}
-	listedLinkType   = listedLinkObject.Type().(types.ObjectType)
+	listedLinkType   = listedLinkObject.Type().(types.ObjectType) //nolint:forcetypeassert // a NestedAttributeObject without CustomType is a types.ObjectType
 )
 
 // listedLink is one item of links, built as a value: the framework's
