@@ -297,6 +297,72 @@ func TestAccConnectionLink_goneOutsideTerraform(t *testing.T) {
 	}
 }
 
+// Read's warning for a link gone outside Terraform says which way it went:
+// revoked (the API still shows it, status 3) or deleted (404).
+func TestConnectionLinkRead_warningSaysHowTheLinkWent(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	c, err := albato.New(albato.Config{BaseURL: e.server.URL, Token: testToken, AuthScheme: "Bearer", RetryWaitMin: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &connectionLinkResource{data: &providerData{client: c, reads: &sharingReader{client: c}, now: e.clock.Now}}
+	revoked, deleted := e.seed(225, "Acme"), e.seed(225, "Globex")
+	if err := e.sandbox.Revoke(revoked); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sandbox.Remove(deleted); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[int64]string{revoked: "was revoked outside Terraform", deleted: "was deleted outside Terraform"} {
+		m := grantedModel()
+		m.ID = types.StringValue(strconv.FormatInt(id, 10))
+		req, _ := planRequest(t, m, m)
+		resp := fwresource.ReadResponse{State: req.State}
+		r.Read(t.Context(), fwresource.ReadRequest{State: req.State}, &resp)
+		if resp.Diagnostics.HasError() || resp.Diagnostics.WarningsCount() != 1 || !resp.State.Raw.IsNull() ||
+			!strings.Contains(resp.Diagnostics[0].Detail(), fmt.Sprintf("link %d %s", id, want)) {
+			t.Errorf("link %d: state null %v, %v; want one warning that it %s", id, resp.State.Raw.IsNull(), resp.Diagnostics, want)
+		}
+	}
+}
+
+// An API that refuses to revoke a link it has already revoked (a 409 for a
+// DELETE that in fact went through) still ends in a clean destroy: the
+// provider reads the link, finds it revoked and takes that as done. A
+// refusal for a link still live is an error.
+func TestAccConnectionLink_deleteRefusedButRevoked(t *testing.T) {
+	for name, c := range map[string]struct {
+		applied bool
+		err     *regexp.Regexp
+	}{
+		"revoked anyway": {true, nil},
+		"still live":     {false, regexp.MustCompile(`Unable to Revoke Connection Link`)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newTestEnv(t)
+			cfg := testAccConnectionLinkConfig(e, "refused")
+			refuse := func() {
+				e.sandbox.AddFault(sandbox.Fault{Method: "DELETE", Status: http.StatusConflict, AfterHandling: c.applied, Times: 1,
+					Body: `{"success":false,"message":"sharing is revoked"}`})
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				Steps: []resource.TestStep{
+					{Config: cfg},
+					{PreConfig: refuse, Config: cfg, Destroy: true, ExpectError: c.err},
+				},
+				CheckDestroy: func(*terraform.State) error {
+					if sh := e.onlySharing(); sh.Status != sandbox.StatusRevoked {
+						return fmt.Errorf("link %d left with status %d", sh.ID, sh.Status)
+					}
+					return e.checkCount("DELETE", map[bool]int{true: 1, false: 2}[c.applied])(nil)
+				},
+			})
+		})
+	}
+}
+
 // Behaviour 3: a change of regenerate_triggers regenerates in place with one
 // PUT; id, partner_id and title keep their values, every other computed
 // attribute is unknown in the plan. Setting the triggers where they were
