@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -157,11 +156,7 @@ action "albato_connection_link_regenerate" "x" {
 func TestActionRegenerate_invoke(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	c, err := albato.New(albato.Config{BaseURL: e.server.URL, Token: testToken, AuthScheme: "Bearer", RetryWaitMin: time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := &regenerateAction{data: &providerData{client: c, now: e.clock.Now}}
+	a := &regenerateAction{data: e.configured(t)}
 	var sr action.SchemaResponse
 	a.Schema(t.Context(), action.SchemaRequest{}, &sr)
 	waiting, granted := e.seed(225, "Acme"), e.seed(225, "Globex")

@@ -54,12 +54,8 @@ func invokeWaitPolling(ctx context.Context, t *testing.T, e *testEnv, ids []int6
 	p *progressLog, pollMin, pollMax time.Duration,
 ) string {
 	t.Helper()
-	c, err := albato.New(albato.Config{BaseURL: e.server.URL, Token: testToken, AuthScheme: "Bearer", RetryWaitMin: time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pd := &providerData{client: c, reads: &sharingReader{client: c, pages: 0}, now: e.clock.Now,
-		settings: settings{connectURL: e.connectURL(), linkID: linkIDPartner}, pollMin: pollMin, pollMax: pollMax}
+	pd := e.configured(t)
+	pd.pollMin, pd.pollMax = pollMin, pollMax
 	a := &waitAction{data: pd}
 	var sr action.SchemaResponse
 	a.Schema(ctx, action.SchemaRequest{}, &sr)

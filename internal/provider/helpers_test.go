@@ -143,6 +143,18 @@ func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error
 // connectURL is where the sandbox serves the end user's connect page.
 func (e *testEnv) connectURL() string { return e.server.URL + "/connect" }
 
+// configured is what a configured provider hands its types, talking to the
+// sandbox with fast retries, for tests that call a type's methods directly.
+func (e *testEnv) configured(t *testing.T) *providerData {
+	t.Helper()
+	c, err := albato.New(albato.Config{BaseURL: e.server.URL, Token: testToken, AuthScheme: "Bearer", RetryWaitMin: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &providerData{client: c, reads: &sharingReader{client: c}, now: e.clock.Now,
+		settings: settings{connectURL: e.connectURL(), linkID: linkIDPartner}, pollMin: time.Second, pollMax: 15 * time.Second}
+}
+
 // providerConfig configures the provider against the sandbox; extra lines go
 // inside the provider block.
 func (e *testEnv) providerConfig(extra ...string) string {

@@ -302,11 +302,7 @@ func TestAccConnectionLink_goneOutsideTerraform(t *testing.T) {
 func TestConnectionLinkRead_warningSaysHowTheLinkWent(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	c, err := albato.New(albato.Config{BaseURL: e.server.URL, Token: testToken, AuthScheme: "Bearer", RetryWaitMin: time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &connectionLinkResource{data: &providerData{client: c, reads: &sharingReader{client: c}, now: e.clock.Now}}
+	r := &connectionLinkResource{data: e.configured(t)}
 	revoked, deleted := e.seed(225, "Acme"), e.seed(225, "Globex")
 	if err := e.sandbox.Revoke(revoked); err != nil {
 		t.Fatal(err)
