@@ -144,7 +144,8 @@ func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error
 func (e *testEnv) connectURL() string { return e.server.URL + "/connect" }
 
 // configured is what a configured provider hands its types, talking to the
-// sandbox with fast retries, for tests that call a type's methods directly.
+// sandbox with fast retries, for tests that call a type's methods directly;
+// a test that waits sets the pauses between reads.
 func (e *testEnv) configured(t *testing.T) *providerData {
 	t.Helper()
 	c, err := albato.New(albato.Config{BaseURL: e.server.URL, Token: testToken, AuthScheme: "Bearer", RetryWaitMin: time.Millisecond})
@@ -152,7 +153,7 @@ func (e *testEnv) configured(t *testing.T) *providerData {
 		t.Fatal(err)
 	}
 	return &providerData{client: c, reads: &sharingReader{client: c}, now: e.clock.Now,
-		settings: settings{connectURL: e.connectURL(), linkID: linkIDPartner}, pollMin: time.Second, pollMax: 15 * time.Second}
+		settings: settings{connectURL: e.connectURL(), linkID: linkIDPartner}}
 }
 
 // providerConfig configures the provider against the sandbox; extra lines go
