@@ -33,6 +33,7 @@ type config struct {
 	strict              bool
 	dataFile            string
 	control             bool
+	allowHosts          []string
 	notFoundAfterDelete bool
 	latency             time.Duration
 	addrFile            string
@@ -64,7 +65,13 @@ id is the partnerId, or the sharing id with -link-id sharing_id.
 -link-id sharing_id -page-size 20 -max-per-page 50 -dates unix. Flags given
 with it override it.
 
-Control endpoints (only with -control; JSON, no authentication):
+Control endpoints (only with -control; JSON, no authentication). Since any
+web page the user visits can send requests to this machine, they answer only a
+loopback Host (localhost, 127.0.0.0/8, [::1]; add names with -allow-host),
+refuse a browser's Origin that is not one of those, and take bodies only as
+Content-Type: application/json (403, 403, 415). With the default token the API
+too answers only those hosts. From a container, e.g.:
+  albato-sandbox -control -addr 0.0.0.0:8080 -allow-host host.docker.internal
   GET    /_sandbox/sharings                 all records, tokens included
   GET    /_sandbox/sharings/{id}            one record
   DELETE /_sandbox/sharings/{id}            remove the record entirely (API then answers 404)
@@ -100,16 +107,16 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		return c, err
 	}
 	c.token = cmp.Or(c.token, getenv(tokenEnv), sandbox.DefaultToken)
-	if err := c.settings.Validate(); err != nil {
-		return c, errors.New(strings.TrimPrefix(err.Error(), "sandbox: "))
-	}
 	switch {
-	case c.settings.PageSize < 1:
-		return c, fmt.Errorf("-page-size must be at least 1, got %d", c.settings.PageSize)
-	case c.settings.MaxPerPage < 1:
-		return c, fmt.Errorf("-max-per-page must be at least 1, got %d", c.settings.MaxPerPage)
+	case c.settings.PageSize < 1 || c.settings.PageSize > sandbox.MaxPageSize:
+		return c, fmt.Errorf("-page-size must be from 1 to %d, got %d", sandbox.MaxPageSize, c.settings.PageSize)
+	case c.settings.MaxPerPage < 1 || c.settings.MaxPerPage > sandbox.MaxPageSize:
+		return c, fmt.Errorf("-max-per-page must be from 1 to %d, got %d", sandbox.MaxPageSize, c.settings.MaxPerPage)
 	case c.latency < 0:
 		return c, fmt.Errorf("-latency must not be negative, got %s", c.latency)
+	}
+	if err := c.settings.Validate(); err != nil {
+		return c, errors.New(strings.TrimPrefix(err.Error(), "sandbox: "))
 	}
 	return c, nil
 }
@@ -137,6 +144,10 @@ func parseFlags(args []string, defaults sandbox.Settings, out io.Writer) (config
 	fs.BoolVar(&c.strict, "strict", false, "the strictest reading: -auth basic -link-id sharing_id -page-size 20 -max-per-page 50 -dates unix")
 	fs.StringVar(&c.dataFile, "data", "", "keep state in this JSON `file` (mode 0600) across restarts; default in memory")
 	fs.BoolVar(&c.control, "control", false, "enable the /_sandbox/ control endpoints")
+	fs.Func("allow-host", "also answer this `host` name (no port; repeat or comma-separate) besides loopback, e.g. host.docker.internal", func(v string) error {
+		c.allowHosts = append(c.allowHosts, strings.Split(v, ",")...)
+		return nil
+	})
 	fs.BoolVar(&c.notFoundAfterDelete, "not-found-after-delete", false, "answer 404 for a deleted sharing instead of the record with status 3")
 	fs.DurationVar(&c.latency, "latency", 0, "fixed `delay` before every API answer, e.g. 25ms")
 	fs.StringVar(&c.addrFile, "addr-file", "", "write the actual listen address to this `file` once listening")
@@ -164,6 +175,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	opts := sandbox.Options{
 		Token:               c.token,
 		EnableControl:       c.control,
+		AllowedHosts:        c.allowHosts,
 		DataFile:            c.dataFile,
 		NotFoundAfterDelete: c.notFoundAfterDelete,
 		Latency:             c.latency,
