@@ -248,8 +248,11 @@ func TestRunServesAndShutsDown(t *testing.T) {
 }
 
 func TestRunRefusesABadAllowedHost(t *testing.T) {
+	// The deadline ends the test should run start serving after all.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
 	var stderr bytes.Buffer
-	code := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-allow-host", "http://sandbox:8080"}, env(nil), io.Discard, &stderr)
+	code := run(ctx, []string{"-addr", "127.0.0.1:0", "-allow-host", "http://sandbox:8080"}, env(nil), io.Discard, &stderr)
 	if code == 0 || !strings.Contains(stderr.String(), `allowed host "http://sandbox:8080"`) {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
