@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -65,13 +66,7 @@ id is the partnerId, or the sharing id with -link-id sharing_id.
 -link-id sharing_id -page-size 20 -max-per-page 50 -dates unix. Flags given
 with it override it.
 
-Control endpoints (only with -control; JSON, no authentication). Since any
-web page the user visits can send requests to this machine, they answer only a
-loopback Host (localhost, 127.0.0.0/8, [::1]; add names with -allow-host),
-refuse a browser's Origin that is not one of those, and take bodies only as
-Content-Type: application/json (403, 403, 415). With the default token the API
-too answers only those hosts. From a container, e.g.:
-  albato-sandbox -control -addr 0.0.0.0:8080 -allow-host host.docker.internal
+Control endpoints (only with -control; JSON, no authentication):
   GET    /_sandbox/sharings                 all records, tokens included
   GET    /_sandbox/sharings/{id}            one record
   DELETE /_sandbox/sharings/{id}            remove the record entirely (API then answers 404)
@@ -92,6 +87,17 @@ too answers only those hosts. From a container, e.g.:
   DELETE /_sandbox/faults                   remove all faults
   GET    /_sandbox/requests                 {"counts":{"GET":n,...},"requests":[...]}
   DELETE /_sandbox/requests                 empty the request log
+
+The clock's offset stays within ±100 years, page sizes within 1 to 100000 (400
+beyond). Since any web page the user visits can send requests to this machine,
+the control endpoints answer only a loopback Host (localhost, 127.0.0.0/8,
+[::1]; add names with -allow-host), refuse a browser's Origin that is not one
+of those, and take bodies only as Content-Type: application/json (403, 403,
+415). With the default token the API too answers only those hosts. This stops
+web pages, not programs that connect: listen only where your tools run. From a
+container (Linux, Docker's bridge):
+  albato-sandbox -control -addr 172.17.0.1:8080 -allow-host host.docker.internal -token "$TOKEN"
+  docker run --add-host host.docker.internal:host-gateway -e ALBATO_API_URL=http://host.docker.internal:8080 ...
 
 Flags:
 `
@@ -135,8 +141,8 @@ func parseFlags(args []string, defaults sandbox.Settings, out io.Writer) (config
 	fs.StringVar(&c.token, "token", "", "API `token` to accept (default $"+tokenEnv+", else \""+sandbox.DefaultToken+"\")")
 	fs.StringVar((*string)(&set.AuthScheme), "auth", string(set.AuthScheme), "accepted Authorization `scheme`: bearer, basic-raw (Basic <token>), basic (Basic base64(<token>:)) or any")
 	fs.StringVar((*string)(&set.LinkID), "link-id", string(set.LinkID), "the `id` the connect page expects in a link: partner_id or sharing_id")
-	fs.IntVar(&set.PageSize, "page-size", set.PageSize, "records per page of the list when per-page is absent or out of range")
-	fs.IntVar(&set.MaxPerPage, "max-per-page", set.MaxPerPage, "largest per-page honoured")
+	fs.IntVar(&set.PageSize, "page-size", set.PageSize, "records per page of the list when per-page is absent or out of range (at most "+strconv.Itoa(sandbox.MaxPageSize)+")")
+	fs.IntVar(&set.MaxPerPage, "max-per-page", set.MaxPerPage, "largest per-page honoured (at most "+strconv.Itoa(sandbox.MaxPageSize)+")")
 	fs.BoolVar(&set.EmptyPageWhenOutOfRange, "empty-page-out-of-range", set.EmptyPageWhenOutOfRange, "answer a page past the last with no data, not with the last page")
 	fs.BoolVar(&set.IgnorePage, "ignore-page", set.IgnorePage, "ignore page and always answer page 1 (an API that does not page)")
 	fs.BoolVar(&set.RegenerateMovesDate, "regenerate-moves-date", set.RegenerateMovesDate, "make PUT move dateCreated to the new token's issue (by default it keeps the creation date)")

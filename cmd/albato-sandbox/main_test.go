@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -140,7 +141,8 @@ func TestHelpDocumentsFlagsAndControlEndpoints(t *testing.T) {
 		"-auth", "-link-id", "-max-per-page", "-empty-page-out-of-range", "-ignore-page", "-dates", "-strict",
 		"/_sandbox/settings", "basic-raw", "sharing_id", "unix-string", "rfc3339", "per-page",
 		"-latency", "-addr-file", "-allow-host", "application/json", tokenEnv, "/_sandbox/sharings/{id}/grant", "/_sandbox/clock", "/_sandbox/faults",
-		"/_sandbox/requests", "/connect?id="} {
+		"/_sandbox/requests", "/connect?id=", "within 1 to " + strconv.Itoa(sandbox.MaxPageSize),
+		fmt.Sprintf("within ±%d years", sandbox.MaxClockOffset/(8766*time.Hour))} {
 		if !strings.Contains(help, s) {
 			t.Errorf("help lacks %q", s)
 		}
