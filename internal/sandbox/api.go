@@ -98,7 +98,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	// Any page can know the default token; one that rebinds its DNS name
 	// to this machine still sends its own name as the Host.
 	if why := s.foreignRequest(r); why != "" && s.publicToken {
-		writeFailure(w, http.StatusForbidden, "with the default token the API answers only its local user (start the sandbox with -token to serve others): "+why)
+		writeFailure(w, http.StatusForbidden, "with the default token the API answers only its local user (name the host with -allow-host, or set a token of your own with -token): "+why)
 		return
 	}
 	set := s.Settings()
