@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -33,6 +34,7 @@ type config struct {
 	strict              bool
 	dataFile            string
 	control             bool
+	allowHosts          []string
 	notFoundAfterDelete bool
 	latency             time.Duration
 	addrFile            string
@@ -86,6 +88,17 @@ Control endpoints (only with -control; JSON, no authentication):
   GET    /_sandbox/requests                 {"counts":{"GET":n,...},"requests":[...]}
   DELETE /_sandbox/requests                 empty the request log
 
+The clock's offset stays within ±100 years, page sizes within 1 to 100000 (400
+beyond). Since any web page the user visits can send requests to this machine,
+the control endpoints answer only a loopback Host (localhost, 127.0.0.0/8,
+[::1]; add names with -allow-host), refuse a browser's Origin that is not one
+of those, and take bodies only as Content-Type: application/json (403, 403,
+415). With the default token the API too answers only those hosts. This stops
+web pages, not programs that connect: listen only where your tools run. From a
+container (Linux, Docker's bridge):
+  albato-sandbox -control -addr 172.17.0.1:8080 -allow-host host.docker.internal -token "$TOKEN"
+  docker run --add-host host.docker.internal:host-gateway -e ALBATO_API_URL=http://host.docker.internal:8080 ...
+
 Flags:
 `
 
@@ -100,16 +113,16 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		return c, err
 	}
 	c.token = cmp.Or(c.token, getenv(tokenEnv), sandbox.DefaultToken)
-	if err := c.settings.Validate(); err != nil {
-		return c, errors.New(strings.TrimPrefix(err.Error(), "sandbox: "))
-	}
 	switch {
-	case c.settings.PageSize < 1:
-		return c, fmt.Errorf("-page-size must be at least 1, got %d", c.settings.PageSize)
-	case c.settings.MaxPerPage < 1:
-		return c, fmt.Errorf("-max-per-page must be at least 1, got %d", c.settings.MaxPerPage)
+	case c.settings.PageSize < 1 || c.settings.PageSize > sandbox.MaxPageSize:
+		return c, fmt.Errorf("-page-size must be from 1 to %d, got %d", sandbox.MaxPageSize, c.settings.PageSize)
+	case c.settings.MaxPerPage < 1 || c.settings.MaxPerPage > sandbox.MaxPageSize:
+		return c, fmt.Errorf("-max-per-page must be from 1 to %d, got %d", sandbox.MaxPageSize, c.settings.MaxPerPage)
 	case c.latency < 0:
 		return c, fmt.Errorf("-latency must not be negative, got %s", c.latency)
+	}
+	if err := c.settings.Validate(); err != nil {
+		return c, errors.New(strings.TrimPrefix(err.Error(), "sandbox: "))
 	}
 	return c, nil
 }
@@ -128,8 +141,8 @@ func parseFlags(args []string, defaults sandbox.Settings, out io.Writer) (config
 	fs.StringVar(&c.token, "token", "", "API `token` to accept (default $"+tokenEnv+", else \""+sandbox.DefaultToken+"\")")
 	fs.StringVar((*string)(&set.AuthScheme), "auth", string(set.AuthScheme), "accepted Authorization `scheme`: bearer, basic-raw (Basic <token>), basic (Basic base64(<token>:)) or any")
 	fs.StringVar((*string)(&set.LinkID), "link-id", string(set.LinkID), "the `id` the connect page expects in a link: partner_id or sharing_id")
-	fs.IntVar(&set.PageSize, "page-size", set.PageSize, "records per page of the list when per-page is absent or out of range")
-	fs.IntVar(&set.MaxPerPage, "max-per-page", set.MaxPerPage, "largest per-page honoured")
+	fs.IntVar(&set.PageSize, "page-size", set.PageSize, "records per page of the list when per-page is absent or out of range (at most "+strconv.Itoa(sandbox.MaxPageSize)+")")
+	fs.IntVar(&set.MaxPerPage, "max-per-page", set.MaxPerPage, "largest per-page honoured (at most "+strconv.Itoa(sandbox.MaxPageSize)+")")
 	fs.BoolVar(&set.EmptyPageWhenOutOfRange, "empty-page-out-of-range", set.EmptyPageWhenOutOfRange, "answer a page past the last with no data, not with the last page")
 	fs.BoolVar(&set.IgnorePage, "ignore-page", set.IgnorePage, "ignore page and always answer page 1 (an API that does not page)")
 	fs.BoolVar(&set.RegenerateMovesDate, "regenerate-moves-date", set.RegenerateMovesDate, "make PUT move dateCreated to the new token's issue (by default it keeps the creation date)")
@@ -137,6 +150,10 @@ func parseFlags(args []string, defaults sandbox.Settings, out io.Writer) (config
 	fs.BoolVar(&c.strict, "strict", false, "the strictest reading: -auth basic -link-id sharing_id -page-size 20 -max-per-page 50 -dates unix")
 	fs.StringVar(&c.dataFile, "data", "", "keep state in this JSON `file` (mode 0600) across restarts; default in memory")
 	fs.BoolVar(&c.control, "control", false, "enable the /_sandbox/ control endpoints")
+	fs.Func("allow-host", "also answer this `host` name (no port; repeat or comma-separate) besides loopback, e.g. host.docker.internal", func(v string) error {
+		c.allowHosts = append(c.allowHosts, strings.Split(v, ",")...)
+		return nil
+	})
 	fs.BoolVar(&c.notFoundAfterDelete, "not-found-after-delete", false, "answer 404 for a deleted sharing instead of the record with status 3")
 	fs.DurationVar(&c.latency, "latency", 0, "fixed `delay` before every API answer, e.g. 25ms")
 	fs.StringVar(&c.addrFile, "addr-file", "", "write the actual listen address to this `file` once listening")
@@ -164,6 +181,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	opts := sandbox.Options{
 		Token:               c.token,
 		EnableControl:       c.control,
+		AllowedHosts:        c.allowHosts,
 		DataFile:            c.dataFile,
 		NotFoundAfterDelete: c.notFoundAfterDelete,
 		Latency:             c.latency,

@@ -7,10 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -31,7 +34,7 @@ func TestParseConfigDefaults(t *testing.T) {
 	want := config{addr: "127.0.0.1:8080", token: "sandbox-token", settings: sandbox.Settings{
 		AuthScheme: "any", LinkID: "partner_id", PageSize: 20, MaxPerPage: 50, DateFormat: "datetime",
 	}}
-	if c != want {
+	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got %+v, want %+v", c, want)
 	}
 }
@@ -44,16 +47,18 @@ func TestParseConfigFlagsAndEnv(t *testing.T) {
 	c, err = parseConfig([]string{
 		"-addr", "127.0.0.1:0", "-token", "from-flag", "-page-size", "2", "-data", "s.json",
 		"-control", "-not-found-after-delete", "-latency", "25ms", "-addr-file", "a.txt", "-quiet",
+		"-allow-host", "host.docker.internal", "-allow-host", "sandbox,gateway",
 	}, env(map[string]string{tokenEnv: "from-env"}), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := config{
 		addr: "127.0.0.1:0", token: "from-flag", dataFile: "s.json", control: true,
+		allowHosts:          []string{"host.docker.internal", "sandbox", "gateway"},
 		settings:            sandbox.Settings{AuthScheme: "any", LinkID: "partner_id", PageSize: 2, MaxPerPage: 50, DateFormat: "datetime"},
 		notFoundAfterDelete: true, latency: 25 * time.Millisecond, addrFile: "a.txt", quiet: true,
 	}
-	if c != want {
+	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got %+v, want %+v", c, want)
 	}
 	for _, bad := range [][]string{
@@ -98,6 +103,33 @@ func TestParseConfigReadings(t *testing.T) {
 	}
 }
 
+// TestParseConfigPageSizeBounds: a page size or max per-page is accepted
+// exactly from 1 to MaxPageSize, and anything else is a start-up error
+// naming the flag and the bound.
+func TestParseConfigPageSizeBounds(t *testing.T) {
+	maxS := strconv.Itoa(sandbox.MaxPageSize)
+	for _, flagName := range []string{"-page-size", "-max-per-page"} {
+		for _, tc := range []struct {
+			value string
+			ok    bool
+		}{
+			{"1", true}, {maxS, true},
+			{"0", false}, {"-1", false}, {strconv.Itoa(sandbox.MaxPageSize + 1), false},
+			{"9223372036854775807", false}, {"-9223372036854775808", false},
+		} {
+			c, err := parseConfig([]string{flagName, tc.value}, env(nil), io.Discard)
+			switch {
+			case tc.ok && err != nil:
+				t.Errorf("%s %s: %v", flagName, tc.value, err)
+			case !tc.ok && err == nil:
+				t.Errorf("%s %s accepted: %+v", flagName, tc.value, c.settings)
+			case !tc.ok && !strings.Contains(err.Error(), flagName+" must be from 1 to "+maxS):
+				t.Errorf("%s %s: error %q does not name the flag and the bound", flagName, tc.value, err)
+			}
+		}
+	}
+}
+
 func TestHelpDocumentsFlagsAndControlEndpoints(t *testing.T) {
 	var out bytes.Buffer
 	_, err := parseConfig([]string{"-h"}, env(map[string]string{tokenEnv: "secret-from-env"}), &out)
@@ -108,8 +140,9 @@ func TestHelpDocumentsFlagsAndControlEndpoints(t *testing.T) {
 	for _, s := range []string{"-addr", "-token", "-page-size", "-data", "-control", "-not-found-after-delete",
 		"-auth", "-link-id", "-max-per-page", "-empty-page-out-of-range", "-ignore-page", "-dates", "-strict",
 		"/_sandbox/settings", "basic-raw", "sharing_id", "unix-string", "rfc3339", "per-page",
-		"-latency", "-addr-file", tokenEnv, "/_sandbox/sharings/{id}/grant", "/_sandbox/clock", "/_sandbox/faults",
-		"/_sandbox/requests", "/connect?id="} {
+		"-latency", "-addr-file", "-allow-host", "application/json", tokenEnv, "/_sandbox/sharings/{id}/grant", "/_sandbox/clock", "/_sandbox/faults",
+		"/_sandbox/requests", "/connect?id=", "within 1 to " + strconv.Itoa(sandbox.MaxPageSize),
+		fmt.Sprintf("within ±%d years", sandbox.MaxClockOffset/(8766*time.Hour))} {
 		if !strings.Contains(help, s) {
 			t.Errorf("help lacks %q", s)
 		}
@@ -145,7 +178,7 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	var stdout, stderr syncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-addr-file", addrFile, "-control", "-strict"},
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-addr-file", addrFile, "-control", "-strict", "-allow-host", "sandbox.test"},
 			env(map[string]string{tokenEnv: "run-token"}), &stdout, &stderr)
 	}()
 	var addr string
@@ -184,6 +217,20 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	if err != nil || resp.StatusCode != 200 || got != sandbox.StrictSettings() {
 		t.Errorf("control settings: status %d, %+v, %v", resp.StatusCode, got, err)
 	}
+	// -allow-host reaches the server: the control endpoints answer that Host
+	// and no other.
+	for host, want := range map[string]int{"sandbox.test:8080": 200, "elsewhere.test": 403} {
+		req, _ := http.NewRequest("GET", "http://"+addr+"/_sandbox/clock", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %s: status %d, want %d", host, resp.StatusCode, want)
+		}
+	}
 	cancel()
 	select {
 	case code := <-done:
@@ -199,5 +246,16 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	}
 	if strings.Contains(stdout.String()+stderr.String(), "run-token") {
 		t.Error("the token was printed")
+	}
+}
+
+func TestRunRefusesABadAllowedHost(t *testing.T) {
+	// The deadline ends the test should run start serving after all.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var stderr bytes.Buffer
+	code := run(ctx, []string{"-addr", "127.0.0.1:0", "-allow-host", "http://sandbox:8080"}, env(nil), io.Discard, &stderr)
+	if code == 0 || !strings.Contains(stderr.String(), `allowed host "http://sandbox:8080"`) {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
 }

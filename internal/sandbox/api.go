@@ -95,6 +95,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// Any page can know the default token; one that rebinds its DNS name
+	// to this machine still sends its own name as the Host.
+	if why := s.foreignRequest(r); why != "" && s.publicToken {
+		writeFailure(w, http.StatusForbidden, "with the default token the API answers only its local user (name the host with -allow-host, or set a token of your own with -token): "+why)
+		return
+	}
 	set := s.Settings()
 	if !s.authorized(r.Header.Get("Authorization"), set.AuthScheme) {
 		w.Header()["Www-Authenticate"] = challenges(set.AuthScheme)

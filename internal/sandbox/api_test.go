@@ -109,12 +109,12 @@ func TestAuth(t *testing.T) {
 			}
 		})
 	}
-	// The default token.
+	// The default token, from this machine (see TestGuardAPIWithDefaultToken).
 	srv, err := sandbox.New(sandbox.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := serve(srv, "GET", p, "", "Bearer "+sandbox.DefaultToken)
+	rec := serve(srv, "GET", "http://127.0.0.1:8080"+p, "", "Bearer "+sandbox.DefaultToken)
 	if rec.Code != 200 {
 		t.Errorf("default token: status %d", rec.Code)
 	}

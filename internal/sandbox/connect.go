@@ -321,6 +321,11 @@ func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
 	case http.MethodGet, http.MethodHead:
 		get(w, r)
 	case http.MethodPost:
+		if crossSiteForm.Check(r) != nil {
+			s.errorPage(w, http.StatusForbidden, "Form sent from another site",
+				"This form can only be sent from the connect page itself. Open the link you received and submit the form there.")
+			return
+		}
 		if !s.parsePostForm(w, r) {
 			return
 		}

@@ -94,6 +94,19 @@ func controlError(w http.ResponseWriter, err error) {
 
 // readControlBody decodes a small JSON body strictly into v.
 func readControlBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	body, ok := readSmallBody(w, r)
+	if !ok {
+		return false
+	}
+	if err := decodeStrict(body, v); err != nil {
+		writeFailure(w, http.StatusBadRequest, err.Error())
+		return false
+	}
+	return true
+}
+
+// readSmallBody reads a body of at most maxBodySize, answering on failure.
+func readSmallBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodySize))
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -102,19 +115,23 @@ func readControlBody(w http.ResponseWriter, r *http.Request, v any) bool {
 		} else {
 			writeFailure(w, http.StatusBadRequest, "could not read the request body")
 		}
-		return false
+		return nil, false
 	}
+	return body, true
+}
+
+// decodeStrict decodes one JSON value into v, refusing unknown fields and
+// anything after the value.
+func decodeStrict(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		writeFailure(w, http.StatusBadRequest, "malformed JSON body: "+clip(err.Error(), 200))
-		return false
+		return errors.New("malformed JSON body: " + clip(err.Error(), 200))
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		writeFailure(w, http.StatusBadRequest, "malformed JSON body: unexpected data after the JSON value")
-		return false
+		return errors.New("malformed JSON body: unexpected data after the JSON value")
 	}
-	return true
+	return nil
 }
 
 func methodNotAllowed(w http.ResponseWriter, allow string) {
@@ -124,6 +141,9 @@ func methodNotAllowed(w http.ResponseWriter, allow string) {
 
 // serveControl serves the /_sandbox/ control endpoints.
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
+	if !s.guardControl(w, r) {
+		return
+	}
 	rest := strings.Trim(strings.TrimPrefix(r.URL.Path, controlPrefix), "/")
 	parts := strings.Split(rest, "/")
 	switch {
@@ -231,11 +251,14 @@ func (s *Server) controlClock(w http.ResponseWriter, r *http.Request) {
 			writeFailure(w, http.StatusBadRequest, `advance must be a Go duration such as "49h" or "-1h30m"`)
 			return false
 		}
-		if y := s.Now().Add(d).Year(); y < 1 || y > 9999 {
-			writeFailure(w, http.StatusBadRequest, "advance would move the clock outside the years 1 to 9999")
+		if err := s.MoveClock(d); err != nil {
+			status := http.StatusBadRequest
+			if errors.Is(err, errNotSaved) {
+				status = http.StatusInternalServerError
+			}
+			writeFailure(w, status, err.Error())
 			return false
 		}
-		s.Advance(d)
 		return true
 	})
 	if ok {
@@ -246,11 +269,14 @@ func (s *Server) controlClock(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// controlSettings shows the settings, or changes those the body names.
+// controlSettings shows the settings, or changes those the body names: the
+// body is read first, then decoded over the settings in force and stored
+// under one lock, so that concurrent changes of different fields all land.
 func (s *Server) controlSettings(w http.ResponseWriter, r *http.Request) {
-	set := s.Settings()
-	ok := readOrChange(w, r, "GET, POST", &set, func() bool {
-		if err := s.SetSettings(set); err != nil {
+	var body json.RawMessage
+	ok := readOrChange(w, r, "GET, POST", &body, func() bool {
+		err := s.changeSettings(func(set *Settings) error { return decodeStrict(body, set) })
+		if err != nil {
 			writeFailure(w, http.StatusBadRequest, strings.TrimPrefix(err.Error(), "sandbox: "))
 			return false
 		}

@@ -16,7 +16,10 @@
 // of the three (the default). Otherwise the answer is 401 with a
 // success:false body.
 // Routing comes first: an unknown path answers 404 and a wrong method 405
-// whatever the token. Bodies are JSON. Success is {"success":true,"data":...};
+// whatever the token. While the token is DefaultToken, which any web page
+// can know, the API answers 403 to a request whose Host, or whose browser
+// Origin, is not this machine (see "Who may drive it"); with a token of
+// one's own, the token alone guards it. Bodies are JSON. Success is {"success":true,"data":...};
 // failure is {"success":false,"message":"..."} with a 4xx status (or, only
 // for storage failures, 500).
 //
@@ -51,6 +54,12 @@
 // and password) and 227 "Demo Calendar" (OAuth). Creating a sharing for any
 // other partner answers 400.
 //
+// A title must be 1 to 255 characters (runes), as the provider documents;
+// the sandbox keeps it exactly as sent. Albato's document gives no rule for
+// a title of only spaces, so the sandbox accepts one rather than invent a
+// stricter rule than the API documents; a client that wants titles with
+// text must check them itself.
+//
 // # Connect page
 //
 // The link handed to the end user is <base>/connect?id=<id>&token=<token>,
@@ -71,7 +80,11 @@
 // escape everything through html/template, show no secret but the token
 // already in the link, and send a strict Content-Security-Policy,
 // X-Content-Type-Options, X-Frame-Options, Referrer-Policy and Cache-Control.
-// Submitted credentials are checked and then thrown away.
+// Submitted credentials are checked and then thrown away. A form posted from
+// another site answers 403 "Form sent from another site" and changes
+// nothing: a browser says where a POST comes from (Sec-Fetch-Site, else
+// Origin), and only the sandbox's own pages may submit its forms; clients
+// that are not browsers send neither header and pass.
 //
 // # Control endpoints
 //
@@ -87,7 +100,7 @@
 //	POST   /_sandbox/sharings/{id}/oauth    Server.StartOAuth: status 2
 //	POST   /_sandbox/sharings/{id}/revoke   Server.Revoke: status 3
 //	GET    /_sandbox/clock                  {"now":RFC 3339,"offset":duration}
-//	POST   /_sandbox/clock                  Server.Advance: {"advance":"49h"} -> {"now":...}
+//	POST   /_sandbox/clock                  Server.MoveClock: {"advance":"49h"} -> {"now":...}
 //	GET    /_sandbox/settings               the Settings in force, e.g. {"authScheme":"any","linkId":"partner_id",...}
 //	POST   /_sandbox/settings               Server.SetSettings of the fields named: {"authScheme":"basic"}; "" or 0 restores a default
 //	GET    /_sandbox/faults                 {"faults":[...]}
@@ -110,10 +123,53 @@
 // megabytes), TruncateAt (cut a body short under the Content-Length of the
 // whole) and SlowBody (send the second half of a body late).
 //
+// Bounds: the clock's offset stays within ±MaxClockOffset (100 years), and
+// a move past it answers 400 naming the bound, so the offset never wraps
+// around; pageSize and maxPerPage are from 1 to MaxPageSize (100000), and
+// another value answers 400 naming the bound (New and albato-sandbox fail
+// at start), so counting pages never overflows. POST /_sandbox/settings
+// reads, decodes over the settings in force and stores under one lock, so
+// concurrent changes of different fields all land.
+//
+// # Who may drive it
+//
+// The sandbox runs on the user's machine, where any web page the user visits
+// can send requests to it: a form or a text/plain POST goes to another site
+// without the browser asking first, and a page whose DNS name is rebound to
+// 127.0.0.1 can read the answers. So the control endpoints answer only their
+// local user:
+//
+//   - 403 unless the Host is loopback (localhost, 127.0.0.0/8 or [::1], any
+//     port) or one of Options.AllowedHosts (albato-sandbox -allow-host). A
+//     rebound page still sends its own name as the Host.
+//   - 403 when the request carries an Origin (a browser page's) whose host is
+//     not one of those: a page elsewhere cannot change anything.
+//   - 415 for a POST, PUT or DELETE with a body that is not
+//     Content-Type: application/json; a POST without a body and without a
+//     Content-Type (curl -X POST .../grant) is taken. A browser sends JSON to
+//     another site only after a preflight (OPTIONS), which answers 405.
+//
+// These checks stop web pages, not programs: anything that can connect may
+// send "Host: localhost". So listen only where the user's tools run. To
+// reach the sandbox from a container, listen on an address the container
+// reaches (on Linux, the Docker bridge's gateway, often 172.17.0.1) and
+// allow the name the container uses, and give the API a token of its own:
+//
+//	albato-sandbox -control -addr 172.17.0.1:8080 -allow-host host.docker.internal -token "$TOKEN"
+//	docker run --add-host host.docker.internal:host-gateway \
+//	  -e ALBATO_API_URL=http://host.docker.internal:8080 ...
+//
+// In a Compose network, allow the sandbox's service name instead.
+//
 // # State
 //
 // State is in memory unless Options.DataFile names a JSON file, which is then
-// loaded at start (created if missing) and rewritten atomically (mode 0600)
-// after every change, including the clock offset. The file holds the sharing
-// tokens but never the API token. Faults and the request log are never saved.
+// loaded at start (created if missing or empty, as a file that mktemp made
+// is) and rewritten atomically (mode 0600) after every change, including the
+// clock offset. A change that cannot be saved (a full or read-only disk) is
+// undone in memory and answered with an error: 500 from the API and the
+// control endpoints, the "Something went wrong" page on the connect page,
+// an error from the Go methods (Advance only logs it). The file holds the
+// sharing tokens but never the API token. Settings, faults and the request
+// log are never saved.
 package sandbox

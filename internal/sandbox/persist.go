@@ -22,13 +22,14 @@ type fileState struct {
 	Sharings         []Sharing `json:"sharings"`
 }
 
-// load reads the data file if it exists, or creates it (empty) if it does not,
-// so that an unwritable location is reported at start.
+// load reads the data file if it exists, or creates it (empty) if it does
+// not, so that an unwritable location is reported at start. An empty file
+// (zero bytes, as mktemp makes) is a new one too.
 func (st *store) load() error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	data, err := os.ReadFile(st.file)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, fs.ErrNotExist) || err == nil && len(data) == 0 {
 		if err := st.save(); err != nil {
 			return fmt.Errorf("sandbox: creating data file %s: %w", st.file, err)
 		}
@@ -48,6 +49,9 @@ func (st *store) load() error {
 		d, err := time.ParseDuration(fst.ClockOffset)
 		if err != nil {
 			return fmt.Errorf("sandbox: data file %s: clock offset: %w", st.file, err)
+		}
+		if d > MaxClockOffset || d < -MaxClockOffset {
+			return fmt.Errorf("sandbox: data file %s: clock offset %s is past the bound of ±%s", st.file, d, MaxClockOffset)
 		}
 		st.offset.Store(int64(d))
 	}
@@ -108,7 +112,7 @@ func (st *store) save() error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(st.file, append(data, '\n'))
+	return st.write(st.file, append(data, '\n'))
 }
 
 // writeFileAtomic replaces path with data (mode 0600) through a temporary

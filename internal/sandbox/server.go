@@ -60,6 +60,12 @@ type Options struct {
 	// EnableControl mounts the /_sandbox/ control endpoints. When false those
 	// paths answer 404 like any other unknown path.
 	EnableControl bool
+	// AllowedHosts are host names (no port), besides localhost and the
+	// loopback addresses, that the control endpoints answer to, in the Host
+	// header and in a browser's Origin; so does the API while the token is
+	// DefaultToken. Name here the host a container reaches the sandbox by,
+	// e.g. "host.docker.internal".
+	AllowedHosts []string
 	// DataFile keeps the state in a JSON file: "" keeps it in memory only;
 	// otherwise the file is loaded at start (if it exists) and rewritten
 	// atomically, with mode 0600, after every mutation.
@@ -90,12 +96,15 @@ type Server struct {
 	tokenSum    [32]byte // of the token, for Bearer and raw Basic
 	basicSum    [32]byte // of "<token>:", for standard Basic
 	control     bool
+	extraHosts  map[string]bool // Options.AllowedHosts, lowercased
+	publicToken bool            // the token is DefaultToken, which any page can know
 	notFoundDel bool
 	latency     time.Duration
 	logf        func(format string, args ...any)
 
-	store    *store
-	settings atomic.Pointer[Settings]
+	store      *store
+	settingsMu sync.Mutex // serializes changes: read, edit, store
+	settings   atomic.Pointer[Settings]
 
 	faultMu sync.Mutex
 	faults  []*faultState
@@ -117,10 +126,16 @@ func New(opts Options) (*Server, error) {
 	if opts.Latency < 0 {
 		return nil, fmt.Errorf("sandbox: latency must not be negative, got %s", opts.Latency)
 	}
+	extra, err := normalizeHosts(opts.AllowedHosts)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
 		tokenSum:    sha256.Sum256([]byte(opts.Token)),
 		basicSum:    sha256.Sum256([]byte(opts.Token + ":")),
 		control:     opts.EnableControl,
+		extraHosts:  extra,
+		publicToken: opts.Token == DefaultToken,
 		notFoundDel: opts.NotFoundAfterDelete,
 		latency:     opts.Latency,
 		logf:        opts.Logf,
@@ -146,9 +161,25 @@ func New(opts Options) (*Server, error) {
 // accumulated by Advance.
 func (s *Server) Now() time.Time { return s.store.now() }
 
-// Advance moves the sandbox's clock by d (backwards if d is negative), on top
-// of whatever the underlying Clock does. With a data file, the offset is saved.
-func (s *Server) Advance(d time.Duration) { s.store.advance(d) }
+// MaxClockOffset bounds how far the sandbox's clock can be moved from the
+// underlying Clock, either way: 100 years, far past any link's 48 hours and
+// far short of the 292 years where a time.Duration overflows.
+const MaxClockOffset = 100 * 8766 * time.Hour
+
+// MoveClock moves the sandbox's clock by d (backwards if d is negative), on
+// top of whatever the underlying Clock does. With a data file, the offset is
+// saved. It fails, changing nothing, when the offset would pass
+// MaxClockOffset or the clock would leave the years 1 to 9999, or when the
+// offset cannot be saved.
+func (s *Server) MoveClock(d time.Duration) error { return s.store.advance(d) }
+
+// Advance is MoveClock for tests whose moves are in bounds: a move that
+// MoveClock refuses changes nothing and is only logged.
+func (s *Server) Advance(d time.Duration) {
+	if err := s.MoveClock(d); err != nil {
+		s.logf("sandbox: advance: %v", err)
+	}
+}
 
 // ServeHTTP serves the sharing API, the connect page under /connect, and the
 // control endpoints under /_sandbox/ when they are enabled.

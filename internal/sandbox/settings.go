@@ -57,6 +57,11 @@ const (
 // endpoints.
 const DefaultMaxPerPage = 50
 
+// MaxPageSize bounds Settings.PageSize and Settings.MaxPerPage: far above
+// any page a client asks for, and far enough below the largest int that
+// counting pages cannot overflow.
+const MaxPageSize = 100_000
+
 // Settings are the readings of Albato's disputed documents that the sandbox
 // plays. Options sets them at start; Server.SetSettings and POST
 // /_sandbox/settings change them while it runs. Zero values mean the
@@ -125,10 +130,10 @@ func (set Settings) normalized() (Settings, error) {
 		return set, fmt.Errorf(`sandbox: link id must be "partner_id" or "sharing_id", got %q`, clip(string(set.LinkID), 40))
 	case !oneOf(set.DateFormat, DateTime, DateUnix, DateUnixString, DateRFC3339):
 		return set, fmt.Errorf(`sandbox: date format must be "datetime", "unix", "unix-string" or "rfc3339", got %q`, clip(string(set.DateFormat), 40))
-	case set.PageSize < 0:
-		return set, fmt.Errorf("sandbox: page size must be positive, got %d", set.PageSize)
-	case set.MaxPerPage < 0:
-		return set, fmt.Errorf("sandbox: max per-page must be positive, got %d", set.MaxPerPage)
+	case set.PageSize < 0 || set.PageSize > MaxPageSize:
+		return set, fmt.Errorf("sandbox: page size must be from 1 to %d, got %d", MaxPageSize, set.PageSize)
+	case set.MaxPerPage < 0 || set.MaxPerPage > MaxPageSize:
+		return set, fmt.Errorf("sandbox: max per-page must be from 1 to %d, got %d", MaxPageSize, set.MaxPerPage)
 	}
 	return set, nil
 }
@@ -154,8 +159,25 @@ func oneOf[T comparable](v T, allowed ...T) bool {
 func (s *Server) Settings() Settings { return *s.settings.Load() }
 
 // SetSettings replaces the readings in force; zero fields take their
-// defaults. It fails, changing nothing, when a value is unknown.
+// defaults. It fails, changing nothing, when a value is unknown or out of
+// bounds.
 func (s *Server) SetSettings(set Settings) error {
+	return s.changeSettings(func(cur *Settings) error { *cur = set; return nil })
+}
+
+// changeSettings edits a copy of the readings in force and stores it, all
+// under one lock, so that concurrent changes of different fields all land.
+// Nothing changes when edit or the check fails.
+func (s *Server) changeSettings(edit func(*Settings) error) error {
+	s.settingsMu.Lock()
+	defer s.settingsMu.Unlock()
+	var set Settings
+	if cur := s.settings.Load(); cur != nil {
+		set = *cur
+	}
+	if err := edit(&set); err != nil {
+		return err
+	}
 	set, err := set.normalized()
 	if err != nil {
 		return err

@@ -125,14 +125,19 @@ func (sh Sharing) usable(now time.Time) error {
 	return nil
 }
 
+// errNotSaved means the data file could not be written; the change it
+// held was rolled back.
+var errNotSaved = errors.New("saving sandbox state")
+
 func idErr(id int64, err error) error { return fmt.Errorf("sandbox: sharing %d: %w", id, err) }
 
 // store holds the sharings, the id counters and the clock offset. It owns
 // its lock: every method takes it, and what it returns are copies.
 type store struct {
 	clock  Clock
-	offset atomic.Int64 // nanoseconds added to clock.Now()
-	file   string       // the data file; "" keeps the state in memory
+	offset atomic.Int64                         // nanoseconds added to clock.Now()
+	file   string                               // the data file; "" keeps the state in memory
+	write  func(path string, data []byte) error // writeFileAtomic; tests fail it
 	logf   func(format string, args ...any)
 
 	mu      sync.Mutex // guards the fields below and the data file
@@ -151,7 +156,7 @@ type store struct {
 
 func newStore(clock Clock, file string, logf func(string, ...any)) (*store, error) {
 	st := &store{
-		clock: clock, file: file, logf: logf,
+		clock: clock, file: file, logf: logf, write: writeFileAtomic,
 		byID: make(map[int64]*Sharing), byToken: make(map[string]int64),
 		nextID: firstSharingID, nextCred: firstCredentialID,
 	}
@@ -168,12 +173,23 @@ func (st *store) now() time.Time {
 	return st.clock.Now().Add(time.Duration(st.offset.Load()))
 }
 
-// advance moves the offset by d and saves it.
-func (st *store) advance(d time.Duration) {
-	st.offset.Add(int64(d))
+// advance moves the offset by d, within MaxClockOffset, and saves it; when
+// saving fails the offset is moved back.
+func (st *store) advance(d time.Duration) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	_ = st.commit(func() {}) // the offset stays moved; commit logs a failure
+	old := time.Duration(st.offset.Load())
+	// Compared before adding, so that the sum cannot overflow: old is
+	// within the bound, so neither difference can.
+	if d > MaxClockOffset-old || d < -MaxClockOffset-old {
+		return fmt.Errorf("advance %s would move the clock offset from %s past the bound of ±%s (100 years)", d, old, MaxClockOffset)
+	}
+	next := old + d
+	if y := st.clock.Now().Add(next).Year(); y < 1 || y > 9999 {
+		return fmt.Errorf("advance %s would move the clock outside the years 1 to 9999", d)
+	}
+	st.offset.Store(int64(next))
+	return st.commit(func() { st.offset.Store(int64(old)) })
 }
 
 // commit saves the data file after a change made under st.mu, and runs undo
@@ -185,7 +201,7 @@ func (st *store) commit(undo func()) error {
 	if err := st.save(); err != nil {
 		undo()
 		st.logf("sandbox: saving %s: %v", st.file, err)
-		return fmt.Errorf("saving sandbox state: %w", err)
+		return fmt.Errorf("%w: %w", errNotSaved, err)
 	}
 	return nil
 }
