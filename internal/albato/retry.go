@@ -24,6 +24,7 @@ type call struct {
 	c                *Client
 	ctx              context.Context
 	op, method, path string
+	turn             *authTurn
 
 	attempt      int       // 1-based
 	began, start time.Time // of the first attempt, of the current one
@@ -64,7 +65,13 @@ func (st *call) retryClient() *retryablehttp.Client {
 	}
 }
 
-func (st *call) requestHook(_ retryablehttp.Logger, _ *http.Request, retry int) {
+// requestHook starts an attempt under the Authorization turn gives, which
+// may first wait for the turn to try a scheme.
+func (st *call) requestHook(_ retryablehttp.Logger, req *http.Request, retry int) {
+	if h, ok := st.turn.header(st.ctx); ok { // else ctx ended: nothing is sent
+		req.Header = req.Header.Clone() // retries share the earlier attempt's map
+		req.Header.Set("Authorization", h)
+	}
 	st.attempt = retry + 1
 	st.start = time.Now()
 	st.body, st.bodyErr, st.bodyRead = nil, nil, false
@@ -100,6 +107,9 @@ func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 				st.lastErr, st.wantedRetry = bodyErr, true
 			}
 		}
+	}
+	if st.wantedRetry || st.lastErr != nil || st.lastStatus == http.StatusTooManyRequests || st.lastStatus >= 500 {
+		st.turn.release() // this answer says nothing of the credentials
 	}
 	return st.wantedRetry, nil
 }
