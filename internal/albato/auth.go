@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 // AuthSchemes are Config.AuthScheme's values, in any letter case.
@@ -75,11 +76,14 @@ func (g *authGate) accepted() (authScheme, bool) {
 	return authScheme{}, false
 }
 
-// authTurn is one logical request's dealings with the gate.
+// authTurn is one logical request's dealings with the gate, and its tries
+// under every scheme, which its error reports.
 type authTurn struct {
 	g     *authGate
 	held  bool // this request holds the gate's turn
 	trial int  // the scheme the last attempt tried; -1 if it sent the settled one
+	tries int
+	began time.Time
 }
 
 // header is the Authorization of the next attempt: the settled scheme, or,
@@ -119,7 +123,7 @@ func (t *authTurn) release() {
 // credentials did nothing, so it is sent again under the next scheme, a POST
 // too, keeping the turn; what says nothing of them settles nothing.
 func (c *Client) authorized(ctx context.Context, op string, send func(turn *authTurn) (answer, error)) (answer, error) {
-	t := &authTurn{g: c.auth, trial: -1}
+	t := &authTurn{g: c.auth, trial: -1, began: time.Now()}
 	defer t.release()
 	var refused *Error
 	for range c.auth.schemes { // at most one refusal per scheme and request
@@ -150,7 +154,7 @@ func (c *Client) authorized(ctx context.Context, op string, send func(turn *auth
 	c.auth.next = 0
 	return answer{}, &Error{Operation: op, StatusCode: refused.StatusCode, Message: "the API token was refused under " +
 		"each auth scheme tried (Bearer <token>, Basic <token>, Basic base64(<token>:)): " +
-		cmp.Or(refused.Message, http.StatusText(refused.StatusCode))}
+		cmp.Or(refused.Message, http.StatusText(refused.StatusCode)), Tries: t.tries, Elapsed: time.Since(t.began)}
 }
 
 // credentialsAccepted: a success, or a 4xx but 401, 403, and 408 and 429,

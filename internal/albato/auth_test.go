@@ -4,13 +4,19 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"pgregory.net/rapid"
 )
 
 var authHeaders = map[string]string{
@@ -299,4 +305,150 @@ func TestAuthAutoSettledByAClientError(t *testing.T) {
 			}
 		})
 	}
+}
+
+// authDouble is an API double for the auth properties: it accepts one
+// scheme (or none) and answers each request, in the order they arrive,
+// with a drawn answer: the credentials' verdict, or a status that says
+// nothing of them (429, 5xx, 408), or one that accepts them whatever they
+// are (404: the API looked the sharing up). It records what the client did.
+type authDouble struct {
+	accept  string
+	answers []int // per arrival: 0 for the credentials' verdict, else that status
+
+	mu           sync.Mutex
+	arrivals     int
+	inFlight     int
+	anyAccepted  bool            // an accepted answer was sent
+	maxUnsettled int             // most requests in flight before any accepted answer
+	accepted     map[string]bool // schemes that got an accepted answer
+	tries        map[string]int  // per request path or POST title
+}
+
+func (d *authDouble) handler(w http.ResponseWriter, r *http.Request) {
+	key := r.URL.Path
+	if r.Method == http.MethodPost {
+		body, _ := io.ReadAll(r.Body)
+		key = string(body)
+	}
+	d.mu.Lock()
+	d.inFlight++
+	if !d.anyAccepted {
+		d.maxUnsettled = max(d.maxUnsettled, d.inFlight)
+	}
+	status := 0
+	if d.arrivals < len(d.answers) {
+		status = d.answers[d.arrivals]
+	}
+	d.arrivals++
+	d.tries[key]++
+	scheme := ""
+	for name, h := range authHeaders {
+		if r.Header.Get("Authorization") == h {
+			scheme = name
+		}
+	}
+	if status == 0 {
+		status = http.StatusOK
+		if scheme != d.accept {
+			status = http.StatusUnauthorized
+		}
+	}
+	d.mu.Unlock()
+	time.Sleep(time.Duration(len(key)%3) * time.Millisecond) // overlap, were the client to allow it
+	d.mu.Lock()
+	d.inFlight-- // before the answer leaves: the client cannot act on it yet
+	if credentialsAccepted(statusError(status)) {
+		d.anyAccepted = true
+		d.accepted[scheme] = true
+	}
+	d.mu.Unlock()
+	if status == http.StatusOK {
+		writeJSON(w, status, okSharing(61))
+		return
+	}
+	writeJSON(w, status, `{"success":false,"message":"no"}`)
+}
+
+// statusError is nil for a 2xx, else an *Error of that status.
+func statusError(status int) error {
+	if status < 300 {
+		return nil
+	}
+	return &Error{StatusCode: status}
+}
+
+// TestAuthAutoProperties: auth auto settles only on a scheme that got an
+// accepted answer; until an accepted answer comes, at most one request is
+// in flight (so refused credentials never come in a burst); and every
+// failure reports exactly the tries made for it, over no more than its
+// time; whatever answers arrive, in any order, to concurrent GETs and POSTs.
+func TestAuthAutoProperties(t *testing.T) {
+	t.Parallel()
+	rapid.Check(t, func(rt *rapid.T) {
+		schemes := []string{authBearer, authBasic, authBasicStandard, "none"}
+		d := &authDouble{
+			accept: rapid.SampledFrom(schemes).Draw(rt, "accept"),
+			answers: rapid.SliceOfN(rapid.SampledFrom([]int{0, 0, 0, 429, 500, 503, 408, 404}), 0, 30).
+				Draw(rt, "answers"),
+			accepted: map[string]bool{}, tries: map[string]int{},
+		}
+		srv := httptest.NewServer(http.HandlerFunc(d.handler))
+		defer srv.Close()
+		retries := rapid.IntRange(0, 3).Draw(rt, "retries")
+		c := propClient(rt, Config{BaseURL: srv.URL, MaxRetries: retries, RetryWaitMax: 2 * time.Millisecond})
+		posts := rapid.SliceOfN(rapid.Bool(), 1, 6).Draw(rt, "posts") // one request each: POST or GET
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		type outcome struct {
+			key     string
+			err     error
+			elapsed time.Duration
+		}
+		out := make([]outcome, len(posts))
+		var wg sync.WaitGroup
+		for i, post := range posts {
+			wg.Go(func() {
+				start := time.Now()
+				var err error
+				if post {
+					out[i].key = fmt.Sprintf(`{"partnerId":225,"title":"r%d"}`, i)
+					_, err = c.postSharing(ctx, 225, fmt.Sprintf("r%d", i))
+				} else {
+					out[i].key = fmt.Sprintf("/credentials/grant-access-sharing/%d", 100+i)
+					_, err = c.GetSharing(ctx, int64(100+i))
+				}
+				out[i].err, out[i].elapsed = err, time.Since(start)
+			})
+		}
+		wg.Wait()
+		if ctx.Err() != nil {
+			rt.Fatalf("the requests did not end within 10 s: a wait for the auth turn never ended")
+		}
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		if s := acceptedScheme(c); s != "" && !d.accepted[s] {
+			rt.Fatalf("settled on %s, which got no accepted answer (accepted: %v)", s, d.accepted)
+		} else if s == "" && d.anyAccepted {
+			rt.Fatalf("an accepted answer came (%v) but nothing settled", d.accepted)
+		}
+		if d.maxUnsettled > 1 {
+			rt.Fatalf("%d requests in flight before any accepted answer, want at most 1", d.maxUnsettled)
+		}
+		for _, o := range out {
+			var apiErr *Error
+			var reqErr *requestError
+			switch {
+			case errors.As(o.err, &apiErr):
+				if apiErr.Tries != d.tries[o.key] || apiErr.Elapsed > o.elapsed {
+					rt.Fatalf("%s: error %v reports %d tries over %s; %d were made in %s", o.key, o.err,
+						apiErr.Tries, apiErr.Elapsed, d.tries[o.key], o.elapsed)
+				}
+			case errors.As(o.err, &reqErr):
+				rt.Fatalf("%s: unexpected transport error %v", o.key, o.err)
+			case o.err != nil:
+				rt.Fatalf("%s: unexpected error %v", o.key, o.err)
+			}
+		}
+	})
 }

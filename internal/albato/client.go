@@ -182,8 +182,10 @@ func (c *Client) do(ctx context.Context, op, method string, u *url.URL, body []b
 
 // send is do with retries, each attempt under the header turn gives it.
 func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body []byte, turn *authTurn) (ans answer, err error) {
-	st := &call{c: c, ctx: ctx, op: op, method: method, path: u.EscapedPath(), began: time.Now(), turn: turn}
-	defer func() { ans.tries, ans.elapsed, err = st.attempt, time.Since(st.began), st.withTries(err) }()
+	st := &call{c: c, ctx: ctx, op: op, method: method, path: u.EscapedPath(), began: turn.began, attempt: turn.tries, turn: turn}
+	defer func() {
+		turn.tries, ans.tries, ans.elapsed, err = st.attempt, st.attempt, time.Since(st.began), st.withTries(err)
+	}()
 	var raw any // a nil []byte in an interface would not be a nil body
 	if body != nil {
 		raw = body

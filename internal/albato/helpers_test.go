@@ -1,6 +1,7 @@
 package albato
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -10,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"pgregory.net/rapid"
 )
 
 const (
@@ -36,6 +39,20 @@ func newTestClient(t testing.TB, baseURL string, mods ...func(*Config)) *Client 
 	c, err := New(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
+	}
+	return c
+}
+
+// propClient is newTestClient for a property's run: the token and
+// millisecond waits unless cfg sets them.
+func propClient(rt *rapid.T, cfg Config) *Client {
+	cfg.Token = cmp.Or(cfg.Token, testToken)
+	cfg.RetryWaitMin = cmp.Or(cfg.RetryWaitMin, time.Millisecond)
+	cfg.RetryWaitMax = cmp.Or(cfg.RetryWaitMax, 4*time.Millisecond)
+	cfg.MaxRetryAfter = cmp.Or(cfg.MaxRetryAfter, 50*time.Millisecond)
+	c, err := New(cfg)
+	if err != nil {
+		rt.Fatalf("New: %v", err)
 	}
 	return c
 }

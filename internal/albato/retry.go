@@ -26,7 +26,7 @@ type call struct {
 	op, method, path string
 	turn             *authTurn
 
-	attempt      int       // 1-based
+	attempt      int       // 1-based, over the logical request's every try
 	began, start time.Time // of the first attempt, of the current one
 	lastStatus   int       // 0 after a transport error
 	lastErr      error     // the last attempt's transport error
@@ -67,12 +67,12 @@ func (st *call) retryClient() *retryablehttp.Client {
 
 // requestHook starts an attempt under the Authorization turn gives, which
 // may first wait for the turn to try a scheme.
-func (st *call) requestHook(_ retryablehttp.Logger, req *http.Request, retry int) {
+func (st *call) requestHook(_ retryablehttp.Logger, req *http.Request, _ int) {
 	if h, ok := st.turn.header(st.ctx); ok { // else ctx ended: nothing is sent
 		req.Header = req.Header.Clone() // retries share the earlier attempt's map
 		req.Header.Set("Authorization", h)
 	}
-	st.attempt = retry + 1
+	st.attempt++ // counted over every scheme tried, so not retry+1
 	st.start = time.Now()
 	st.body, st.bodyErr, st.bodyRead = nil, nil, false
 }
