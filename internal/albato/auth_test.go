@@ -358,7 +358,9 @@ func (d *authDouble) handler(w http.ResponseWriter, r *http.Request) {
 	time.Sleep(time.Duration(len(key)%3) * time.Millisecond) // overlap, were the client to allow it
 	d.mu.Lock()
 	d.inFlight-- // before the answer leaves: the client cannot act on it yet
-	if credentialsAccepted(statusError(status)) {
+	// The API judged and took the credentials: a success or a client error
+	// that comes after they are checked (not 401, 403, 408 or 429).
+	if status < 300 || (status < 500 && !slices.Contains([]int{401, 403, 408, 429}, status)) {
 		d.anyAccepted = true
 		d.accepted[scheme] = true
 	}
@@ -368,14 +370,6 @@ func (d *authDouble) handler(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, status, `{"success":false,"message":"no"}`)
-}
-
-// statusError is nil for a 2xx, else an *Error of that status.
-func statusError(status int) error {
-	if status < 300 {
-		return nil
-	}
-	return &Error{StatusCode: status}
 }
 
 // TestAuthAutoProperties: auth auto settles only on a scheme that got an
@@ -451,4 +445,40 @@ func TestAuthAutoProperties(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestAuthAutoRateLimitHoldsNoOne: under auto, a request answered 429 waits
+// out its Retry-After without holding the others back: the 429 said nothing
+// of the credentials, so the next request may try the scheme meanwhile.
+func TestAuthAutoRateLimitHoldsNoOne(t *testing.T) {
+	t.Parallel()
+	limited := make(chan struct{})
+	var n atomic.Int32
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set("Retry-After", "2")
+			writeJSON(w, http.StatusTooManyRequests, `{"success":false,"message":"slow down"}`)
+			close(limited)
+			return
+		}
+		writeJSON(w, http.StatusOK, okSharing(61))
+	})
+	c := newTestClient(t, srv.URL, func(c *Config) { c.MaxRetryAfter = 5 * time.Second })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	first := make(chan error, 1)
+	go func() { _, err := c.GetSharing(ctx, 61); first <- err }()
+	select {
+	case <-limited:
+	case <-ctx.Done():
+		t.Fatal("the first request never reached the API")
+	}
+	quick, cancelQuick := context.WithTimeout(ctx, time.Second)
+	defer cancelQuick()
+	if _, err := c.GetSharing(quick, 62); err != nil {
+		t.Fatalf("a second request while the first waits out a 429's Retry-After: %v, want it answered at once", err)
+	}
+	if err := <-first; err != nil {
+		t.Fatalf("the first request after its 429: %v", err)
+	}
 }
