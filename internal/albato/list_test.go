@@ -36,8 +36,8 @@ func (p *pagedServer) handler(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, `{"success":true,"data":[],"meta":{"page":`+page+`,"totalPages":`+fmt.Sprint(len(p.pages))+`,"totalItemsCount":0}}`)
 		return
 	}
-	writeJSON(w, 200, fmt.Sprintf(`{"success":true,"data":[%s],"meta":{"page":%d,"totalPages":%d,"totalItemsCount":99}}`,
-		strings.Join(p.pages[n-1], ","), n, p.totals[n-1]))
+	writeJSON(w, 200, fmt.Sprintf(`{"success":true,"data":[%s],"meta":{"page":%d,"totalPages":%d,"totalItemsCount":%d}}`,
+		strings.Join(p.pages[n-1], ","), n, p.totals[n-1], len(slices.Concat(p.pages...))))
 }
 
 func ids(ss []Sharing) []int64 {
