@@ -61,7 +61,7 @@ func TestAuthAuto(t *testing.T) {
 				t.Errorf("AuthScheme before any request = %q, want \"\"", got)
 			}
 			for i := range 3 {
-				if _, err := c.GetSharing(context.Background(), 61); err != nil {
+				if _, err := c.GetSharing(testContext(t), 61); err != nil {
 					t.Fatalf("call %d: %v", i+1, err)
 				}
 			}
@@ -81,7 +81,7 @@ func TestAuthAutoPOST(t *testing.T) {
 	t.Parallel()
 	var accepted, refused atomic.Int32
 	srv := serve(t, acceptingOnly(authBasic, &accepted, &refused))
-	got, err := newTestClient(t, srv.URL, withRetries(0)).CreateSharing(context.Background(), 225, "t")
+	got, err := newTestClient(t, srv.URL, withRetries(0)).CreateSharing(testContext(t), 225, "t")
 	if err != nil || got.Sharing.ID != 61 || got.Adopted {
 		t.Fatalf("got %+v, %v", got, err)
 	}
@@ -97,7 +97,7 @@ func TestAuthAutoAllRefused(t *testing.T) {
 	var accepted, refused atomic.Int32
 	srv := serve(t, acceptingOnly("none", &accepted, &refused))
 	c := newTestClient(t, srv.URL, withRetries(3))
-	_, err := c.GetSharing(context.Background(), 61)
+	_, err := c.GetSharing(testContext(t), 61)
 	var apiErr *Error
 	if !errors.As(err, &apiErr) || !IsUnauthorized(err) || apiErr.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("got %v, want an *Error with HTTP 401", err)
@@ -128,7 +128,7 @@ func TestAuthFixed(t *testing.T) {
 		if acceptedScheme(c) != scheme {
 			t.Errorf("AuthScheme = %q, want %q", acceptedScheme(c), scheme)
 		}
-		if _, err := c.GetSharing(context.Background(), 61); !IsUnauthorized(err) || refused.Load() != 1 {
+		if _, err := c.GetSharing(testContext(t), 61); !IsUnauthorized(err) || refused.Load() != 1 {
 			t.Errorf("%s: got %v after %d requests, want a 401 after 1", scheme, err, refused.Load())
 		}
 	}
@@ -192,10 +192,10 @@ func TestAuthAutoUnsettledByOtherFailures(t *testing.T) {
 			// request again when a reused connection drops.
 			srv.Config.SetKeepAlivesEnabled(false)
 			c := newTestClient(t, srv.URL, withRetries(0))
-			if _, err := c.GetSharing(context.Background(), 61); err == nil || IsUnauthorized(err) || acceptedScheme(c) != "" {
+			if _, err := c.GetSharing(testContext(t), 61); err == nil || IsUnauthorized(err) || acceptedScheme(c) != "" {
 				t.Fatalf("got %v and scheme %q, want the failure and none settled", err, acceptedScheme(c))
 			}
-			if _, err := c.GetSharing(context.Background(), 61); err != nil || acceptedScheme(c) != tc.scheme {
+			if _, err := c.GetSharing(testContext(t), 61); err != nil || acceptedScheme(c) != tc.scheme {
 				t.Fatalf("got %v and scheme %q, want success under %s", err, acceptedScheme(c), tc.scheme)
 			}
 			mu.Lock()
@@ -227,7 +227,7 @@ func TestAuthAutoConcurrent(t *testing.T) {
 	errs := make(chan error, callers+1)
 	call := func() {
 		defer done.Done()
-		_, err := c.GetSharing(context.Background(), 61)
+		_, err := c.GetSharing(testContext(t), 61)
 		errs <- err
 	}
 	done.Add(1)
@@ -270,7 +270,7 @@ func TestAuthAutoOn403(t *testing.T) {
 			writeJSON(w, http.StatusOK, okSharing(61))
 		})
 		c := newTestClient(t, srv.URL, withRetries(0))
-		_, err := c.GetSharing(context.Background(), 61)
+		_, err := c.GetSharing(testContext(t), 61)
 		if accept == "none" {
 			var apiErr *Error
 			if !errors.As(err, &apiErr) || !IsUnauthorized(err) || apiErr.StatusCode != http.StatusForbidden ||
@@ -299,7 +299,7 @@ func TestAuthAutoSettledByAClientError(t *testing.T) {
 				writeJSON(w, code, `{"success":false,"message":"no"}`)
 			})
 			c := newTestClient(t, srv.URL, withRetries(0))
-			_, err := c.GetSharing(t.Context(), 61)
+			_, err := c.GetSharing(testContext(t), 61)
 			if statusOf(err) != code || acceptedScheme(c) != authBearer {
 				t.Fatalf("got %v and scheme %q, want HTTP %d and %s settled", err, acceptedScheme(c), code, authBearer)
 			}

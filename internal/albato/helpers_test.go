@@ -57,6 +57,15 @@ func propClient(rt *rapid.T, cfg Config) *Client {
 	return c
 }
 
+// testContext ends when the test does or after 20 s: a listing, retry or
+// wait that never stops fails the test in seconds, as "<operation>:
+// context deadline exceeded".
+func testContext(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
 func withRetries(n int) func(*Config) { return func(c *Config) { c.MaxRetries = n } }
 
 func withLog(r *logRecorder) func(*Config) { return func(c *Config) { c.Logf = r.logf } }
