@@ -9,12 +9,16 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"pgregory.net/rapid"
 )
 
 func TestParseRetryAfter(t *testing.T) {
@@ -715,4 +719,77 @@ func TestTriesText(t *testing.T) {
 	if got := err.Error(); got != "read sharing: HTTP 500: boom (5 tries over 18s)" {
 		t.Errorf("Error() = %q", got)
 	}
+}
+
+// TestRetryProperties: a failed request reports exactly the tries the API
+// saw, over a time no shorter than from its first try to its last and no
+// longer than the call took; whatever the method, the retries allowed and
+// the answers (statuses, Retry-After, dropped connections) in any order.
+func TestRetryProperties(t *testing.T) {
+	t.Parallel()
+	rapid.Check(t, func(rt *rapid.T) {
+		answers := rapid.SliceOfN(rapid.SampledFrom([]int{200, 400, 404, 429, 500, 501, 503, 0}), 1, 8).Draw(rt, "answers")
+		var mu sync.Mutex
+		var seen []time.Time // arrivals
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			mu.Lock()
+			n := len(seen)
+			seen = append(seen, time.Now())
+			mu.Unlock()
+			switch status := answers[min(n, len(answers)-1)]; status {
+			case 0:
+				if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+					_ = conn.Close()
+				}
+			case 200:
+				writeJSON(w, status, okSharing(61))
+			default:
+				if status == 429 || status == 503 {
+					w.Header().Set("Retry-After", "0")
+				}
+				writeJSON(w, status, `{"success":false,"message":"no"}`)
+			}
+		}))
+		defer srv.Close()
+		srv.Config.SetKeepAlivesEnabled(false) // Go's transport resends a request on a reused connection that dropped
+		c := propClient(rt, Config{BaseURL: srv.URL, AuthScheme: "Bearer", MaxRetries: rapid.IntRange(0, 4).Draw(rt, "retries")})
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		start := time.Now()
+		var err error
+		switch rapid.SampledFrom([]string{"GET", "PUT", "DELETE", "POST"}).Draw(rt, "method") {
+		case "GET":
+			_, err = c.GetSharing(ctx, 61)
+		case "PUT":
+			_, err = c.RegenerateSharing(ctx, 61)
+		case "DELETE":
+			_, err = c.RevokeSharing(ctx, 61)
+		default:
+			_, err = c.postSharing(ctx, 225, "t")
+		}
+		took := time.Since(start)
+		mu.Lock()
+		defer mu.Unlock()
+		if ctx.Err() != nil {
+			rt.Fatalf("the request did not stop within 10 s: %v", err)
+		}
+		tries, elapsed := -1, time.Duration(0)
+		var apiErr *Error
+		var reqErr *requestError
+		switch {
+		case err == nil:
+			return
+		case errors.As(err, &apiErr):
+			tries, elapsed = apiErr.Tries, apiErr.Elapsed
+		case errors.As(err, &reqErr):
+			tries, elapsed = reqErr.tries, reqErr.elapsed
+		}
+		if tries != len(seen) || elapsed < seen[len(seen)-1].Sub(seen[0]) || elapsed > took {
+			rt.Fatalf("%v: reports %d tries over %s; the API saw %d over %s, in a call of %s",
+				err, tries, elapsed, len(seen), seen[len(seen)-1].Sub(seen[0]), took)
+		}
+		if want := triesText(len(seen), elapsed); !strings.HasSuffix(err.Error(), want) {
+			rt.Fatalf("%q does not end in %q", err, want)
+		}
+	})
 }
