@@ -482,3 +482,32 @@ func TestAuthAutoRateLimitHoldsNoOne(t *testing.T) {
 		t.Fatalf("the first request after its 429: %v", err)
 	}
 }
+
+// TestAuthAutoCancelledWhileWaiting: a request whose context ends while
+// another tries a scheme sends nothing and counts no try.
+func TestAuthAutoCancelledWhileWaiting(t *testing.T) {
+	t.Parallel()
+	probing, release := make(chan struct{}), make(chan struct{})
+	var n atomic.Int32
+	srv := serve(t, func(w http.ResponseWriter, _ *http.Request) {
+		if n.Add(1) == 1 {
+			close(probing)
+			<-release
+		}
+		writeJSON(w, http.StatusOK, okSharing(61))
+	})
+	c := newTestClient(t, srv.URL)
+	first := make(chan error, 1)
+	go func() { _, err := c.GetSharing(testContext(t), 61); first <- err }()
+	<-probing
+	ctx, cancel := context.WithTimeout(testContext(t), 50*time.Millisecond)
+	defer cancel()
+	_, err := c.GetSharing(ctx, 62)
+	close(release)
+	if !errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "tries") {
+		t.Errorf("got %v, want the deadline and no tries", err)
+	}
+	if err := <-first; err != nil || n.Load() != 1 {
+		t.Errorf("first request: %v; the API saw %d requests, want 1", err, n.Load())
+	}
+}

@@ -68,13 +68,15 @@ func (st *call) retryClient() *retryablehttp.Client {
 // requestHook starts an attempt under the Authorization turn gives, which
 // may first wait for the turn to try a scheme.
 func (st *call) requestHook(_ retryablehttp.Logger, req *http.Request, _ int) {
-	if h, ok := st.turn.header(st.ctx); ok { // else ctx ended: nothing is sent
-		req.Header = req.Header.Clone() // retries share the earlier attempt's map
-		req.Header.Set("Authorization", h)
-	}
-	st.attempt++ // counted over every scheme tried, so not retry+1
+	h, ok := st.turn.header(st.ctx)
 	st.start = time.Now()
 	st.body, st.bodyErr, st.bodyRead = nil, nil, false
+	if !ok {
+		return // ctx ended while waiting for the turn: nothing is sent, no try counted
+	}
+	req.Header = req.Header.Clone() // retries share the earlier attempt's map
+	req.Header.Set("Authorization", h)
+	st.attempt++ // counted over every scheme tried, so not retry+1
 }
 
 func (st *call) responseHook(_ retryablehttp.Logger, resp *http.Response) {
