@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 // AuthSchemes are Config.AuthScheme's values, in any letter case.
@@ -27,14 +28,18 @@ const (
 // authScheme is one way to send the API token.
 type authScheme struct{ name, header string }
 
-// authGate settles the scheme the API accepts, once per Client. Under auto
-// one request at a time tries them, the others wait: a burst of 401s would
-// look like an attack.
+// authGate settles the scheme the API accepts, once per Client. Under auto,
+// until one is accepted, a request sends a try only while it holds the turn,
+// so that at most one try is in flight: a burst of 401s would look like an
+// attack. It holds the turn from sending the try until the answer says
+// whether the scheme was accepted; an answer that says nothing of it (a 429,
+// a 5xx, no answer) hands the turn on at once, so a rate limit holds no
+// request back for another's whole retry budget.
 type authGate struct {
 	schemes []authScheme
 	settled atomic.Int64  // 1 + index of the accepted scheme; 0 while unsettled
-	turn    chan struct{} // held by the request trying the schemes
-	refused int           // schemes refused, not to be sent again; guarded by turn
+	turn    chan struct{} // held by the request trying a scheme
+	next    int           // the first scheme not refused, to be tried next; guarded by turn
 }
 
 // newAuthGate reads the scheme setting: one of AuthSchemes, or "" for auto.
@@ -71,26 +76,63 @@ func (g *authGate) accepted() (authScheme, bool) {
 	return authScheme{}, false
 }
 
-// authorized runs send under the settled scheme, or settles it first: a
-// request refused for its credentials did nothing, so the next scheme may
-// send it again, a POST too. What says nothing of them settles nothing.
-func (c *Client) authorized(ctx context.Context, op string, send func(header string) (answer, error)) (answer, error) {
-	if s, ok := c.auth.accepted(); ok {
-		return send(s.header)
+// authTurn is one logical request's dealings with the gate, and its tries
+// under every scheme, which its error reports.
+type authTurn struct {
+	g     *authGate
+	held  bool // this request holds the gate's turn
+	trial int  // the scheme the last attempt tried; -1 if it sent the settled one
+	tries int
+	began time.Time
+}
+
+// header is the Authorization of the next attempt: the settled scheme, or,
+// once this request holds the turn, the first scheme not refused. It is
+// false when ctx ended while waiting for the turn, and nothing may be sent.
+func (t *authTurn) header(ctx context.Context) (string, bool) {
+	t.trial = -1
+	if s, ok := t.g.accepted(); ok {
+		return s.header, true
 	}
-	select {
-	case c.auth.turn <- struct{}{}:
-	case <-ctx.Done():
-		return answer{}, fmt.Errorf("%s: %w", op, ctx.Err())
+	if !t.held {
+		select {
+		case t.g.turn <- struct{}{}:
+			t.held = true
+		case <-ctx.Done():
+			return "", false
+		}
+		if s, ok := t.g.accepted(); ok { // settled while this one waited
+			t.release()
+			return s.header, true
+		}
 	}
-	defer func() { <-c.auth.turn }()
-	if s, ok := c.auth.accepted(); ok { // settled while this one waited
-		return send(s.header)
+	t.trial = t.g.next
+	return t.g.schemes[t.trial].header, true
+}
+
+// release hands the turn on, if this request holds it.
+func (t *authTurn) release() {
+	if t.held {
+		t.held = false
+		<-t.g.turn
 	}
+}
+
+// authorized runs send, which asks turn for each attempt's header, and
+// settles the scheme on an accepted answer. A request refused for its
+// credentials did nothing, so it is sent again under the next scheme, a POST
+// too, keeping the turn; what says nothing of them settles nothing.
+func (c *Client) authorized(ctx context.Context, op string, send func(turn *authTurn) (answer, error)) (answer, error) {
+	t := &authTurn{g: c.auth, trial: -1, began: time.Now()}
+	defer t.release()
 	var refused *Error
-	for i := c.auth.refused; i < len(c.auth.schemes); i++ {
-		ans, err := send(c.auth.schemes[i].header)
-		if !IsUnauthorized(err) {
+	for range c.auth.schemes { // at most one refusal per scheme and request
+		ans, err := send(t)
+		i := t.trial
+		switch {
+		case i < 0: // the settled scheme, or nothing sent
+			return ans, err
+		case !IsUnauthorized(err):
 			if credentialsAccepted(err) {
 				c.auth.settled.Store(int64(i + 1))
 				if c.logf != nil && len(c.auth.schemes) > 1 {
@@ -103,13 +145,16 @@ func (c *Client) authorized(ctx context.Context, op string, send func(header str
 			return ans, err
 		}
 		errors.As(err, &refused)
-		c.auth.refused = i + 1
+		c.auth.next = i + 1 // a refusal keeps the turn: still held here
+		if c.auth.next == len(c.auth.schemes) {
+			break
+		}
 	}
 	// All refused (only auto gets here): the next request tries them all again.
-	c.auth.refused = 0
+	c.auth.next = 0
 	return answer{}, &Error{Operation: op, StatusCode: refused.StatusCode, Message: "the API token was refused under " +
 		"each auth scheme tried (Bearer <token>, Basic <token>, Basic base64(<token>:)): " +
-		cmp.Or(refused.Message, http.StatusText(refused.StatusCode))}
+		cmp.Or(refused.Message, http.StatusText(refused.StatusCode)), Tries: t.tries, Elapsed: time.Since(t.began)}
 }
 
 // credentialsAccepted: a success, or a 4xx but 401, 403, and 408 and 429,

@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -92,4 +95,94 @@ func FuzzDecodeResponse(f *testing.F) {
 			t.Fatalf("error %q leaks the API token", msg)
 		}
 	})
+}
+
+// tokenBucket is a rate limit that, once empty, answers 429 to everything
+// until it has refilled to the brim, as an API double did under load.
+type tokenBucket struct {
+	mu       sync.Mutex
+	tokens   float64
+	limited  bool
+	last     time.Time
+	capacity float64
+	perSec   float64
+}
+
+func (b *tokenBucket) take() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := time.Now()
+	b.tokens = min(b.capacity, b.tokens+now.Sub(b.last).Seconds()*b.perSec)
+	b.last = now
+	if b.limited && b.tokens < b.capacity {
+		return false
+	}
+	b.limited = false
+	if b.tokens < 1 {
+		b.limited = true
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+// BenchmarkRateLimitedCreates: 30 creates, 10 at a time (Terraform's
+// -parallelism=10), with the provider's 4 retries each, against an API that accepts
+// Bearer and answers 429 to everything until its token bucket (5 requests,
+// 5 a second) has refilled to the brim; the run starts with it empty, as
+// after an earlier run drained it. Times are a tenth of real ones: a
+// Retry-After of 1 s waits 100 ms. Auth auto, which has yet to settle a
+// scheme, takes about as long as Bearer set outright: a 429 holds no other
+// request back for its retries. Creates that run out of retries count in
+// failed/op.
+func BenchmarkRateLimitedCreates(b *testing.B) {
+	for _, scheme := range []string{"auto", "Bearer"} {
+		b.Run(scheme, func(b *testing.B) {
+			var tries, failed atomic.Int64
+			for b.Loop() {
+				bucket := &tokenBucket{capacity: 5, perSec: 5, limited: true, last: time.Now()}
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					tries.Add(1)
+					switch {
+					case !bucket.take():
+						w.Header().Set("Retry-After", "1")
+						writeJSON(w, http.StatusTooManyRequests, `{"success":false,"message":"Too Many Requests"}`)
+					case r.Header.Get("Authorization") != authHeaders[authBearer]:
+						writeJSON(w, http.StatusUnauthorized, `{"success":false,"message":"Unauthorized"}`)
+					default:
+						writeJSON(w, http.StatusOK, okSharing(61))
+					}
+				}))
+				// The provider's waits (backoff from 1 s to 30 s), scaled down.
+				c := newTestClient(b, srv.URL, withRetries(4), func(c *Config) {
+					c.AuthScheme, c.RetryWaitMin, c.RetryWaitMax, c.MaxRetryAfter = scheme, 100*time.Millisecond, 3*time.Second, 100*time.Millisecond
+				})
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				jobs := make(chan int, 30)
+				for i := range 30 {
+					jobs <- i
+				}
+				close(jobs)
+				var wg sync.WaitGroup
+				for range 10 {
+					wg.Go(func() {
+						for i := range jobs {
+							_, err := c.CreateSharing(ctx, 225, fmt.Sprintf("link %d", i))
+							switch {
+							case statusOf(err) == http.StatusTooManyRequests:
+								failed.Add(1)
+							case err != nil:
+								b.Error(err)
+							}
+						}
+					})
+				}
+				wg.Wait()
+				cancel()
+				srv.Close()
+			}
+			b.ReportMetric(float64(tries.Load())/float64(b.N), "requests/op")
+			b.ReportMetric(float64(failed.Load())/float64(b.N), "failed/op")
+		})
+	}
 }

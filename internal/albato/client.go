@@ -175,15 +175,17 @@ var errBodyTooLarge = errors.New("response body exceeds 10 MiB")
 // do sends one logical request, with retries, under the settled auth
 // scheme, and checks the answer's envelope.
 func (c *Client) do(ctx context.Context, op, method string, u *url.URL, body []byte) (answer, error) {
-	return c.authorized(ctx, op, func(authorization string) (answer, error) {
-		return c.send(ctx, op, method, u, body, authorization)
+	return c.authorized(ctx, op, func(turn *authTurn) (answer, error) {
+		return c.send(ctx, op, method, u, body, turn)
 	})
 }
 
-// send is do under one Authorization header.
-func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body []byte, authorization string) (ans answer, err error) {
-	st := &call{c: c, ctx: ctx, op: op, method: method, path: u.EscapedPath(), began: time.Now()}
-	defer func() { ans.tries, ans.elapsed, err = st.attempt, time.Since(st.began), st.withTries(err) }()
+// send is do with retries, each attempt under the header turn gives it.
+func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body []byte, turn *authTurn) (ans answer, err error) {
+	st := &call{c: c, ctx: ctx, op: op, method: method, path: u.EscapedPath(), began: turn.began, attempt: turn.tries, turn: turn}
+	defer func() {
+		turn.tries, ans.tries, ans.elapsed, err = st.attempt, st.attempt, time.Since(st.began), st.withTries(err)
+	}()
 	var raw any // a nil []byte in an interface would not be a nil body
 	if body != nil {
 		raw = body
@@ -192,7 +194,6 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 	if err != nil {
 		return answer{}, fmt.Errorf("%s: building request: %w", op, stripURLError(err))
 	}
-	req.Header.Set("Authorization", authorization)
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")

@@ -1,6 +1,7 @@
 package albato
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -10,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"pgregory.net/rapid"
 )
 
 const (
@@ -38,6 +41,29 @@ func newTestClient(t testing.TB, baseURL string, mods ...func(*Config)) *Client 
 		t.Fatalf("New: %v", err)
 	}
 	return c
+}
+
+// propClient is newTestClient for a property's run: the token and
+// millisecond waits unless cfg sets them.
+func propClient(rt *rapid.T, cfg Config) *Client {
+	cfg.Token = cmp.Or(cfg.Token, testToken)
+	cfg.RetryWaitMin = cmp.Or(cfg.RetryWaitMin, time.Millisecond)
+	cfg.RetryWaitMax = cmp.Or(cfg.RetryWaitMax, 4*time.Millisecond)
+	cfg.MaxRetryAfter = cmp.Or(cfg.MaxRetryAfter, 50*time.Millisecond)
+	c, err := New(cfg)
+	if err != nil {
+		rt.Fatalf("New: %v", err)
+	}
+	return c
+}
+
+// testContext ends when the test does or after 20 s: a listing, retry or
+// wait that never stops fails the test in seconds, as "<operation>:
+// context deadline exceeded".
+func testContext(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx
 }
 
 func withRetries(n int) func(*Config) { return func(c *Config) { c.MaxRetries = n } }

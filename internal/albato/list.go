@@ -25,7 +25,9 @@ const (
 // API may answer a page out of range with its last one). A list that changes
 // while it is read is read again, up to listReadings times, then is an
 // *Error; so is a page that repeats an earlier one (the page parameter
-// ignored). The first failure cancels the others.
+// ignored), and pages that hold another number of sharings than page 1
+// counts (never a silent part of the list). The first failure cancels the
+// others.
 func (c *Client) ListAllSharings(ctx context.Context) ([]Sharing, error) {
 	return c.listSharings(ctx, listQuery{})
 }
@@ -145,6 +147,12 @@ func (c *Client) readList(ctx context.Context, q listQuery) (_ []Sharing, change
 	if earlier, later := repeatedPage(pages[:read]); later > 0 {
 		return nil, nil, listError("page %d repeats page %d (the same sharings): the API seems to ignore the page "+
 			"parameter, so the list cannot be read in full", later, earlier)
+	}
+	// A whole reading holds what page 1 counts: else the count or the pages
+	// are wrong, and what was read may be a part of the list.
+	if held := len(slices.Concat(pages[:read]...)); read >= total && changed == nil && held != first.TotalItemsCount {
+		return nil, nil, listError("the list does not add up: page 1 counts %d sharings on %d pages, but the %d pages "+
+			"read hold %d, so the list cannot be read in full", first.TotalItemsCount, total, read, held)
 	}
 	return q.keep(mergePages(pages[:read])), changed, nil
 }

@@ -84,7 +84,7 @@ func TestListAllSharingsBoundsConcurrency(t *testing.T) {
 		}
 		return p
 	})
-	got, err := newTestClient(t, url).ListAllSharings(context.Background())
+	got, err := newTestClient(t, url).ListAllSharings(testContext(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,8 @@ func TestListAllSharingsKeepsOrder(t *testing.T) {
 	var asked sync.Map
 	url := listServer(t, func(n int) listPage {
 		asked.Store(n, true)
-		p := listPage{items: numberedPage(n, size), totalPages: pages, totalItems: pages * size}
+		// The count holds page 4's extra copy of id 9, as an API's would.
+		p := listPage{items: numberedPage(n, size), totalPages: pages, totalItems: pages*size + 1}
 		// Later pages answer first.
 		p.delay = time.Duration(pages-n) * time.Millisecond
 		switch n {
@@ -113,7 +114,7 @@ func TestListAllSharingsKeepsOrder(t *testing.T) {
 		}
 		return p
 	})
-	got, err := newTestClient(t, url).ListAllSharings(context.Background())
+	got, err := newTestClient(t, url).ListAllSharings(testContext(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +156,7 @@ func TestListAllSharingsListChanged(t *testing.T) {
 				}
 				return p
 			})
-			got, err := newTestClient(t, url).ListAllSharings(context.Background())
+			got, err := newTestClient(t, url).ListAllSharings(testContext(t))
 			var apiErr *Error
 			if got != nil || !errors.As(err, &apiErr) {
 				t.Fatalf("got %d sharings and %v, want an *Error", len(got), err)
@@ -198,7 +199,7 @@ func TestListAllSharingsReadsAgainWhenChanged(t *testing.T) {
 				}
 				return p
 			})
-			got, err := newTestClient(t, url).ListAllSharings(context.Background())
+			got, err := newTestClient(t, url).ListAllSharings(testContext(t))
 			if n := firstPages.Load(); n != tt.wantFirstPage {
 				t.Errorf("page 1 read %d times, want %d", n, tt.wantFirstPage)
 			}
@@ -231,7 +232,7 @@ func TestFindSharingsOnAChangingList(t *testing.T) {
 		}
 		return p
 	})
-	got, err := newTestClient(t, url).listSharings(context.Background(), listQuery{match: func(s Sharing) bool { return s.ID%10 == 0 }, union: true})
+	got, err := newTestClient(t, url).listSharings(testContext(t), listQuery{match: func(s Sharing) bool { return s.ID%10 == 0 }, union: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +255,7 @@ func TestFindSharingsStable(t *testing.T) {
 		}
 		return listPage{items: numberedPage(n, 20), totalPages: 3, totalItems: 60}
 	})
-	got, err := newTestClient(t, url).listSharings(context.Background(), listQuery{match: func(s Sharing) bool { return s.ID == 42 }, union: true})
+	got, err := newTestClient(t, url).listSharings(testContext(t), listQuery{match: func(s Sharing) bool { return s.ID == 42 }, union: true})
 	if err != nil || len(got) != 1 || got[0].ID != 42 || readings.Load() != 1 {
 		t.Errorf("got %v, %v after %d readings; want id 42 after one", ids(got), err, readings.Load())
 	}
@@ -262,7 +263,7 @@ func TestFindSharingsStable(t *testing.T) {
 	failing := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 404, `{"success":false,"message":"Gone"}`)
 	})
-	if got, err := newTestClient(t, failing.URL, withRetries(0)).listSharings(context.Background(), listQuery{match: func(Sharing) bool { return true }, union: true}); !IsNotFound(err) {
+	if got, err := newTestClient(t, failing.URL, withRetries(0)).listSharings(testContext(t), listQuery{match: func(Sharing) bool { return true }, union: true}); !IsNotFound(err) {
 		t.Errorf("got %v, %v; want the 404", got, err)
 	}
 }
@@ -293,7 +294,7 @@ func TestListAllSharingsFailureCancels(t *testing.T) {
 			strings.Join(numberedPage(n, 2), ","), n))
 	})
 	start := time.Now()
-	got, err := newTestClient(t, srv.URL, withRetries(0)).ListAllSharings(context.Background())
+	got, err := newTestClient(t, srv.URL, withRetries(0)).ListAllSharings(testContext(t))
 	if got != nil || !IsNotFound(err) || err.Error() != "list sharings: HTTP 404: Page gone" {
 		t.Fatalf("got %v, %v", got, err)
 	}
@@ -304,7 +305,7 @@ func TestListAllSharingsFailureCancels(t *testing.T) {
 
 func TestListAllSharingsCallerCancels(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(testContext(t))
 	url := listServer(t, func(n int) listPage {
 		p := listPage{items: numberedPage(n, 2), totalPages: 30, totalItems: 60}
 		if n == 4 {
@@ -328,7 +329,7 @@ func TestListAllSharingsTooManyPages(t *testing.T) {
 		hits.Add(1)
 		return listPage{items: numberedPage(n, 1), totalPages: maxListPages + 1, totalItems: maxListPages + 1}
 	})
-	_, err := newTestClient(t, url).ListAllSharings(context.Background())
+	_, err := newTestClient(t, url).ListAllSharings(testContext(t))
 	var apiErr *Error
 	if !errors.As(err, &apiErr) || !strings.Contains(err.Error(), "more than the 10000") || hits.Load() != 1 {
 		t.Fatalf("got %v after %d requests", err, hits.Load())
@@ -440,7 +441,10 @@ func TestListAllSharingsAtMostPages(t *testing.T) {
 	url := listServer(t, func(n int) listPage {
 		return listPage{items: numberedPage(n, 1), totalPages: maxListPages, totalItems: maxListPages}
 	})
-	got, err := newTestClient(t, url).ListAllSharings(t.Context())
+	// 10,000 requests: a deadline of its own, longer than testContext's.
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	got, err := newTestClient(t, url).ListAllSharings(ctx)
 	if err != nil || len(got) != maxListPages {
 		t.Fatalf("got %d sharings, %v; want %d", len(got), err, maxListPages)
 	}

@@ -100,7 +100,7 @@ func TestListSharingsMatchingRequests(t *testing.T) {
 	for _, tc := range cases {
 		// Sequential: they share the sandbox's request log.
 		sb.ResetRequests()
-		got, err := c.ListSharingsMatching(t.Context(), tc.match, tc.limit)
+		got, err := c.ListSharingsMatching(testContext(t), tc.match, tc.limit)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
@@ -127,7 +127,7 @@ func TestListSharingsMatchingRequests(t *testing.T) {
 func TestListSharingsMatchingFirstByID(t *testing.T) {
 	t.Parallel()
 	_, c := matchingWorld(t, 30, 4)
-	all, err := c.ListAllSharings(t.Context())
+	all, err := c.ListAllSharings(testContext(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestListSharingsMatchingFirstByID(t *testing.T) {
 			want = append(want, s.ID)
 		}
 	}
-	got, err := c.ListSharingsMatching(t.Context(), odd, 7)
+	got, err := c.ListSharingsMatching(testContext(t), odd, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,8 +152,8 @@ func TestListSharingsMatchingFirstByID(t *testing.T) {
 func TestListSharingsMatchingRepeatedPage(t *testing.T) {
 	t.Parallel()
 	_, c := matchingWorld(t, 10, 4, func(o *sandbox.Options) { o.IgnorePage = true })
-	_, wantErr := c.ListAllSharings(t.Context())
-	_, err := c.ListSharingsMatching(t.Context(), nil, 0)
+	_, wantErr := c.ListAllSharings(testContext(t))
+	_, err := c.ListSharingsMatching(testContext(t), nil, 0)
 	if err == nil || wantErr == nil || err.Error() != wantErr.Error() {
 		t.Fatalf("got %v, want the full listing's error %v", err, wantErr)
 	}

@@ -13,8 +13,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/albato/terraform-provider-albato/internal/sandbox"
+	"pgregory.net/rapid"
 )
 
 // pagedServer serves pages[i-1] for ?page=i, with meta totalPages as given
@@ -36,8 +38,8 @@ func (p *pagedServer) handler(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, `{"success":true,"data":[],"meta":{"page":`+page+`,"totalPages":`+fmt.Sprint(len(p.pages))+`,"totalItemsCount":0}}`)
 		return
 	}
-	writeJSON(w, 200, fmt.Sprintf(`{"success":true,"data":[%s],"meta":{"page":%d,"totalPages":%d,"totalItemsCount":99}}`,
-		strings.Join(p.pages[n-1], ","), n, p.totals[n-1]))
+	writeJSON(w, 200, fmt.Sprintf(`{"success":true,"data":[%s],"meta":{"page":%d,"totalPages":%d,"totalItemsCount":%d}}`,
+		strings.Join(p.pages[n-1], ","), n, p.totals[n-1], len(slices.Concat(p.pages...))))
 }
 
 func ids(ss []Sharing) []int64 {
@@ -92,7 +94,7 @@ func TestListAllSharings(t *testing.T) {
 			t.Parallel()
 			ps := &pagedServer{pages: tt.pages, totals: tt.totals}
 			srv := serve(t, ps.handler)
-			got, err := newTestClient(t, srv.URL).ListAllSharings(context.Background())
+			got, err := newTestClient(t, srv.URL).ListAllSharings(testContext(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,14 +135,14 @@ func TestListSharingsPage(t *testing.T) {
 		}
 	})
 	c := newTestClient(t, srv.URL)
-	p, err := c.ListSharings(context.Background(), 1)
+	p, err := c.ListSharings(testContext(t), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.Page != 1 || p.TotalPages != 4 || p.TotalItemsCount != 31 || !slices.Equal(ids(p.Sharings), []int64{61}) {
 		t.Errorf("page %+v", p)
 	}
-	p, err = c.ListSharings(context.Background(), 2)
+	p, err = c.ListSharings(testContext(t), 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,16 +150,16 @@ func TestListSharingsPage(t *testing.T) {
 	if !reflect.DeepEqual(p, want) {
 		t.Errorf("page without meta %+v, want %+v", p, want)
 	}
-	_, err = c.ListSharings(context.Background(), 3)
+	_, err = c.ListSharings(testContext(t), 3)
 	var apiErr *Error
 	if !errors.As(err, &apiErr) || apiErr.Operation != "list sharings" || !strings.Contains(apiErr.Message, "totalPages") {
 		t.Errorf("bad meta: got %v", err)
 	}
-	_, err = c.ListSharings(context.Background(), 4)
+	_, err = c.ListSharings(testContext(t), 4)
 	if !errors.As(err, &apiErr) || !strings.Contains(apiErr.Message, "malformed sharing list") {
 		t.Errorf("object instead of list: got %v", err)
 	}
-	if _, err := c.ListSharings(context.Background(), 0); err == nil {
+	if _, err := c.ListSharings(testContext(t), 0); err == nil {
 		t.Error("page 0 accepted")
 	}
 }
@@ -173,7 +175,7 @@ func TestListAllSharingsError(t *testing.T) {
 		}
 		writeJSON(w, 200, `{"success":true,"data":[`+sharingJSON(1, "tok-1aaa", 0)+`],"meta":{"page":1,"totalPages":3,"totalItemsCount":3}}`)
 	})
-	got, err := newTestClient(t, srv.URL).ListAllSharings(context.Background())
+	got, err := newTestClient(t, srv.URL).ListAllSharings(testContext(t))
 	if got != nil || !IsUnauthorized(err) || err.Error() != "list sharings: HTTP 401: Unauthorized" {
 		t.Fatalf("got %v, %v", got, err)
 	}
@@ -212,14 +214,14 @@ func TestConcurrentUse(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			if i%2 == 0 {
-				s, err := c.GetSharing(context.Background(), 61)
+				s, err := c.GetSharing(testContext(t), 61)
 				if err == nil && s.ID != 61 {
 					err = fmt.Errorf("got id %d", s.ID)
 				}
 				errs <- err
 				return
 			}
-			all, err := c.ListAllSharings(context.Background())
+			all, err := c.ListAllSharings(testContext(t))
 			if err == nil && !slices.Equal(ids(all), []int64{1, 2}) {
 				err = fmt.Errorf("got ids %v", ids(all))
 			}
@@ -286,11 +288,13 @@ func TestListAllSharingsPaging(t *testing.T) {
 		{name: "empty list", api: &familyServer{items: 0, maxPerPage: 50}, wantPages: 1},
 		{name: "page ignored", api: &familyServer{items: 45, maxPerPage: 20, ignorePage: true}, wantPages: 3,
 			wantErrSub: "list sharings: HTTP 200: page 2 repeats page 1 (the same sharings): the API seems to ignore the page parameter"},
+		{name: "page ignored on a 2-page account", api: &familyServer{items: 25, maxPerPage: 20, ignorePage: true}, wantPages: 2,
+			wantErrSub: "page 2 repeats page 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			api := tc.api
-			got, err := newTestClient(t, serve(t, api.handler).URL).ListAllSharings(context.Background())
+			got, err := newTestClient(t, serve(t, api.handler).URL).ListAllSharings(testContext(t))
 			if tc.wantErrSub != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErrSub) {
 					t.Fatalf("got %d sharings, %v; want an error with %q", len(got), err, tc.wantErrSub)
@@ -336,16 +340,16 @@ func TestListAllSharingsFromFirstPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 5 {
-		if _, err := c.CreateSharing(t.Context(), 225, fmt.Sprintf("link %d", i)); err != nil {
+		if _, err := c.CreateSharing(testContext(t), 225, fmt.Sprintf("link %d", i)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	first, err := c.ListSharings(t.Context(), 1)
+	first, err := c.ListSharings(testContext(t), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sb.ResetRequests()
-	all, err := c.ListAllSharingsFrom(t.Context(), first)
+	all, err := c.ListAllSharingsFrom(testContext(t), first)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,5 +362,143 @@ func TestListAllSharingsFromFirstPage(t *testing.T) {
 	}
 	if len(pages) != 2 {
 		t.Errorf("read %d pages (%v), want pages 2 and 3 only", len(pages), pages)
+	}
+}
+
+// quirkyList is a list endpoint of links 1..n with the quirks APIs have:
+// per-page ignored (its own size), page ignored, a page out of range
+// answered with the last page or an empty one, one page answered with
+// another's links, and a meta that says less than the pages hold.
+type quirkyList struct {
+	n, size, pages       int // pages: how many the links fill
+	ignorePage, lastPage bool
+	repeatAt, repeatFrom int // page repeatAt answers page repeatFrom's links; 0: none
+	shownPages, shownN   int // the meta's totals
+}
+
+func drawQuirkyList(rt *rapid.T) *quirkyList {
+	q := &quirkyList{n: rapid.IntRange(0, 130).Draw(rt, "links")}
+	if rapid.Bool().Draw(rt, "per-page ignored") {
+		q.size = rapid.IntRange(1, 30).Draw(rt, "own size")
+	} else {
+		q.size = min(listPageSize, rapid.IntRange(1, 60).Draw(rt, "largest size"))
+	}
+	q.pages = (q.n + q.size - 1) / q.size
+	q.ignorePage = rapid.Bool().Draw(rt, "page ignored")
+	q.lastPage = rapid.Bool().Draw(rt, "out of range: the last page")
+	if rapid.Bool().Draw(rt, "a repeated page") {
+		q.repeatAt = rapid.IntRange(2, q.pages+2).Draw(rt, "repeated at")
+		q.repeatFrom = rapid.IntRange(1, q.repeatAt-1).Draw(rt, "repeating")
+	}
+	q.shownPages, q.shownN = q.pages, q.n
+	if q.n > 0 && rapid.Bool().Draw(rt, "meta says less") {
+		// Less than the pages hold, in what a client reads up to the meta's
+		// totalPages: a meta that its own pages agree with is no quirk a
+		// client can see.
+		q.shownPages = rapid.IntRange(0, q.pages).Draw(rt, "totalPages")
+		held := min(q.n, max(q.shownPages, 1)*q.size)
+		if q.shownN = rapid.IntRange(0, q.n).Draw(rt, "totalItemsCount"); q.shownN == held {
+			q.shownN = held - 1 // held is at least 1: q.n > 0
+		}
+	}
+	return q
+}
+
+// faithful reports whether a client reading up to totalPages meets no quirk.
+func (q *quirkyList) faithful() bool {
+	return !(q.ignorePage && q.shownPages >= 2) && !(q.repeatAt >= 2 && q.repeatAt <= q.shownPages) &&
+		q.shownPages == q.pages && q.shownN == q.n
+}
+
+func (q *quirkyList) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	asked, err := strconv.Atoi(r.URL.Query().Get("page"))
+	if err != nil || asked < 1 {
+		writeJSON(w, 400, `{"success":false,"message":"bad page"}`)
+		return
+	}
+	page := asked
+	switch {
+	case q.ignorePage:
+		page = 1
+	case page == q.repeatAt:
+		page = q.repeatFrom
+	}
+	if page > q.pages && q.lastPage {
+		page = q.pages
+	}
+	var data []string
+	for id := (page-1)*q.size + 1; page >= 1 && id <= min(page*q.size, q.n); id++ {
+		data = append(data, sharingJSON(int64(id), fmt.Sprintf("tok-%04d", id), 0))
+	}
+	writeJSON(w, 200, fmt.Sprintf(`{"success":true,"data":[%s],"meta":{"page":%d,"totalPages":%d,"totalItemsCount":%d}}`,
+		strings.Join(data, ","), asked, q.shownPages, q.shownN))
+}
+
+// TestListProperties: a listing returns every link exactly once, or fails
+// with a listing error, never a part of the list; and it succeeds against
+// an API without quirks; over any number of links, page size and quirk.
+func TestListProperties(t *testing.T) {
+	t.Parallel()
+	rapid.Check(t, func(rt *rapid.T) {
+		q := drawQuirkyList(rt)
+		srv := httptest.NewServer(q)
+		defer srv.Close()
+		c := propClient(rt, Config{BaseURL: srv.URL, MaxRetries: 0})
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		odd := func(s Sharing) bool { return s.ID%2 == 1 }
+		var want []int64
+		mode := rapid.SampledFrom([]string{"all", "matching", "union"}).Draw(rt, "listing")
+		for id := int64(1); id <= int64(q.n); id++ {
+			if mode == "all" || odd(Sharing{ID: id}) {
+				want = append(want, id)
+			}
+		}
+		var got []Sharing
+		var err error
+		switch mode {
+		case "all":
+			got, err = c.ListAllSharings(ctx)
+		case "matching":
+			got, err = c.ListSharingsMatching(ctx, odd, 0)
+		default: // the look after an ambiguous create
+			got, err = c.listSharings(ctx, listQuery{union: true, match: odd})
+		}
+		var apiErr *Error
+		switch {
+		case ctx.Err() != nil:
+			rt.Fatalf("the listing did not stop within 10 s: %v", err)
+		case err == nil && !slices.Equal(ids(got), want):
+			rt.Fatalf("got %d sharings %v, want %d (every one once, in order): a part of the list with no error",
+				len(got), ids(got), len(want))
+		case err != nil && q.faithful():
+			rt.Fatalf("an API without quirks: %v", err)
+		case err != nil && (!errors.As(err, &apiErr) || apiErr.Operation != "list sharings"):
+			rt.Fatalf("error %v, want a listing's *Error", err)
+		}
+	})
+}
+
+// TestListMetaSaysLess: pages that hold more sharings than page 1 counts
+// (or fewer, as when totalPages is short) are an error naming both, never
+// the part of the list that was read.
+func TestListMetaSaysLess(t *testing.T) {
+	t.Parallel()
+	three := strings.Join([]string{sharingJSON(1, "tok-1aaa", 0), sharingJSON(2, "tok-2aaa", 0), sharingJSON(3, "tok-3aaa", 0)}, ",")
+	for _, tc := range []struct{ name, meta, want string }{
+		{"0 pages and 0 sharings", `{"page":1,"totalPages":0,"totalItemsCount":0}`, "page 1 counts 0 sharings on 0 pages, but the 1 pages read hold 3"},
+		{"1 page of 17 sharings", `{"page":1,"totalPages":1,"totalItemsCount":17}`, "page 1 counts 17 sharings on 1 pages, but the 1 pages read hold 3"},
+		{"1 page of 2 sharings", `{"page":1,"totalPages":1,"totalItemsCount":2}`, "page 1 counts 2 sharings on 1 pages, but the 1 pages read hold 3"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := serve(t, func(w http.ResponseWriter, _ *http.Request) {
+				writeJSON(w, 200, `{"success":true,"data":[`+three+`],"meta":`+tc.meta+`}`)
+			})
+			got, err := newTestClient(t, srv.URL).ListAllSharings(testContext(t))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %d sharings, %v; want an error with %q", len(got), err, tc.want)
+			}
+		})
 	}
 }

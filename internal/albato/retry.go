@@ -24,8 +24,9 @@ type call struct {
 	c                *Client
 	ctx              context.Context
 	op, method, path string
+	turn             *authTurn
 
-	attempt      int       // 1-based
+	attempt      int       // 1-based, over the logical request's every try
 	began, start time.Time // of the first attempt, of the current one
 	lastStatus   int       // 0 after a transport error
 	lastErr      error     // the last attempt's transport error
@@ -64,10 +65,18 @@ func (st *call) retryClient() *retryablehttp.Client {
 	}
 }
 
-func (st *call) requestHook(_ retryablehttp.Logger, _ *http.Request, retry int) {
-	st.attempt = retry + 1
+// requestHook starts an attempt under the Authorization turn gives, which
+// may first wait for the turn to try a scheme.
+func (st *call) requestHook(_ retryablehttp.Logger, req *http.Request, _ int) {
+	h, ok := st.turn.header(st.ctx)
 	st.start = time.Now()
 	st.body, st.bodyErr, st.bodyRead = nil, nil, false
+	if !ok {
+		return // ctx ended while waiting for the turn: nothing is sent, no try counted
+	}
+	req.Header = req.Header.Clone() // retries share the earlier attempt's map
+	req.Header.Set("Authorization", h)
+	st.attempt++ // counted over every scheme tried, so not retry+1
 }
 
 func (st *call) responseHook(_ retryablehttp.Logger, resp *http.Response) {
@@ -100,6 +109,9 @@ func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 				st.lastErr, st.wantedRetry = bodyErr, true
 			}
 		}
+	}
+	if st.wantedRetry || st.lastErr != nil || st.lastStatus == http.StatusTooManyRequests || st.lastStatus >= 500 {
+		st.turn.release() // this answer says nothing of the credentials
 	}
 	return st.wantedRetry, nil
 }

@@ -9,12 +9,16 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"pgregory.net/rapid"
 )
 
 func TestParseRetryAfter(t *testing.T) {
@@ -162,7 +166,7 @@ func TestRetryAfter(t *testing.T) {
 				cfg.RetryWaitMin, cfg.RetryWaitMax = time.Millisecond, time.Millisecond
 			})
 			start := time.Now()
-			if _, err := c.GetSharing(context.Background(), 61); err != nil {
+			if _, err := c.GetSharing(testContext(t), 61); err != nil {
 				t.Fatal(err)
 			}
 			elapsed := time.Since(start)
@@ -191,7 +195,7 @@ func TestRateLimitedWithoutRetryAfter(t *testing.T) {
 	var logs logRecorder
 	srv := serve(t, rateLimited(1000, nil, &hits))
 	c := newTestClient(t, srv.URL, withRetries(3), withLog(&logs))
-	_, err := c.GetSharing(context.Background(), 61)
+	_, err := c.GetSharing(testContext(t), 61)
 	var apiErr *Error
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 429 || apiErr.Message != "Too many requests" {
 		t.Fatalf("got %v, want HTTP 429 Too many requests", err)
@@ -224,13 +228,13 @@ func TestRateLimitedWithoutRetryAfter(t *testing.T) {
 func TestRetryServerErrors(t *testing.T) {
 	t.Parallel()
 	calls := map[string]func(*Client) error{
-		"GET": func(c *Client) error { _, err := c.GetSharing(context.Background(), 61); return err },
-		"PUT": func(c *Client) error { _, err := c.RegenerateSharing(context.Background(), 61); return err },
+		"GET": func(c *Client) error { _, err := c.GetSharing(testContext(t), 61); return err },
+		"PUT": func(c *Client) error { _, err := c.RegenerateSharing(testContext(t), 61); return err },
 		"DELETE": func(c *Client) error {
-			_, err := c.RevokeSharing(context.Background(), 61)
+			_, err := c.RevokeSharing(testContext(t), 61)
 			return err
 		},
-		"POST": func(c *Client) error { _, err := c.postSharing(context.Background(), 225, "t"); return err },
+		"POST": func(c *Client) error { _, err := c.postSharing(testContext(t), 225, "t"); return err },
 	}
 	tests := []struct {
 		method    string
@@ -295,7 +299,7 @@ func TestNoRetryOnClientErrors(t *testing.T) {
 			// A fixed scheme: under "auto", a 401 or 403 moves on to the
 			// next scheme (TestAuthAuto), which is not a retry.
 			c := newTestClient(t, srv.URL, withRetries(5), func(cfg *Config) { cfg.AuthScheme = "Basic" })
-			_, err := c.GetSharing(context.Background(), 61)
+			_, err := c.GetSharing(testContext(t), 61)
 			var apiErr *Error
 			if !errors.As(err, &apiErr) || apiErr.StatusCode != status {
 				t.Errorf("got %v, want HTTP %d", err, status)
@@ -321,7 +325,7 @@ func TestPOSTRetriedOn429(t *testing.T) {
 		}
 		writeJSON(w, 200, okSharing(61))
 	})
-	s, err := newTestClient(t, srv.URL).CreateSharing(context.Background(), 225, "CRM")
+	s, err := newTestClient(t, srv.URL).CreateSharing(testContext(t), 225, "CRM")
 	if err != nil || s.Sharing.ID != 61 || s.Adopted {
 		t.Fatalf("got %+v, %v", s, err)
 	}
@@ -361,20 +365,20 @@ func TestConnectionRefused(t *testing.T) {
 	}{
 		{
 			name: "POST", retries: 2,
-			call:         func(c *Client) error { _, err := c.postSharing(context.Background(), 225, "t"); return err },
+			call:         func(c *Client) error { _, err := c.postSharing(testContext(t), 225, "t"); return err },
 			wantAttempts: 3,
 			wantPrefix:   "create sharing: POST /credentials/grant-access-sharing: request failed: ",
 			wantTries:    " (3 tries over ",
 		},
 		{
 			name: "GET without retries", retries: 0,
-			call:         func(c *Client) error { _, err := c.GetSharing(context.Background(), 7); return err },
+			call:         func(c *Client) error { _, err := c.GetSharing(testContext(t), 7); return err },
 			wantAttempts: 1,
 			wantPrefix:   "read sharing: GET /credentials/grant-access-sharing/7: request failed: ",
 		},
 		{
 			name: "list", retries: 1,
-			call:         func(c *Client) error { _, err := c.ListSharings(context.Background(), 3); return err },
+			call:         func(c *Client) error { _, err := c.ListSharings(testContext(t), 3); return err },
 			wantAttempts: 2,
 			wantPrefix:   "list sharings: GET /credentials/grant-access-sharing: request failed: ",
 			wantTries:    " (2 tries over ",
@@ -446,7 +450,7 @@ func TestResetAfterRequest(t *testing.T) {
 		t.Parallel()
 		var requests atomic.Int32
 		c := newTestClient(t, resettingServer(t, &requests), withRetries(3))
-		_, err := c.postSharing(context.Background(), 225, "t")
+		_, err := c.postSharing(testContext(t), 225, "t")
 		var apiErr *Error
 		if err == nil || errors.As(err, &apiErr) {
 			t.Fatalf("got %v, want a transport error", err)
@@ -459,7 +463,7 @@ func TestResetAfterRequest(t *testing.T) {
 		t.Parallel()
 		var requests atomic.Int32
 		c := newTestClient(t, resettingServer(t, &requests), withRetries(2))
-		if _, err := c.GetSharing(context.Background(), 61); err == nil {
+		if _, err := c.GetSharing(testContext(t), 61); err == nil {
 			t.Fatal("no error")
 		}
 		if n := requests.Load(); n != 3 {
@@ -476,7 +480,7 @@ func TestCancelDuringRetryAfter(t *testing.T) {
 	srv := serve(t, rateLimited(1000, func() string { return "30" }, &hits))
 	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetryAfter = time.Minute })
 
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(testContext(t))
 	cancelled := make(chan time.Time, 1)
 	// Cancel once the first answer (429, Retry-After 30 s) is in, so the
 	// client is inside its wait, however slow the machine.
@@ -524,7 +528,7 @@ func TestCancelledBeforeStart(t *testing.T) {
 	t.Parallel()
 	var hits atomic.Int32
 	srv := serve(t, counted(&hits, func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, okSharing(1)) }))
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(testContext(t))
 	cancel()
 	_, err := newTestClient(t, srv.URL).CreateSharing(ctx, 1, "t")
 	if !errors.Is(err, context.Canceled) || hits.Load() != 0 {
@@ -576,14 +580,14 @@ func TestUnknownHostFailsAtOnce(t *testing.T) {
 		var logs logRecorder
 		c := newTestClient(t, "https://api.typo.invalid", withLog(&logs), dialing(notFound, &dials),
 			func(cfg *Config) { cfg.AuthScheme = scheme })
-		_, err := c.GetSharing(context.Background(), 61)
+		_, err := c.GetSharing(testContext(t), 61)
 		if host, ok := UnknownHost(err); !ok || host != "api.typo.invalid" {
 			t.Errorf("%s: UnknownHost(%v) = %q, %v", scheme, err, host, ok)
 		}
 		if !strings.Contains(fmt.Sprint(err), "api.typo.invalid") {
 			t.Errorf("%s: %v does not name the host", scheme, err)
 		}
-		if _, err := c.postSharing(context.Background(), 225, "t"); err == nil {
+		if _, err := c.postSharing(testContext(t), 225, "t"); err == nil {
 			t.Errorf("%s: POST: no error", scheme)
 		}
 		if n := dials.Load(); n != 2 {
@@ -597,7 +601,7 @@ func TestUnknownHostFailsAtOnce(t *testing.T) {
 	var dials atomic.Int32
 	passing := &net.DNSError{Err: "server misbehaving", Name: "api.example", IsTemporary: true}
 	c := newTestClient(t, "https://api.example", withRetries(2), dialing(passing, &dials))
-	_, err := c.GetSharing(context.Background(), 61)
+	_, err := c.GetSharing(testContext(t), 61)
 	if _, ok := UnknownHost(err); ok || err == nil {
 		t.Errorf("a passing lookup failure %v is reported as an unknown host", err)
 	}
@@ -651,9 +655,9 @@ func TestTriesInErrors(t *testing.T) {
 			c := newTestClient(t, srv.URL, withRetries(tt.retries), func(c *Config) { c.AuthScheme = "Bearer" })
 			var err error
 			if tt.post {
-				_, err = c.postSharing(context.Background(), 225, "t")
+				_, err = c.postSharing(testContext(t), 225, "t")
 			} else {
-				_, err = c.GetSharing(context.Background(), 61)
+				_, err = c.GetSharing(testContext(t), 61)
 			}
 			if err == nil {
 				t.Fatal("no error")
@@ -679,7 +683,7 @@ func TestTriesInErrors(t *testing.T) {
 // were too.
 func TestTriesAfterCancel(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(testContext(t))
 	var n atomic.Int32
 	srv := serve(t, func(w http.ResponseWriter, _ *http.Request) {
 		if n.Add(1) == 2 {
@@ -715,4 +719,77 @@ func TestTriesText(t *testing.T) {
 	if got := err.Error(); got != "read sharing: HTTP 500: boom (5 tries over 18s)" {
 		t.Errorf("Error() = %q", got)
 	}
+}
+
+// TestRetryProperties: a failed request reports exactly the tries the API
+// saw, over a time no shorter than from its first try to its last and no
+// longer than the call took; whatever the method, the retries allowed and
+// the answers (statuses, Retry-After, dropped connections) in any order.
+func TestRetryProperties(t *testing.T) {
+	t.Parallel()
+	rapid.Check(t, func(rt *rapid.T) {
+		answers := rapid.SliceOfN(rapid.SampledFrom([]int{200, 400, 404, 429, 500, 501, 503, 0}), 1, 8).Draw(rt, "answers")
+		var mu sync.Mutex
+		var seen []time.Time // arrivals
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			mu.Lock()
+			n := len(seen)
+			seen = append(seen, time.Now())
+			mu.Unlock()
+			switch status := answers[min(n, len(answers)-1)]; status {
+			case 0:
+				if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+					_ = conn.Close()
+				}
+			case 200:
+				writeJSON(w, status, okSharing(61))
+			default:
+				if status == 429 || status == 503 {
+					w.Header().Set("Retry-After", "0")
+				}
+				writeJSON(w, status, `{"success":false,"message":"no"}`)
+			}
+		}))
+		defer srv.Close()
+		srv.Config.SetKeepAlivesEnabled(false) // Go's transport resends a request on a reused connection that dropped
+		c := propClient(rt, Config{BaseURL: srv.URL, AuthScheme: "Bearer", MaxRetries: rapid.IntRange(0, 4).Draw(rt, "retries")})
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		start := time.Now()
+		var err error
+		switch rapid.SampledFrom([]string{"GET", "PUT", "DELETE", "POST"}).Draw(rt, "method") {
+		case "GET":
+			_, err = c.GetSharing(ctx, 61)
+		case "PUT":
+			_, err = c.RegenerateSharing(ctx, 61)
+		case "DELETE":
+			_, err = c.RevokeSharing(ctx, 61)
+		default:
+			_, err = c.postSharing(ctx, 225, "t")
+		}
+		took := time.Since(start)
+		mu.Lock()
+		defer mu.Unlock()
+		if ctx.Err() != nil {
+			rt.Fatalf("the request did not stop within 10 s: %v", err)
+		}
+		tries, elapsed := -1, time.Duration(0)
+		var apiErr *Error
+		var reqErr *requestError
+		switch {
+		case err == nil:
+			return
+		case errors.As(err, &apiErr):
+			tries, elapsed = apiErr.Tries, apiErr.Elapsed
+		case errors.As(err, &reqErr):
+			tries, elapsed = reqErr.tries, reqErr.elapsed
+		}
+		if tries != len(seen) || elapsed < seen[len(seen)-1].Sub(seen[0]) || elapsed > took {
+			rt.Fatalf("%v: reports %d tries over %s; the API saw %d over %s, in a call of %s",
+				err, tries, elapsed, len(seen), seen[len(seen)-1].Sub(seen[0]), took)
+		}
+		if want := triesText(len(seen), elapsed); !strings.HasSuffix(err.Error(), want) {
+			rt.Fatalf("%q does not end in %q", err, want)
+		}
+	})
 }

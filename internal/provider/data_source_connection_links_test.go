@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/albato/terraform-provider-albato/internal/sandbox"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -145,6 +146,40 @@ func TestAccConnectionLinksDataSource_invalidFilter(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)status_name\s+=\s+"done".*must be one of\s+"waiting",\s+"granted",\s+"waiting_oauth",\s+"revoked",\s+got\s+"done"`),
 			},
 			{Config: cfg("status = 0\n  status_name = \"waiting\""), ExpectError: regexp.MustCompile(`Conflicting Status Filters`)},
+		},
+	})
+}
+
+// A list whose meta says less than its pages hold (page 1 holds 3 of 17
+// links but counts 0 pages and 0 links) fails the data source with what
+// does not add up, never a part of the list; with a true meta again, the
+// same configuration lists all 17.
+func TestAccConnectionLinksDataSource_metaSaysLess(t *testing.T) {
+	e := newTestEnv(t, func(o *sandbox.Options) { o.PageSize, o.MaxPerPage = 3, 3 })
+	for i := range 17 {
+		e.seed(225, fmt.Sprint("Link ", i))
+	}
+	cfg := e.providerConfig() + `
+data "albato_connection_links" "all" {}
+`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					e.sandbox.AddFault(sandbox.Fault{Method: "GET", PathPrefix: sharingsPath,
+						ListMeta: &sandbox.ListMeta{TotalPages: 0, TotalItemsCount: 0}})
+				},
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`page\s+1\s+counts\s+0\s+sharings\s+on\s+0\s+pages,\s+but\s+the\s+1\s+pages\s+read\s+hold\s+3`),
+			},
+			{
+				PreConfig: e.sandbox.ClearFaults,
+				Config:    cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.albato_connection_links.all", tfjsonpath.New("links"), knownvalue.ListSizeExact(17)),
+				},
+			},
 		},
 	})
 }

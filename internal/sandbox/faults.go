@@ -58,6 +58,10 @@ type Fault struct {
 	Drop bool `json:"drop,omitempty"`
 	// Times is how many requests the fault applies to; 0 means unlimited.
 	Times int `json:"times,omitempty"`
+	// ListMeta, when set, handles the request for real and answers with the
+	// list meta's totals replaced by these (such as 0 pages and 0 sharings
+	// over a page that holds links): a meta that contradicts its data.
+	ListMeta *ListMeta `json:"listMeta,omitempty"`
 
 	// BodyContains restricts the fault to requests whose body contains this
 	// text, such as the title of one create among many. The body is read
@@ -86,6 +90,12 @@ type Fault struct {
 	// at once, then waits SlowBody (or until the client goes away) before
 	// sending the rest: a body slower than the client's timeout.
 	SlowBody time.Duration `json:"-"`
+}
+
+// ListMeta is the totals a ListMeta fault puts in a list answer's meta.
+type ListMeta struct {
+	TotalPages      int `json:"totalPages"`
+	TotalItemsCount int `json:"totalItemsCount"`
 }
 
 // maxControlLatency bounds the latency a fault may ask for over HTTP.
@@ -252,6 +262,10 @@ func (s *Server) serveAPIWithFaults(w *respWriter, r *http.Request) {
 			return // the client went away: nothing is answered or changed
 		}
 	}
+	if faulted && f.ListMeta != nil {
+		s.serveWithListMeta(w, r, *f.ListMeta)
+		return
+	}
 	answers := f.Status != 0 || f.Body != "" || f.EmptyBody
 	shapes := f.BodyBytes > 0 || f.TruncateAt > 0 || f.SlowBody > 0
 	if faulted && (f.AfterHandling || (shapes && !answers && !f.Drop)) {
@@ -270,6 +284,24 @@ func (s *Server) serveAPIWithFaults(w *respWriter, r *http.Request) {
 	default:
 		s.serveAPI(w, r)
 	}
+}
+
+// serveWithListMeta handles r for real and sends its answer with the meta's
+// totals replaced by m; an answer without meta is sent as it is.
+func (s *Server) serveWithListMeta(w *respWriter, r *http.Request, m ListMeta) {
+	buf := newBufferedWriter()
+	s.serveAPI(buf, r)
+	body := buf.body.Bytes()
+	var answer map[string]json.RawMessage
+	if json.Unmarshal(body, &answer) == nil && answer["meta"] != nil {
+		var meta map[string]any
+		if json.Unmarshal(answer["meta"], &meta) == nil {
+			meta["totalPages"], meta["totalItemsCount"] = m.TotalPages, m.TotalItemsCount
+			answer["meta"], _ = json.Marshal(meta) // numbers and strings: cannot fail
+			body, _ = json.Marshal(answer)
+		}
+	}
+	s.sendShaped(w, r, cmp.Or(buf.status, http.StatusOK), buf.header, body, Fault{})
 }
 
 // bufferBody, when read is set, reads r's body (within the API's limit) and

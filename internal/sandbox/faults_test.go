@@ -2,6 +2,8 @@ package sandbox_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -235,5 +237,32 @@ func TestRequestLog(t *testing.T) {
 	e.srv.ResetRequests()
 	if n := e.srv.Count(""); n != 0 || len(e.srv.Requests()) != 0 {
 		t.Errorf("after reset: %d", n)
+	}
+}
+
+// A ListMeta fault answers the list for real with its meta's totals
+// replaced: a page holding links whose meta says 0 pages and 0 links.
+func TestFaultListMeta(t *testing.T) {
+	e := newEnv(t, sandbox.Options{})
+	for i := range 3 {
+		e.create(225, fmt.Sprint("link ", i))
+	}
+	var f sandbox.Fault // as the control endpoint takes it
+	if err := json.Unmarshal([]byte(`{"method":"GET","pathPrefix":"/credentials","listMeta":{"totalPages":0,"totalItemsCount":0}}`), &f); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.AddFault(f)
+	resp, b := e.api("GET", listPath+"?page=1", "")
+	var env envelope
+	if err := json.Unmarshal(b, &env); resp.StatusCode != 200 || err != nil || env.Meta == nil {
+		t.Fatalf("%d %s (%v)", resp.StatusCode, b, err)
+	}
+	var items []apiRec
+	if err := json.Unmarshal(env.Data, &items); err != nil || len(items) != 3 ||
+		*env.Meta != (meta{Page: 1, TotalPages: 0, TotalItemsCount: 0}) {
+		t.Errorf("got %d links (%v) and meta %+v, want 3 links and page 1 of 0 pages and 0 links", len(items), err, *env.Meta)
+	}
+	if resp, b := e.api("GET", path(items[0].ID), ""); resp.StatusCode != 200 || strings.Contains(string(b), "totalPages") {
+		t.Errorf("a sharing's answer was changed: %d %s", resp.StatusCode, b)
 	}
 }
