@@ -95,7 +95,8 @@ func (a *waitAction) Invoke(ctx context.Context, req action.InvokeRequest, resp 
 	}
 	wait := linkWait{want: []string{albato.StatusGranted.Name()}, timeout: defaultWaitTimeout,
 		idsAt: path.Root("ids"), timeoutAt: path.Root("timeout"),
-		raise: "Raise timeout, or check with the end users; invoke the action again to go on waiting.",
+		raise: "To wait longer, raise the action's timeout argument (for example timeout = \"30m\"), or check with " +
+			"the end users; invoking the action again goes on waiting.",
 		progress: func(msg string) {
 			if resp.SendProgress != nil {
 				resp.SendProgress(action.InvokeProgressEvent{Message: msg})
@@ -117,7 +118,7 @@ func (a *waitAction) Invoke(ctx context.Context, req action.InvokeRequest, resp 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if wait.run(ctx, a.data, &resp.Diagnostics) != nil {
+	if wait.run(ctx, a.data, &resp.Diagnostics) {
 		tflog.Info(ctx, "Connection links reached the wanted status", map[string]any{"links": len(wait.ids), "want": wait.wantText()})
 	}
 }

@@ -239,7 +239,7 @@ func TestActionWait_timeoutAndCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	diags := invokeWait(t.Context(), t, e, []int64{acme, globex, initech}, nil, "300ms", &progressLog{})
-	want := fmt.Sprintf("2 links did not become granted within the timeout of 300ms: %d (Globex), %d (Initech)", globex, initech)
+	want := fmt.Sprintf("2 connection links (%d (Globex), %d (Initech)) did not become granted within the timeout of 300ms", globex, initech)
 	if !strings.Contains(diags, want) {
 		t.Errorf("diagnostics %q do not say %q", diags, want)
 	}
@@ -353,7 +353,9 @@ func TestActionWait_expiryIsAHint(t *testing.T) {
 	if took := time.Since(start); took < 500*time.Millisecond {
 		t.Errorf("the wait ended after %s, before its timeout: %s", took, diags)
 	}
-	want := fmt.Sprintf(`Timed Out Waiting.*%d \(Globex\)'s date says it expired at 2026-.*albato_connection_link_regenerate`, globex)
+	want := fmt.Sprintf(`Timed Out Waiting for Connection Link: Connection link %d \(Globex\) did not become granted .*`+
+		`Connection link %d \(Globex\) has an expires_at of 2026-.*counted 48 hours from date_created.*`+
+		`albato_connection_link_regenerate.*raise the action's timeout argument`, globex, globex)
 	if !regexp.MustCompile(want).MatchString(diags) {
 		t.Errorf("diagnostics %q do not match %q", diags, want)
 	}

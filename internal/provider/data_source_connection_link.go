@@ -72,7 +72,8 @@ func (d *connectionLinkDataSource) Read(ctx context.Context, req datasource.Read
 		return
 	}
 	wait := linkWait{idsAt: path.Root("id"), timeoutAt: path.Root("wait_for_status"),
-		raise: "Raise it with timeouts { read = \"...\" }, or check with the end user."}
+		raise: "To wait longer, raise read in the data source's timeouts block (for example timeouts { read = \"30m\" }), " +
+			"or check with the end user."}
 	if !model.WaitForStatus.IsNull() && !model.WaitForStatus.IsUnknown() {
 		resp.Diagnostics.Append(model.WaitForStatus.ElementsAs(ctx, &wait.want, false)...)
 	}
@@ -83,13 +84,16 @@ func (d *connectionLinkDataSource) Read(ctx context.Context, req datasource.Read
 		var diags diag.Diagnostics
 		wait.ids = []int64{id}
 		wait.timeout, diags = model.Timeouts.Read(ctx, defaultWaitTimeout)
-		if resp.Diagnostics.Append(diags...); !diags.HasError() {
-			current = wait.run(ctx, d.data, &resp.Diagnostics)[id]
+		if resp.Diagnostics.Append(diags...); !diags.HasError() && wait.run(ctx, d.data, &resp.Diagnostics) {
+			current = wait.read[id]
 		}
 	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	model.linkView = viewOf(current, d.data)
+	if wait.deleted[current.ID] {
+		model.linkView = deletedView(current.ID)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
 }

@@ -144,7 +144,7 @@ func TestAccConnectionLinkDataSource_waitErrors(t *testing.T) {
   timeouts {
     read = "1s"
   }`,
-			want: `(?s)did not become granted or\s+waiting_oauth\s+within\s+the\s+timeout\s+of\s+1s.*date\s+says\s+it\s+expired\s+at\s+.*regenerated\s+link\s+may\s+not\s+move\s+that\s+date`,
+			want: `(?s)did not become granted or\s+waiting_oauth\s+within\s+the\s+timeout\s+of\s+1s.*has\s+an\s+expires_at\s+of\s+.*counted\s+48\s+hours\s+from\s+date_created,\s+which\s+a\s+regeneration\s+may\s+not\s+move`,
 		},
 		"timeout": {
 			act: func(*testEnv) {},
@@ -152,7 +152,7 @@ func TestAccConnectionLinkDataSource_waitErrors(t *testing.T) {
   timeouts {
     read = "1s"
   }`,
-			want: `(?s)did not become granted within the\s+timeout\s+of\s+1s.*timeouts\s+\{\s+read`,
+			want: `(?s)Timed Out Waiting for Connection Link\b.*did not become granted within the\s+timeout\s+of\s+1s.*raise\s+read\s+in\s+the\s+data\s+source's\s+timeouts\s+block\s+\(for\s+example\s+timeouts\s+\{\s+read`,
 		},
 	}
 	for name, c := range cases {
