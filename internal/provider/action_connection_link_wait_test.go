@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
+	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
 
 // progressLog records the progress events of one invocation, with when
@@ -402,5 +403,110 @@ func TestActionWait_defaultWaitsPastOAuth(t *testing.T) {
 	})
 	if diags := invokeWait(t.Context(), t, e, []int64{calendar}, nil, "30s", &progressLog{}); diags != "" {
 		t.Errorf("the wait did not end with the grant: %s", diags)
+	}
+}
+
+// waitActionConfig is the wait action over ids, its config's other lines
+// given, triggered by a terraform_data's creation.
+func waitActionConfig(e *testEnv, ids []int64, lines string) string {
+	var quoted []string
+	for _, id := range ids {
+		quoted = append(quoted, strconv.Quote(strconv.FormatInt(id, 10)))
+	}
+	return e.providerConfig() + fmt.Sprintf(`
+action "albato_connection_link_wait" "clients" {
+  config {
+    ids = [%s]
+    %s
+  }
+}
+`, strings.Join(quoted, ", "), lines) + triggered("after_links", "action.albato_connection_link_wait.clients")
+}
+
+// As Terraform runs it, the wait ends as it promises: "0s" checks once, and
+// a granted link passes; a wait for revoked passes on a revoked link and on
+// one the API deleted (404); a link that reached the wanted status and was
+// revoked before the last one got there fails it, naming that link.
+func TestAccActionWait_endings(t *testing.T) {
+	deadline(t, 10*time.Minute, "the wait action")
+	cases := []struct {
+		name       string
+		notFound   bool // the API answers 404 for a deleted link
+		setup      func(t *testing.T, e *testEnv) []int64
+		lines      string
+		wantErr    string
+		wantStatus []int // each link's status in the sandbox at the end
+	}{
+		{name: "granted, timeout 0s", setup: func(t *testing.T, e *testEnv) []int64 {
+			acme := e.seed(225, "Acme")
+			if _, err := e.sandbox.Grant(acme); err != nil {
+				t.Fatal(err)
+			}
+			return []int64{acme}
+		}, lines: `timeout = "0s"`, wantStatus: []int{1}},
+		{name: "revoked, waiting for revoked", setup: func(t *testing.T, e *testEnv) []int64 {
+			acme := e.seed(225, "Acme")
+			if err := e.sandbox.Revoke(acme); err != nil {
+				t.Fatal(err)
+			}
+			return []int64{acme}
+		}, lines: `statuses = ["revoked"]`, wantStatus: []int{3}},
+		{name: "deleted (404), waiting for revoked", notFound: true, setup: func(t *testing.T, e *testEnv) []int64 {
+			acme, globex := e.seed(225, "Acme"), e.seed(225, "Globex")
+			if err := e.deleteThroughAPI(acme); err != nil {
+				t.Fatal(err)
+			}
+			// Globex is deleted while the wait reads it.
+			e.before("GET", 3, func() {
+				if err := e.deleteThroughAPI(globex); err != nil {
+					t.Error(err)
+				}
+			})
+			return []int64{acme, globex}
+		}, lines: `statuses = ["revoked"]
+    timeout  = "1m"`, wantStatus: []int{3, 3}},
+		{name: "reached, then revoked", setup: func(t *testing.T, e *testEnv) []int64 {
+			acme, globex := e.seed(225, "Acme"), e.seed(225, "Globex")
+			if _, err := e.sandbox.Grant(acme); err != nil {
+				t.Fatal(err)
+			}
+			// The first read finds Acme granted; then Acme is revoked, and
+			// only then Globex granted.
+			e.before("GET", 2, func() {
+				if err := e.sandbox.Revoke(acme); err != nil {
+					t.Error(err)
+				}
+			})
+			e.before("GET", 4, func() {
+				if _, err := e.sandbox.Grant(globex); err != nil {
+					t.Error(err)
+				}
+			})
+			return []int64{acme, globex}
+		}, lines: `timeout = "1m"`, wantErr: `(?s)Connection Link Can No Longer Reach the Status.*link\s+%d\s+\(Acme\)\s+is\s+revoked`,
+			wantStatus: []int{3, 1}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := newTestEnv(t, func(o *sandbox.Options) { o.NotFoundAfterDelete = c.notFound })
+			ids := c.setup(t, e)
+			step := resource.TestStep{Config: waitActionConfig(e, ids, c.lines)}
+			if c.wantErr != "" {
+				step.ExpectError = regexp.MustCompile(fmt.Sprintf(c.wantErr, ids[0]))
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   needsTerraform114,
+				Steps:                    []resource.TestStep{step},
+				CheckDestroy: func(*terraform.State) error {
+					for i, id := range ids {
+						if sh, _ := e.sandbox.Sharing(id); sh.Status != c.wantStatus[i] {
+							return fmt.Errorf("link %d is in status %d at the end, want %d", id, sh.Status, c.wantStatus[i])
+						}
+					}
+					return nil
+				},
+			})
+		})
 	}
 }
