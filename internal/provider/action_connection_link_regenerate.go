@@ -44,6 +44,11 @@ func (a *regenerateAction) Schema(_ context.Context, _ action.SchemaRequest, res
 			"waiting and takes its `credential_id` off the link (the connection itself stays in the account), so " +
 			"anything that reads `credential_id` from the link would lose it until the end user completes the new " +
 			"link.\n\n" +
+			"The action says a link was regenerated (a progress event, and for a granted link a warning that it is " +
+			"waiting again) only once the API has confirmed it. When the `PUT` fails, the error says what is known: " +
+			"nothing changed (the API refused it, or the link is gone), or, when the request got no usable answer (a " +
+			"server error, a dropped connection), that the link may have been regenerated all the same, so read it " +
+			"before handing it out.\n\n" +
 			"Use it for links this configuration does not manage, or as a one-off " +
 			"(`terraform apply -invoke=action.albato_connection_link_regenerate.<name>`, or an `action_trigger`). " +
 			"For a link an `albato_connection_link` resource manages, a change of its `regenerate_triggers` does the " +
