@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -508,5 +509,70 @@ func TestAccActionWait_endings(t *testing.T) {
 				},
 			})
 		})
+	}
+}
+
+// A link that reached the wanted status and was revoked before the last one
+// got there fails the wait, named: the success is read again at the end.
+// The confirmation reads only that link again.
+func TestActionWait_revokedAfterReached(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	acme, globex := e.seed(225, "Acme"), e.seed(225, "Globex")
+	if _, err := e.sandbox.Grant(acme); err != nil {
+		t.Fatal(err)
+	}
+	e.sandbox.ResetRequests()
+	e.before("GET", 2, func() {
+		if err := e.sandbox.Revoke(acme); err != nil {
+			t.Error(err)
+		}
+	})
+	e.before("GET", 4, func() {
+		if _, err := e.sandbox.Grant(globex); err != nil {
+			t.Error(err)
+		}
+	})
+	diags := invokeWait(t.Context(), t, e, []int64{acme, globex}, nil, "30s", &progressLog{})
+	want := fmt.Sprintf(`Connection Link Can No Longer Reach the Status: Connection link %d \(Acme\) is revoked, so it will never become granted`, acme)
+	if !regexp.MustCompile(want).MatchString(diags) {
+		t.Errorf("diagnostics %q do not match %q", diags, want)
+	}
+	if got, want := e.perLink()[acme], []string{"GET", "GET"}; !slices.Equal(got, want) {
+		t.Errorf("requests for %d: %v, want %v (the first read and the confirmation); all: %v", acme, got, want, e.requests())
+	}
+}
+
+// "0s" reads once: a granted link passes. A wait for revoked passes on a
+// revoked link and on one the API deleted (404); a wait for granted fails
+// on the latter at once.
+func TestActionWait_readsOnceAndDeletedIsRevoked(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t, func(o *sandbox.Options) { o.NotFoundAfterDelete = true })
+	granted, revoked, deleted := e.seed(225, "Acme"), e.seed(225, "Globex"), e.seed(225, "Initech")
+	if _, err := e.sandbox.Grant(granted); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sandbox.Revoke(revoked); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.deleteThroughAPI(deleted); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		ids      []int64
+		statuses []string
+		want     string
+	}{
+		{[]int64{granted}, nil, ""},
+		{[]int64{revoked, deleted}, []string{"revoked"}, ""},
+		{[]int64{deleted}, []string{"granted", "revoked"}, ""},
+		{[]int64{deleted}, nil, fmt.Sprintf("Connection Link Not Found: There is no connection link with id %d .* So it will never become granted", deleted)},
+	}
+	for _, c := range cases {
+		diags := invokeWait(t.Context(), t, e, c.ids, c.statuses, "0s", &progressLog{})
+		if (c.want == "" && diags != "") || !regexp.MustCompile(c.want).MatchString(diags) {
+			t.Errorf("ids %v, statuses %v: diagnostics %q, want %q", c.ids, c.statuses, diags, c.want)
+		}
 	}
 }
