@@ -239,3 +239,48 @@ func TestActionRegenerate_failedPUT(t *testing.T) {
 		})
 	}
 }
+
+// As Terraform runs it, a PUT that fails never reports a reset: the error
+// says nothing was regenerated (404) or that it may have been (500, no
+// usable answer), and the granted link keeps its grant and token.
+func TestAccActionRegenerate_failedPUT(t *testing.T) {
+	cases := []struct {
+		status int
+		want   string
+	}{
+		{http.StatusNotFound, `(?s)Connection Link Not Found.*id\s+%d.*Nothing\s+was\s+regenerated\.`},
+		{http.StatusInternalServerError, `(?s)Unable to Regenerate Connection Link.*HTTP\s+500.*Albato\s+may\s+have\s+regenerated\s+connection\s+link\s+%d\s+all\s+the\s+same`},
+	}
+	for _, c := range cases {
+		t.Run(http.StatusText(c.status), func(t *testing.T) {
+			e := newTestEnv(t)
+			id := e.seed(225, "Acme onboarding")
+			if _, err := e.sandbox.Grant(id); err != nil {
+				t.Fatal(err)
+			}
+			before, _ := e.sandbox.Sharing(id)
+			e.sandbox.AddFault(sandboxFaultBody(http.MethodPut, c.status, "", 0))
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   needsTerraform114,
+				Steps: []resource.TestStep{{
+					Config: e.providerConfig() + fmt.Sprintf(`
+action "albato_connection_link_regenerate" "x" {
+  config {
+    id            = "%d"
+    allow_granted = true
+  }
+}
+`, id) + triggered("regenerate", "action.albato_connection_link_regenerate.x"),
+					ExpectError: regexp.MustCompile(fmt.Sprintf(c.want, id)),
+				}},
+				CheckDestroy: func(*terraform.State) error {
+					if after, _ := e.sandbox.Sharing(id); after.Token != before.Token || after.Status != int(albato.StatusGranted) {
+						return fmt.Errorf("the link changed: status %d, same token %v", after.Status, after.Token == before.Token)
+					}
+					return nil
+				},
+			})
+		})
+	}
+}
