@@ -56,6 +56,11 @@ func triesText(tries int, elapsed time.Duration) string {
 // IsNotFound reports whether err is, or wraps, an *Error with HTTP status 404.
 func IsNotFound(err error) bool { return statusOf(err) == http.StatusNotFound }
 
+// MayHaveBeenApplied reports whether a failed request that changes a link
+// may have taken effect all the same, having got no usable answer: then
+// only a read can tell.
+func MayHaveBeenApplied(err error) bool { return mayHaveBeenApplied(err) }
+
 // IsUnauthorized reports whether err is, or wraps, an *Error with HTTP status
 // 401 or 403: the API token was refused.
 func IsUnauthorized(err error) bool {

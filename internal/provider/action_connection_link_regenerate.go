@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -43,6 +44,11 @@ func (a *regenerateAction) Schema(_ context.Context, _ action.SchemaRequest, res
 			"waiting and takes its `credential_id` off the link (the connection itself stays in the account), so " +
 			"anything that reads `credential_id` from the link would lose it until the end user completes the new " +
 			"link.\n\n" +
+			"The action says a link was regenerated (a progress event, and for a granted link a warning that it is " +
+			"waiting again) only once the API has confirmed it. When the `PUT` fails, the error says what is known: " +
+			"nothing changed (the API refused it, or the link is gone), or, when the request got no usable answer (a " +
+			"server error, a dropped connection), that the link may have been regenerated all the same, so read it " +
+			"before handing it out.\n\n" +
 			"Use it for links this configuration does not manage, or as a one-off " +
 			"(`terraform apply -invoke=action.albato_connection_link_regenerate.<name>`, or an `action_trigger`). " +
 			"For a link an `albato_connection_link` resource manages, a change of its `regenerate_triggers` does the " +
@@ -98,21 +104,18 @@ func (a *regenerateAction) Invoke(ctx context.Context, req action.InvokeRequest,
 				"would reset it to waiting and take the credential id off the link (the connection stays in the "+
 				"account). Set allow_granted = true to do it anyway, or leave the link as it is.", id, credential))
 		return
-	case current.Status == albato.StatusGranted:
+	}
+	regenerated, err := a.data.client.RegenerateSharing(ctx, id)
+	if err != nil {
+		a.regenerateFailed(id, current, credential, err, &resp.Diagnostics)
+		return
+	}
+	// Said only now that the API confirmed it.
+	if current.Status == albato.StatusGranted {
 		resp.Diagnostics.AddWarning("Granted Connection Link Reset to Waiting",
 			fmt.Sprintf("Connection link %d was granted (credential %s); it is now waiting again, with a new token, "+
 				"and its credential_id is null until the end user completes the new link. The connection itself "+
 				"stays in the Albato account.", id, credential))
-	}
-	regenerated, err := a.data.client.RegenerateSharing(ctx, id)
-	switch {
-	case albato.IsNotFound(err):
-		resp.Diagnostics.Append(linkNotFound(path.Root("id"), id, " "+recreateRemedy))
-		return
-	case err != nil:
-		resp.Diagnostics.AddError("Unable to Regenerate Connection Link",
-			a.data.apiErrorDetail(fmt.Sprintf("regenerate connection link %d", id), err))
-		return
 	}
 	tflog.Info(withSecretsMasked(ctx, a.data, regenerated.Token), "Regenerated connection link token",
 		map[string]any{"id": id, "prior_status": current.Status.Name()})
@@ -120,4 +123,29 @@ func (a *regenerateAction) Invoke(ctx context.Context, req action.InvokeRequest,
 		resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf(
 			"Regenerated connection link %d (%s): hand the new link out; the old one no longer works.", id, regenerated.Title)})
 	}
+}
+
+// regenerateFailed says what is known after a PUT that failed: nothing
+// changed, or, when the PUT got no usable answer, that it may have.
+func (a *regenerateAction) regenerateFailed(id int64, current *albato.Sharing, credential string, err error, diags *diag.Diagnostics) {
+	if albato.IsNotFound(err) {
+		diags.Append(linkNotFound(path.Root("id"), id, " Nothing was regenerated. "+recreateRemedy))
+		return
+	}
+	known := fmt.Sprintf(" Nothing was changed: connection link %d keeps its token", id)
+	if current.Status == albato.StatusGranted {
+		known += fmt.Sprintf(" and stays granted (credential %s)", credential)
+	}
+	known += "."
+	if albato.MayHaveBeenApplied(err) {
+		known = fmt.Sprintf(" The request got no usable answer, so Albato may have regenerated connection link %d all "+
+			"the same. Read it (a refresh of the resource that manages it, or the albato_connection_link data source) "+
+			"before handing it out: a new token means the old link no longer works", id)
+		if current.Status == albato.StatusGranted {
+			known += ", and that the granted link is waiting again, its credential_id null"
+		}
+		known += "."
+	}
+	diags.AddError("Unable to Regenerate Connection Link",
+		a.data.apiErrorDetail(fmt.Sprintf("regenerate connection link %d", id), err)+known)
 }

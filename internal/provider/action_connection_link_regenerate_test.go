@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -150,15 +151,29 @@ action "albato_connection_link_regenerate" "x" {
 	}
 }
 
+// invokeRegenerate runs the regenerate action's Invoke directly, as
+// Terraform does, with allow_granted = true.
+func invokeRegenerate(t *testing.T, e *testEnv, id int64) (action.InvokeResponse, *progressLog) {
+	t.Helper()
+	a := &regenerateAction{data: e.configured(t)}
+	var sr action.SchemaResponse
+	a.Schema(t.Context(), action.SchemaRequest{}, &sr)
+	var p progressLog
+	resp := action.InvokeResponse{SendProgress: p.send}
+	raw := tftypes.NewValue(sr.Schema.Type().TerraformType(t.Context()), map[string]tftypes.Value{
+		"id":            tftypes.NewValue(tftypes.String, strconv.FormatInt(id, 10)),
+		"allow_granted": tftypes.NewValue(tftypes.Bool, true),
+	})
+	a.Invoke(t.Context(), action.InvokeRequest{Config: tfsdk.Config{Raw: raw, Schema: sr.Schema}}, &resp)
+	return resp, &p
+}
+
 // Invoked directly, as Terraform does: a waiting link is regenerated without
 // a warning, a granted one (with allow_granted) with one, and each says so
 // in a progress event; the sandbox holds the new token.
 func TestActionRegenerate_invoke(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	a := &regenerateAction{data: e.configured(t)}
-	var sr action.SchemaResponse
-	a.Schema(t.Context(), action.SchemaRequest{}, &sr)
 	waiting, granted := e.seed(225, "Acme"), e.seed(225, "Globex")
 	if _, err := e.sandbox.Grant(granted); err != nil {
 		t.Fatal(err)
@@ -168,13 +183,7 @@ func TestActionRegenerate_invoke(t *testing.T) {
 		warnings int
 	}{{waiting, 0}, {granted, 1}} {
 		before, _ := e.sandbox.Sharing(c.id)
-		var p progressLog
-		resp := action.InvokeResponse{SendProgress: p.send}
-		raw := tftypes.NewValue(sr.Schema.Type().TerraformType(t.Context()), map[string]tftypes.Value{
-			"id":            tftypes.NewValue(tftypes.String, strconv.FormatInt(c.id, 10)),
-			"allow_granted": tftypes.NewValue(tftypes.Bool, true),
-		})
-		a.Invoke(t.Context(), action.InvokeRequest{Config: tfsdk.Config{Raw: raw, Schema: sr.Schema}}, &resp)
+		resp, p := invokeRegenerate(t, e, c.id)
 		after, _ := e.sandbox.Sharing(c.id)
 		switch {
 		case resp.Diagnostics.HasError() || resp.Diagnostics.WarningsCount() != c.warnings:
@@ -184,5 +193,94 @@ func TestActionRegenerate_invoke(t *testing.T) {
 		case len(p.all()) != 1 || !strings.HasPrefix(p.all()[0], fmt.Sprintf("Regenerated connection link %d ", c.id)):
 			t.Errorf("link %d: progress %q", c.id, p.all())
 		}
+	}
+}
+
+// A PUT that fails says nothing was done: no warning that a granted link
+// was reset, no progress event; the error says what is known: nothing
+// changed (a refusal), nothing there to change (404), or that it may have
+// changed (a server error: no usable answer).
+func TestActionRegenerate_failedPUT(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		status int
+		want   string
+	}{
+		{http.StatusBadRequest, `(?s)Unable to Regenerate Connection Link.*Nothing was changed: connection link %[1]d keeps ` +
+			`its token and stays granted \(credential \d+\)\.`},
+		{http.StatusNotFound, `(?s)Connection Link Not Found.*id %[1]d.*Nothing was regenerated\.`},
+		{http.StatusInternalServerError, `(?s)Unable to Regenerate Connection Link.*HTTP 500.*Albato may have regenerated ` +
+			`connection link %[1]d all the same.*the granted link is waiting again`},
+	}
+	for _, c := range cases {
+		t.Run(http.StatusText(c.status), func(t *testing.T) {
+			t.Parallel()
+			e := newTestEnv(t)
+			id := e.seed(225, "Acme")
+			if _, err := e.sandbox.Grant(id); err != nil {
+				t.Fatal(err)
+			}
+			before, _ := e.sandbox.Sharing(id)
+			e.sandbox.AddFault(sandboxFaultBody(http.MethodPut, c.status, "", 0))
+			resp, p := invokeRegenerate(t, e, id)
+			var text []string
+			for _, d := range resp.Diagnostics {
+				text = append(text, d.Severity().String()+": "+d.Summary()+": "+d.Detail())
+			}
+			if resp.Diagnostics.WarningsCount() != 0 || len(p.all()) != 0 {
+				t.Errorf("a failed regeneration said it happened: %q, progress %q", text, p.all())
+			}
+			if !regexp.MustCompile(fmt.Sprintf(c.want, id)).MatchString(strings.Join(text, "\n")) {
+				t.Errorf("diagnostics %q do not match %q", text, c.want)
+			}
+			if after, _ := e.sandbox.Sharing(id); after.Token != before.Token || after.Status != int(albato.StatusGranted) {
+				t.Errorf("the sandbox changed the link: %+v", after)
+			}
+		})
+	}
+}
+
+// As Terraform runs it, a PUT that fails never reports a reset: the error
+// says nothing was regenerated (404) or that it may have been (500, no
+// usable answer), and the granted link keeps its grant and token.
+func TestAccActionRegenerate_failedPUT(t *testing.T) {
+	cases := []struct {
+		status int
+		want   string
+	}{
+		{http.StatusNotFound, `(?s)Connection Link Not Found.*id\s+%d.*Nothing\s+was\s+regenerated\.`},
+		{http.StatusInternalServerError, `(?s)Unable to Regenerate Connection Link.*HTTP\s+500.*Albato\s+may\s+have\s+regenerated\s+connection\s+link\s+%d\s+all\s+the\s+same`},
+	}
+	for _, c := range cases {
+		t.Run(http.StatusText(c.status), func(t *testing.T) {
+			e := newTestEnv(t)
+			id := e.seed(225, "Acme onboarding")
+			if _, err := e.sandbox.Grant(id); err != nil {
+				t.Fatal(err)
+			}
+			before, _ := e.sandbox.Sharing(id)
+			e.sandbox.AddFault(sandboxFaultBody(http.MethodPut, c.status, "", 0))
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   needsTerraform114,
+				Steps: []resource.TestStep{{
+					Config: e.providerConfig() + fmt.Sprintf(`
+action "albato_connection_link_regenerate" "x" {
+  config {
+    id            = "%d"
+    allow_granted = true
+  }
+}
+`, id) + triggered("regenerate", "action.albato_connection_link_regenerate.x"),
+					ExpectError: regexp.MustCompile(fmt.Sprintf(c.want, id)),
+				}},
+				CheckDestroy: func(*terraform.State) error {
+					if after, _ := e.sandbox.Sharing(id); after.Token != before.Token || after.Status != int(albato.StatusGranted) {
+						return fmt.Errorf("the link changed: status %d, same token %v", after.Status, after.Token == before.Token)
+					}
+					return nil
+				},
+			})
+		})
 	}
 }

@@ -38,14 +38,22 @@ func (a *waitAction) Schema(_ context.Context, _ action.SchemaRequest, resp *act
 		MarkdownDescription: "Waits until every one of some connection links is in one of `statuses` (by default, " +
 			"until their end users have completed them), reporting progress as it goes (Terraform 1.14 and later; " +
 			"OpenTofu 1.12 has no actions). It never changes a link.\n\n" +
-			"The links are read again with a growing pause, from about 1 second up to 15 seconds: one request for " +
+			"The links are read at once, then again with a growing pause, from about 1 second up to 15 seconds, " +
+			"until `timeout` has passed: one request for " +
 			"a single link, and for several one listing of the account per round (or a request per link, when " +
 			"that is fewer). A progress event such as `2 of 3 links granted; waiting for 61 (Globex)` is sent " +
 			"when the picture changes, at most one every 5 seconds.\n\n" +
-			"A link that is, or becomes, revoked or deleted while not in `statuses` fails the action at once, " +
-			"naming it and what to do; so does running out of `timeout`, naming the links still waiting and, for " +
-			"each whose `date_created` says it expired, what that may mean: the wait never fails on that date " +
-			"alone, since a regenerated link may keep it. " +
+			"Every link is read at least once, whatever `timeout`: `timeout = \"0s\"` checks once. Once every " +
+			"link is in `statuses`, the links seen there in an earlier round are read once more, and the action " +
+			"succeeds only if they still are: its result holds when it ends (a progress event says what was seen " +
+			"when it was sent).\n\n" +
+			"Only a revoked or deleted link ends the wait early. A link that is revoked, or that the API no longer " +
+			"knows (404, counted as revoked), fails the action, naming it and what to do, unless `statuses` " +
+			"includes `revoked` (then that link is done): at once while it is waited for, and at that last " +
+			"reading when it was in `statuses` before. Any other link is waited for until `timeout`, " +
+			"whose error names the links still waiting and, for each whose `expires_at` (counted from " +
+			"`date_created`) has passed, what that may mean: the wait never fails on that date alone, since a " +
+			"regenerated link may keep it. " +
 			"Interrupting Terraform (Ctrl-C) ends the wait within a second. Terraform 1.16.4 then fails an " +
 			"apply that triggered the action (`execution halted`), but ends `terraform apply -invoke` with " +
 			"`Apply complete!` and exit code 0, dropping the action's error: a script must not take that exit " +
@@ -95,7 +103,8 @@ func (a *waitAction) Invoke(ctx context.Context, req action.InvokeRequest, resp 
 	}
 	wait := linkWait{want: []string{albato.StatusGranted.Name()}, timeout: defaultWaitTimeout,
 		idsAt: path.Root("ids"), timeoutAt: path.Root("timeout"),
-		raise: "Raise timeout, or check with the end users; invoke the action again to go on waiting.",
+		raise: "To wait longer, raise the action's timeout argument (for example timeout = \"30m\"), or check with " +
+			"the end users; invoking the action again goes on waiting.",
 		progress: func(msg string) {
 			if resp.SendProgress != nil {
 				resp.SendProgress(action.InvokeProgressEvent{Message: msg})
@@ -117,7 +126,7 @@ func (a *waitAction) Invoke(ctx context.Context, req action.InvokeRequest, resp 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if wait.run(ctx, a.data, &resp.Diagnostics) != nil {
+	if wait.run(ctx, a.data, &resp.Diagnostics) {
 		tflog.Info(ctx, "Connection links reached the wanted status", map[string]any{"links": len(wait.ids), "want": wait.wantText()})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
+	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
 
 // progressLog records the progress events of one invocation, with when
@@ -239,7 +241,7 @@ func TestActionWait_timeoutAndCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	diags := invokeWait(t.Context(), t, e, []int64{acme, globex, initech}, nil, "300ms", &progressLog{})
-	want := fmt.Sprintf("2 links did not become granted within the timeout of 300ms: %d (Globex), %d (Initech)", globex, initech)
+	want := fmt.Sprintf("2 connection links (%d (Globex), %d (Initech)) did not become granted within the timeout of 300ms", globex, initech)
 	if !strings.Contains(diags, want) {
 		t.Errorf("diagnostics %q do not say %q", diags, want)
 	}
@@ -353,7 +355,9 @@ func TestActionWait_expiryIsAHint(t *testing.T) {
 	if took := time.Since(start); took < 500*time.Millisecond {
 		t.Errorf("the wait ended after %s, before its timeout: %s", took, diags)
 	}
-	want := fmt.Sprintf(`Timed Out Waiting.*%d \(Globex\)'s date says it expired at 2026-.*albato_connection_link_regenerate`, globex)
+	want := fmt.Sprintf(`Timed Out Waiting for Connection Link: Connection link %d \(Globex\) did not become granted .*`+
+		`Connection link %d \(Globex\) has an expires_at of 2026-.*counted 48 hours from date_created.*`+
+		`albato_connection_link_regenerate.*raise the action's timeout argument`, globex, globex)
 	if !regexp.MustCompile(want).MatchString(diags) {
 		t.Errorf("diagnostics %q do not match %q", diags, want)
 	}
@@ -400,5 +404,175 @@ func TestActionWait_defaultWaitsPastOAuth(t *testing.T) {
 	})
 	if diags := invokeWait(t.Context(), t, e, []int64{calendar}, nil, "30s", &progressLog{}); diags != "" {
 		t.Errorf("the wait did not end with the grant: %s", diags)
+	}
+}
+
+// waitActionConfig is the wait action over ids, its config's other lines
+// given, triggered by a terraform_data's creation.
+func waitActionConfig(e *testEnv, ids []int64, lines string) string {
+	var quoted []string
+	for _, id := range ids {
+		quoted = append(quoted, strconv.Quote(strconv.FormatInt(id, 10)))
+	}
+	return e.providerConfig() + fmt.Sprintf(`
+action "albato_connection_link_wait" "clients" {
+  config {
+    ids = [%s]
+    %s
+  }
+}
+`, strings.Join(quoted, ", "), lines) + triggered("after_links", "action.albato_connection_link_wait.clients")
+}
+
+// As Terraform runs it, the wait ends as it promises: "0s" checks once, and
+// a granted link passes; a wait for revoked passes on a revoked link and on
+// one the API deleted (404); a link that reached the wanted status and was
+// revoked before the last one got there fails it, naming that link.
+func TestAccActionWait_endings(t *testing.T) {
+	deadline(t, 10*time.Minute, "the wait action")
+	cases := []struct {
+		name       string
+		notFound   bool // the API answers 404 for a deleted link
+		setup      func(t *testing.T, e *testEnv) []int64
+		lines      string
+		wantErr    string
+		wantStatus []int // each link's status in the sandbox at the end
+	}{
+		{name: "granted, timeout 0s", setup: func(t *testing.T, e *testEnv) []int64 {
+			acme := e.seed(225, "Acme")
+			if _, err := e.sandbox.Grant(acme); err != nil {
+				t.Fatal(err)
+			}
+			return []int64{acme}
+		}, lines: `timeout = "0s"`, wantStatus: []int{1}},
+		{name: "revoked, waiting for revoked", setup: func(t *testing.T, e *testEnv) []int64 {
+			acme := e.seed(225, "Acme")
+			if err := e.sandbox.Revoke(acme); err != nil {
+				t.Fatal(err)
+			}
+			return []int64{acme}
+		}, lines: `statuses = ["revoked"]`, wantStatus: []int{3}},
+		{name: "deleted (404), waiting for revoked", notFound: true, setup: func(t *testing.T, e *testEnv) []int64 {
+			acme, globex := e.seed(225, "Acme"), e.seed(225, "Globex")
+			if err := e.deleteThroughAPI(acme); err != nil {
+				t.Fatal(err)
+			}
+			// Globex is deleted while the wait reads it.
+			e.before("GET", 3, func() {
+				if err := e.deleteThroughAPI(globex); err != nil {
+					t.Error(err)
+				}
+			})
+			return []int64{acme, globex}
+		}, lines: `statuses = ["revoked"]
+    timeout  = "1m"`, wantStatus: []int{3, 3}},
+		{name: "reached, then revoked", setup: func(t *testing.T, e *testEnv) []int64 {
+			acme, globex := e.seed(225, "Acme"), e.seed(225, "Globex")
+			if _, err := e.sandbox.Grant(acme); err != nil {
+				t.Fatal(err)
+			}
+			// The first read finds Acme granted; then Acme is revoked, and
+			// only then Globex granted.
+			e.before("GET", 2, func() {
+				if err := e.sandbox.Revoke(acme); err != nil {
+					t.Error(err)
+				}
+			})
+			e.before("GET", 4, func() {
+				if _, err := e.sandbox.Grant(globex); err != nil {
+					t.Error(err)
+				}
+			})
+			return []int64{acme, globex}
+		}, lines: `timeout = "1m"`, wantErr: `(?s)Connection Link Can No Longer Reach the Status.*link\s+%d\s+\(Acme\)\s+is\s+revoked`,
+			wantStatus: []int{3, 1}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := newTestEnv(t, func(o *sandbox.Options) { o.NotFoundAfterDelete = c.notFound })
+			ids := c.setup(t, e)
+			step := resource.TestStep{Config: waitActionConfig(e, ids, c.lines)}
+			if c.wantErr != "" {
+				step.ExpectError = regexp.MustCompile(fmt.Sprintf(c.wantErr, ids[0]))
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   needsTerraform114,
+				Steps:                    []resource.TestStep{step},
+				CheckDestroy: func(*terraform.State) error {
+					for i, id := range ids {
+						if sh, _ := e.sandbox.Sharing(id); sh.Status != c.wantStatus[i] {
+							return fmt.Errorf("link %d is in status %d at the end, want %d", id, sh.Status, c.wantStatus[i])
+						}
+					}
+					return nil
+				},
+			})
+		})
+	}
+}
+
+// A link that reached the wanted status and was revoked before the last one
+// got there fails the wait, named: the success is read again at the end.
+// The confirmation reads only that link again.
+func TestActionWait_revokedAfterReached(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	acme, globex := e.seed(225, "Acme"), e.seed(225, "Globex")
+	if _, err := e.sandbox.Grant(acme); err != nil {
+		t.Fatal(err)
+	}
+	e.sandbox.ResetRequests()
+	e.before("GET", 2, func() {
+		if err := e.sandbox.Revoke(acme); err != nil {
+			t.Error(err)
+		}
+	})
+	e.before("GET", 4, func() {
+		if _, err := e.sandbox.Grant(globex); err != nil {
+			t.Error(err)
+		}
+	})
+	diags := invokeWait(t.Context(), t, e, []int64{acme, globex}, nil, "30s", &progressLog{})
+	want := fmt.Sprintf(`Connection Link Can No Longer Reach the Status: Connection link %d \(Acme\) is revoked, so it will never become granted`, acme)
+	if !regexp.MustCompile(want).MatchString(diags) {
+		t.Errorf("diagnostics %q do not match %q", diags, want)
+	}
+	if got, want := e.perLink()[acme], []string{"GET", "GET"}; !slices.Equal(got, want) {
+		t.Errorf("requests for %d: %v, want %v (the first read and the confirmation); all: %v", acme, got, want, e.requests())
+	}
+}
+
+// "0s" reads once: a granted link passes. A wait for revoked passes on a
+// revoked link and on one the API deleted (404); a wait for granted fails
+// on the latter at once.
+func TestActionWait_readsOnceAndDeletedIsRevoked(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t, func(o *sandbox.Options) { o.NotFoundAfterDelete = true })
+	granted, revoked, deleted := e.seed(225, "Acme"), e.seed(225, "Globex"), e.seed(225, "Initech")
+	if _, err := e.sandbox.Grant(granted); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sandbox.Revoke(revoked); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.deleteThroughAPI(deleted); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		ids      []int64
+		statuses []string
+		want     string
+	}{
+		{[]int64{granted}, nil, ""},
+		{[]int64{revoked, deleted}, []string{"revoked"}, ""},
+		{[]int64{deleted}, []string{"granted", "revoked"}, ""},
+		{[]int64{deleted}, nil, fmt.Sprintf("Connection Link Not Found: There is no connection link with id %d .* So it will never become granted", deleted)},
+	}
+	for _, c := range cases {
+		diags := invokeWait(t.Context(), t, e, c.ids, c.statuses, "0s", &progressLog{})
+		if (c.want == "" && diags != "") || !regexp.MustCompile(c.want).MatchString(diags) {
+			t.Errorf("ids %v, statuses %v: diagnostics %q, want %q", c.ids, c.statuses, diags, c.want)
+		}
 	}
 }

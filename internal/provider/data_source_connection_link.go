@@ -36,12 +36,15 @@ func (d *connectionLinkDataSource) Schema(ctx context.Context, _ datasource.Sche
 	attrs := lookupLinkAttributes()
 	attrs["wait_for_status"] = schema.SetAttribute{
 		MarkdownDescription: "Wait until the link's status is one of these names (`waiting`, `granted`, " +
-			"`waiting_oauth`, `revoked`), e.g. `[\"granted\"]` to wait for the end user. The link is read again " +
-			"with a growing pause, from about 1 second up to 15 seconds, for at most `timeouts.read` " +
-			"(default `10m`). A link already in the set returns at once; one that is or becomes revoked or " +
-			"deleted while waiting for another status is an error at once. Running out of time is an error too, " +
-			"which says when the link's `date_created` says it expired, if it did: a wait never fails on that " +
-			"date alone, since a regenerated link may keep it. " +
+			"`waiting_oauth`, `revoked`), e.g. `[\"granted\"]` to wait for the end user. The link is read at once, " +
+			"then again with a growing pause, from about 1 second up to 15 seconds, until `timeouts.read` " +
+			"(default `10m`) has passed. It is always read at least once, whatever the timeout: `read = \"0s\"` " +
+			"checks once. A link already in the set returns after that single read. Only a revoked or deleted link " +
+			"ends the wait early: with `revoked` in the set it ends it successfully (a link the API no longer knows, " +
+			"answering 404, counts as revoked and is shown so, with the attributes the API no longer gives null); " +
+			"without, it is an error at once. Any other link is waited for until the timeout, even one whose " +
+			"`expires_at` (counted from `date_created`) has passed, since a regenerated link may keep that date; " +
+			"the timeout's error says so. " +
 			"A Ctrl-C ends the wait when the CLI passes it on: during `terraform plan` always, during the plan " +
 			"of an apply or a destroy on Terraform 1.16 but not on Terraform 1.5 to 1.13 or OpenTofu 1.12.",
 		ElementType: types.StringType,
@@ -72,7 +75,8 @@ func (d *connectionLinkDataSource) Read(ctx context.Context, req datasource.Read
 		return
 	}
 	wait := linkWait{idsAt: path.Root("id"), timeoutAt: path.Root("wait_for_status"),
-		raise: "Raise it with timeouts { read = \"...\" }, or check with the end user."}
+		raise: "To wait longer, raise read in the data source's timeouts block (for example timeouts { read = \"30m\" }), " +
+			"or check with the end user."}
 	if !model.WaitForStatus.IsNull() && !model.WaitForStatus.IsUnknown() {
 		resp.Diagnostics.Append(model.WaitForStatus.ElementsAs(ctx, &wait.want, false)...)
 	}
@@ -83,13 +87,16 @@ func (d *connectionLinkDataSource) Read(ctx context.Context, req datasource.Read
 		var diags diag.Diagnostics
 		wait.ids = []int64{id}
 		wait.timeout, diags = model.Timeouts.Read(ctx, defaultWaitTimeout)
-		if resp.Diagnostics.Append(diags...); !diags.HasError() {
-			current = wait.run(ctx, d.data, &resp.Diagnostics)[id]
+		if resp.Diagnostics.Append(diags...); !diags.HasError() && wait.run(ctx, d.data, &resp.Diagnostics) {
+			current = wait.read[id]
 		}
 	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	model.linkView = viewOf(current, d.data)
+	if wait.deleted[current.ID] {
+		model.linkView = deletedView(current.ID)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
 }

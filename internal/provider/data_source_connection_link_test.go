@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
 
 // testAccDataLinkConfig is a link resource and the data source reading it.
@@ -144,7 +146,7 @@ func TestAccConnectionLinkDataSource_waitErrors(t *testing.T) {
   timeouts {
     read = "1s"
   }`,
-			want: `(?s)did not become granted or\s+waiting_oauth\s+within\s+the\s+timeout\s+of\s+1s.*date\s+says\s+it\s+expired\s+at\s+.*regenerated\s+link\s+may\s+not\s+move\s+that\s+date`,
+			want: `(?s)did not become granted or\s+waiting_oauth\s+within\s+the\s+timeout\s+of\s+1s.*has\s+an\s+expires_at\s+of\s+.*counted\s+48\s+hours\s+from\s+date_created,\s+which\s+a\s+regeneration\s+may\s+not\s+move`,
 		},
 		"timeout": {
 			act: func(*testEnv) {},
@@ -152,7 +154,7 @@ func TestAccConnectionLinkDataSource_waitErrors(t *testing.T) {
   timeouts {
     read = "1s"
   }`,
-			want: `(?s)did not become granted within the\s+timeout\s+of\s+1s.*timeouts\s+\{\s+read`,
+			want: `(?s)Timed Out Waiting for Connection Link\b.*did not become granted within the\s+timeout\s+of\s+1s.*raise\s+read\s+in\s+the\s+data\s+source's\s+timeouts\s+block\s+\(for\s+example\s+timeouts\s+\{\s+read`,
 		},
 	}
 	for name, c := range cases {
@@ -262,6 +264,94 @@ func TestAccConnectionLinkDataSource_waitOutlivesTheDate(t *testing.T) {
 						return nil
 					},
 				}},
+			})
+		})
+	}
+}
+
+// A wait ends as it promises, on every CLI: "0s" reads the link once, and
+// a granted link passes; a wait for revoked passes on a revoked link, and on
+// one the API deletes while it waits (404), shown as revoked with what the
+// API no longer gives null; a wait for granted fails at once on that 404.
+func TestAccConnectionLinkDataSource_waitEndings(t *testing.T) {
+	nulls := func(names ...string) []statecheck.StateCheck {
+		var out []statecheck.StateCheck
+		for _, n := range names {
+			out = append(out, statecheck.ExpectKnownValue(dataLinkAddr, tfjsonpath.New(n), knownvalue.Null()))
+		}
+		return out
+	}
+	cases := map[string]struct {
+		act    func(t *testing.T, e *testEnv)
+		body   string
+		checks []statecheck.StateCheck
+		want   string
+	}{
+		"granted, timeout 0s": {
+			act: func(t *testing.T, e *testEnv) {
+				if _, err := e.sandbox.Grant(61); err != nil {
+					t.Fatal(err)
+				}
+			},
+			body: "  wait_for_status = [\"granted\"]\n  timeouts {\n    read = \"0s\"\n  }",
+			checks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(dataLinkAddr, tfjsonpath.New("status_name"), knownvalue.StringExact("granted")),
+				statecheck.ExpectKnownValue(dataLinkAddr, tfjsonpath.New("credential_id"), knownvalue.NotNull()),
+			},
+		},
+		"revoked, waiting for revoked": {
+			act:  func(t *testing.T, e *testEnv) { _ = e.sandbox.Revoke(61) },
+			body: "  wait_for_status = [\"revoked\"]\n  timeouts {\n    read = \"0s\"\n  }",
+			checks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(dataLinkAddr, tfjsonpath.New("status_name"), knownvalue.StringExact("revoked")),
+				statecheck.ExpectKnownValue(dataLinkAddr, tfjsonpath.New("title"), knownvalue.StringExact("waited for")),
+			},
+		},
+		"deleted (404) while waiting for revoked": {
+			act: func(t *testing.T, e *testEnv) {
+				e.before("GET", 2, func() {
+					if err := e.deleteThroughAPI(61); err != nil {
+						t.Error(err)
+					}
+				})
+			},
+			body: "  wait_for_status = [\"revoked\"]\n  timeouts {\n    read = \"1m\"\n  }",
+			checks: append([]statecheck.StateCheck{
+				statecheck.ExpectKnownValue(dataLinkAddr, tfjsonpath.New("id"), knownvalue.StringExact("61")),
+				statecheck.ExpectKnownValue(dataLinkAddr, tfjsonpath.New("status"), knownvalue.Int64Exact(3)),
+				statecheck.ExpectKnownValue(dataLinkAddr, tfjsonpath.New("status_name"), knownvalue.StringExact("revoked")),
+			}, nulls("partner_id", "title", "token", "link", "credential_id", "date_created", "expires_at", "issued_at")...),
+		},
+		"deleted (404) while waiting for granted": {
+			act: func(t *testing.T, e *testEnv) {
+				e.before("GET", 2, func() {
+					if err := e.deleteThroughAPI(61); err != nil {
+						t.Error(err)
+					}
+				})
+			},
+			body: "  wait_for_status = [\"granted\"]\n  timeouts {\n    read = \"1m\"\n  }",
+			want: `(?s)Connection Link Not Found.*id\s+61.*will\s+never\s+become\s+granted`,
+		},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			deadline(t, 10*time.Minute, "wait_for_status")
+			e := newTestEnv(t, func(o *sandbox.Options) { o.NotFoundAfterDelete = true })
+			step := resource.TestStep{
+				PreConfig: func() {
+					e.createSharing(t, 225, "waited for")
+					c.act(t, e)
+				},
+				Config:            testAccWaitConfig(e, c.body),
+				ConfigStateChecks: c.checks,
+			}
+			if c.want != "" {
+				step.ExpectError = regexp.MustCompile(c.want)
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				Steps:                    []resource.TestStep{step},
 			})
 		})
 	}

@@ -510,8 +510,15 @@ func (e *testEnv) createSharing(t *testing.T, partnerID int, title string) {
 }
 
 // regenerateThroughAPI regenerates a link's token as another API user would.
-func (e *testEnv) regenerateThroughAPI(id int64) error {
-	req, err := http.NewRequest(http.MethodPut, fmt.Sprintf("%s%s/%d", e.server.URL, sharingsPath, id), nil)
+func (e *testEnv) regenerateThroughAPI(id int64) error { return e.throughAPI(http.MethodPut, id) }
+
+// deleteThroughAPI deletes a link as another API user would: revoked, or
+// gone (404) on a sandbox started with NotFoundAfterDelete.
+func (e *testEnv) deleteThroughAPI(id int64) error { return e.throughAPI(http.MethodDelete, id) }
+
+// throughAPI sends method to a link's path as another API user would.
+func (e *testEnv) throughAPI(method string, id int64) error {
+	req, err := http.NewRequest(method, fmt.Sprintf("%s%s/%d", e.server.URL, sharingsPath, id), nil)
 	if err != nil {
 		return err
 	}
@@ -522,7 +529,7 @@ func (e *testEnv) regenerateThroughAPI(id int64) error {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("regenerating link %d through the API: HTTP %d", id, resp.StatusCode)
+		return fmt.Errorf("%s of link %d through the API: HTTP %d", method, id, resp.StatusCode)
 	}
 	return nil
 }

@@ -74,6 +74,18 @@ func viewOf(s *albato.Sharing, pd *providerData) linkView {
 	return v
 }
 
+// deletedView is a link the API no longer knows, as a wait that wants
+// revoked reports it: revoked, and null where the API no longer says.
+func deletedView(id int64) linkView {
+	return linkView{
+		ID: types.StringValue(strconv.FormatInt(id, 10)), PartnerID: types.Int64Null(), Title: types.StringNull(),
+		Token: types.StringNull(), Link: types.StringNull(),
+		Status: types.Int64Value(int64(albato.StatusRevoked)), StatusName: types.StringValue(albato.StatusRevoked.Name()),
+		CredentialID: types.Int64Null(), DateCreated: types.StringNull(), ExpiresAt: types.StringNull(),
+		Expired: types.BoolValue(false), IssuedAt: types.Int64Null(),
+	}
+}
+
 // tokenShown reports whether a link's token and link are shown: only while
 // they can be used (granted: spent; revoked: dead).
 func tokenShown(status albato.Status) bool {

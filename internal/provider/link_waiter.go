@@ -32,6 +32,18 @@ var wantedStatusesValidators = []validator.Set{
 	setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(stringvalidator.OneOf(statusNames...)),
 }
 
+// waitClock is a wait's time: the wall clock, or, in tests of the loop, a
+// clock that moves only when the wait pauses.
+type waitClock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
+}
+
+type wallClock struct{}
+
+func (wallClock) Now() time.Time                         { return time.Now() }
+func (wallClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
 // linkWait is one wait: for every link of ids to reach a status of want.
 type linkWait struct {
 	ids       []int64
@@ -41,59 +53,99 @@ type linkWait struct {
 	idsAt     path.Path // where a failure of one link points
 	timeoutAt path.Path
 	progress  func(string) // nil to send none
+	clock     waitClock    // nil: the wall clock
 
 	read     map[int64]*albato.Sharing // each link as last read
+	deleted  map[int64]bool            // links the API answered 404 for: revoked, for a wait
+	readIn   map[int64]int             // the round of each link's last reading
+	doneIn   int                       // the round in which every link was in want; 0 while one is not
 	gap      time.Duration             // between two progress events
 	lastSent string
 	sentAt   time.Time
 }
 
 // run reads the links with a growing pause until every one is in want, and
-// returns them as last read; nil when the wait failed. Only a revoked or
-// deleted link ends it early: an expiry by date_created is a hint.
-func (w *linkWait) run(ctx context.Context, pd *providerData, diags *diag.Diagnostics) map[int64]*albato.Sharing {
-	parent := ctx
-	ctx, cancel := context.WithTimeout(ctx, w.timeout)
-	defer cancel()
-	w.read = make(map[int64]*albato.Sharing, len(w.ids))
+// reports whether they got there (w.read then holds them). Every link is
+// read at least once, and a round once begun is finished, whatever the
+// timeout: the deadline is judged between rounds. Once every link is in
+// want, those last read in an earlier round are read again, so that what
+// the wait reports holds at its end. Only a revoked or deleted link ends it
+// early (deleted counts as revoked); an expiry by date_created is a hint.
+func (w *linkWait) run(ctx context.Context, pd *providerData, diags *diag.Diagnostics) bool {
+	if w.clock == nil {
+		w.clock = wallClock{}
+	}
+	deadline := w.clock.Now().Add(w.timeout)
+	w.read, w.deleted, w.readIn = make(map[int64]*albato.Sharing, len(w.ids)), map[int64]bool{}, map[int64]int{}
 	w.gap = progressGapPolls * pd.pollMin
 	pause, pages := pd.pollMin, 0
 	for round := 1; ; round++ {
-		// A reader per round: each round must see the API as it is now.
-		reads := &sharingReader{client: pd.client, pages: pages}
-		for _, id := range w.pending() {
-			s, err := reads.Get(ctx, id)
-			if err != nil {
-				w.fail(parent, ctx, pd, id, err, diags)
-				return nil
-			}
-			w.read[id] = s
-			if s.Status == albato.StatusRevoked && !w.reached(s) {
-				diags.AddAttributeError(w.idsAt, "Connection Link Can No Longer Reach the Status",
-					fmt.Sprintf("Connection link %s is revoked, so it will never become %s. %s", w.describe(id),
-						w.wantText(), recreateRemedy))
-				return nil
-			}
+		if !w.readRound(ctx, pd, round, &pages, diags) {
+			return false
 		}
-		pages = reads.pages
 		pending := w.pending()
+		switch {
+		case len(pending) > 0:
+			w.doneIn = 0
+		case w.doneIn == 0:
+			w.doneIn = round
+		}
 		progress := fmt.Sprintf("%d of %d %s %s", len(w.ids)-len(pending), len(w.ids), plural(len(w.ids), "link", "links"),
 			w.wantText())
 		if len(pending) == 0 {
+			if len(w.toRead()) > 0 {
+				continue // confirm at once the links seen in want before this round
+			}
 			w.send(progress + ".")
-			return w.read
+			return true
 		}
 		w.send(progress + "; waiting for " + w.names(pending))
+		left := deadline.Sub(w.clock.Now())
+		if left <= 0 {
+			w.timedOut(pd, pending, diags)
+			return false
+		}
 		tflog.Debug(ctx, "Waiting for connection links", map[string]any{
 			"pending": len(pending), "want": w.wantText(), "round": round, "pause": pause.String()})
 		select {
 		case <-ctx.Done():
-			w.fail(parent, ctx, pd, 0, ctx.Err(), diags)
-			return nil
-		case <-time.After(pause):
+			w.interrupted(diags)
+			return false
+		case <-w.clock.After(min(pause, left)):
 		}
 		pause = nextPause(pause, pd.pollMax)
 	}
+}
+
+// readRound reads the links to read, with a reader of its own: each round
+// must see the API as it is now. A dead link fails the wait.
+func (w *linkWait) readRound(ctx context.Context, pd *providerData, round int, pages *int, diags *diag.Diagnostics) bool {
+	reads := &sharingReader{client: pd.client, pages: *pages}
+	defer func() { *pages = reads.pages }()
+	for _, id := range w.toRead() {
+		s, err := reads.Get(ctx, id)
+		switch {
+		case albato.IsNotFound(err):
+			// Revoked, for a wait; the title kept for messages only.
+			s = &albato.Sharing{ID: id, Status: albato.StatusRevoked}
+			if last := w.read[id]; last != nil {
+				s.Title = last.Title
+			}
+			w.deleted[id] = true
+		case err != nil && ctx.Err() != nil:
+			w.interrupted(diags)
+			return false
+		case err != nil:
+			diags.AddError(pd.readError(id, err))
+			return false
+		}
+		w.read[id], w.readIn[id] = s, round
+		if s.Status == albato.StatusRevoked && !w.reached(s) {
+			w.dead(id, diags)
+			return false
+		}
+	}
+	return true
 }
 
 // nextPause grows a wait's pause by 1.6x a round, up to most.
@@ -113,22 +165,43 @@ func (w *linkWait) pending() []int64 {
 	return out
 }
 
-func (w *linkWait) fail(parent, ctx context.Context, pd *providerData, id int64, err error, diags *diag.Diagnostics) {
-	pending := w.pending()
-	switch {
-	case parent.Err() != nil:
-		diags.AddError("Stopped Waiting for Connection Links",
-			fmt.Sprintf("Terraform was interrupted while waiting for %s to become %s.", w.names(pending), w.wantText()))
-	case ctx.Err() != nil:
-		diags.AddAttributeError(w.timeoutAt, "Timed Out Waiting for Connection Links",
-			fmt.Sprintf("%s did not become %s within the timeout of %s: %s. %s%s", plural(len(pending),
-				"One link", strconv.Itoa(len(pending))+" links"), w.wantText(), w.timeout, w.names(pending),
-				w.expiryHints(pd, pending), w.raise))
-	case albato.IsNotFound(err):
-		diags.Append(linkNotFound(w.idsAt, id, fmt.Sprintf(" So it will never become %s. %s", w.wantText(), recreateRemedy)))
-	default:
-		diags.AddError(pd.readError(id, err))
+// toRead is what the next round reads: the links not in want, and, once
+// every link is, those last read before that round.
+func (w *linkWait) toRead() []int64 {
+	out := w.pending()
+	for _, id := range w.ids {
+		if s := w.read[id]; s != nil && w.reached(s) && w.doneIn > 0 && w.readIn[id] < w.doneIn {
+			out = append(out, id)
+		}
 	}
+	return out
+}
+
+// dead fails the wait on a link that can never reach want.
+func (w *linkWait) dead(id int64, diags *diag.Diagnostics) {
+	if w.deleted[id] {
+		diags.Append(linkNotFound(w.idsAt, id, fmt.Sprintf(" So it will never become %s. %s", w.wantText(), recreateRemedy)))
+		return
+	}
+	diags.AddAttributeError(w.idsAt, "Connection Link Can No Longer Reach the Status",
+		fmt.Sprintf("Connection link %s is revoked, so it will never become %s. %s", w.describe(id), w.wantText(),
+			recreateRemedy))
+}
+
+func (w *linkWait) interrupted(diags *diag.Diagnostics) {
+	pending := w.pending()
+	diags.AddError("Stopped Waiting for "+plural(len(pending), "Connection Link", "Connection Links"),
+		fmt.Sprintf("Terraform was interrupted while waiting for %s to become %s.", w.names(pending), w.wantText()))
+}
+
+func (w *linkWait) timedOut(pd *providerData, pending []int64, diags *diag.Diagnostics) {
+	what := "Connection link " + w.names(pending)
+	if len(pending) > 1 {
+		what = fmt.Sprintf("%d connection links (%s)", len(pending), w.names(pending))
+	}
+	diags.AddAttributeError(w.timeoutAt, "Timed Out Waiting for "+plural(len(pending), "Connection Link", "Connection Links"),
+		fmt.Sprintf("%s did not become %s within the timeout of %s. %s%s", what, w.wantText(), w.timeout,
+			w.expiryHints(pd, pending), w.raise))
 }
 
 // expiryHints words what to do about the links whose date says they expired.
@@ -136,11 +209,12 @@ func (w *linkWait) expiryHints(pd *providerData, pending []int64) string {
 	var b strings.Builder
 	for _, id := range pending {
 		if s := w.read[id]; s != nil && viewOf(s, pd).Expired.ValueBool() {
-			fmt.Fprintf(&b, "Connection link %s's date says it expired at %s; a regenerated link may not move "+
-				"that date, so it may still be usable. If it was not regenerated since, regenerate it (the "+
-				"albato_connection_link resource does at its next apply, unless regenerate_when_expired is false; "+
-				"the albato_connection_link_regenerate action does now) and hand the new link out. ",
-				w.describe(id), viewOf(s, pd).ExpiresAt.ValueString())
+			fmt.Fprintf(&b, "Connection link %s has an expires_at of %s, which has passed; but it is counted %s from "+
+				"date_created, which a regeneration may not move, so the link may still be usable. If it was not "+
+				"regenerated since, regenerate it (the albato_connection_link resource does at its next apply, unless "+
+				"regenerate_when_expired is false; the albato_connection_link_regenerate action does now) and hand "+
+				"the new link out. ", w.describe(id), viewOf(s, pd).ExpiresAt.ValueString(),
+				strconv.Itoa(int(linkLifetime.Hours()))+" hours")
 		}
 	}
 	return b.String()
@@ -148,7 +222,7 @@ func (w *linkWait) expiryHints(pd *providerData, pending []int64) string {
 
 // send sends a progress event that differs from the last, sent long enough ago.
 func (w *linkWait) send(msg string) {
-	now := time.Now()
+	now := w.clock.Now()
 	if w.progress == nil || msg == w.lastSent || (!w.sentAt.IsZero() && now.Sub(w.sentAt) < w.gap) {
 		return
 	}

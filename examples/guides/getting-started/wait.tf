@@ -1,7 +1,7 @@
 # Wait until Acme has completed the link, then expose the connection it
 # created. Once the link exists, the read runs while Terraform plans, and
-# blocks until the status is "granted", the link is revoked or expires, or
-# the timeout runs out.
+# blocks until the status is "granted", the link is revoked or deleted, or
+# the timeout runs out (an expired link is waited for like any other).
 #
 # Terraform reads the data source again at every plan, including the plan
 # that `terraform destroy` makes first; while it plans an apply or a destroy,

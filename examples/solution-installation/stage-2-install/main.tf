@@ -38,8 +38,9 @@ variable "wait_for_clients" {
 }
 
 # One read per client; each waits until its client has completed the link.
-# A link that is or becomes revoked or expired fails at once instead of
-# waiting; no answer within the read timeout fails too, naming it.
+# Only a revoked or deleted link fails at once; any other link, even one
+# whose date says it expired, is waited for until the read timeout, which
+# fails too, naming it.
 data "albato_connection_link" "client" {
   for_each = var.link_ids
 
