@@ -35,10 +35,10 @@ func (d *connectionLinkDataSource) Metadata(_ context.Context, req datasource.Me
 func (d *connectionLinkDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	attrs := lookupLinkAttributes()
 	attrs["wait_for_status"] = schema.SetAttribute{
-		MarkdownDescription: "Wait until the link's status is one of these names (`waiting`, `granted`, " +
-			"`waiting_oauth`, `revoked`), e.g. `[\"granted\"]` to wait for the end user. The link is read again " +
-			"with a growing pause, from about 1 second up to 15 seconds, for at most `timeouts.read` " +
-			"(default `10m`). A link already in the set returns at once; one that is or becomes revoked or " +
+		MarkdownDescription: "Wait until the link's status is one of these names (" + statusNameList("") + "), " +
+			"e.g. `[\"granted\"]` to wait for the end user. The link is read again " +
+			"with a growing pause, from about " + inWords(defaultPollFirst) + " up to " + inWords(defaultPollLongest) +
+			", for at most `timeouts.read` (default `" + goDuration(defaultWaitTimeout) + "`). A link already in the set returns at once; one that is or becomes revoked or " +
 			"deleted while waiting for another status is an error at once. Running out of time is an error too, " +
 			"which says when the link's `date_created` says it expired, if it did: a wait never fails on that " +
 			"date alone, since a regenerated link may keep it. " +
@@ -52,7 +52,7 @@ func (d *connectionLinkDataSource) Schema(ctx context.Context, _ datasource.Sche
 		MarkdownDescription: "Reads one connection link (an Albato *sharing*) by id and, optionally, waits until " +
 			"its end user has completed it. Use it in a later stage, or a later `terraform apply`, to pick up the " +
 			"`credential_id` of a link created by the `albato_connection_link` resource.\n\n" +
-			"`issued_at`, `expires_at` and `expired` here count 48 hours from `date_created`: unlike the resource, " +
+			"`issued_at`, `expires_at` and `expired` here count " + inWords(linkLifetime) + " from `date_created`: unlike the resource, " +
 			"the data source cannot know when a token was last regenerated.",
 		Attributes: attrs,
 		Blocks: map[string]schema.Block{

@@ -54,10 +54,17 @@ type providerData struct {
 	pollMin, pollMax time.Duration
 }
 
+// The bounds of the pause between two reads of a wait: it grows from the
+// first to the longest.
+const (
+	defaultPollFirst   = time.Second
+	defaultPollLongest = 15 * time.Second
+)
+
 // New returns a factory for the provider; version goes into the User-Agent.
 func New(version string, opts ...Option) func() provider.Provider {
 	return func() provider.Provider {
-		p := &AlbatoProvider{version: version, now: time.Now, pollMin: time.Second, pollMax: 15 * time.Second}
+		p := &AlbatoProvider{version: version, now: time.Now, pollMin: defaultPollFirst, pollMax: defaultPollLongest}
 		for _, o := range opts {
 			o(p)
 		}
