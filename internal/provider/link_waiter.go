@@ -118,7 +118,7 @@ func (w *linkWait) fail(parent, ctx context.Context, pd *providerData, id int64,
 	switch {
 	case parent.Err() != nil:
 		diags.AddError("Stopped Waiting for Connection Links",
-			fmt.Sprintf("Terraform was interrupted while waiting for %s to become %s.", w.names(pending), w.wantText()))
+			fmt.Sprintf("The run was interrupted while waiting for %s to become %s.", w.names(pending), w.wantText()))
 	case ctx.Err() != nil:
 		diags.AddAttributeError(w.timeoutAt, "Timed Out Waiting for Connection Links",
 			fmt.Sprintf("%s did not become %s within the timeout of %s: %s. %s%s", plural(len(pending),

@@ -87,7 +87,7 @@ func (p *AlbatoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				MarkdownDescription: "Base URL of the Albato API, `http` or `https`. May also be set with the `" + envAPIURL +
 					"` environment variable. Defaults to `" + defaultAPIURL + "`.",
 				Optional:   true,
-				Validators: []validator.String{urlValidator(albato.ParseBaseURL)},
+				Validators: []validator.String{urlValidator(albato.ParseBaseURL, invalidAPIURL)},
 			},
 			"token": schema.StringAttribute{
 				MarkdownDescription: "Albato API token. Required unless set with the `" + envToken + "` environment " +
@@ -118,7 +118,7 @@ func (p *AlbatoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				MarkdownDescription: "Base of the links handed to end users; white-label domains differ. May also be set " +
 					"with the `" + envConnectURL + "` environment variable. Defaults to `" + defaultConnectURL + "`.",
 				Optional:   true,
-				Validators: []validator.String{urlValidator(albato.ParseConnectURL)},
+				Validators: []validator.String{urlValidator(albato.ParseConnectURL, invalidConnectURL)},
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: "How many times a request is retried after the first try, on rate limits (HTTP 429) " +

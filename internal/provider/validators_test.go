@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	pschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -66,13 +68,37 @@ func TestDurationAndURLValidators(t *testing.T) {
 		{durationValidator, "6h", false},
 		{durationValidator, "-1s", true},
 		{durationValidator, "six hours", true},
-		{urlValidator(albato.ParseConnectURL), "https://connect.example.com", false},
-		{urlValidator(albato.ParseConnectURL), "connect.example.com/no-scheme", true},
+		{urlValidator(albato.ParseConnectURL, invalidConnectURL), "https://connect.example.com", false},
+		{urlValidator(albato.ParseConnectURL, invalidConnectURL), "connect.example.com/no-scheme", true},
 	} {
 		resp := &validator.StringResponse{}
 		c.v.ValidateString(t.Context(), validator.StringRequest{Path: path.Root("x"), ConfigValue: types.StringValue(c.value)}, resp)
 		if resp.Diagnostics.HasError() != c.refused {
 			t.Errorf("%q: refused = %v, want %v (%v)", c.value, resp.Diagnostics.HasError(), c.refused, resp.Diagnostics)
+		}
+	}
+}
+
+// A bad URL has one title whether it comes from the configuration (the
+// schema's validator) or from the environment (the provider's settings).
+func TestBadURLTitleFromConfigOrEnvironment(t *testing.T) {
+	t.Parallel()
+	var sr provider.SchemaResponse
+	(&AlbatoProvider{}).Schema(t.Context(), provider.SchemaRequest{}, &sr)
+	for arg, env := range map[string]string{"api_url": envAPIURL, "connect_url": envConnectURL} {
+		const bad = "no-scheme.example.com"
+		fromConfig := &validator.StringResponse{}
+		for _, v := range sr.Schema.Attributes[arg].(pschema.StringAttribute).Validators {
+			v.ValidateString(t.Context(), validator.StringRequest{Path: path.Root(arg), ConfigValue: types.StringValue(bad)}, fromConfig)
+		}
+		cfg := providerModel{APIURL: types.StringNull(), Token: types.StringValue("t"), AuthScheme: types.StringNull(),
+			LinkID: types.StringNull(), ConnectURL: types.StringNull(), MaxRetries: types.Int64Null()}
+		_, fromEnv := resolveSettings(cfg, func(k string) string { return map[string]string{env: bad}[k] })
+		if len(fromConfig.Diagnostics) != 1 || len(fromEnv) != 1 {
+			t.Fatalf("%s: want one error from each, got %v from the configuration and %v from %s", arg, fromConfig.Diagnostics, fromEnv, env)
+		}
+		if a, b := fromConfig.Diagnostics[0].Summary(), fromEnv[0].Summary(); a != b {
+			t.Errorf("%s: %q from the configuration, %q from %s", arg, a, b, env)
 		}
 	}
 }
