@@ -21,9 +21,9 @@ import (
 // to the descriptions it names.
 func filterAttributes(extra map[string]string) map[string]dschema.Attribute {
 	return map[string]dschema.Attribute{
-		"partner_id": dschema.Int64Attribute{Optional: true,
+		"partner_id": dschema.Int64Attribute{Optional: true, CustomType: wholeNumberType{title: "Invalid Partner ID"},
 			MarkdownDescription: "Only links of this partner (app) id." + extra["partner_id"]},
-		"status": dschema.Int64Attribute{Optional: true,
+		"status": dschema.Int64Attribute{Optional: true, CustomType: wholeNumberType{title: "Invalid Status"},
 			MarkdownDescription: "Only links in this status, by number: " + statusNumbers + ". `status_name` says the " +
 				"same in words." + extra["status"]},
 		"status_name": dschema.StringAttribute{Optional: true,

@@ -41,7 +41,7 @@ func (l *connectionLinkListResource) ListResourceConfigSchema(_ context.Context,
 	}) {
 		switch a := a.(type) {
 		case dschema.Int64Attribute:
-			attrs[name] = schema.Int64Attribute{MarkdownDescription: a.MarkdownDescription, Optional: true, Validators: a.Validators}
+			attrs[name] = schema.Int64Attribute{MarkdownDescription: a.MarkdownDescription, Optional: true, CustomType: a.CustomType, Validators: a.Validators}
 		case dschema.StringAttribute:
 			attrs[name] = schema.StringAttribute{MarkdownDescription: a.MarkdownDescription, Optional: true, Validators: a.Validators}
 		}

@@ -101,6 +101,7 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 	attrs["partner_id"] = schema.Int64Attribute{
 		MarkdownDescription: attrs["partner_id"].GetMarkdownDescription() + " Changing it replaces the link.",
 		Required:            true,
+		CustomType:          wholeNumberType{title: "Invalid Partner ID"},
 		Validators:          []validator.Int64{int64validator.AtLeast(1)},
 		PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
 	}

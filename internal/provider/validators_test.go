@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -9,6 +10,8 @@ import (
 	pschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
@@ -101,4 +104,40 @@ func TestBadURLTitleFromConfigOrEnvironment(t *testing.T) {
 			t.Errorf("%s: %q from the configuration, %q from %s", arg, a, b, env)
 		}
 	}
+}
+
+// A number from a variable that is not a whole number (225.5), or too large
+// for one (1e20), is refused naming the argument, not with the framework's
+// conversion error that blames the provider; in the resource, the links
+// data source's filters and (through the same attribute) the list resource.
+func TestAccWholeNumbersFromVariables(t *testing.T) {
+	e := newTestEnv(t)
+	cfg := e.providerConfig() + `
+variable "n" {
+  type = number
+}
+`
+	blocks := map[string]string{
+		"resource partner_id":    "resource \"albato_connection_link\" \"x\" {\n  partner_id = var.n\n  title      = \"t\"\n}\n",
+		"data source partner_id": "data \"albato_connection_links\" \"x\" {\n  partner_id = var.n\n}\n",
+		"data source status":     "data \"albato_connection_links\" \"x\" {\n  status = var.n\n}\n",
+	}
+	var steps []resource.TestStep
+	for what, block := range blocks {
+		title, arg := "Invalid Partner ID", "partner_id"
+		if strings.HasSuffix(what, "status") {
+			title, arg = "Invalid Status", "status"
+		}
+		for _, n := range []struct {
+			v    float64
+			text string
+		}{{225.5, "225.5"}, {1e20, "1e\\+20"}} {
+			steps = append(steps, resource.TestStep{
+				Config:          cfg + block,
+				ConfigVariables: config.Variables{"n": config.FloatVariable(n.v)},
+				ExpectError:     regexp.MustCompile(title + `(?s).*` + arg + `\s+must\s+be\s+a\s+whole\s+number.*got\s+` + n.text),
+			})
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: e.factories(), Steps: steps})
 }
