@@ -130,7 +130,7 @@ func (c *Client) ListSharings(ctx context.Context, page int) (*Page, error) {
 		return nil, fmt.Errorf("%s: page must be 1 or more, got %d", op, page)
 	}
 	u := *c.collection
-	u.RawQuery = url.Values{"page": {strconv.Itoa(page)}, "per-page": {strconv.Itoa(listPageSize)}}.Encode()
+	u.RawQuery = url.Values{"page": {strconv.Itoa(page)}, "per-page": {strconv.Itoa(ListPageSize)}}.Encode()
 	ans, err := c.do(ctx, op, http.MethodGet, &u, nil)
 	if err != nil {
 		return nil, err

@@ -12,18 +12,19 @@ import (
 	"sync/atomic"
 )
 
+// How a listing reads (exported for the provider's descriptions).
 const (
 	maxListPages    = 10000 // more is an absurd answer, not a list to follow
-	listConcurrency = 8     // hides a remote API's latency without looking like a flood
-	listReadings    = 3     // readings of a list that keeps changing, at most
-	listPageSize    = 50    // the most Albato's sibling list endpoints accept; the API may grant fewer
+	ListConcurrency = 8     // pages read at once: hides a remote API's latency without looking like a flood
+	ListReadings    = 3     // readings of a list that keeps changing, at most
+	ListPageSize    = 50    // the most Albato's sibling list endpoints accept; the API may grant fewer
 )
 
 // ListAllSharings returns each of the account's sharings once (the later
 // page's copy), sorted by ID. Page 1 tells how many pages there are, and the
 // others are read concurrently, up to totalPages, never to an empty page (an
 // API may answer a page out of range with its last one). A list that changes
-// while it is read is read again, up to listReadings times, then is an
+// while it is read is read again, up to ListReadings times, then is an
 // *Error; so is a page that repeats an earlier one (the page parameter
 // ignored), and pages that hold another number of sharings than page 1
 // counts (never a silent part of the list). The first failure cancels the
@@ -58,7 +59,7 @@ type listQuery struct {
 }
 
 // listSharings is the one driver of every listing: it reads the list again
-// from page 1 when it changed, up to listReadings times in all.
+// from page 1 when it changed, up to ListReadings times in all.
 func (c *Client) listSharings(ctx context.Context, q listQuery) ([]Sharing, error) {
 	found := map[int64]Sharing{}
 	for reading := 1; ; reading++ {
@@ -70,12 +71,12 @@ func (c *Client) listSharings(ctx context.Context, q listQuery) ([]Sharing, erro
 			for _, s := range got {
 				found[s.ID] = s
 			}
-			if changed == nil || reading >= listReadings {
+			if changed == nil || reading >= ListReadings {
 				return q.keep(slices.SortedFunc(maps.Values(found), byID)), nil
 			}
 		case changed == nil:
 			return got, nil
-		case reading >= listReadings:
+		case reading >= ListReadings:
 			return nil, changed.err
 		}
 		q.first = nil
@@ -168,7 +169,7 @@ func listError(format string, args ...any) *Error {
 	return &Error{Operation: "list sharings", StatusCode: http.StatusOK, Message: fmt.Sprintf(format, args...)}
 }
 
-// readPages fills pages from..len(pages) (1-based), listConcurrency at a
+// readPages fills pages from..len(pages) (1-based), ListConcurrency at a
 // time, and reports the lowest that counts another list than first, which
 // ends the reading unless keepGoing. The first failure cancels the rest.
 func (c *Client) readPages(ctx context.Context, first *Page, pages [][]Sharing, from int, keepGoing bool) (*listChange, error) {
@@ -183,7 +184,7 @@ func (c *Client) readPages(ctx context.Context, first *Page, pages [][]Sharing, 
 		change *listChange
 		wg     sync.WaitGroup
 	)
-	for range min(listConcurrency, len(pages)-from+1) {
+	for range min(ListConcurrency, len(pages)-from+1) {
 		wg.Go(func() {
 			for n := int(next.Add(1) - 1); n <= len(pages) && ctx.Err() == nil; n = int(next.Add(1) - 1) {
 				p, err := c.ListSharings(ctx, n)

@@ -59,7 +59,7 @@ func TestListAllSharingsBoundsConcurrency(t *testing.T) {
 	const pages = 41
 	var inFlight, peak atomic.Int32
 	var mu sync.Mutex
-	reached := make(chan struct{}) // closed once listConcurrency requests are in flight
+	reached := make(chan struct{}) // closed once ListConcurrency requests are in flight
 	var once sync.Once
 	url := listServer(t, func(n int) listPage {
 		p := listPage{items: numberedPage(n, 2), totalPages: pages, totalItems: 2 * pages}
@@ -71,7 +71,7 @@ func TestListAllSharingsBoundsConcurrency(t *testing.T) {
 		mu.Lock()
 		peak.Store(max(peak.Load(), now))
 		mu.Unlock()
-		if now >= listConcurrency {
+		if now >= ListConcurrency {
 			once.Do(func() { close(reached) })
 		}
 		// Hold the first requests until the bound is reached (or 2 s have
@@ -91,8 +91,8 @@ func TestListAllSharingsBoundsConcurrency(t *testing.T) {
 	if len(got) != 2*pages {
 		t.Errorf("got %d sharings, want %d", len(got), 2*pages)
 	}
-	if p := peak.Load(); p != listConcurrency {
-		t.Errorf("at most %d page requests were in flight at once, want exactly %d", p, listConcurrency)
+	if p := peak.Load(); p != ListConcurrency {
+		t.Errorf("at most %d page requests were in flight at once, want exactly %d", p, ListConcurrency)
 	}
 }
 
@@ -171,7 +171,7 @@ func TestListAllSharingsListChanged(t *testing.T) {
 
 // TestListAllSharingsReadsAgainWhenChanged checks that a list which changes
 // while it is read (a link created meanwhile) is read again from page 1,
-// and that one which keeps changing fails after listReadings readings.
+// and that one which keeps changing fails after ListReadings readings.
 func TestListAllSharingsReadsAgainWhenChanged(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
@@ -182,7 +182,7 @@ func TestListAllSharingsReadsAgainWhenChanged(t *testing.T) {
 	}{
 		{"changes once", 1, 2, false},
 		{"changes twice", 2, 3, false},
-		{"keeps changing", 100, listReadings, true},
+		{"keeps changing", 100, ListReadings, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -218,7 +218,7 @@ func TestListAllSharingsReadsAgainWhenChanged(t *testing.T) {
 
 // TestFindSharingsOnAChangingList checks that a union listing, unlike
 // ListAllSharings, answers on a list that changes at every reading: it
-// reads it listReadings times and returns what matched in any of them.
+// reads it ListReadings times and returns what matched in any of them.
 func TestFindSharingsOnAChangingList(t *testing.T) {
 	t.Parallel()
 	var readings atomic.Int32
@@ -239,8 +239,8 @@ func TestFindSharingsOnAChangingList(t *testing.T) {
 	if want := []int64{10, 20, 30, 40, 50, 60, 70, 80, 90, 100}; !slices.Equal(ids(got), want) {
 		t.Errorf("found %v, want %v", ids(got), want)
 	}
-	if n := readings.Load(); n != listReadings {
-		t.Errorf("read the list %d times, want %d", n, listReadings)
+	if n := readings.Load(); n != ListReadings {
+		t.Errorf("read the list %d times, want %d", n, ListReadings)
 	}
 }
 

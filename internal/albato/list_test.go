@@ -381,7 +381,7 @@ func drawQuirkyList(rt *rapid.T) *quirkyList {
 	if rapid.Bool().Draw(rt, "per-page ignored") {
 		q.size = rapid.IntRange(1, 30).Draw(rt, "own size")
 	} else {
-		q.size = min(listPageSize, rapid.IntRange(1, 60).Draw(rt, "largest size"))
+		q.size = min(ListPageSize, rapid.IntRange(1, 60).Draw(rt, "largest size"))
 	}
 	q.pages = (q.n + q.size - 1) / q.size
 	q.ignorePage = rapid.Bool().Draw(rt, "page ignored")

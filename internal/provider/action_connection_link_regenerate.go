@@ -53,7 +53,7 @@ func (a *regenerateAction) Schema(_ context.Context, _ action.SchemaRequest, res
 			"(`terraform apply -invoke=action.albato_connection_link_regenerate.<name>`, or an `action_trigger`). " +
 			"For a link an `albato_connection_link` resource manages, a change of its `regenerate_triggers` does the " +
 			"same through a plan. After this action the resource's next refresh shows the new token; since the API " +
-			"does not say when a token was issued, the resource counts the new token's 48 hours from that refresh " +
+			"does not say when a token was issued, the resource counts the new token's " + inWords(linkLifetime) + " from that refresh " +
 			"(late by at most the time since the refresh before it), so it never regenerates the new link when the " +
 			"old one would have expired.",
 		Attributes: map[string]schema.Attribute{

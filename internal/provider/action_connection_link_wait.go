@@ -38,11 +38,12 @@ func (a *waitAction) Schema(_ context.Context, _ action.SchemaRequest, resp *act
 		MarkdownDescription: "Waits until every one of some connection links is in one of `statuses` (by default, " +
 			"until their end users have completed them), reporting progress as it goes (Terraform 1.14 and later; " +
 			"OpenTofu 1.12 has no actions). It never changes a link.\n\n" +
-			"The links are read at once, then again with a growing pause, from about 1 second up to 15 seconds, " +
+			"The links are read at once, then again with a growing pause, from about " + inWords(defaultPollFirst) +
+			" up to " + inWords(defaultPollLongest) + ", " +
 			"until `timeout` has passed: one request for " +
 			"a single link, and for several one listing of the account per round (or a request per link, when " +
 			"that is fewer). A progress event such as `2 of 3 links granted; waiting for 61 (Globex)` is sent " +
-			"when the picture changes, at most one every 5 seconds.\n\n" +
+			"when the picture changes, at most one every " + inWords(progressGapPolls*defaultPollFirst) + ".\n\n" +
 			"Every link is read at least once, whatever `timeout`: `timeout = \"0s\"` checks once. Once every " +
 			"link is in `statuses`, the links seen there in an earlier round are read once more, and the action " +
 			"succeeds only if they still are: its result holds when it ends (a progress event says what was seen " +
@@ -74,8 +75,8 @@ func (a *waitAction) Schema(_ context.Context, _ action.SchemaRequest, resp *act
 				},
 			},
 			"statuses": schema.SetAttribute{
-				MarkdownDescription: "The status names that end the wait for a link: `waiting`, `granted`, " +
-					"`waiting_oauth`, `revoked`. Defaults to `[\"granted\"]`, as the data source's " +
+				MarkdownDescription: "The status names that end the wait for a link: " + statusNameList("") + ". " +
+					"Defaults to `[\"" + albato.StatusGranted.Name() + "\"]`, as the data source's " +
 					"`wait_for_status` is mostly used.",
 				ElementType: types.StringType,
 				Optional:    true,
@@ -83,7 +84,7 @@ func (a *waitAction) Schema(_ context.Context, _ action.SchemaRequest, resp *act
 			},
 			"timeout": schema.StringAttribute{
 				MarkdownDescription: "How long to wait for all the links, as a Go duration such as `\"30m\"` or " +
-					"`\"2h\"`. Defaults to `\"10m\"`, as the data source's `timeouts.read`.",
+					"`\"2h\"`. Defaults to `\"" + goDuration(defaultWaitTimeout) + "\"`, as the data source's `timeouts.read`.",
 				Optional:   true,
 				Validators: []validator.String{durationValidator},
 			},

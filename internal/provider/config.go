@@ -147,11 +147,11 @@ func (s *settings) check() diag.Diagnostics {
 				"or the "+envToken+" environment variable.")
 	}
 	if _, err := albato.ParseBaseURL(s.apiURL); err != nil && known("api_url") {
-		diags.Append(urlDiagnostic(diag.SeverityError, path.Root("api_url"), s.apiURL, "Invalid Albato API URL",
+		diags.Append(urlDiagnostic(diag.SeverityError, path.Root("api_url"), s.apiURL, invalidAPIURL,
 			fmt.Sprintf("The API URL (%s) is not usable: %s.", s.apiURLOrigin, err)))
 	}
 	if _, err := albato.ParseConnectURL(s.connectURL); err != nil && known("connect_url") {
-		diags.Append(urlDiagnostic(diag.SeverityError, path.Root("connect_url"), s.connectURL, "Invalid Albato Connect URL",
+		diags.Append(urlDiagnostic(diag.SeverityError, path.Root("connect_url"), s.connectURL, invalidConnectURL,
 			fmt.Sprintf("The connect URL (from \"connect_url\" or %s) is not usable: %s.", envConnectURL, err)))
 	}
 	var ok bool

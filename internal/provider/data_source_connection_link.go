@@ -35,10 +35,9 @@ func (d *connectionLinkDataSource) Metadata(_ context.Context, req datasource.Me
 func (d *connectionLinkDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	attrs := lookupLinkAttributes()
 	attrs["wait_for_status"] = schema.SetAttribute{
-		MarkdownDescription: "Wait until the link's status is one of these names (`waiting`, `granted`, " +
-			"`waiting_oauth`, `revoked`), e.g. `[\"granted\"]` to wait for the end user. The link is read at once, " +
-			"then again with a growing pause, from about 1 second up to 15 seconds, until `timeouts.read` " +
-			"(default `10m`) has passed. It is always read at least once, whatever the timeout: `read = \"0s\"` " +
+		MarkdownDescription: "Wait until the link's status is one of these names (" + statusNameList("") + "), e.g. `[\"granted\"]` to wait for the end user. The link is read at once, " +
+			"then again with a growing pause, from about " + inWords(defaultPollFirst) + " up to " +
+			inWords(defaultPollLongest) + ", until `timeouts.read` (default `" + goDuration(defaultWaitTimeout) + "`) has passed. It is always read at least once, whatever the timeout: `read = \"0s\"` " +
 			"checks once. A link already in the set returns after that single read. Only a revoked or deleted link " +
 			"ends the wait early: with `revoked` in the set it ends it successfully (a link the API no longer knows, " +
 			"answering 404, counts as revoked and is shown so, with the attributes the API no longer gives null); " +
@@ -55,7 +54,7 @@ func (d *connectionLinkDataSource) Schema(ctx context.Context, _ datasource.Sche
 		MarkdownDescription: "Reads one connection link (an Albato *sharing*) by id and, optionally, waits until " +
 			"its end user has completed it. Use it in a later stage, or a later `terraform apply`, to pick up the " +
 			"`credential_id` of a link created by the `albato_connection_link` resource.\n\n" +
-			"`issued_at`, `expires_at` and `expired` here count 48 hours from `date_created`: unlike the resource, " +
+			"`issued_at`, `expires_at` and `expired` here count " + inWords(linkLifetime) + " from `date_created`: unlike the resource, " +
 			"the data source cannot know when a token was last regenerated.",
 		Attributes: attrs,
 		Blocks: map[string]schema.Block{

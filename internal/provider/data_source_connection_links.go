@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"maps"
+	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -10,6 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
 var (
@@ -26,10 +29,11 @@ type connectionLinksDataSource struct {
 
 type connectionLinksDataSourceModel struct {
 	linkFilter
-	IncludeSecrets types.Bool `tfsdk:"include_secrets"`
-	Links          types.List `tfsdk:"links"`
-	LinkByID       types.Map  `tfsdk:"link_by_id"`
-	TokenByID      types.Map  `tfsdk:"token_by_id"`
+	ExcludeExpiredByDate types.Bool `tfsdk:"exclude_expired_by_date"`
+	IncludeSecrets       types.Bool `tfsdk:"include_secrets"`
+	Links                types.List `tfsdk:"links"`
+	LinkByID             types.Map  `tfsdk:"link_by_id"`
+	TokenByID            types.Map  `tfsdk:"token_by_id"`
 }
 
 // listedLinkObject is one item of links: a link without its token and
@@ -58,6 +62,14 @@ func (d *connectionLinksDataSource) Metadata(_ context.Context, req datasource.M
 func (d *connectionLinksDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	attrs := filterAttributes(nil)
 	maps.Copy(attrs, map[string]schema.Attribute{
+		"exclude_expired_by_date": schema.BoolAttribute{
+			MarkdownDescription: "Leave out the links whose `expired` is true: waiting links whose `date_created` is " +
+				inWords(linkLifetime) + " old or more (default `false`). The date errs one way only: a link regenerated " +
+				"since may keep its old date and be left out though its token works, but no link kept has a token " +
+				"that expired. With `partner_id`, `status_name = \"" + albato.StatusWaiting.Name() + "\"` and " +
+				"`include_secrets`, `link_by_id` then holds exactly the links to hand out, and can be output whole.",
+			Optional: true,
+		},
 		"include_secrets": schema.BoolAttribute{
 			MarkdownDescription: "Fill `link_by_id` and `token_by_id` (default `false`: both null, and no token or link " +
 				"in the state).",
@@ -87,9 +99,10 @@ func (d *connectionLinksDataSource) Schema(_ context.Context, _ datasource.Schem
 	})
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the account's connection links (Albato *sharings*) across all pages, sorted by id, " +
-			"optionally only those of one partner or in one status. `expires_at` counts 48 hours from `date_created`. " +
-			"Pages are read up to 8 at a time. Should the list change while it is read (links created meanwhile), it is " +
-			"read again, up to three times in all, and then the read fails rather than return a mix of two lists.\n\n" +
+			"optionally only those of one partner or in one status. `expires_at` counts " + inWords(linkLifetime) +
+			" from `date_created`. Pages of up to " + strconv.Itoa(albato.ListPageSize) + " links are read up to " +
+			strconv.Itoa(albato.ListConcurrency) + " at a time. Should the list change while it is read (links " +
+			"created meanwhile), it is read again, up to " + strconv.Itoa(albato.ListReadings) + " times in all, and then the read fails rather than return a mix of two lists.\n\n" +
 			"The items of `links` carry no `token` or `link`. With `include_secrets = true` those are in two " +
 			"sensitive maps keyed by link id, `link_by_id` and `token_by_id`: iterate over `links` (not sensitive, so " +
 			"it can drive `for_each`) and look the secret up with `link_by_id[each.key]`. One sensitive map costs " +
@@ -127,6 +140,9 @@ func (d *connectionLinksDataSource) Read(ctx context.Context, req datasource.Rea
 	links, tokens := map[string]attr.Value{}, map[string]attr.Value{}
 	for i := range found {
 		item := viewOf(&found[i], d.data)
+		if model.ExcludeExpiredByDate.ValueBool() && item.Expired.ValueBool() {
+			continue
+		}
 		items = append(items, listedLink(&item))
 		if secrets && !item.Token.IsNull() { // fill decides whether token and link are shown
 			links[item.ID.ValueString()], tokens[item.ID.ValueString()] = item.Link, item.Token

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/albato/terraform-provider-albato/internal/sandbox"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -181,5 +183,96 @@ data "albato_connection_links" "all" {}
 				},
 			},
 		},
+	})
+}
+
+// exclude_expired_by_date leaves out exactly the waiting links whose
+// date_created is a lifetime old or more, over every status, old and new
+// dates, and a link regenerated since its old date (left out, though its
+// token works: the date errs that way only). Invariant: no link kept is
+// waiting with a token past its lifetime.
+func TestAccConnectionLinksDataSource_excludeExpiredByDate(t *testing.T) {
+	e := newTestEnv(t)
+	seedAll := func(age string) (regenerate int64) {
+		for _, p := range []int64{225, 227} { // 227 is an OAuth app
+			e.seed(p, age+" waiting")
+			granted := e.seed(p, age+" granted")
+			if _, err := e.sandbox.Grant(granted); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.sandbox.Revoke(e.seed(p, age+" revoked")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := e.sandbox.StartOAuth(e.seed(227, age+" waiting_oauth")); err != nil {
+			t.Fatal(err)
+		}
+		return e.seed(225, age+" regenerated")
+	}
+	regenerated := seedAll("old")
+	e.clock.Advance(linkLifetime + time.Hour)
+	if err := e.regenerateThroughAPI(regenerated); err != nil {
+		t.Fatal(err)
+	}
+	seedAll("new")
+
+	cfg := e.providerConfig() + `
+data "albato_connection_links" "fresh" {
+  exclude_expired_by_date = true
+  include_secrets         = true
+}
+
+data "albato_connection_links" "all" {
+  exclude_expired_by_date = false
+  include_secrets         = true
+}
+`
+	check := func(s *terraform.State) error {
+		now := e.clock.Now()
+		keptIDs := func(addr string) (ids, secrets map[string]bool) {
+			ids, secrets = map[string]bool{}, map[string]bool{}
+			for k, v := range s.RootModule().Resources[addr].Primary.Attributes {
+				if strings.HasPrefix(k, "links.") && strings.HasSuffix(k, ".id") {
+					ids[v] = true
+				}
+				if id, ok := strings.CutPrefix(k, "link_by_id."); ok && id != "%" {
+					secrets[id] = true
+				}
+			}
+			return ids, secrets
+		}
+		fresh, freshSecrets := keptIDs("data.albato_connection_links.fresh")
+		all, allSecrets := keptIDs("data.albato_connection_links.all")
+		for _, sh := range e.sandbox.Sharings() {
+			id := strconv.FormatInt(sh.ID, 10)
+			oldDate := !now.Before(sh.DateCreated.Add(linkLifetime))
+			wantKept := !(sh.Status == 0 && oldDate)
+			if fresh[id] != wantKept || !all[id] {
+				return fmt.Errorf("link %s (%s, status %d, date_created %s): kept %v, want %v; in the unfiltered list %v",
+					id, sh.Title, sh.Status, rfc3339(sh.DateCreated), fresh[id], wantKept, all[id])
+			}
+			if freshSecrets[id] != (wantKept && allSecrets[id]) {
+				return fmt.Errorf("link %s (%s): in link_by_id %v, want %v", id, sh.Title, freshSecrets[id], wantKept && allSecrets[id])
+			}
+			if fresh[id] && sh.Status == 0 && !now.Before(sh.TokenIssuedAt.Add(linkLifetime)) {
+				return fmt.Errorf("link %s (%s) kept, but its token expired at %s", id, sh.Title, rfc3339(sh.TokenIssuedAt.Add(linkLifetime)))
+			}
+		}
+		if id := strconv.FormatInt(regenerated, 10); fresh[id] || !allSecrets[id] {
+			return fmt.Errorf("the link regenerated since its old date: kept %v, usable token %v; want left out, usable", fresh[id], allSecrets[id])
+		}
+		return nil
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			Check:  check,
+			ConfigStateChecks: []statecheck.StateCheck{
+				// 8 links of each age; the old waiting ones (2) and the regenerated one left out.
+				statecheck.ExpectKnownValue("data.albato_connection_links.fresh", tfjsonpath.New("links"), knownvalue.ListSizeExact(16-3)),
+				statecheck.ExpectKnownValue("data.albato_connection_links.all", tfjsonpath.New("links"), knownvalue.ListSizeExact(16)),
+			},
+		}},
 	})
 }

@@ -19,7 +19,7 @@ func (pd *providerData) apiErrorDetail(action string, err error) string {
 			"\"token\" argument or the %s environment variable, and that the token may manage connection links.",
 			action, err, envToken)
 	case errors.Is(err, context.Canceled):
-		return fmt.Sprintf("Terraform cancelled the request to %s before the Albato API answered. "+
+		return fmt.Sprintf("The run was interrupted (the request to %s was cancelled) before the Albato API answered. "+
 			"Run the command again; a plan will show what the API did.", action)
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Sprintf("The request to %s ran out of time before the Albato API answered. "+

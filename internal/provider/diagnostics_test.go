@@ -1,10 +1,13 @@
 package provider
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
@@ -37,6 +40,29 @@ func TestCreateErrorDiagnostic(t *testing.T) {
 			if !strings.Contains(detail, part) {
 				t.Errorf("%s: detail %q lacks %q", c.name, detail, part)
 			}
+		}
+	}
+}
+
+// An interrupt comes from Terraform or OpenTofu alike: no message it causes
+// names either CLI.
+func TestInterruptMessagesNameNoCLI(t *testing.T) {
+	t.Parallel()
+	pd := &providerData{}
+	var diags diag.Diagnostics
+	w := &linkWait{ids: []int64{61}, want: []string{"granted"}}
+	w.interrupted(&diags)
+	msgs := []string{pd.apiErrorDetail("create the link", context.Canceled),
+		pd.apiErrorDetail("read link 61", fmt.Errorf("GET: %w", context.Canceled))}
+	for _, d := range diags {
+		msgs = append(msgs, d.Summary()+": "+d.Detail())
+	}
+	if len(msgs) != 3 {
+		t.Fatalf("the interrupted wait reported %d diagnostics, want 1: %v", len(diags), diags)
+	}
+	for _, m := range msgs {
+		if strings.Contains(m, "Terraform") || strings.Contains(m, "OpenTofu") {
+			t.Errorf("an interrupt's message names a CLI: %q", m)
 		}
 	}
 }

@@ -21,14 +21,14 @@ import (
 // to the descriptions it names.
 func filterAttributes(extra map[string]string) map[string]dschema.Attribute {
 	return map[string]dschema.Attribute{
-		"partner_id": dschema.Int64Attribute{Optional: true,
+		"partner_id": dschema.Int64Attribute{Optional: true, CustomType: wholeNumberType{title: "Invalid Partner ID"},
 			MarkdownDescription: "Only links of this partner (app) id." + extra["partner_id"]},
-		"status": dschema.Int64Attribute{Optional: true,
-			MarkdownDescription: "Only links in this status, by number: `0` waiting, `1` granted, `2` waiting for OAuth, " +
-				"`3` revoked. `status_name` says the same in words." + extra["status"]},
+		"status": dschema.Int64Attribute{Optional: true, CustomType: wholeNumberType{title: "Invalid Status"},
+			MarkdownDescription: "Only links in this status, by number: " + statusNumbers + ". `status_name` says the " +
+				"same in words." + extra["status"]},
 		"status_name": dschema.StringAttribute{Optional: true,
-			MarkdownDescription: "Only links in this status, by name: `waiting`, `granted`, `waiting_oauth` or `revoked` " +
-				"(the names `wait_for_status` takes)." + extra["status_name"]},
+			MarkdownDescription: "Only links in this status, by name: " + statusNameList("or") + " (the names " +
+				"`wait_for_status` takes)." + extra["status_name"]},
 	}
 }
 
@@ -60,10 +60,10 @@ func (f linkFilter) validate(at path.Path, diags *diag.Diagnostics) {
 		diags.AddAttributeError(at.AtName("partner_id"), "Invalid Partner ID",
 			fmt.Sprintf("partner_id must be a partner (app) id, 1 or more, got %d.", f.PartnerID.ValueInt64()))
 	}
-	if n := f.Status.ValueInt64(); known(f.Status) && (n < 0 || n > 3) {
+	if n := f.Status.ValueInt64(); known(f.Status) && (n < int64(albato.StatusWaiting) || n > int64(albato.StatusRevoked)) {
 		diags.AddAttributeError(at.AtName("status"), "Invalid Status",
-			fmt.Sprintf("status must be between 0 and 3 (0 waiting, 1 granted, 2 waiting for OAuth, 3 revoked), got %d; "+
-				"status_name takes the names.", n))
+			fmt.Sprintf("status must be between %d and %d (%s), got %d; status_name takes the names.",
+				albato.StatusWaiting, albato.StatusRevoked, strings.ReplaceAll(statusNumbers, "`", ""), n))
 	}
 	if known(f.StatusName) && !slices.Contains(statusNames, f.StatusName.ValueString()) {
 		diags.AddAttributeError(at.AtName("status_name"), "Invalid Status Name",

@@ -157,21 +157,21 @@ var linkAttrs = []linkAttr{
 	{name: "link", sensitive: true, desc: "The link to hand to the end user: `<connect_url>?id=<partner_id>&token=<token>` " +
 		"(the id the provider's `link_id` chooses). Anyone holding it can create the connection until it is used, " +
 		"revoked or expired; " + usableNote + "."},
-	{name: "status", kind: kindInt, desc: "`0` waiting, `1` granted (the connection exists), `2` waiting for OAuth, `3` revoked."},
-	{name: "status_name", desc: "The status as a word: `waiting`, `granted`, `waiting_oauth` or `revoked`."},
+	{name: "status", kind: kindInt, desc: statusNumbers + "; granted: the connection exists."},
+	{name: "status_name", desc: "The status as a word: " + statusNameList("or") + "."},
 	{name: "credential_id", kind: kindInt, desc: "Null until the end user completes the link (status `1`); then the " +
 		"id of the connection created, to feed a solution installation. A regeneration clears it again (the " +
 		"connection itself stays in the account)."},
 	{name: "date_created", desc: "When the API created the link, RFC 3339 in UTC; null until the API reports it."},
 	{name: "issued_at", kind: kindInt,
-		desc: "When the current token was issued, in Unix seconds; `expires_at` is 48 hours later. It changes at " +
+		desc: "When the current token was issued, in Unix seconds; `expires_at` is " + inWords(linkLifetime) + " later. It changes at " +
 			"every regeneration and never otherwise, and is not secret: use it as the `*_wo_version` of a " +
 			"write-only argument that receives the link. Null until known (after an import, until the API reports " +
 			"`date_created`).",
 		hint: "When the token was issued as far as the API tells, in Unix seconds: `date_created`; null until the " +
 			"API reports it." + hintNote},
-	{name: "expires_at", desc: "RFC 3339 in UTC: 48 hours after the token was last issued (`issued_at`).",
-		hint: "RFC 3339 in UTC: 48 hours after `date_created`." + hintNote},
+	{name: "expires_at", desc: "RFC 3339 in UTC: " + inWords(linkLifetime) + " after the token was last issued (`issued_at`).",
+		hint: "RFC 3339 in UTC: " + inWords(linkLifetime) + " after `date_created`." + hintNote},
 	{name: "expired", kind: kindBool,
 		desc: "Whether the link is waiting and at or past `expires_at`, as of the last refresh (on the API's clock).",
 		hint: "Whether the link is waiting and at or past `expires_at`, on the API's clock." + hintNote},

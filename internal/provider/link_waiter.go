@@ -191,7 +191,7 @@ func (w *linkWait) dead(id int64, diags *diag.Diagnostics) {
 func (w *linkWait) interrupted(diags *diag.Diagnostics) {
 	pending := w.pending()
 	diags.AddError("Stopped Waiting for "+plural(len(pending), "Connection Link", "Connection Links"),
-		fmt.Sprintf("Terraform was interrupted while waiting for %s to become %s.", w.names(pending), w.wantText()))
+		fmt.Sprintf("The run was interrupted while waiting for %s to become %s.", w.names(pending), w.wantText()))
 }
 
 func (w *linkWait) timedOut(pd *providerData, pending []int64, diags *diag.Diagnostics) {

@@ -41,7 +41,7 @@ func (l *connectionLinkListResource) ListResourceConfigSchema(_ context.Context,
 	}) {
 		switch a := a.(type) {
 		case dschema.Int64Attribute:
-			attrs[name] = schema.Int64Attribute{MarkdownDescription: a.MarkdownDescription, Optional: true, Validators: a.Validators}
+			attrs[name] = schema.Int64Attribute{MarkdownDescription: a.MarkdownDescription, Optional: true, CustomType: a.CustomType, Validators: a.Validators}
 		case dschema.StringAttribute:
 			attrs[name] = schema.StringAttribute{MarkdownDescription: a.MarkdownDescription, Optional: true, Validators: a.Validators}
 		}
@@ -51,14 +51,15 @@ func (l *connectionLinkListResource) ListResourceConfigSchema(_ context.Context,
 			"OpenTofu 1.12 has no list resources). Each result is one link: its identity `{ id }`, a display name " +
 			"made of its title, partner and status, and, with `include_resource = true` or " +
 			"`-generate-config-out`, the `albato_connection_link` resource as a refresh right after an import " +
-			"would save it (`regenerate_when_expired = true`, `regenerate_before = \"0s\"`, `store_token = true`), " +
+			"would save it (" + fmt.Sprintf("`regenerate_when_expired = %t`, `regenerate_before = %q`, `store_token = %t`",
+			defaultRegenerateWhenExpired, defaultRegenerateBefore, defaultStoreToken) + "), " +
 			"except that `token` and `link` are null: Terraform prints results in full, sensitive values included " +
 			"(`terraform query -json`), and the import reads them. " +
 			"Results come sorted by id. Revoked links are never results: they can be neither imported nor used again.\n\n" +
-			"The links are read from one paged listing of the account (50 a page), never one request per link; " +
+			"The links are read from one paged listing of the account (" + strconv.Itoa(albato.ListPageSize) + " a page), never one request per link; " +
 			"the listing stops at the page that completes the block's `limit` (Terraform's default is 100), so " +
-			"`limit = 10` reads one page. Should the list change while it is read, it is read again, up to three " +
-			"times in all, and then the query fails rather than return a mix of two lists.",
+			"`limit = 10` reads one page. Should the list change while it is read, it is read again, up to " +
+			strconv.Itoa(albato.ListReadings) + " times in all, and then the query fails rather than return a mix of two lists.",
 		Attributes: attrs,
 	}
 }

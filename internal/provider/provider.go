@@ -54,10 +54,17 @@ type providerData struct {
 	pollMin, pollMax time.Duration
 }
 
+// The bounds of the pause between two reads of a wait: it grows from the
+// first to the longest.
+const (
+	defaultPollFirst   = time.Second
+	defaultPollLongest = 15 * time.Second
+)
+
 // New returns a factory for the provider; version goes into the User-Agent.
 func New(version string, opts ...Option) func() provider.Provider {
 	return func() provider.Provider {
-		p := &AlbatoProvider{version: version, now: time.Now, pollMin: time.Second, pollMax: 15 * time.Second}
+		p := &AlbatoProvider{version: version, now: time.Now, pollMin: defaultPollFirst, pollMax: defaultPollLongest}
 		for _, o := range opts {
 			o(p)
 		}
@@ -80,7 +87,7 @@ func (p *AlbatoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				MarkdownDescription: "Base URL of the Albato API, `http` or `https`. May also be set with the `" + envAPIURL +
 					"` environment variable. Defaults to `" + defaultAPIURL + "`.",
 				Optional:   true,
-				Validators: []validator.String{urlValidator(albato.ParseBaseURL)},
+				Validators: []validator.String{urlValidator(albato.ParseBaseURL, invalidAPIURL)},
 			},
 			"token": schema.StringAttribute{
 				MarkdownDescription: "Albato API token. Required unless set with the `" + envToken + "` environment " +
@@ -111,7 +118,7 @@ func (p *AlbatoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				MarkdownDescription: "Base of the links handed to end users; white-label domains differ. May also be set " +
 					"with the `" + envConnectURL + "` environment variable. Defaults to `" + defaultConnectURL + "`.",
 				Optional:   true,
-				Validators: []validator.String{urlValidator(albato.ParseConnectURL)},
+				Validators: []validator.String{urlValidator(albato.ParseConnectURL, invalidConnectURL)},
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: "How many times a request is retried after the first try, on rate limits (HTTP 429) " +

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strconv"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -100,6 +101,7 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 	attrs["partner_id"] = schema.Int64Attribute{
 		MarkdownDescription: attrs["partner_id"].GetMarkdownDescription() + " Changing it replaces the link.",
 		Required:            true,
+		CustomType:          wholeNumberType{title: "Invalid Partner ID"},
 		Validators:          []validator.Int64{int64validator.AtLeast(1)},
 		PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
 	}
@@ -120,13 +122,13 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 	}
 	attrs["regenerate_when_expired"] = boolSetting(defaultRegenerateWhenExpired,
 		"Whether a plan regenerates the token in place once a waiting link has expired, "+
-			"or is within `regenerate_before` of expiring (default: `true`). Judged as of the link's last "+
+			"or is within `regenerate_before` of expiring (default: `"+strconv.FormatBool(defaultRegenerateWhenExpired)+"`). Judged as of the link's last "+
 			"refresh (or create, update, import), never the clock of the moment, so that a saved plan applies "+
 			"as planned however much later; a `-refresh=false` plan judges as of the last refresh.")
 	attrs["regenerate_before"] = schema.StringAttribute{
 		MarkdownDescription: "How long before `expires_at` to plan that regeneration already, as a Go duration " +
-			"such as `\"6h\"` or `\"90m\"` (default: `\"0s\"`, i.e. at expiry), so that a link handed out today " +
-			"is not about to die. A window of `\"48h\"` or more regenerates a waiting link on every plan.",
+			"such as `\"6h\"` or `\"90m\"` (default: `\"" + defaultRegenerateBefore + "\"`, i.e. at expiry), so that a link " +
+			"handed out today is not about to die. A window of `\"" + goDuration(linkLifetime) + "\"` or more regenerates a waiting link on every plan.",
 		Optional:      true,
 		Computed:      true,
 		Default:       stringdefault.StaticString(defaultRegenerateBefore),
@@ -134,7 +136,7 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 	}
 	attrs["store_token"] = boolSetting(defaultStoreToken,
-		"Whether `token` and `link` are kept in the state (default: `true`). With `false` "+
+		"Whether `token` and `link` are kept in the state (default: `"+strconv.FormatBool(defaultStoreToken)+"`). With `false` "+
 			"they are null in state and plan, always; read the link with the `albato_connection_link` "+
 			"ephemeral resource (Terraform 1.10+, OpenTofu 1.11+) and pass it to a write-only argument, "+
 			"with `issued_at` as its version. Turning it back on reads the link once at apply.")
@@ -142,7 +144,7 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 		MarkdownDescription: "A one-time **connection link** (an Albato *sharing*): the partner hands the `link` to " +
 			"its client, who follows it, signs in to the app, and so creates a connection whose id then appears " +
 			"as `credential_id`.\n\n" +
-			"A link is valid for 48 hours after its token was issued and works once. Terraform shows what the end " +
+			"A link is valid for " + inWords(linkLifetime) + " after its token was issued and works once. Terraform shows what the end " +
 			"user did as changes outside Terraform; a link revoked outside Terraform is planned to be created again. " +
 			"The token is regenerated in place (same `id`) when `regenerate_triggers` change, and, unless " +
 			"`regenerate_when_expired` is `false`, when a waiting link has expired (or is within `regenerate_before` " +

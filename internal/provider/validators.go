@@ -38,11 +38,18 @@ var (
 	titleLength = stringCheck{"value must be 1 to 255 characters long", checkTitle}
 )
 
+// The titles of a bad URL, the same whether it comes from the configuration
+// (urlValidator) or the environment (settings.check).
+const (
+	invalidAPIURL     = "Invalid Albato API URL"
+	invalidConnectURL = "Invalid Albato Connect URL"
+)
+
 // urlValidator checks a URL with the client's own parse, so that both accept the same.
-func urlValidator(parse func(string) (*url.URL, error)) stringCheck {
+func urlValidator(parse func(string) (*url.URL, error), title string) stringCheck {
 	return stringCheck{"value must be an absolute http or https URL", func(raw string, at path.Path, diags *diag.Diagnostics) {
 		if _, err := parse(raw); err != nil {
-			diags.Append(urlDiagnostic(diag.SeverityError, at, raw, "Invalid URL",
+			diags.Append(urlDiagnostic(diag.SeverityError, at, raw, title,
 				fmt.Sprintf("The URL of %q is not usable: %s.", at, err)))
 		}
 	}}

@@ -1,12 +1,17 @@
 package provider
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	pschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
@@ -66,8 +71,8 @@ func TestDurationAndURLValidators(t *testing.T) {
 		{durationValidator, "6h", false},
 		{durationValidator, "-1s", true},
 		{durationValidator, "six hours", true},
-		{urlValidator(albato.ParseConnectURL), "https://connect.example.com", false},
-		{urlValidator(albato.ParseConnectURL), "connect.example.com/no-scheme", true},
+		{urlValidator(albato.ParseConnectURL, invalidConnectURL), "https://connect.example.com", false},
+		{urlValidator(albato.ParseConnectURL, invalidConnectURL), "connect.example.com/no-scheme", true},
 	} {
 		resp := &validator.StringResponse{}
 		c.v.ValidateString(t.Context(), validator.StringRequest{Path: path.Root("x"), ConfigValue: types.StringValue(c.value)}, resp)
@@ -75,4 +80,64 @@ func TestDurationAndURLValidators(t *testing.T) {
 			t.Errorf("%q: refused = %v, want %v (%v)", c.value, resp.Diagnostics.HasError(), c.refused, resp.Diagnostics)
 		}
 	}
+}
+
+// A bad URL has one title whether it comes from the configuration (the
+// schema's validator) or from the environment (the provider's settings).
+func TestBadURLTitleFromConfigOrEnvironment(t *testing.T) {
+	t.Parallel()
+	var sr provider.SchemaResponse
+	(&AlbatoProvider{}).Schema(t.Context(), provider.SchemaRequest{}, &sr)
+	for arg, env := range map[string]string{"api_url": envAPIURL, "connect_url": envConnectURL} {
+		const bad = "no-scheme.example.com"
+		fromConfig := &validator.StringResponse{}
+		for _, v := range sr.Schema.Attributes[arg].(pschema.StringAttribute).Validators {
+			v.ValidateString(t.Context(), validator.StringRequest{Path: path.Root(arg), ConfigValue: types.StringValue(bad)}, fromConfig)
+		}
+		cfg := providerModel{APIURL: types.StringNull(), Token: types.StringValue("t"), AuthScheme: types.StringNull(),
+			LinkID: types.StringNull(), ConnectURL: types.StringNull(), MaxRetries: types.Int64Null()}
+		_, fromEnv := resolveSettings(cfg, func(k string) string { return map[string]string{env: bad}[k] })
+		if len(fromConfig.Diagnostics) != 1 || len(fromEnv) != 1 {
+			t.Fatalf("%s: want one error from each, got %v from the configuration and %v from %s", arg, fromConfig.Diagnostics, fromEnv, env)
+		}
+		if a, b := fromConfig.Diagnostics[0].Summary(), fromEnv[0].Summary(); a != b {
+			t.Errorf("%s: %q from the configuration, %q from %s", arg, a, b, env)
+		}
+	}
+}
+
+// A number from a variable that is not a whole number (225.5), or too large
+// for one (1e20), is refused naming the argument, not with the framework's
+// conversion error that blames the provider; in the resource, the links
+// data source's filters and (through the same attribute) the list resource.
+func TestAccWholeNumbersFromVariables(t *testing.T) {
+	e := newTestEnv(t)
+	cfg := e.providerConfig() + `
+variable "n" {
+  type = number
+}
+`
+	blocks := map[string]string{
+		"resource partner_id":    "resource \"albato_connection_link\" \"x\" {\n  partner_id = var.n\n  title      = \"t\"\n}\n",
+		"data source partner_id": "data \"albato_connection_links\" \"x\" {\n  partner_id = var.n\n}\n",
+		"data source status":     "data \"albato_connection_links\" \"x\" {\n  status = var.n\n}\n",
+	}
+	var steps []resource.TestStep
+	for what, block := range blocks {
+		title, arg := "Invalid Partner ID", "partner_id"
+		if strings.HasSuffix(what, "status") {
+			title, arg = "Invalid Status", "status"
+		}
+		for _, n := range []struct {
+			v    float64
+			text string
+		}{{225.5, "225.5"}, {1e20, "1e\\+20"}} {
+			steps = append(steps, resource.TestStep{
+				Config:          cfg + block,
+				ConfigVariables: config.Variables{"n": config.FloatVariable(n.v)},
+				ExpectError:     regexp.MustCompile(title + `(?s).*` + arg + `\s+must\s+be\s+a\s+whole\s+number.*got\s+` + n.text),
+			})
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: e.factories(), Steps: steps})
 }

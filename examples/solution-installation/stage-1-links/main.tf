@@ -51,6 +51,21 @@ output "link_ids" {
   value       = { for client, l in albato_connection_link.client : client => l.id }
 }
 
+# Stage 2's input: each client's link id, and when the resource issued its
+# token to expire. This resource knows that; a data source reading the link
+# later does not (its expires_at counts from date_created, a hint that a
+# regeneration may not move). Null once the link is no longer waiting: the
+# client has used it, so its expiry no longer matters.
+output "issued_links" {
+  description = "Each client's link id and its token's expires_at (null once used), for stage 2 (terraform output -json issued_links)."
+  value = {
+    for client, l in albato_connection_link.client : client => {
+      id         = l.id
+      expires_at = l.status_name == "waiting" ? l.expires_at : null
+    }
+  }
+}
+
 output "statuses" {
   description = "Where each client is: waiting, waiting_oauth, granted (or the link is gone: revoked)."
   value       = { for client, l in albato_connection_link.client : client => l.status_name }

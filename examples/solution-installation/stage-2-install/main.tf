@@ -1,14 +1,14 @@
 # Stage 2: wait until each client has completed its link, then install the
 # solution on the connection (credential) the client created.
 #
-#   terraform apply -var "link_ids=$(terraform -chdir=../stage-1-links output -json link_ids)"
+#   terraform apply -var "issued_links=$(terraform -chdir=../stage-1-links output -json issued_links)"
 #
 # Destroy this stage before stage 1, without reading the links again (a
 # destroy refreshes first, and a wait would hold it until its timeout):
 #
-#   terraform destroy -refresh=false -var "link_ids=..."
+#   terraform destroy -refresh=false -var "issued_links=..."
 terraform {
-  required_version = ">= 1.4" # terraform_data, in the module
+  required_version = ">= 1.5" # plantimestamp(); terraform_data, in the module
 
   required_providers {
     albato = {
@@ -19,9 +19,12 @@ terraform {
 
 provider "albato" {}
 
-variable "link_ids" {
-  description = "Each client's link id: stage 1's link_ids output, as JSON."
-  type        = map(string)
+variable "issued_links" {
+  description = "Each client's link id and its token's expires_at (null once used): stage 1's issued_links output, as JSON."
+  type = map(object({
+    id         = string
+    expires_at = string
+  }))
 }
 
 variable "solution_id" {
@@ -42,13 +45,23 @@ variable "wait_for_clients" {
 # whose date says it expired, is waited for until the read timeout, which
 # fails too, naming it.
 data "albato_connection_link" "client" {
-  for_each = var.link_ids
+  for_each = var.issued_links
 
-  id              = each.value
+  id              = each.value.id
   wait_for_status = var.wait_for_clients ? ["granted"] : null
 
   timeouts {
     read = "30m" # how long a plan or apply waits for the slowest client
+  }
+
+  lifecycle {
+    # Refuse, before the read, a link whose token expired unused, as stage 1
+    # saw it: no client can complete it, and a wait on it would run to the
+    # timeout (this data source cannot tell, as its expires_at is a hint).
+    precondition {
+      condition     = !var.wait_for_clients || timecmp(plantimestamp(), coalesce(each.value.expires_at, "9999-12-31T23:59:59Z")) < 0
+      error_message = "Client ${each.key}'s link (id ${each.value.id}) expired unused at ${each.value.expires_at}, as stage 1 last saw it. Apply stage 1 again: it regenerates a link still waiting (same id, new token: hand ${each.key} the new link) and records one completed since. Then run stage 2 with stage 1's new issued_links."
+    }
   }
 }
 
