@@ -52,14 +52,14 @@ type settings struct {
 	token      string
 	authScheme string // one of albato.AuthSchemes
 	linkID     string // linkIDPartner or linkIDSharing
-	connectURL string
+	connectURL string // trimmed once here: the one value every link is built on
 	maxRetries int
 
 	unknown []string // the arguments not known yet (set from a resource still to be created)
 	// apiURLOrigin says where apiURL came from, for diagnostics, naming the
 	// variable the configuration overrode: a copied example meets a
 	// sandbox's variable.
-	apiURLOrigin string
+	apiURLOrigin, connectURLOrigin string
 }
 
 type setting struct {
@@ -115,7 +115,9 @@ func resolveSettings(cfg providerModel, getenv func(string) string) (settings, d
 	s.token = str(setting{name: "token", env: envToken, value: cfg.Token})
 	s.authScheme = str(setting{name: "auth_scheme", env: envAuthScheme, def: defaultAuthScheme, value: cfg.AuthScheme})
 	s.linkID = str(setting{name: "link_id", env: envLinkID, def: defaultLinkID, value: cfg.LinkID})
-	s.connectURL = str(setting{name: "connect_url", env: envConnectURL, def: defaultConnectURL, value: cfg.ConnectURL})
+	connectURL := setting{name: "connect_url", env: envConnectURL, def: defaultConnectURL, value: cfg.ConnectURL}
+	s.connectURL = strings.TrimSpace(str(connectURL))
+	s.connectURLOrigin = connectURL.origin(getenv)
 	diags.Append(s.check()...)
 	s.maxRetries = defaultMaxRetries
 	switch v := getenv(envMaxRetries); {
@@ -152,7 +154,7 @@ func (s *settings) check() diag.Diagnostics {
 	}
 	if _, err := albato.ParseConnectURL(s.connectURL); err != nil && known("connect_url") {
 		diags.Append(urlDiagnostic(diag.SeverityError, path.Root("connect_url"), s.connectURL, "Invalid Albato Connect URL",
-			fmt.Sprintf("The connect URL (from \"connect_url\" or %s) is not usable: %s.", envConnectURL, err)))
+			fmt.Sprintf("The connect URL (%s) is not usable: %s.", s.connectURLOrigin, err)))
 	}
 	var ok bool
 	if s.authScheme, ok = canonical(albato.AuthSchemes, s.authScheme); !ok && known("auth_scheme") {
