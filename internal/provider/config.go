@@ -43,6 +43,8 @@ type providerModel struct {
 	LinkID     types.String `tfsdk:"link_id"`
 	ConnectURL types.String `tfsdk:"connect_url"`
 	MaxRetries types.Int64  `tfsdk:"max_retries"`
+
+	SameAccountAs types.List `tfsdk:"same_account_as"`
 }
 
 // settings is the provider configuration once arguments, environment
@@ -54,6 +56,9 @@ type settings struct {
 	linkID     string // linkIDPartner or linkIDSharing
 	connectURL string // trimmed once here: the one value every link is built on
 	maxRetries int
+	// sameAccountAs are the earlier API URLs and token fingerprints of the
+	// provider's account (account.go), as accountURL writes them.
+	sameAccountAs []string
 
 	unknown []string // the arguments not known yet (set from a resource still to be created)
 	// apiURLOrigin says where apiURL came from, for diagnostics, naming the
@@ -119,6 +124,11 @@ func resolveSettings(cfg providerModel, getenv func(string) string) (settings, d
 	s.connectURL = strings.TrimSpace(str(connectURL))
 	s.connectURLOrigin = connectURL.origin(getenv)
 	diags.Append(s.check()...)
+	if values, unknown := sameAccountSetting(cfg.SameAccountAs); unknown {
+		s.unknown = append(s.unknown, "same_account_as")
+	} else {
+		s.sameAccountAs = values
+	}
 	s.maxRetries = defaultMaxRetries
 	switch v := getenv(envMaxRetries); {
 	case cfg.MaxRetries.IsUnknown():

@@ -166,6 +166,7 @@ func (r *connectionLinkResource) save(ctx context.Context, state *tfsdk.State, p
 	m *connectionLinkResourceModel, s *albato.Sharing, mem linkMemory, kind answerKind,
 ) diag.Diagnostics {
 	mem.observe(s, r.data.apiNow(s), kind, m.IssuedAt.ValueInt64())
+	mem.account = r.data.account()
 	m.fill(s, r.data, mem.issuedAt)
 	if !m.storesToken() {
 		m.forgetToken()
@@ -220,6 +221,11 @@ func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 	// Even a read that removes the resource must set the identity.
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID.ValueString())...)
+	mem, diags := loadMemory(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if !r.data.checkAccount(mem.account, state.ID.ValueString(), &resp.Diagnostics) {
+		return
+	}
 
 	current, err := r.data.reads.Get(ctx, id)
 	if err != nil && !albato.IsNotFound(err) {
@@ -240,8 +246,6 @@ func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	ctx = withSecretsMasked(ctx, r.data, current.Token)
-	mem, diags := loadMemory(ctx, req.Private)
-	resp.Diagnostics.Append(diags...)
 	state.withDefaults()
 	resp.Diagnostics.Append(r.save(ctx, &resp.State, resp.Private, &state, current, mem, answerRead)...)
 }
@@ -260,6 +264,9 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID.ValueString())...)
 	mem, diags := loadMemory(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
+	if !r.data.checkAccount(mem.account, state.ID.ValueString(), &resp.Diagnostics) {
+		return
+	}
 
 	// Update does what the plan said (DESIGN.md, "What a plan shows"): only
 	// a plan that regenerates leaves status unknown.
@@ -355,6 +362,10 @@ func (r *connectionLinkResource) Delete(ctx context.Context, req resource.Delete
 	if !ok {
 		return // nothing the API could know; dropping it from the state is all there is to do
 	}
+	if mem, diags := loadMemory(ctx, req.Private); !r.data.checkAccount(mem.account, state.ID.ValueString(), &diags) {
+		resp.Diagnostics.Append(diags...)
+		return
+	}
 	_, err := r.data.client.RevokeSharing(ctx, id)
 	if err == nil || albato.IsNotFound(err) {
 		tflog.Info(ctx, "Revoked connection link", map[string]any{"id": id})
@@ -422,11 +433,11 @@ func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id strin
 // expiry as of the link's last reading, never the clock of the moment:
 // Terraform plans again at apply and must find the same.
 func (r *connectionLinkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return // a destroy
-	}
 	mem, diags := loadMemory(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
+	if !r.data.checkAccountAtPlan(ctx, req, mem.account, &resp.Diagnostics) || req.Plan.Raw.IsNull() {
+		return // another account's link, or a destroy
+	}
 	r.planChange(ctx, req, resp, mem.readAt)
 }
 
