@@ -167,7 +167,9 @@ func (r *connectionLinkResource) save(ctx context.Context, state *tfsdk.State, p
 ) diag.Diagnostics {
 	mem.observe(s, r.data.apiNow(s), kind, m.IssuedAt.ValueInt64())
 	mem.account = r.data.account()
+	held := *m
 	m.fill(s, r.data, mem.issuedAt)
+	m.keepHeld(held)
 	if !m.storesToken() {
 		m.forgetToken()
 	}
@@ -204,6 +206,9 @@ func (r *connectionLinkResource) Create(ctx context.Context, req resource.Create
 			fmt.Sprintf("Connection link %d was created and is saved in the state, but reading it back failed: %s "+
 				"The next refresh fills in date_created.", created.ID, r.data.apiErrorDetail("read the new link", err)))
 		current = created
+	}
+	if summary, detail := answeredOtherwise(plan, current); summary != "" {
+		resp.Diagnostics.AddWarning(summary, detail)
 	}
 	resp.Diagnostics.Append(r.save(ctx, &resp.State, resp.Private, &plan, current, mem, answerRead)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)

@@ -102,7 +102,7 @@
 // are authScheme, linkId, pageSize, maxPerPage, emptyPageWhenOutOfRange,
 // ignorePage, dateFormat and regenerateMovesDate. Fault fields in JSON: method, pathPrefix,
 // status, retryAfter, body, emptyBody, latency (a Go duration string),
-// afterHandling, drop, times. Action errors answer 404 (unknown sharing) or
+// afterHandling, drop, times, normalizeTitle. Action errors answer 404 (unknown sharing) or
 // 409 (wrong state).
 // Some fault fields are set from Go only, with Server.AddFault: BodyContains
 // (match one request among many by its body), Probability and Seed (fault a

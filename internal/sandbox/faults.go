@@ -58,6 +58,10 @@ type Fault struct {
 	Drop bool `json:"drop,omitempty"`
 	// Times is how many requests the fault applies to; 0 means unlimited.
 	Times int `json:"times,omitempty"`
+	// NormalizeTitle makes the API store and answer the title of a create
+	// normalised: trimmed, each run of white space inside it one space, as
+	// an API that tidies titles would. The request is handled for real.
+	NormalizeTitle bool `json:"normalizeTitle,omitempty"`
 
 	// BodyContains restricts the fault to requests whose body contains this
 	// text, such as the title of one create among many. The body is read
@@ -252,6 +256,9 @@ func (s *Server) serveAPIWithFaults(w *respWriter, r *http.Request) {
 			return // the client went away: nothing is answered or changed
 		}
 	}
+	if faulted && f.NormalizeTitle {
+		normalizeTitle(r)
+	}
 	answers := f.Status != 0 || f.Body != "" || f.EmptyBody
 	shapes := f.BodyBytes > 0 || f.TruncateAt > 0 || f.SlowBody > 0
 	if faulted && (f.AfterHandling || (shapes && !answers && !f.Drop)) {
@@ -270,6 +277,20 @@ func (s *Server) serveAPIWithFaults(w *respWriter, r *http.Request) {
 	default:
 		s.serveAPI(w, r)
 	}
+}
+
+// normalizeTitle rewrites the title in r's JSON body as NormalizeTitle
+// says; a body without a string title is left as it is.
+func normalizeTitle(r *http.Request) {
+	body := bufferBody(r, true)
+	var in map[string]json.RawMessage
+	var title string
+	if json.Unmarshal(body, &in) != nil || json.Unmarshal(in["title"], &title) != nil {
+		return
+	}
+	in["title"], _ = json.Marshal(strings.Join(strings.Fields(title), " ")) // a string always marshals
+	out, _ := json.Marshal(in)
+	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(out)), int64(len(out))
 }
 
 // bufferBody, when read is set, reads r's body (within the API's limit) and
