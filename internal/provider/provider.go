@@ -54,6 +54,7 @@ type providerData struct {
 	reads            *sharingReader
 	now              func() time.Time
 	pollMin, pollMax time.Duration
+	titles           *titlePlans // this run's plans of links, by partner and title
 }
 
 // New returns a factory for the provider; version goes into the User-Agent.
@@ -149,7 +150,7 @@ func (p *AlbatoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	data := &providerData{settings: s, now: p.now, pollMin: p.pollMin, pollMax: p.pollMax}
+	data := &providerData{settings: s, now: p.now, pollMin: p.pollMin, pollMax: p.pollMax, titles: &titlePlans{}}
 	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData = data, data, data
 	resp.ListResourceData, resp.ActionData = data, data
 	if len(s.unknown) > 0 {

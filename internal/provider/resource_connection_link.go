@@ -444,6 +444,7 @@ func (r *connectionLinkResource) ModifyPlan(ctx context.Context, req resource.Mo
 		return // another account's link, or a destroy
 	}
 	r.planChange(ctx, req, resp, mem.readAt)
+	r.data.planned().note(ctx, req, resp)
 }
 
 // planChange is ModifyPlan as of readAt, which tests set without private state.
