@@ -1,7 +1,7 @@
 package provider
 
 // A partner or title that the API answers otherwise than it was sent
-// (DESIGN.md, "An answer that does not add up").
+// (DESIGN.md, "A partner or title answered otherwise").
 
 import (
 	"fmt"

@@ -111,8 +111,10 @@ func (p *AlbatoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Validators: []validator.String{stringvalidator.OneOfCaseInsensitive(linkIDPartner, linkIDSharing)},
 			},
 			"connect_url": schema.StringAttribute{
-				MarkdownDescription: "Base of the links handed to end users; white-label domains differ. May also be set " +
-					"with the `" + envConnectURL + "` environment variable. Defaults to `" + defaultConnectURL + "`.",
+				MarkdownDescription: "Base of the links handed to end users; white-label domains differ. Trimmed of white " +
+					"space around it; white space inside it, a query or a fragment is refused (the provider adds the link's " +
+					"own `id` and `token`). May also be set with the `" + envConnectURL + "` environment variable. Defaults " +
+					"to `" + defaultConnectURL + "`.",
 				Optional:   true,
 				Validators: []validator.String{urlValidator(albato.ParseConnectURL)},
 			},

@@ -104,8 +104,9 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 		PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
 	}
 	attrs["title"] = schema.StringAttribute{
-		MarkdownDescription: attrs["title"].GetMarkdownDescription() + " Say what the connection is for. " +
-			"Changing it replaces the link, because the API cannot rename one.",
+		MarkdownDescription: attrs["title"].GetMarkdownDescription() + " Say what the connection is for; give each " +
+			"link its own title. No white space around it (the API may trim it). Changing it replaces the link, " +
+			"because the API cannot rename one.",
 		Required:      true,
 		Validators:    []validator.String{titleLength},
 		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
