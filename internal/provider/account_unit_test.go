@@ -2,11 +2,15 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
 // TestAccountHolds: a link belongs to the provider's account when the URL
@@ -117,5 +121,65 @@ func TestLinkMemoryAccount(t *testing.T) {
 	}
 	if got, _ := loadMemory(ctx, &p); got.account != s.account() {
 		t.Errorf("saved account %+v, read %+v", s.account(), got.account)
+	}
+}
+
+// A destroy whose plan could not check the account (the provider's
+// arguments unknown at plan) still checks at apply: no DELETE reaches the
+// provider's account for a link another account made.
+func TestDeleteChecksTheAccount(t *testing.T) {
+	e := newTestEnv(t)
+	id := e.seed(225, "made elsewhere")
+	server := e.configuredServer(t, nil)
+	ctx := context.Background()
+	schemaResp, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ := schemaResp.ResourceSchemas["albato_connection_link"].ValueType()
+	objType, ok := typ.(tftypes.Object)
+	if !ok {
+		t.Fatalf("resource type %T", typ)
+	}
+	vals := map[string]tftypes.Value{}
+	for name, at := range objType.AttributeTypes {
+		vals[name] = tftypes.NewValue(at, nil)
+	}
+	vals["id"] = tftypes.NewValue(tftypes.String, strconv.FormatInt(id, 10))
+	vals["partner_id"] = tftypes.NewValue(tftypes.Number, 225)
+	vals["title"] = tftypes.NewValue(tftypes.String, "made elsewhere")
+	prior, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
+	if err != nil {
+		t.Fatal(err)
+	}
+	planned, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The framework's private state: each key's JSON value, base64 in a JSON object.
+	private, err := json.Marshal(map[string][]byte{
+		privateAccountURLKey: []byte(`"https://elsewhere.example"`), privateAccountTokenKey: []byte(`"` + accountFingerprint(testToken) + `"`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := server.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
+		TypeName: "albato_connection_link", PriorState: &prior, PlannedState: &planned, PlannedPrivate: private,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var details []string
+	for _, d := range resp.Diagnostics {
+		details = append(details, d.Summary+": "+d.Detail)
+	}
+	if !strings.Contains(strings.Join(details, "\n"), "https://elsewhere.example") {
+		t.Errorf("the destroy did not fail naming the link's account: %q", details)
+	}
+	if n := e.sandbox.Count("DELETE"); n != 0 {
+		t.Errorf("the sandbox saw %d DELETE requests, want none", n)
+	}
+	if sh, _ := e.sandbox.Sharing(id); sh.Status != 0 {
+		t.Errorf("the link has status %d, want it still waiting", sh.Status)
 	}
 }
