@@ -83,7 +83,8 @@ Control endpoints (only with -control; JSON, no authentication):
   POST   /_sandbox/faults                   add a fault: {"method":"GET","pathPrefix":"/credentials",
                                             "status":429,"retryAfter":"2","body":"...","emptyBody":false,
                                             "latency":"2s","afterHandling":false,
-                                            "drop":false,"times":3}  (all fields optional; times 0 = unlimited)
+                                            "drop":false,"times":3,"normalizeTitle":false}
+                                            (all fields optional; times 0 = unlimited)
   DELETE /_sandbox/faults                   remove all faults
   GET    /_sandbox/requests                 {"counts":{"GET":n,...},"requests":[...]}
   DELETE /_sandbox/requests                 empty the request log

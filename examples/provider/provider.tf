@@ -20,7 +20,8 @@ provider "albato" {
   api_url = "https://api.albato.com"
 
   # Base of the links handed to end users (ALBATO_CONNECT_URL); set it to your
-  # white-label domain if you have one.
+  # white-label domain if you have one. No query or fragment: the provider
+  # adds the link's own id and token.
   connect_url = "https://connect.integrations-hub.com"
 
   # "Basic" for an API token, "Bearer" for a short-lived session JWT

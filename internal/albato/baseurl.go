@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode"
 )
 
 // ShownURL is raw as every message or log shows it: scheme, host and path,
@@ -51,16 +52,27 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// ParseConnectURL checks the base of the links handed to end users: like
-// the API base, but a query (white-label pages) is allowed; a fragment,
-// which would swallow the link's id and token, is not.
+// ParseConnectURL checks the base of the links handed to end users, once
+// trimmed of white space around it: like the API base, and without white
+// space inside, a query or a fragment, so that the link's own id and token
+// are its whole query (a query of its own would give a link two ids and two
+// tokens; a fragment would swallow them).
 func ParseConnectURL(raw string) (*url.URL, error) {
 	u, err := parseHTTPURL("connect URL", raw)
-	if err == nil && strings.Contains(raw, "#") {
+	switch {
+	case err != nil:
+		return nil, err
+	case strings.ContainsFunc(strings.TrimSpace(raw), unicode.IsSpace):
+		return nil, fmt.Errorf("connect URL must not contain white space: %q; links built on it would "+
+			"break where they are pasted", shownURL(u))
+	case strings.Contains(raw, "#"):
 		return nil, fmt.Errorf("connect URL must not have a fragment (#…): %q; the link's id and token would "+
 			"follow it, and a browser never sends a fragment to the page", shownURL(u))
+	case u.RawQuery != "" || u.ForceQuery:
+		return nil, fmt.Errorf("connect URL must not have a query (?…): %q (query not shown); the provider adds "+
+			"the link's own id and token, and a second id or token would make the link ambiguous", shownURL(u))
 	}
-	return u, err
+	return u, nil
 }
 
 // parseHTTPURL accepts an absolute http or https URL with a host; a value

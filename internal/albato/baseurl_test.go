@@ -38,27 +38,30 @@ func TestURLWithoutScheme(t *testing.T) {
 	}
 }
 
-// TestParseConnectURL: the connect page may carry a query (white-label
-// pages), unlike the API base, but not a fragment, which would swallow the
-// link's id and token; no message shows a secret.
+// TestParseConnectURL: the connect page is trimmed of white space around
+// it, and has none inside, no query (a second id or token) and no fragment
+// (which would swallow the link's id and token); no message shows a secret.
 func TestParseConnectURL(t *testing.T) {
 	t.Parallel()
 	for _, ok := range []string{
 		"https://connect.integrations-hub.com",
 		"http://127.0.0.1:8080/connect",
-		" https://brand.example/connect?brand=acme ",
-		"https://brand.example/connect?",
+		" https://brand.example/connect ",
+		"\thttps://brand.example/connect/\n",
 	} {
 		if u, err := ParseConnectURL(ok); err != nil || u.Host == "" {
 			t.Errorf("ParseConnectURL(%q) = %v, %v; want it accepted", ok, u, err)
-		}
-		if _, err := ParseBaseURL(ok); strings.Contains(ok, "?") && err == nil {
-			t.Errorf("ParseBaseURL(%q) accepted a query", ok)
 		}
 	}
 	for _, tt := range []struct{ in, want string }{
 		{"https://brand.example/connect?k=" + urlSecret + "#" + urlSecret, `must not have a fragment (#…): "https://brand.example/connect"`},
 		{"https://brand.example/#", `must not have a fragment`},
+		{"https://brand.example/connect?brand=acme", `must not have a query (?…): "https://brand.example/connect" (query not shown)`},
+		{"https://brand.example/connect?k=" + urlSecret, `must not have a query`},
+		{"https://brand.example/connect?", `must not have a query`},
+		{"https://brand.example/con nect", `must not contain white space: "https://brand.example/con%20nect"`},
+		{"https://brand.example/con\u00a0nect", `must not contain white space`},
+		{"https://brand.example/connect\n/x", `it is not a URL`},
 		{"https:///connect?k=" + urlSecret, `has no host: "https:///connect"`},
 		{"ftp://me:" + urlSecret + "@connect.example/?k=" + urlSecret, `got "ftp://connect.example/"`},
 		{"https://brand.example/%zz?k=" + urlSecret, "invalid connect URL: it is not a URL"},

@@ -43,6 +43,8 @@ type providerModel struct {
 	LinkID     types.String `tfsdk:"link_id"`
 	ConnectURL types.String `tfsdk:"connect_url"`
 	MaxRetries types.Int64  `tfsdk:"max_retries"`
+
+	SameAccountAs types.List `tfsdk:"same_account_as"`
 }
 
 // settings is the provider configuration once arguments, environment
@@ -52,14 +54,17 @@ type settings struct {
 	token      string
 	authScheme string // one of albato.AuthSchemes
 	linkID     string // linkIDPartner or linkIDSharing
-	connectURL string
+	connectURL string // trimmed once here: the one value every link is built on
 	maxRetries int
+	// sameAccountAs are the earlier API URLs and token fingerprints of the
+	// provider's account (account.go), as accountURL writes them.
+	sameAccountAs []string
 
 	unknown []string // the arguments not known yet (set from a resource still to be created)
 	// apiURLOrigin says where apiURL came from, for diagnostics, naming the
 	// variable the configuration overrode: a copied example meets a
 	// sandbox's variable.
-	apiURLOrigin string
+	apiURLOrigin, connectURLOrigin string
 }
 
 type setting struct {
@@ -115,8 +120,15 @@ func resolveSettings(cfg providerModel, getenv func(string) string) (settings, d
 	s.token = str(setting{name: "token", env: envToken, value: cfg.Token})
 	s.authScheme = str(setting{name: "auth_scheme", env: envAuthScheme, def: defaultAuthScheme, value: cfg.AuthScheme})
 	s.linkID = str(setting{name: "link_id", env: envLinkID, def: defaultLinkID, value: cfg.LinkID})
-	s.connectURL = str(setting{name: "connect_url", env: envConnectURL, def: defaultConnectURL, value: cfg.ConnectURL})
+	connectURL := setting{name: "connect_url", env: envConnectURL, def: defaultConnectURL, value: cfg.ConnectURL}
+	s.connectURL = strings.TrimSpace(str(connectURL))
+	s.connectURLOrigin = connectURL.origin(getenv)
 	diags.Append(s.check()...)
+	if values, unknown := sameAccountSetting(cfg.SameAccountAs); unknown {
+		s.unknown = append(s.unknown, "same_account_as")
+	} else {
+		s.sameAccountAs = values
+	}
 	s.maxRetries = defaultMaxRetries
 	switch v := getenv(envMaxRetries); {
 	case cfg.MaxRetries.IsUnknown():
@@ -152,7 +164,7 @@ func (s *settings) check() diag.Diagnostics {
 	}
 	if _, err := albato.ParseConnectURL(s.connectURL); err != nil && known("connect_url") {
 		diags.Append(urlDiagnostic(diag.SeverityError, path.Root("connect_url"), s.connectURL, invalidConnectURL,
-			fmt.Sprintf("The connect URL (from \"connect_url\" or %s) is not usable: %s.", envConnectURL, err)))
+			fmt.Sprintf("The connect URL (%s) is not usable: %s.", s.connectURLOrigin, err)))
 	}
 	var ok bool
 	if s.authScheme, ok = canonical(albato.AuthSchemes, s.authScheme); !ok && known("auth_scheme") {

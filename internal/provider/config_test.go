@@ -124,8 +124,8 @@ func TestResolveSettings(t *testing.T) {
 		},
 		"Albato's API with a white-label connect page": {
 			cfg:  tokenOnly,
-			env:  map[string]string{envConnectURL: "https://connect.example.com/?brand=acme"},
-			want: settings{connectURL: "https://connect.example.com/?brand=acme"},
+			env:  map[string]string{envConnectURL: " https://connect.example.com/brand/acme\n"},
+			want: settings{connectURL: "https://connect.example.com/brand/acme"},
 		},
 	}
 	for name, c := range cases {

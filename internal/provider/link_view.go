@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -104,22 +103,13 @@ func (pd *providerData) linkOf(s *albato.Sharing) string {
 	return buildLink(pd.connectURL, id, s.Token)
 }
 
-// buildLink forms <connectURL>?id=<id>&token=<token>, with "&" when
-// connectURL already carries a query.
+// buildLink forms <connectURL>?id=<id>&token=<token>; connectURL has no
+// query of its own (albato.ParseConnectURL).
 func buildLink(connectURL string, id int64, token string) string {
 	q := url.Values{}
 	q.Set("id", strconv.FormatInt(id, 10))
 	q.Set("token", token)
-	// Only the query counts: in "https://a&" the "&" is part of the host,
-	// and in "https://a??" the query is "?" (both found by FuzzBuildLink).
-	sep := "?"
-	if i := strings.IndexByte(connectURL, '?'); i >= 0 {
-		sep = "&"
-		if query := connectURL[i+1:]; query == "" || strings.HasSuffix(query, "&") {
-			sep = ""
-		}
-	}
-	return connectURL + sep + q.Encode()
+	return connectURL + "?" + q.Encode()
 }
 
 var statusNames = []string{

@@ -18,6 +18,9 @@ const (
 	privateIssuedAtKey  = "token_issued_at"
 	privateReadAtKey    = "read_at"
 	privateTokenSeenKey = "token_seen"
+	// The account the link was made or imported in (account.go).
+	privateAccountURLKey   = "account_url"
+	privateAccountTokenKey = "account_token"
 )
 
 // linkMemory is what the resource remembers of a link.
@@ -25,6 +28,7 @@ type linkMemory struct {
 	issuedAt time.Time // when the token was issued; zero when unknown (an import, an older version)
 	readAt   time.Time // the last reading, on the API's clock
 	seen     string    // the fingerprint of the token last seen
+	account  account   // where the link was made or imported; zero when written by an older version
 }
 
 // answerKind is how the resource came by an answer.
@@ -81,7 +85,8 @@ func loadMemory(ctx context.Context, p privateState) (linkMemory, diag.Diagnosti
 		}
 		return s
 	}
-	m := linkMemory{seen: read(privateTokenSeenKey)}
+	m := linkMemory{seen: read(privateTokenSeenKey),
+		account: account{url: read(privateAccountURLKey), token: read(privateAccountTokenKey)}}
 	m.issuedAt, _ = time.Parse(time.RFC3339, read(privateIssuedAtKey)) // zero when it does not parse
 	m.readAt, _ = time.Parse(time.RFC3339, read(privateReadAtKey))
 	return m, diags
@@ -89,7 +94,8 @@ func loadMemory(ctx context.Context, p privateState) (linkMemory, diag.Diagnosti
 
 func (m linkMemory) save(ctx context.Context, p privateState) diag.Diagnostics {
 	var diags diag.Diagnostics
-	values := map[string]string{privateReadAtKey: formatTime(m.readAt), privateTokenSeenKey: m.seen}
+	values := map[string]string{privateReadAtKey: formatTime(m.readAt), privateTokenSeenKey: m.seen,
+		privateAccountURLKey: m.account.url, privateAccountTokenKey: m.account.token}
 	if !m.issuedAt.IsZero() {
 		values[privateIssuedAtKey] = formatTime(m.issuedAt)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -22,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
@@ -52,6 +54,7 @@ type providerData struct {
 	reads            *sharingReader
 	now              func() time.Time
 	pollMin, pollMax time.Duration
+	titles           *titlePlans // this run's plans of links, by partner and title
 }
 
 // The bounds of the pause between two reads of a wait: it grows from the
@@ -115,8 +118,10 @@ func (p *AlbatoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Validators: []validator.String{stringvalidator.OneOfCaseInsensitive(linkIDPartner, linkIDSharing)},
 			},
 			"connect_url": schema.StringAttribute{
-				MarkdownDescription: "Base of the links handed to end users; white-label domains differ. May also be set " +
-					"with the `" + envConnectURL + "` environment variable. Defaults to `" + defaultConnectURL + "`.",
+				MarkdownDescription: "Base of the links handed to end users; white-label domains differ. Trimmed of white " +
+					"space around it; white space inside it, a query or a fragment is refused (the provider adds the link's " +
+					"own `id` and `token`). May also be set with the `" + envConnectURL + "` environment variable. Defaults " +
+					"to `" + defaultConnectURL + "`.",
 				Optional:   true,
 				Validators: []validator.String{urlValidator(albato.ParseConnectURL, invalidConnectURL)},
 			},
@@ -126,6 +131,18 @@ func (p *AlbatoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					"` environment variable. Defaults to `" + strconv.Itoa(defaultMaxRetries) + "`.",
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"same_account_as": schema.ListAttribute{
+				MarkdownDescription: "Earlier API URLs and token fingerprints of this same Albato account, for links " +
+					"made before a change of `api_url` (a white-label host) or of the token (a rotated token). Each link " +
+					"remembers the account it was made or imported in (the API URL and a fingerprint of the token, " +
+					"never the token), and a provider configuration of another account never reads, regenerates or " +
+					"revokes it: the plan fails, naming both accounts and the values to add here if both are the same " +
+					"account. A fingerprint is 16 hex digits, as that error shows it.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Validators: []validator.List{listvalidator.ValueStringsAre(
+					stringCheck{"value must be an API URL or a token fingerprint", checkSameAccountEntry})},
 			},
 		},
 	}
@@ -142,7 +159,7 @@ func (p *AlbatoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	data := &providerData{settings: s, now: p.now, pollMin: p.pollMin, pollMax: p.pollMax}
+	data := &providerData{settings: s, now: p.now, pollMin: p.pollMin, pollMax: p.pollMax, titles: &titlePlans{}}
 	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData = data, data, data
 	resp.ListResourceData, resp.ActionData = data, data
 	if len(s.unknown) > 0 {

@@ -106,7 +106,7 @@ func TestAccProvider_envAndHeaders(t *testing.T) {
 	e := newTestEnv(t)
 	t.Setenv(envAPIURL, e.server.URL)
 	t.Setenv(envToken, testToken)
-	t.Setenv(envConnectURL, "https://connect.example.com/?brand=acme")
+	t.Setenv(envConnectURL, " https://connect.example.com/brand/acme\n") // trimmed once, used as such
 	t.Setenv(envAuthScheme, "bearer")
 	t.Setenv(envMaxRetries, "2")
 
@@ -139,7 +139,7 @@ resource "albato_connection_link" "test" {
 					func(s *terraform.State) error {
 						sh := e.onlySharing()
 						link := s.RootModule().Resources[linkAddr].Primary.Attributes["link"]
-						if want := "https://connect.example.com/?brand=acme&id=225&token=" + sh.Token; link != want {
+						if want := "https://connect.example.com/brand/acme?id=225&token=" + sh.Token; link != want {
 							return fmt.Errorf("link = %q, want %q", link, want)
 						}
 						return nil

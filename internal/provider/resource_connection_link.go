@@ -106,8 +106,9 @@ func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequ
 		PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
 	}
 	attrs["title"] = schema.StringAttribute{
-		MarkdownDescription: attrs["title"].GetMarkdownDescription() + " Say what the connection is for. " +
-			"Changing it replaces the link, because the API cannot rename one.",
+		MarkdownDescription: attrs["title"].GetMarkdownDescription() + " Say what the connection is for; give each " +
+			"link its own title. No white space around it (the API may trim it). Changing it replaces the link, " +
+			"because the API cannot rename one.",
 		Required:      true,
 		Validators:    []validator.String{titleLength},
 		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
@@ -168,7 +169,10 @@ func (r *connectionLinkResource) save(ctx context.Context, state *tfsdk.State, p
 	m *connectionLinkResourceModel, s *albato.Sharing, mem linkMemory, kind answerKind,
 ) diag.Diagnostics {
 	mem.observe(s, r.data.apiNow(s), kind, m.IssuedAt.ValueInt64())
+	mem.account = r.data.account()
+	held := *m
 	m.fill(s, r.data, mem.issuedAt)
+	m.keepHeld(held)
 	if !m.storesToken() {
 		m.forgetToken()
 	}
@@ -206,6 +210,9 @@ func (r *connectionLinkResource) Create(ctx context.Context, req resource.Create
 				"The next refresh fills in date_created.", created.ID, r.data.apiErrorDetail("read the new link", err)))
 		current = created
 	}
+	if summary, detail := answeredOtherwise(plan, current); summary != "" {
+		resp.Diagnostics.AddWarning(summary, detail)
+	}
 	resp.Diagnostics.Append(r.save(ctx, &resp.State, resp.Private, &plan, current, mem, answerRead)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
 }
@@ -222,6 +229,11 @@ func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 	// Even a read that removes the resource must set the identity.
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID.ValueString())...)
+	mem, diags := loadMemory(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if !r.data.checkAccount(mem.account, state.ID.ValueString(), &resp.Diagnostics) {
+		return
+	}
 
 	current, err := r.data.reads.Get(ctx, id)
 	if err != nil && !albato.IsNotFound(err) {
@@ -242,8 +254,6 @@ func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	ctx = withSecretsMasked(ctx, r.data, current.Token)
-	mem, diags := loadMemory(ctx, req.Private)
-	resp.Diagnostics.Append(diags...)
 	state.withDefaults()
 	resp.Diagnostics.Append(r.save(ctx, &resp.State, resp.Private, &state, current, mem, answerRead)...)
 }
@@ -262,6 +272,9 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID.ValueString())...)
 	mem, diags := loadMemory(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
+	if !r.data.checkAccount(mem.account, state.ID.ValueString(), &resp.Diagnostics) {
+		return
+	}
 
 	// Update does what the plan said (DESIGN.md, "What a plan shows"): only
 	// a plan that regenerates leaves status unknown.
@@ -357,6 +370,10 @@ func (r *connectionLinkResource) Delete(ctx context.Context, req resource.Delete
 	if !ok {
 		return // nothing the API could know; dropping it from the state is all there is to do
 	}
+	if mem, diags := loadMemory(ctx, req.Private); !r.data.checkAccount(mem.account, state.ID.ValueString(), &diags) {
+		resp.Diagnostics.Append(diags...)
+		return
+	}
 	_, err := r.data.client.RevokeSharing(ctx, id)
 	if err == nil || albato.IsNotFound(err) {
 		tflog.Info(ctx, "Revoked connection link", map[string]any{"id": id})
@@ -424,12 +441,13 @@ func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id strin
 // expiry as of the link's last reading, never the clock of the moment:
 // Terraform plans again at apply and must find the same.
 func (r *connectionLinkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return // a destroy
-	}
 	mem, diags := loadMemory(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
+	if !r.data.checkAccountAtPlan(ctx, req, mem.account, &resp.Diagnostics) || req.Plan.Raw.IsNull() {
+		return // another account's link, or a destroy
+	}
 	r.planChange(ctx, req, resp, mem.readAt)
+	r.data.planned().note(ctx, req, resp)
 }
 
 // planChange is ModifyPlan as of readAt, which tests set without private state.

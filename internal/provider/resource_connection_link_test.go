@@ -2010,6 +2010,8 @@ func (e *testEnv) configuredServer(t *testing.T, extra map[string]tftypes.Value)
 		"link_id":     tftypes.NewValue(tftypes.String, nil),
 		"connect_url": tftypes.NewValue(tftypes.String, e.connectURL()),
 		"max_retries": tftypes.NewValue(tftypes.Number, nil),
+
+		"same_account_as": tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, nil),
 	}
 	for k, v := range extra {
 		vals[k] = v

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -85,5 +86,11 @@ func checkTitle(raw string, at path.Path, diags *diag.Diagnostics) {
 	} else if n := utf8.RuneCountInString(raw); n < 1 || n > 255 {
 		diags.AddAttributeError(at, "Invalid Length", fmt.Sprintf("The value must be 1 to 255 characters long, "+
 			"counted in Unicode characters (code points), not bytes; got %d characters.", n))
+	} else if raw != strings.TrimSpace(raw) {
+		// An API that tidies titles answers it trimmed; a create that gets
+		// no usable answer looks its link up by title (DESIGN.md).
+		diags.AddAttributeError(at, "Title Begins or Ends With White Space",
+			fmt.Sprintf("The %s %q begins or ends with white space (a space, a tab or a line break), which the API "+
+				"may trim. Remove it, for example with trimspace().", at, raw))
 	}
 }

@@ -34,6 +34,14 @@ func TestTitleLengthCountsCharacters(t *testing.T) {
 		{"256 Cyrillic", strings.Repeat("ж", 256), "got 256 characters"},
 		{"256 emoji", strings.Repeat("😀", 256), "got 256 characters"},
 		{"not UTF-8", "\xff\xfe", "not valid UTF-8"},
+		// White space around the title: the API may trim it.
+		{"white space inside", "CRM  for\tAcme", ""},
+		{"leading space", " CRM", `The title " CRM" begins or ends with white space`},
+		{"trailing space", "CRM ", "trimspace()"},
+		{"trailing line break", "CRM\n", "begins or ends with white space"},
+		{"leading tab", "\tCRM", "begins or ends with white space"},
+		{"no-break space", "CRM\u00a0", "begins or ends with white space"},
+		{"only a space", " ", "begins or ends with white space"},
 	}
 	for _, c := range cases {
 		resp := &validator.StringResponse{}

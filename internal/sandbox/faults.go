@@ -63,6 +63,11 @@ type Fault struct {
 	// over a page that holds links): a meta that contradicts its data.
 	ListMeta *ListMeta `json:"listMeta,omitempty"`
 
+	// NormalizeTitle makes the API store and answer the title of a create
+	// normalised: trimmed, each run of white space inside it one space, as
+	// an API that tidies titles would. The request is handled for real.
+	NormalizeTitle bool `json:"normalizeTitle,omitempty"`
+
 	// BodyContains restricts the fault to requests whose body contains this
 	// text, such as the title of one create among many. The body is read
 	// (within the API's 1 MiB limit) and handed on unchanged.
@@ -262,6 +267,9 @@ func (s *Server) serveAPIWithFaults(w *respWriter, r *http.Request) {
 			return // the client went away: nothing is answered or changed
 		}
 	}
+	if faulted && f.NormalizeTitle {
+		normalizeTitle(r)
+	}
 	if faulted && f.ListMeta != nil {
 		s.serveWithListMeta(w, r, *f.ListMeta)
 		return
@@ -302,6 +310,20 @@ func (s *Server) serveWithListMeta(w *respWriter, r *http.Request, m ListMeta) {
 		}
 	}
 	s.sendShaped(w, r, cmp.Or(buf.status, http.StatusOK), buf.header, body, Fault{})
+}
+
+// normalizeTitle rewrites the title in r's JSON body as NormalizeTitle
+// says; a body without a string title is left as it is.
+func normalizeTitle(r *http.Request) {
+	body := bufferBody(r, true)
+	var in map[string]json.RawMessage
+	var title string
+	if json.Unmarshal(body, &in) != nil || json.Unmarshal(in["title"], &title) != nil {
+		return
+	}
+	in["title"], _ = json.Marshal(strings.Join(strings.Fields(title), " ")) // a string always marshals
+	out, _ := json.Marshal(in)
+	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(out)), int64(len(out))
 }
 
 // bufferBody, when read is set, reads r's body (within the API's limit) and

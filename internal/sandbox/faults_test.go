@@ -266,3 +266,18 @@ func TestFaultListMeta(t *testing.T) {
 		t.Errorf("a sharing's answer was changed: %d %s", resp.StatusCode, b)
 	}
 }
+
+// NormalizeTitle stores and answers a create's title trimmed, its inner
+// white space collapsed, as an API that tidies titles would; other requests
+// and a body without a title pass as they are.
+func TestFaultNormalizeTitle(t *testing.T) {
+	e := newEnv(t, sandbox.Options{})
+	e.srv.AddFault(sandbox.Fault{Method: "POST", NormalizeTitle: true})
+	r := e.create(225, " CRM \t for\n Acme  ")
+	if r.Title != "CRM for Acme" || e.get(r.ID).Title != "CRM for Acme" {
+		t.Errorf("created %q, read %q; want both %q", r.Title, e.get(r.ID).Title, "CRM for Acme")
+	}
+	if resp, b := e.api("POST", listPath, `{"partnerId":225}`); resp.StatusCode != 400 {
+		t.Errorf("a create without a title: HTTP %d %s, want the API's own 400", resp.StatusCode, b)
+	}
+}

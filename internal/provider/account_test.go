@@ -1,0 +1,208 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/albato/terraform-provider-albato/internal/sandbox"
+)
+
+const otherAccountToken = "other-account-token-9876543210"
+
+// otherAccount is a second sandbox, another Albato account, holding one
+// link of its own whose id is that of the first link the test makes in e.
+type otherAccount struct {
+	e     *testEnv
+	token string
+	link  sandbox.Sharing
+}
+
+func newOtherAccount(t *testing.T, token string) *otherAccount {
+	t.Helper()
+	o := &otherAccount{e: newTestEnv(t, func(o *sandbox.Options) { o.Token = token }), token: token}
+	body := strings.NewReader(`{"partnerId":225,"title":"the other account's own link"}`)
+	req := httptest.NewRequest(http.MethodPost, sharingsPath, body)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	o.e.sandbox.ServeHTTP(rec, req)
+	var created struct {
+		Data struct{ ID int64 } `json:"data"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &created); err != nil || created.Data.ID == 0 {
+		t.Fatalf("seeding the other account: HTTP %d %s", rec.Code, rec.Body.String())
+	}
+	o.link, _ = o.e.sandbox.Sharing(created.Data.ID)
+	return o
+}
+
+// provider is a provider block for this account, under alias.
+func (o *otherAccount) provider(alias string) string {
+	return fmt.Sprintf("provider \"albato\" {\n  alias       = %q\n  api_url     = %q\n  token       = %q\n  connect_url = %q\n}\n",
+		alias, o.e.server.URL, o.token, o.e.connectURL())
+}
+
+// untouched checks that the other account's link is as it was and that its
+// API saw nothing but the seed: nothing was read, regenerated or revoked.
+func (o *otherAccount) untouched(*terraform.State) error {
+	now, _ := o.e.sandbox.Sharing(o.link.ID)
+	if now.Status != o.link.Status || now.Token != o.link.Token {
+		return fmt.Errorf("the other account's link %d changed: status %d -> %d, token changed %v",
+			o.link.ID, o.link.Status, now.Status, now.Token != o.link.Token)
+	}
+	if reqs := o.e.requests(); len(reqs) != 1 {
+		return fmt.Errorf("the other account's API saw %v, want only the seed's POST", reqs)
+	}
+	return nil
+}
+
+// sameIDs checks that the link the test made has the id of the other
+// account's link, so that a read there would find a link.
+func (o *otherAccount) sameIDs(s *terraform.State, addr string) error {
+	id, err := stateID(s, addr)
+	if err == nil && id != o.link.ID {
+		err = fmt.Errorf("%s has id %d, the other account's link %d: the test proves nothing", addr, id, o.link.ID)
+	}
+	return err
+}
+
+var anotherAccount = regexp.MustCompile(`(?s)Connection Link Belongs to Another Albato Account.*made or imported in the\s+Albato\s+account\s+at\s+http.*token\s+fingerprint\s+[0-9a-f]{16}.*move the resource back.*terraform\s+state\s+rm.*same_account_as`)
+
+const accountLink = `
+resource "albato_connection_link" "test" {
+%s  partner_id = 225
+  title      = "client A"
+}
+`
+
+// A link moved to a provider alias of another account (its provider
+// argument changed) fails the plan, with and without a refresh, and a
+// destroy through that account fails too; the other account's link of the
+// same id is never read, regenerated or revoked. Moved back, it plans empty.
+func TestAccConnectionLink_movedToAnotherAccount(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		token     string // the other account's
+		noRefresh *resource.AdditionalCLIOptions
+	}{
+		{"another host, same token", testToken, nil},
+		{"another host and token, no refresh", otherAccountToken, noRefresh},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e, other := newTestEnv(t), newOtherAccount(t, c.token)
+			home := e.providerConfig() + fmt.Sprintf(accountLink, "")
+			moved := other.provider("b") + fmt.Sprintf(accountLink, "  provider   = albato.b\n")
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				AdditionalCLIOptions:     c.noRefresh,
+				Steps: []resource.TestStep{
+					{Config: home, Check: func(s *terraform.State) error { return other.sameIDs(s, linkAddr) }},
+					{Config: moved, ExpectError: anotherAccount},
+					{Config: moved, Destroy: true, ExpectError: anotherAccount},
+					{
+						Config: home, Check: other.untouched,
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+					},
+				},
+				CheckDestroy: func(s *terraform.State) error {
+					if sh := e.onlySharing(); sh.Status != 3 {
+						return fmt.Errorf("the link's own account holds it with status %d after destroy, want 3", sh.Status)
+					}
+					return other.untouched(s)
+				},
+			})
+		})
+	}
+}
+
+// A moved block into a module given another account's alias fails the plan
+// as a changed provider argument does. (A configuration with a module is a
+// directory: only then does the test framework's init install the module.)
+func TestAccConnectionLink_movedIntoModuleOfAnotherAccount(t *testing.T) {
+	e, other := newTestEnv(t), newOtherAccount(t, otherAccountToken)
+	dir := func(files map[string]string) config.TestStepConfigFunc {
+		d := t.TempDir()
+		for name, text := range files {
+			if err := os.WriteFile(filepath.Join(d, name), []byte(text), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return config.StaticDirectory(d)
+	}
+	module := filepath.Join(t.TempDir(), "module")
+	if err := os.Mkdir(module, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(module, "main.tf"), []byte(fmt.Sprintf(accountLink, "")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	home := dir(map[string]string{"main.tf": e.providerConfig() + fmt.Sprintf(accountLink, "")})
+	intoModule := dir(map[string]string{"main.tf": other.provider("b") + fmt.Sprintf(`
+module "m" {
+  source    = %q
+  providers = { albato = albato.b }
+}
+
+moved {
+  from = albato_connection_link.test
+  to   = module.m.albato_connection_link.test
+}
+`, module)})
+	// Steps with providers of their own run terraform init.
+	f := e.factories()
+	resource.ParallelTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{ProtoV6ProviderFactories: f, ConfigDirectory: home, Check: func(s *terraform.State) error { return other.sameIDs(s, linkAddr) }},
+			{ProtoV6ProviderFactories: f, ConfigDirectory: intoModule, ExpectError: anotherAccount},
+			{
+				ProtoV6ProviderFactories: f, ConfigDirectory: home, Check: other.untouched,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+		CheckDestroy: other.untouched,
+	})
+}
+
+// The same account under another URL (here the sandbox's host by another
+// name) fails the plan until same_account_as names the URL the link was
+// made at; then the plan is empty and the refresh records the new URL, so
+// the old one can go.
+func TestAccConnectionLink_sameAccountAs(t *testing.T) {
+	e := newTestEnv(t)
+	oldURL := e.server.URL
+	newURL := strings.Replace(oldURL, "127.0.0.1", "localhost", 1)
+	at := func(url string, extra ...string) string {
+		return strings.Replace(e.providerConfig(extra...), fmt.Sprintf("%q", oldURL), fmt.Sprintf("%q", url), 1) +
+			fmt.Sprintf(accountLink, "")
+	}
+	empty := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: at(oldURL)},
+			{Config: at(newURL), ExpectError: regexp.MustCompile(fmt.Sprintf(`add\s+\[%q\]\s+to\s+the\s+provider's\s+"same_account_as"`, oldURL))},
+			{Config: at(newURL, fmt.Sprintf("same_account_as = [%q]", oldURL)), ConfigPlanChecks: empty},
+			{Config: at(newURL), ConfigPlanChecks: empty},
+			{Config: at(oldURL), ExpectError: anotherAccount},
+			{Config: at(newURL), ConfigPlanChecks: empty},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if sh := e.onlySharing(); sh.Status != 3 {
+				return fmt.Errorf("status %d after destroy, want 3", sh.Status)
+			}
+			return nil
+		},
+	})
+}

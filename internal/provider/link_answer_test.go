@@ -1,0 +1,101 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/albato/terraform-provider-albato/internal/albato"
+	"github.com/albato/terraform-provider-albato/internal/clocktest"
+	"github.com/albato/terraform-provider-albato/internal/sandbox"
+)
+
+// A title the API would answer otherwise never leaves an inconsistent
+// result: white space around it is refused before anything is sent, and
+// any other tidying of an API that normalises titles (here runs of white
+// space inside, collapsed) leaves the configured title in the state, the
+// apply clean and the next plan empty.
+func TestAccConnectionLink_titleTheAPITidies(t *testing.T) {
+	e := newTestEnv(t)
+	e.sandbox.AddFault(sandbox.Fault{Method: "POST", NormalizeTitle: true})
+	cfg := func(title string) string {
+		return e.providerConfig() + fmt.Sprintf("resource \"albato_connection_link\" \"test\" {\n  partner_id = 225\n  title      = %q\n}\n", title)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      cfg("CRM for Acme\n"),
+				ExpectError: regexp.MustCompile(`(?s)Title Begins or Ends With White Space.*The title "CRM for Acme\\n".*trimspace\(\)`),
+			},
+			{
+				Config: cfg("CRM  for Acme"),
+				Check: resource.ComposeAggregateTestCheckFunc(e.checkCount("POST", 1), func(*terraform.State) error {
+					if got := e.onlySharing().Title; got != "CRM for Acme" {
+						return fmt.Errorf("the sandbox holds title %q, want it tidied: the test proves nothing", got)
+					}
+					return nil
+				}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("title"), knownvalue.StringExact("CRM  for Acme")),
+				},
+			},
+			{
+				RefreshState: true,
+				Check:        e.checkCount("POST", 1),
+			},
+			{
+				Config:           cfg("CRM  for Acme"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+// keepHeld keeps what the resource held, configured or imported, and
+// answeredOtherwise says when the API answered something else: each field
+// alone and both.
+func TestKeepHeldAndAnsweredOtherwise(t *testing.T) {
+	t.Parallel()
+	pd := &providerData{now: clocktest.NewFake(testStart).Now, settings: settings{connectURL: "https://c"}}
+	for _, c := range []struct {
+		name       string
+		partner    int64
+		title      string
+		answerDiff bool
+	}{
+		{"as sent", 225, "CRM", false},
+		{"another title", 225, "crm", true},
+		{"another partner", 226, "CRM", true},
+		{"both", 226, "crm", true},
+	} {
+		var plan connectionLinkResourceModel
+		plan.withDefaults()
+		plan.PartnerID, plan.Title = types.Int64Value(225), types.StringValue("CRM")
+		s := &albato.Sharing{ID: 61, PartnerID: c.partner, Title: c.title, Token: "tok"}
+		if summary, _ := answeredOtherwise(plan, s); (summary != "") != c.answerDiff {
+			t.Errorf("%s: warning %q, want one: %v", c.name, summary, c.answerDiff)
+		}
+		m := plan
+		m.fill(s, pd, time.Time{})
+		m.keepHeld(plan)
+		if m.PartnerID.ValueInt64() != 225 || m.Title.ValueString() != "CRM" {
+			t.Errorf("%s: kept partner %v, title %v; want what was configured", c.name, m.PartnerID, m.Title)
+		}
+		var imported connectionLinkResourceModel // an import holds nothing yet
+		imported.fill(s, pd, time.Time{})
+		imported.keepHeld(connectionLinkResourceModel{})
+		if imported.PartnerID.ValueInt64() != c.partner || imported.Title.ValueString() != c.title {
+			t.Errorf("%s: an import holds %v, %v; want the API's", c.name, imported.PartnerID, imported.Title)
+		}
+	}
+}
