@@ -49,6 +49,7 @@ type Client struct {
 	maxRetries                                int
 	retryWaitMin, retryWaitMax, maxRetryAfter time.Duration
 	logf                                      func(ctx context.Context, msg string, fields map[string]any)
+	siblings                                  siblings
 }
 
 // New checks cfg and returns a Client.
