@@ -69,7 +69,7 @@ func TestCreateSharing(t *testing.T) {
 		wantLinks int  // sharings titled title afterwards
 		adopted   bool // Created.Adopted
 		wantErr   string
-		ambiguous int // candidates of the *AmbiguousCreateError; -1 for a failed look
+		ambiguous int  // candidates of the *AmbiguousCreateError; -1 for a failed look
 		noDate    bool // answers without a Date header
 	}{
 		{name: "answered", wantPOSTs: 1, wantLinks: 1},
