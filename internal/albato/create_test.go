@@ -71,6 +71,7 @@ func TestCreateSharing(t *testing.T) {
 		wantErr   string
 		ambiguous int  // candidates of the *AmbiguousCreateError; -1 for a failed look
 		noDate    bool // answers without a Date header
+		hold      bool // the before sharings are held (HoldSharing)
 	}{
 		{name: "answered", wantPOSTs: 1, wantLinks: 1},
 		{name: "connection dropped after the create", faults: []sandbox.Fault{dropAfter},
@@ -94,6 +95,8 @@ func TestCreateSharing(t *testing.T) {
 			wantPOSTs: 1, wantLinks: 3, ambiguous: 3, wantErr: "3 sharings of that partner and title"},
 		{name: "an older link of the same title is not a candidate", before: []string{title}, age: time.Hour,
 			faults: []sandbox.Fault{dropAfter}, wantPOSTs: 1, wantLinks: 2, adopted: true},
+		{name: "a held link of the same title, made the same second, is not a candidate", before: []string{title},
+			hold: true, faults: []sandbox.Fault{dropAfter}, wantPOSTs: 1, wantLinks: 2, adopted: true},
 		{name: "a link made 5 s before the request began is not a candidate", before: []string{title}, age: 5 * time.Second,
 			faults: []sandbox.Fault{dropAfter}, wantPOSTs: 1, wantLinks: 2, adopted: true},
 		{name: "without the API's clock, a link 4 min older still is", before: []string{title}, age: 4 * time.Minute,
@@ -120,8 +123,12 @@ func TestCreateSharing(t *testing.T) {
 			ts := serve(t, h)
 			c := newTestClient(t, ts.URL, withRetries(1))
 			for _, title := range tc.before {
-				if _, err := c.postSharing(t.Context(), 225, title); err != nil {
+				s, err := c.postSharing(t.Context(), 225, title)
+				if err != nil {
 					t.Fatal(err)
+				}
+				if tc.hold {
+					c.HoldSharing(s.ID)
 				}
 			}
 			clk.Advance(tc.age)
