@@ -1,18 +1,23 @@
 package albato
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/albato/terraform-provider-albato/internal/clocktest"
+	"github.com/albato/terraform-provider-albato/internal/reliabilitydoc"
 	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
 
@@ -157,25 +162,97 @@ func runSiblings(t *testing.T, outcomes []postOutcome, order []int) (*parkedAPI,
 // succeeds, every live sharing of that title is returned by one of them.
 // More precisely, the creates fail only where two or more POSTs made a
 // sharing whose answer was lost (which no look can tell apart), and then
-// with an *AmbiguousCreateError naming exactly those.
+// with an *AmbiguousCreateError naming exactly those. What each combination
+// came to is RELIABILITY.md's sibling matrix.
 func TestCreateSiblings(t *testing.T) {
 	t.Parallel()
 	all := []postOutcome{answered, failedBefore, failedAfter, droppedAfter}
-	for _, n := range []int{2, 3} {
-		for _, outcomes := range crossProduct(all, n) {
-			for _, order := range permutations(n) {
-				name := fmt.Sprintf("%s/order%v", names(outcomes), order)
-				t.Run(name, func(t *testing.T) {
-					t.Parallel()
-					p, results := runSiblings(t, outcomes, order)
-					checkSiblings(t, p, outcomes, results)
-				})
+	var mu sync.Mutex
+	rows := map[string]*siblingRow{}
+	t.Run("all", func(t *testing.T) {
+		for _, n := range []int{2, 3} {
+			for _, outcomes := range crossProduct(all, n) {
+				for _, order := range permutations(n) {
+					name := fmt.Sprintf("%s/order%v", names(outcomes), order)
+					t.Run(name, func(t *testing.T) {
+						t.Parallel()
+						p, results := runSiblings(t, outcomes, order)
+						failed := checkSiblings(t, p, outcomes, results)
+						mu.Lock()
+						defer mu.Unlock()
+						rows[rowKey(outcomes)] = rows[rowKey(outcomes)].add(p, failed)
+					})
+				}
 			}
 		}
+	})
+	if t.Failed() {
+		return
 	}
+	reliabilitydoc.Check(t, filepath.Join("..", ".."), "sibling-matrix", siblingMatrix(rows))
 }
 
-func checkSiblings(t *testing.T, p *parkedAPI, outcomes []postOutcome, results []createResult) {
+// siblingRow is what every arrangement of one multiset of outcomes came to.
+type siblingRow struct {
+	runs, failed           int
+	minPOSTs, maxPOSTs     int
+	minSharing, maxSharing int
+}
+
+func (r *siblingRow) add(p *parkedAPI, failed int) *siblingRow {
+	p.mu.Lock()
+	posts := p.posts // the parked ones the API never saw included
+	p.mu.Unlock()
+	made := len(p.sb.Sharings())
+	if r == nil {
+		r = &siblingRow{minPOSTs: posts, maxPOSTs: posts, minSharing: made, maxSharing: made}
+	}
+	r.runs++
+	r.failed = max(r.failed, failed)
+	r.minPOSTs, r.maxPOSTs = min(r.minPOSTs, posts), max(r.maxPOSTs, posts)
+	r.minSharing, r.maxSharing = min(r.minSharing, made), max(r.maxSharing, made)
+	return r
+}
+
+// rowKey is the outcomes in a fixed order: the rows do not depend on which
+// create got which answer.
+func rowKey(outcomes []postOutcome) string {
+	sorted := slices.Clone(outcomes)
+	slices.Sort(sorted)
+	return names(sorted)
+}
+
+func siblingMatrix(rows map[string]*siblingRow) string {
+	var b strings.Builder
+	b.WriteString("| POST answers | Runs (arrangements × orders) | Outcome | POSTs | Links made | Duplicates | Live links left out |\n")
+	b.WriteString("|---|---|---|---|---|---|---|\n")
+	keys := slices.SortedFunc(maps.Keys(rows), func(a, b string) int {
+		return cmp.Or(cmp.Compare(strings.Count(a, ","), strings.Count(b, ",")), cmp.Compare(a, b))
+	})
+	runs := 0
+	for _, k := range keys {
+		r := rows[k]
+		runs += r.runs
+		outcome := "every create returns its own link"
+		if r.failed > 0 {
+			outcome = fmt.Sprintf("%d without a usable answer fail, naming the candidates", r.failed)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | 0 | 0 |\n", k, r.runs, outcome,
+			span(r.minPOSTs, r.maxPOSTs), span(r.minSharing, r.maxSharing))
+	}
+	fmt.Fprintf(&b, "\n%d runs; no two creates returned one link, and no live link was left out of a run whose creates all succeeded.\n", runs)
+	return b.String()
+}
+
+func span(lo, hi int) string {
+	if lo == hi {
+		return strconv.Itoa(lo)
+	}
+	return fmt.Sprintf("%d to %d", lo, hi)
+}
+
+// checkSiblings checks the invariant and returns how many creates failed.
+func checkSiblings(t *testing.T, p *parkedAPI, outcomes []postOutcome, results []createResult) int {
 	t.Helper()
 	lost := 0
 	for _, o := range outcomes {
@@ -221,6 +298,7 @@ func checkSiblings(t *testing.T, p *parkedAPI, outcomes []postOutcome, results [
 	if lost >= 2 && failed != len(outcomes)-countOf(outcomes, answered) {
 		t.Fatalf("%d creates failed; want every one whose answer was not usable", failed)
 	}
+	return failed
 }
 
 func countOf(outcomes []postOutcome, o postOutcome) (n int) {
