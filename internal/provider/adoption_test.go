@@ -3,9 +3,12 @@ package provider
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -134,5 +137,30 @@ resource "albato_connection_link" "test" {
 				},
 			})
 		})
+	}
+}
+
+// A link that a resource instance has in its state in this process (here
+// through an update, which sends nothing for a change of settings) is never
+// the candidate of a create without a usable answer, though it has the same
+// partner and title and was made the same second: the resource holds it.
+func TestConnectionLinkUpdate_holdsTheLink(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	pd := e.configured(t)
+	r := &connectionLinkResource{data: pd}
+	held := e.seed(225, "CRM")
+	m := grantedModel()
+	m.ID = types.StringValue(strconv.FormatInt(held, 10))
+	req, _ := planRequest(t, m, m)
+	resp := fwresource.UpdateResponse{State: req.State}
+	r.Update(t.Context(), fwresource.UpdateRequest{Plan: req.Plan, State: req.State}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatal(resp.Diagnostics)
+	}
+	e.sandbox.AddFault(sandbox.Fault{Method: "POST", Drop: true, AfterHandling: true, Times: 1})
+	got, err := pd.client.CreateSharing(t.Context(), 225, "CRM")
+	if err != nil || !got.Adopted || got.Sharing.ID == held {
+		t.Fatalf("got %+v, %v; want the new link adopted, never the held %d", got, err, held)
 	}
 }
