@@ -67,7 +67,7 @@ resource "albato_connection_link" "test" {
 						Config:    cfg(""),
 						Check: func(s *terraform.State) error {
 							if got, err := stateID(s, linkAddr); err != nil || got != id {
-								return fmt.Errorf("state holds link %d (%v), want %d", got, err, id)
+								return fmt.Errorf("state holds link %d (%w), want %d", got, err, id)
 							}
 							return e.distinctLiveLinks(s, 1)
 						},
