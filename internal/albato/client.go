@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
@@ -49,6 +50,8 @@ type Client struct {
 	maxRetries                                int
 	retryWaitMin, retryWaitMax, maxRetryAfter time.Duration
 	logf                                      func(ctx context.Context, msg string, fields map[string]any)
+	siblings                                  siblings
+	listed                                    atomic.Bool // a listing has answered: the collection's route works
 }
 
 // New checks cfg and returns a Client.
@@ -108,18 +111,58 @@ func newHTTPClient() *http.Client {
 
 // GetSharing reads one sharing (GET /credentials/grant-access-sharing/{id}).
 func (c *Client) GetSharing(ctx context.Context, id int64) (*Sharing, error) {
-	return c.sharingCall(ctx, "read sharing", http.MethodGet, c.sharingURL(id), nil)
+	return c.itemCall(ctx, "read sharing", http.MethodGet, id)
 }
 
 // RegenerateSharing issues a new token and resets the status to waiting
 // (PUT /credentials/grant-access-sharing/{id}, no body).
 func (c *Client) RegenerateSharing(ctx context.Context, id int64) (*Sharing, error) {
-	return c.sharingCall(ctx, "regenerate sharing", http.MethodPut, c.sharingURL(id), nil)
+	return c.itemCall(ctx, "regenerate sharing", http.MethodPut, id)
 }
 
 // RevokeSharing revokes a sharing (DELETE .../{id}) and returns it.
 func (c *Client) RevokeSharing(ctx context.Context, id int64) (*Sharing, error) {
-	return c.sharingCall(ctx, "revoke sharing", http.MethodDelete, c.sharingURL(id), nil)
+	return c.itemCall(ctx, "revoke sharing", http.MethodDelete, id)
+}
+
+// itemCall is a call on sharing id's route. Its answer must be for id; a
+// 404 means "no such sharing" (IsNotFound) only when the API itself said so
+// (see judgeNotFound).
+func (c *Client) itemCall(ctx context.Context, op, method string, id int64) (*Sharing, error) {
+	s, err := c.sharingCall(ctx, op, method, c.sharingURL(id), nil)
+	var apiErr *Error
+	switch {
+	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound:
+		return nil, c.judgeNotFound(ctx, apiErr)
+	case err == nil && s.ID != id:
+		return nil, &Error{Operation: op, StatusCode: http.StatusOK,
+			Message: fmt.Sprintf("asked for sharing %d, the API answered with sharing %d", id, s.ID)}
+	}
+	return s, err
+}
+
+// judgeNotFound: a 404 says "no such sharing" only in the API's envelope
+// ("success": false) from a route that otherwise works: a listing of the
+// collection answered (once, by this Client). An HTML page, another JSON, or
+// a collection that answers 404 too, is a wrong API URL, and no verdict.
+func (c *Client) judgeNotFound(ctx context.Context, e *Error) error {
+	if e.envelope && c.collectionWorks(ctx) {
+		e.gone = true
+		return e
+	}
+	e.Message += fmt.Sprintf(" (not the sharing API's answer: %s does not serve it; check the API URL)",
+		shownURL(c.collection))
+	return e
+}
+
+// collectionWorks reports whether a listing of the collection has answered,
+// reading page 1 if none has yet.
+func (c *Client) collectionWorks(ctx context.Context) bool {
+	if c.listed.Load() {
+		return true
+	}
+	_, err := c.ListSharings(ctx, 1)
+	return err == nil
 }
 
 // ListSharings reads one page (1-based) of the account's sharings (GET
@@ -139,6 +182,7 @@ func (c *Client) ListSharings(ctx context.Context, page int) (*Page, error) {
 	if problem != "" {
 		return nil, c.answerError(op, ans, problem)
 	}
+	c.listed.Store(true)
 	return &p, nil
 }
 
@@ -227,7 +271,8 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 	if problem != "" {
 		apiErr := c.apiError(op, resp.StatusCode, problem, ans.body)
 		// A success but for an unreadable body may have done what was asked.
-		apiErr.unreadable = resp.StatusCode < 400 && !saysFailure(ans.body)
+		apiErr.envelope = saysFailure(ans.body)
+		apiErr.unreadable = resp.StatusCode < 400 && !apiErr.envelope
 		return answer{}, apiErr
 	}
 	ans.env = env

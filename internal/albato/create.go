@@ -8,13 +8,19 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
 const (
-	// createClockTolerance widens "created since the request began" for the
-	// API's clock and its whole-second Date header.
-	createClockTolerance = 5 * time.Minute
+	// createClockTolerance widens "created since the request began", counted
+	// on the API's clock from its Date header: that header and dateCreated
+	// have whole seconds.
+	createClockTolerance = 3 * time.Second
+	// noClockTolerance is the window's margin where an answer has no Date:
+	// the request's start is then on this machine's clock, whose offset from
+	// the API's is unknown.
+	noClockTolerance = 5 * time.Minute
 	// lookTimeout bounds the look for what a failed POST may have created,
 	// which runs even when the caller cancelled: else a sharing is orphaned.
 	lookTimeout = 30 * time.Second
@@ -63,16 +69,27 @@ func (e *AmbiguousCreateError) Unwrap() error { return e.Cause }
 // CreateSharing creates a sharing for partnerID with title (POST
 // /credentials/grant-access-sharing), never twice. A POST that may have
 // taken effect is not sent blind again: the live sharings of that partner
-// and title created since it began are looked for. One is adopted; several,
-// or a failed look, are an *AmbiguousCreateError; none means no effect, so
-// the POST is sent once more, and looked for once more, never a third time.
+// and title created since it began, and not held by this Client's callers
+// or creates, are looked for, once no sibling POST of that partner and title
+// is in flight. One is adopted; several, or a failed look, are an
+// *AmbiguousCreateError; none means no effect, so the POST is sent once
+// more, and looked for once more, never a third time.
 func (c *Client) CreateSharing(ctx context.Context, partnerID int64, title string) (*Created, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("create sharing: %w", err) // nothing was sent
 	}
-	start := c.now()
+	g := c.gate(partnerID, title)
+	var start time.Time
 	for sent := 1; ; sent++ {
+		g.RLock()
+		if sent == 1 {
+			start = c.now()
+		}
 		s, err := c.postSharing(ctx, partnerID, title)
+		if err == nil {
+			c.HoldSharing(s.ID) // before a waiting look can see it
+		}
+		g.RUnlock()
 		if err == nil {
 			return &Created{Sharing: s}, nil
 		}
@@ -80,7 +97,7 @@ func (c *Client) CreateSharing(ctx context.Context, partnerID int64, title strin
 			return nil, err
 		}
 		c.logCreate(ctx, "Create request may have taken effect without a usable answer; looking for the sharing", sent)
-		found, lookErr := c.findCreated(ctx, partnerID, title, start)
+		found, lookErr := c.lookForCreated(ctx, g, partnerID, title, start)
 		switch {
 		case lookErr != nil:
 			return nil, &AmbiguousCreateError{Cause: err, LookErr: lookErr}
@@ -104,23 +121,37 @@ func (c *Client) postSharing(ctx context.Context, partnerID int64, title string)
 	return c.sharingCall(ctx, "create sharing", http.MethodPost, c.collection, body)
 }
 
-// findCreated is the live sharings of partnerID and title created since
-// start, less createClockTolerance, on the API's clock where a Date says it.
+// lookForCreated finds the candidates under the gate g, taken alone once
+// every sibling POST has settled, and holds the one it finds, if one:
+// siblings that look after it never see it.
+func (c *Client) lookForCreated(ctx context.Context, g *sync.RWMutex, partnerID int64, title string, start time.Time) ([]Sharing, error) {
+	c.lockForLook(g, partnerID, title)
+	defer g.Unlock()
+	found, err := c.findCreated(ctx, partnerID, title, start)
+	if err == nil && len(found) == 1 {
+		c.HoldSharing(found[0].ID)
+	}
+	return found, err
+}
+
+// findCreated is the live sharings of partnerID and title, held by none,
+// created since start: on the API's clock where the answer's Date says it,
+// less createClockTolerance; else on ours, less noClockTolerance.
 func (c *Client) findCreated(ctx context.Context, partnerID int64, title string, start time.Time) ([]Sharing, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lookTimeout)
 	defer cancel()
 	return c.listSharings(ctx, listQuery{union: true, match: func(s Sharing) bool {
-		if s.PartnerID != partnerID || s.Title != title || s.Status == StatusRevoked {
+		if s.PartnerID != partnerID || s.Title != title || s.Status == StatusRevoked || c.isHeld(s.ID) {
 			return false
 		}
 		if s.DateCreated == nil {
 			return true
 		}
-		began := start
+		began, tolerance := start, noClockTolerance
 		if !s.ServerTime.IsZero() {
-			began = s.ServerTime.Add(-c.now().Sub(start))
+			began, tolerance = s.ServerTime.Add(-c.now().Sub(start)), createClockTolerance
 		}
-		return !s.DateCreated.Before(began.Add(-createClockTolerance))
+		return !s.DateCreated.Before(began.Add(-tolerance))
 	}})
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -68,7 +69,9 @@ func TestCreateSharing(t *testing.T) {
 		wantLinks int  // sharings titled title afterwards
 		adopted   bool // Created.Adopted
 		wantErr   string
-		ambiguous int // candidates of the *AmbiguousCreateError; -1 for a failed look
+		ambiguous int  // candidates of the *AmbiguousCreateError; -1 for a failed look
+		noDate    bool // answers without a Date header
+		hold      bool // the before sharings are held (HoldSharing)
 	}{
 		{name: "answered", wantPOSTs: 1, wantLinks: 1},
 		{name: "connection dropped after the create", faults: []sandbox.Fault{dropAfter},
@@ -92,6 +95,13 @@ func TestCreateSharing(t *testing.T) {
 			wantPOSTs: 1, wantLinks: 3, ambiguous: 3, wantErr: "3 sharings of that partner and title"},
 		{name: "an older link of the same title is not a candidate", before: []string{title}, age: time.Hour,
 			faults: []sandbox.Fault{dropAfter}, wantPOSTs: 1, wantLinks: 2, adopted: true},
+		{name: "a held link of the same title, made the same second, is not a candidate", before: []string{title},
+			hold: true, faults: []sandbox.Fault{dropAfter}, wantPOSTs: 1, wantLinks: 2, adopted: true},
+		{name: "a link made 5 s before the request began is not a candidate", before: []string{title}, age: 5 * time.Second,
+			faults: []sandbox.Fault{dropAfter}, wantPOSTs: 1, wantLinks: 2, adopted: true},
+		{name: "without the API's clock, a link 4 min older still is", before: []string{title}, age: 4 * time.Minute,
+			noDate: true, faults: []sandbox.Fault{dropAfter}, wantPOSTs: 1, wantLinks: 2, ambiguous: 2,
+			wantErr: "2 sharings of that partner and title"},
 		{name: "the look fails", faults: []sandbox.Fault{dropAfter, {Method: "GET", Status: 400}},
 			wantPOSTs: 1, wantLinks: 1, ambiguous: -1, wantErr: "looking for it failed"},
 	}
@@ -99,15 +109,26 @@ func TestCreateSharing(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			clk := clocktest.NewFake(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+			if tc.noDate {
+				clk = clocktest.NewFake(time.Now()) // without a Date, the window is on this machine's clock
+			}
 			srv, err := sandbox.New(sandbox.Options{Token: testToken, PageSize: 2, Clock: clk})
 			if err != nil {
 				t.Fatal(err)
 			}
-			ts := serve(t, srv.ServeHTTP)
+			h := srv.ServeHTTP
+			if tc.noDate {
+				h = withoutDate(h)
+			}
+			ts := serve(t, h)
 			c := newTestClient(t, ts.URL, withRetries(1))
 			for _, title := range tc.before {
-				if _, err := c.postSharing(t.Context(), 225, title); err != nil {
+				s, err := c.postSharing(t.Context(), 225, title)
+				if err != nil {
 					t.Fatal(err)
+				}
+				if tc.hold {
+					c.HoldSharing(s.ID)
 				}
 			}
 			clk.Advance(tc.age)
@@ -189,3 +210,23 @@ func TestCreateSharingSlowPOST(t *testing.T) {
 		t.Fatalf("got %+v, %v after %d POSTs; want the one sharing adopted", got, err, srv.Count("POST"))
 	}
 }
+
+// withoutDate serves h's answers without a Date header.
+func withoutDate(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { h(noDateWriter{w}, r) }
+}
+
+type noDateWriter struct{ http.ResponseWriter }
+
+func (w noDateWriter) WriteHeader(code int) {
+	w.Header()["Date"] = nil // net/http then sends none
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w noDateWriter) Write(p []byte) (int, error) {
+	w.Header()["Date"] = nil
+	return w.ResponseWriter.Write(p)
+}
+
+// Unwrap lets a fault hijack the connection.
+func (w noDateWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

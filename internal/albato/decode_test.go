@@ -25,14 +25,14 @@ func TestErrorBodies(t *testing.T) {
 		wantPrefix  bool   // wantMessage is a prefix
 	}{
 		{
-			name: "message", status: 404,
+			name: "message", status: 400,
 			body:       `{"success":false,"message":"Sharing not found"}`,
-			wantStatus: 404, wantMessage: "Sharing not found",
+			wantStatus: 400, wantMessage: "Sharing not found",
 		},
 		{
-			name: "message with trailing period", status: 404,
+			name: "message with trailing period", status: 400,
 			body:       `{"success":false,"message":"Sharing not found."}`,
-			wantStatus: 404, wantMessage: "Sharing not found",
+			wantStatus: 400, wantMessage: "Sharing not found",
 		},
 		{
 			name: "error string", status: 400,
@@ -270,8 +270,9 @@ func TestIsNotFoundIsUnauthorized(t *testing.T) {
 	}{
 		{"nil", nil, false, false},
 		{"plain error", errors.New("404"), false, false},
-		{"404", &Error{StatusCode: 404}, true, false},
-		{"wrapped 404", errors.Join(errors.New("x"), &Error{StatusCode: 404}), true, false},
+		{"404 of the sharing API", &Error{StatusCode: 404, gone: true}, true, false},
+		{"wrapped 404 of the sharing API", errors.Join(errors.New("x"), &Error{StatusCode: 404, gone: true}), true, false},
+		{"404 of something else", &Error{StatusCode: 404, envelope: true}, false, false},
 		{"401", &Error{StatusCode: 401}, false, true},
 		{"403 wrapped", wrapf(&Error{StatusCode: 403}), false, true},
 		{"success false at 200", &Error{StatusCode: 200, Message: "not found"}, false, false},

@@ -27,6 +27,10 @@ type Error struct {
 	// unreadable: a success status whose body could not be read as the
 	// API's answer; the request may well have taken effect.
 	unreadable bool
+	// envelope: the failure came in the API's envelope ("success": false).
+	envelope bool
+	// gone: a 404 that the sharing API itself gave (see judgeNotFound).
+	gone bool
 }
 
 // Error reads e.g. "read sharing: HTTP 404: Sharing not found" or "read
@@ -53,8 +57,13 @@ func triesText(tries int, elapsed time.Duration) string {
 	return fmt.Sprintf(" (%d tries over %s)", tries, elapsed)
 }
 
-// IsNotFound reports whether err is, or wraps, an *Error with HTTP status 404.
-func IsNotFound(err error) bool { return statusOf(err) == http.StatusNotFound }
+// IsNotFound reports whether err is, or wraps, the sharing API's own 404
+// for one sharing: no such sharing. A 404 from anything else (an HTML page,
+// a wrong path prefix) is not.
+func IsNotFound(err error) bool {
+	apiErr := (*Error)(nil)
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound && apiErr.gone
+}
 
 // MayHaveBeenApplied reports whether a failed request that changes a link
 // may have taken effect all the same, having got no usable answer: then

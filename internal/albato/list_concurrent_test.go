@@ -263,7 +263,7 @@ func TestFindSharingsStable(t *testing.T) {
 	failing := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 404, `{"success":false,"message":"Gone"}`)
 	})
-	if got, err := newTestClient(t, failing.URL, withRetries(0)).listSharings(testContext(t), listQuery{match: func(Sharing) bool { return true }, union: true}); !IsNotFound(err) {
+	if got, err := newTestClient(t, failing.URL, withRetries(0)).listSharings(testContext(t), listQuery{match: func(Sharing) bool { return true }, union: true}); statusOf(err) != 404 || IsNotFound(err) {
 		t.Errorf("got %v, %v; want the 404", got, err)
 	}
 }
@@ -295,7 +295,7 @@ func TestListAllSharingsFailureCancels(t *testing.T) {
 	})
 	start := time.Now()
 	got, err := newTestClient(t, srv.URL, withRetries(0)).ListAllSharings(testContext(t))
-	if got != nil || !IsNotFound(err) || err.Error() != "list sharings: HTTP 404: Page gone" {
+	if got != nil || statusOf(err) != 404 || err.Error() != "list sharings: HTTP 404: Page gone" {
 		t.Fatalf("got %v, %v", got, err)
 	}
 	if d := time.Since(start); d > 5*time.Second {

@@ -293,9 +293,12 @@ func TestNoRetryOnClientErrors(t *testing.T) {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
 			t.Parallel()
 			var hits atomic.Int32
-			srv := serve(t, counted(&hits, func(w http.ResponseWriter, _ *http.Request) {
+			srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasSuffix(r.URL.Path, "/61") { // not the listing that confirms a 404
+					hits.Add(1)
+				}
 				writeJSON(w, status, `{"success":false,"message":"no"}`)
-			}))
+			})
 			// A fixed scheme: under "auto", a 401 or 403 moves on to the
 			// next scheme (TestAuthAuto), which is not a retry.
 			c := newTestClient(t, srv.URL, withRetries(5), func(cfg *Config) { cfg.AuthScheme = "Basic" })

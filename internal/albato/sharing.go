@@ -142,6 +142,10 @@ func (w *sharingWire) toSharing(serverTime time.Time) (Sharing, string) {
 	if err != nil {
 		return Sharing{}, fmt.Sprintf("malformed sharing %d: dateCreated: %s", w.ID, err)
 	}
+	if waiting := Status(w.Status) == StatusWaiting || Status(w.Status) == StatusWaitingOAuth; waiting && strings.TrimSpace(w.Token) == "" {
+		// Its link would end in "token=": a link that cannot work.
+		return Sharing{}, fmt.Sprintf("malformed sharing %d: it is waiting, but its token is null or empty", w.ID)
+	}
 	return Sharing{ID: w.ID, PartnerID: w.PartnerID, Token: w.Token, Status: Status(w.Status),
 		CredentialID: w.CredentialID, Title: w.Title, DateCreated: date, ServerTime: serverTime}, ""
 }

@@ -112,7 +112,7 @@ func TestDecodeDateCreatedAndCredential(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s, problem := decodeSharing(json.RawMessage(`{"id":61,`+tt.fields+`}`), time.Time{})
+			s, problem := decodeSharing(json.RawMessage(`{"id":61,"token":"tok1",`+tt.fields+`}`), time.Time{})
 			if tt.wantProblem != "" {
 				if !strings.HasPrefix(problem, tt.wantProblem) {
 					t.Fatalf("problem %q, want prefix %q", problem, tt.wantProblem)
@@ -426,7 +426,7 @@ func TestClientErrorWithUnreadableBody(t *testing.T) {
 // more is refused (TestClientErrorWithUnreadableBody).
 func TestBodyOfTheLargestSize(t *testing.T) {
 	t.Parallel()
-	answer := `{"success":true,"data":{"id":61,"title":"t"}}`
+	answer := `{"success":true,"data":{"id":61,"title":"t","token":"tok1"}}`
 	body := answer + strings.Repeat(" ", maxBodyBytes-len(answer))
 	srv := serve(t, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

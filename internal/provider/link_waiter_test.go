@@ -106,7 +106,7 @@ func (a *scriptedAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(map[string]any{"success": true, "data": item(id)})
 		return
 	}
-	var items []map[string]any
+	items := []map[string]any{} // "data": [] when every link is gone, as the API lists none
 	for _, id := range slices.Sorted(maps.Keys(a.script)) {
 		if a.statusOf(id) != gone {
 			items = append(items, item(id))

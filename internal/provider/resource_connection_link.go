@@ -214,7 +214,7 @@ func (r *connectionLinkResource) Create(ctx context.Context, req resource.Create
 		resp.Diagnostics.AddWarning(summary, detail)
 	}
 	resp.Diagnostics.Append(r.save(ctx, &resp.State, resp.Private, &plan, current, mem, answerRead)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
+	resp.Diagnostics.Append(r.identify(ctx, resp.Identity, current.ID)...)
 }
 
 func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -228,12 +228,15 @@ func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	// Even a read that removes the resource must set the identity.
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID.ValueString())...)
 	mem, diags := loadMemory(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	if !r.data.checkAccount(mem.account, state.ID.ValueString(), &resp.Diagnostics) {
+		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID.ValueString())...)
 		return
 	}
+	// Held only once the account is known to be this one: an id of
+	// another account says nothing of this one's links.
+	resp.Diagnostics.Append(r.identify(ctx, resp.Identity, id)...)
 
 	current, err := r.data.reads.Get(ctx, id)
 	if err != nil && !albato.IsNotFound(err) {
@@ -269,12 +272,12 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 	if !ok || resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID.ValueString())...)
 	mem, diags := loadMemory(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	if !r.data.checkAccount(mem.account, state.ID.ValueString(), &resp.Diagnostics) {
 		return
 	}
+	resp.Diagnostics.Append(r.identify(ctx, resp.Identity, id)...)
 
 	// Update does what the plan said (DESIGN.md, "What a plan shows"): only
 	// a plan that regenerates leaves status unknown.
@@ -413,7 +416,7 @@ func (r *connectionLinkResource) ImportState(ctx context.Context, req resource.I
 	}
 	imported := importedState(current, r.data)
 	resp.Diagnostics.Append(r.save(ctx, &resp.State, resp.Private, &imported, current, linkMemory{}, answerRead)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, imported.ID.ValueString())...)
+	resp.Diagnostics.Append(r.identify(ctx, resp.Identity, current.ID)...)
 }
 
 type connectionLinkIdentityModel struct {
@@ -426,6 +429,14 @@ func (r *connectionLinkResource) IdentitySchema(_ context.Context, _ resource.Id
 			"id": identityschema.StringAttribute{Description: linkAttrDescription("id"), RequiredForImport: true},
 		},
 	}
+}
+
+// identify is how every operation that writes an instance's state names its
+// link: the client then knows the link is held, so that a create without a
+// usable answer never takes it, and the identity is set.
+func (r *connectionLinkResource) identify(ctx context.Context, identity *tfsdk.ResourceIdentity, id int64) diag.Diagnostics {
+	r.data.client.HoldSharing(id)
+	return setIdentity(ctx, identity, strconv.FormatInt(id, 10))
 }
 
 // setIdentity records the identity, as every operation must: CLIs before

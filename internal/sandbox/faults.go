@@ -95,6 +95,12 @@ type Fault struct {
 	// at once, then waits SlowBody (or until the client goes away) before
 	// sending the rest: a body slower than the client's timeout.
 	SlowBody time.Duration `json:"-"`
+
+	// AnswerID and NullToken rewrite the real answer (the request is handled
+	// first) of an API that answers oddly: every sharing in it shows the id
+	// AnswerID, when not 0, and "token": null, when NullToken is set.
+	AnswerID  int64 `json:"answerId,omitempty"`
+	NullToken bool  `json:"nullToken,omitempty"`
 }
 
 // ListMeta is the totals a ListMeta fault puts in a list answer's meta.
@@ -275,12 +281,12 @@ func (s *Server) serveAPIWithFaults(w *respWriter, r *http.Request) {
 		return
 	}
 	answers := f.Status != 0 || f.Body != "" || f.EmptyBody
-	shapes := f.BodyBytes > 0 || f.TruncateAt > 0 || f.SlowBody > 0
+	shapes := f.BodyBytes > 0 || f.TruncateAt > 0 || f.SlowBody > 0 || f.rewrites()
 	if faulted && (f.AfterHandling || (shapes && !answers && !f.Drop)) {
 		buf := newBufferedWriter()
 		s.serveAPI(buf, r)
 		if !f.Drop && !answers {
-			s.sendShaped(w, r, cmp.Or(buf.status, http.StatusOK), buf.header, buf.body.Bytes(), f)
+			s.sendShaped(w, r, cmp.Or(buf.status, http.StatusOK), buf.header, f.rewrite(buf.body.Bytes()), f)
 			return
 		}
 	}

@@ -1,0 +1,76 @@
+package albato
+
+import (
+	"sync"
+)
+
+// siblings is what a Client knows of the sharings its callers own, so that
+// a create that got no usable answer never takes another's sharing
+// (DESIGN.md, "A create without a usable answer"): the ids its creates got
+// or a caller holds, and, for each partner and title, a gate that keeps a
+// look for a lost create apart from the POSTs of that partner and title.
+type siblings struct {
+	mu    sync.Mutex
+	held  map[int64]struct{}
+	gates map[siblingKey]*sync.RWMutex
+	// waiting, when set (by tests), is called when a look is about to wait
+	// for a sibling's POST to settle.
+	waiting func(partnerID int64, title string)
+}
+
+type siblingKey struct {
+	partnerID int64
+	title     string
+}
+
+// HoldSharing records that the caller holds the sharing id (a resource
+// instance read it into its state, say): no create that got no usable
+// answer ever takes it as its own.
+func (c *Client) HoldSharing(id int64) {
+	c.siblings.mu.Lock()
+	defer c.siblings.mu.Unlock()
+	if c.siblings.held == nil {
+		c.siblings.held = map[int64]struct{}{}
+	}
+	c.siblings.held[id] = struct{}{}
+}
+
+func (c *Client) isHeld(id int64) bool {
+	c.siblings.mu.Lock()
+	defer c.siblings.mu.Unlock()
+	_, ok := c.siblings.held[id]
+	return ok
+}
+
+// gate is the lock of partnerID and title: POSTs share it, a look takes it
+// alone, so that a look starts only once every sibling POST has its answer
+// (and its sharing held), and no POST starts while a look may adopt.
+func (c *Client) gate(partnerID int64, title string) *sync.RWMutex {
+	c.siblings.mu.Lock()
+	defer c.siblings.mu.Unlock()
+	if c.siblings.gates == nil {
+		c.siblings.gates = map[siblingKey]*sync.RWMutex{}
+	}
+	k := siblingKey{partnerID, title}
+	g := c.siblings.gates[k]
+	if g == nil {
+		g = &sync.RWMutex{}
+		c.siblings.gates[k] = g
+	}
+	return g
+}
+
+// lockForLook takes g alone, first telling a test hook when a sibling's
+// POST is still in flight.
+func (c *Client) lockForLook(g *sync.RWMutex, partnerID int64, title string) {
+	if g.TryLock() {
+		return
+	}
+	c.siblings.mu.Lock()
+	waiting := c.siblings.waiting
+	c.siblings.mu.Unlock()
+	if waiting != nil {
+		waiting(partnerID, title)
+	}
+	g.Lock()
+}
