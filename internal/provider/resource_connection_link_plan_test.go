@@ -2,16 +2,23 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/terraform-exec/tfexec"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
 // The plan of a link over the whole space: each argument known or unknown
@@ -438,4 +445,184 @@ func checkFinal(t *testing.T, name string, s spaceState, r spaceConfig, first ma
 			t.Errorf("%s, at apply %+v: inconsistent final plan for %s: %v, then %v", name, r, a, v, again[a])
 		}
 	}
+}
+
+// unknownCLI runs a configuration through the CLI under test, as a user
+// does, with saved plans: init once, then each step's apply of its own
+// saved plan, and a plan after it that must be empty.
+type unknownCLI struct {
+	t        *testing.T
+	e        *testEnv
+	cli, dir string
+	reattach tfexec.ReattachInfo
+}
+
+func withUnknownCLI(t *testing.T, e *testEnv, f func(c *unknownCLI)) {
+	cli := newExampleCLI(t).path
+	srv, err := e.factories()["albato"]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = serveProvider(t, srv, func(r tfexec.ReattachInfo) error {
+		c := &unknownCLI{t: t, e: e, cli: cli, dir: t.TempDir(), reattach: r}
+		c.run(nil, "init", "-no-color", "-input=false")
+		f(c)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (c *unknownCLI) run(okCodes []int, args ...string) string {
+	c.t.Helper()
+	out, _ := runCLI(c.t, c.cli, c.dir, c.reattach, okCodes, args...)
+	return out
+}
+
+// json runs a command that prints JSON, and returns it without the lines a
+// CLI may print before it on the same stream.
+func (c *unknownCLI) json(args ...string) []byte {
+	c.t.Helper()
+	out := c.run(nil, args...)
+	return []byte(out[max(strings.Index(out, "\n{"), -1)+1:])
+}
+
+// step writes the configuration: terraform_data.x holding input, and the
+// link with the given lines; it plans to a file, checks that plan, applies
+// the file and checks that the next plan is empty. It returns the plan's
+// output and the link's planned values and unknowns.
+func (c *unknownCLI) step(input string, lines ...string) (out string, planned, unknown map[string]any) {
+	c.t.Helper()
+	config := c.e.providerConfig() + fmt.Sprintf(`
+resource "terraform_data" "x" {
+  input = %q
+}
+resource "albato_connection_link" "l" {
+  partner_id = 225
+  title      = "computed"
+  %s
+}
+`, input, strings.Join(lines, "\n  "))
+	if err := os.WriteFile(filepath.Join(c.dir, "main.tf"), []byte(config), 0o600); err != nil {
+		c.t.Fatal(err)
+	}
+	out = c.run(nil, "plan", "-no-color", "-input=false", "-out=step.tfplan")
+	var plan struct {
+		ResourceChanges []struct {
+			Address string
+			Change  struct {
+				After        map[string]any `json:"after"`
+				AfterUnknown map[string]any `json:"after_unknown"`
+			}
+		} `json:"resource_changes"`
+	}
+	if err := json.Unmarshal(c.json("show", "-json", "step.tfplan"), &plan); err != nil {
+		c.t.Fatal(err)
+	}
+	for _, rc := range plan.ResourceChanges {
+		if rc.Address == "albato_connection_link.l" {
+			planned, unknown = rc.Change.After, rc.Change.AfterUnknown
+		}
+	}
+	c.run(nil, "apply", "-no-color", "-input=false", "step.tfplan")
+	if again, code := runCLI(c.t, c.cli, c.dir, c.reattach, []int{2}, "plan", "-no-color", "-input=false", "-detailed-exitcode"); code != 0 {
+		c.t.Errorf("the plan after the apply is not empty:\n%s", again)
+	}
+	return strings.Join(strings.Fields(out), " "), planned, unknown // Terraform wraps long lines
+}
+
+// stateToken is the link's token in the state, "" when null.
+func (c *unknownCLI) stateToken() string {
+	c.t.Helper()
+	var state struct {
+		Values struct {
+			RootModule struct {
+				Resources []struct {
+					Address string
+					Values  map[string]any
+				}
+			} `json:"root_module"`
+		}
+	}
+	if err := json.Unmarshal(c.json("show", "-json"), &state); err != nil {
+		c.t.Fatal(err)
+	}
+	for _, r := range state.Values.RootModule.Resources {
+		if r.Address == "albato_connection_link.l" {
+			token, _ := r.Values["token"].(string)
+			return token
+		}
+	}
+	c.t.Fatal("no link in the state")
+	return ""
+}
+
+// A store_token unknown at plan (computed from another resource) leaves
+// token and link unknown, and the saved plan applies whichever way it turns
+// out: false to true, then true to false.
+func TestAccConnectionLink_storeTokenUnknown(t *testing.T) {
+	e := newTestEnv(t)
+	withUnknownCLI(t, e, func(c *unknownCLI) {
+		c.step("a", "store_token = false")
+		for _, s := range []struct {
+			input, expr string
+			stored      bool
+		}{
+			{"b", `terraform_data.x.output != ""`, true},
+			{"c", `terraform_data.x.output == ""`, false},
+		} {
+			_, _, unknown := c.step(s.input, "store_token = "+s.expr)
+			if unknown["token"] != true || unknown["link"] != true || unknown["status"] == true {
+				t.Errorf("store_token = %s: planned unknowns %v, want token and link alone", s.expr, unknown)
+			}
+			if got := c.stateToken(); (got == e.onlySharing().Token) != s.stored || (got == "") == s.stored {
+				t.Errorf("store_token = %s: the state holds the token %t, want %t", s.expr, got != "", s.stored)
+			}
+		}
+		if n := len(e.sandbox.Sharings()); n != 1 {
+			t.Errorf("%d links, want the one", n)
+		}
+	})
+}
+
+// A regenerate_triggers map unknown as a whole, on a link its end user
+// completed: the saved plan warns that the apply may reset it, clearing
+// credential_id, and never gives a made-up expiry; a map that changes then
+// regenerates, and one that turns out unchanged regenerates nothing.
+func TestAccConnectionLink_triggerMapUnknown(t *testing.T) {
+	e := newTestEnv(t)
+	triggers := `regenerate_triggers = jsondecode(jsonencode({ r = split("-", terraform_data.x.output)[0] }))`
+	grant := func() {
+		if _, err := e.sandbox.Grant(e.onlySharing().ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	withUnknownCLI(t, e, func(c *unknownCLI) {
+		c.step("1-a", triggers)
+		for _, s := range []struct {
+			input string
+			puts  int
+		}{
+			{"2-a", 1}, // the value changes: the warned reset
+			{"2-b", 0}, // unknown at plan, unchanged at apply
+		} {
+			grant()
+			e.sandbox.ResetRequests()
+			out, _, unknown := c.step(s.input, triggers)
+			if !strings.Contains(out, "Regenerating a Completed Connection Link") || !strings.Contains(out, "clears credential_id") ||
+				!strings.Contains(out, "not known until the apply") || strings.Contains(out, "Expire") {
+				t.Errorf("input %s: the plan does not say the apply may reset the completed link:\n%s", s.input, out)
+			}
+			if unknown["credential_id"] != true || unknown["status"] != true {
+				t.Errorf("input %s: planned unknowns %v, want what a regeneration changes", s.input, unknown)
+			}
+			if got := e.checkCount("PUT", s.puts)(nil); got != nil {
+				t.Errorf("input %s: %v", s.input, got)
+			}
+			if granted := albato.Status(e.onlySharing().Status) == albato.StatusGranted; granted != (s.puts == 0) {
+				t.Errorf("input %s: the link is granted %t after the apply", s.input, granted)
+			}
+		}
+	})
 }
