@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
@@ -624,5 +627,45 @@ func TestAccConnectionLink_triggerMapUnknown(t *testing.T) {
 				t.Errorf("input %s: the link is granted %t after the apply", s.input, granted)
 			}
 		}
+	})
+}
+
+// Arguments unknown at validation and at plan are checked once known, with
+// the validators' messages, before any request: Terraform validates the
+// configuration again when it plans at apply.
+func TestAccConnectionLink_unknownInputChecked(t *testing.T) {
+	e := newTestEnv(t)
+	cfg := func(title, before string) string {
+		return e.providerConfig() + fmt.Sprintf(`
+resource "terraform_data" "x" {
+  input = { title = %q, before = %q }
+}
+resource "albato_connection_link" "test" {
+  partner_id        = 225
+  title             = terraform_data.x.output.title
+  regenerate_before = terraform_data.x.output.before
+}
+`, title, before)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: cfg("ok", "0s")},
+			{
+				PreConfig:   func() { e.sandbox.ResetRequests() },
+				Config:      cfg(strings.Repeat("ж", 256), "0s"),
+				ExpectError: regexp.MustCompile(`got 256 characters`),
+			},
+			{
+				Config:      cfg("ok", "-1h"),
+				ExpectError: regexp.MustCompile(`"-1h" is negative`),
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if n := e.sandbox.Count("POST") + e.sandbox.Count("PUT"); n != 0 {
+				return fmt.Errorf("%d writes on input the validators refuse", n)
+			}
+			return nil
+		},
 	})
 }
