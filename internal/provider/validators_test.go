@@ -103,8 +103,12 @@ func TestActionsCheckInputAtInvoke(t *testing.T) {
 		}
 		return out
 	}
-	list := func(vs ...string) tftypes.Value { return tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, strs(vs...)) }
-	set := func(vs ...string) tftypes.Value { return tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, strs(vs...)) }
+	list := func(vs ...string) tftypes.Value {
+		return tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, strs(vs...))
+	}
+	set := func(vs ...string) tftypes.Value {
+		return tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, strs(vs...))
+	}
 	str := func(v string) tftypes.Value { return tftypes.NewValue(tftypes.String, v) }
 	wait := func(ids, statuses tftypes.Value) map[string]tftypes.Value {
 		return map[string]tftypes.Value{"ids": ids, "statuses": statuses, "timeout": str("2s")}
