@@ -425,7 +425,17 @@ action "albato_connection_link_wait" "clients" {
     timeout  = "1m"
   }
 }
-` + triggered("after_links", "action.albato_connection_link_wait.clients")
+# Changed by every step, so that every step's apply invokes the action.
+resource "terraform_data" "after_links" {
+  input = [var.ids, var.statuses]
+  lifecycle {
+    action_trigger {
+      events  = [after_create, after_update]
+      actions = [action.albato_connection_link_wait.clients]
+    }
+  }
+}
+`
 	list := func(vs ...string) config.Variable {
 		out := make([]config.Variable, len(vs))
 		for i, v := range vs {
