@@ -125,15 +125,14 @@ func (f planFacts) tokenUnknown() bool {
 }
 
 // warning says what the apply may do that the in-place update alone does
-// not say: reset a completed link, or replace the link handed out. Where an
+// not say: reset a completed link, or end the link handed out. Where an
 // unknown argument decides, it says so, and it quotes no unknown setting.
 func (f planFacts) warning() (summary, detail string) {
-	unknown := f.unknownSettings()
 	switch {
 	case f.status == albato.StatusGranted && f.triggers != never:
 		cause := "The change of \"regenerate_triggers\" regenerates its token"
 		if f.triggers == perhaps {
-			cause = "\"regenerate_triggers\" is not known until the apply; if its values change, the apply regenerates its token"
+			cause = "\"regenerate_triggers\" has values not known until the apply; if they change, the apply regenerates its token"
 		}
 		return "Regenerating a Completed Connection Link",
 			fmt.Sprintf("Connection link %s was completed by its end user (credential_id %s). %s, which resets it to "+
@@ -145,7 +144,7 @@ func (f planFacts) warning() (summary, detail string) {
 		return "Connection Link May Be Regenerated",
 			fmt.Sprintf("Connection link %s expires at %s. %s not known until the apply, so the plan cannot tell "+
 				"whether the apply regenerates its token in place; if it does, the old link stops working: hand out "+
-				"the new one.", f.id, f.expiresAt, unknown)
+				"the new one.", f.id, f.expiresAt, f.unknownSettings())
 	case dueForRegeneration(f.status, f.expiresAt, true, defaultRegenerateBefore, f.readAt):
 		return "Regenerating an Expired Connection Link",
 			fmt.Sprintf("Connection link %s expired at %s without being used, so its token is regenerated in place "+
