@@ -365,11 +365,16 @@ func (d *authDouble) handler(w http.ResponseWriter, r *http.Request) {
 		d.accepted[scheme] = true
 	}
 	d.mu.Unlock()
-	if status == http.StatusOK {
+	switch id, err := strconv.ParseInt(strings.TrimPrefix(r.URL.Path, "/credentials/grant-access-sharing/"), 10, 64); {
+	case status != http.StatusOK:
+		writeJSON(w, status, `{"success":false,"message":"no"}`)
+	case r.URL.Query().Has("page"): // the listing that judges a 404
+		writeJSON(w, status, `{"success":true,"data":[],"meta":{"page":1,"totalPages":1,"totalItemsCount":0}}`)
+	case err == nil: // a GET answers the sharing it asked for
+		writeJSON(w, status, okSharing(id))
+	default:
 		writeJSON(w, status, okSharing(61))
-		return
 	}
-	writeJSON(w, status, `{"success":false,"message":"no"}`)
 }
 
 // TestAuthAutoProperties: auth auto settles only on a scheme that got an
@@ -461,7 +466,8 @@ func TestAuthAutoRateLimitHoldsNoOne(t *testing.T) {
 			close(limited)
 			return
 		}
-		writeJSON(w, http.StatusOK, okSharing(61))
+		id, _ := strconv.ParseInt(strings.TrimPrefix(r.URL.Path, "/credentials/grant-access-sharing/"), 10, 64)
+		writeJSON(w, http.StatusOK, okSharing(id))
 	})
 	c := newTestClient(t, srv.URL, func(c *Config) { c.MaxRetryAfter = 5 * time.Second })
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

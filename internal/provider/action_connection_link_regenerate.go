@@ -80,7 +80,7 @@ func (a *regenerateAction) Configure(_ context.Context, req action.ConfigureRequ
 func (a *regenerateAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
 	var cfg regenerateActionModel
 	ctx, ok := a.data.decode(ctx, req.Config, &cfg, &resp.Diagnostics)
-	if !ok {
+	if !ok || !validateAtInvoke(ctx, a, req.Config, &resp.Diagnostics) {
 		return
 	}
 	// Look before resetting: a granted link would lose its credential.

@@ -99,7 +99,7 @@ func (a *waitAction) Configure(_ context.Context, req action.ConfigureRequest, r
 func (a *waitAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
 	var cfg waitActionModel
 	ctx, ok := a.data.decode(ctx, req.Config, &cfg, &resp.Diagnostics)
-	if !ok {
+	if !ok || !validateAtInvoke(ctx, a, req.Config, &resp.Diagnostics) {
 		return
 	}
 	wait := linkWait{want: []string{albato.StatusGranted.Name()}, timeout: defaultWaitTimeout,

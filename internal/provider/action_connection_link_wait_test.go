@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -575,4 +576,78 @@ func TestActionWait_readsOnceAndDeletedIsRevoked(t *testing.T) {
 			t.Errorf("ids %v, statuses %v: diagnostics %q, want %q", c.ids, c.statuses, diags, c.want)
 		}
 	}
+}
+
+// Inputs from a variable reach the action unknown at validation: the
+// action refuses them at invoke, with the inline case's messages, before it
+// reads a link.
+func TestAccActionWait_inputFromVariable(t *testing.T) {
+	e := newTestEnv(t)
+	acme := fmt.Sprint(e.seed(225, "Acme"))
+	e.sandbox.ResetRequests()
+	cfg := e.providerConfig() + `
+variable "ids" {
+  type = list(string)
+}
+variable "statuses" {
+  type = set(string)
+}
+action "albato_connection_link_wait" "clients" {
+  config {
+    ids      = var.ids
+    statuses = var.statuses
+    timeout  = "1m"
+  }
+}
+# Changed by every step, so that every step's apply invokes the action.
+resource "terraform_data" "after_links" {
+  input = [var.ids, var.statuses]
+  lifecycle {
+    action_trigger {
+      events  = [after_create, after_update]
+      actions = [action.albato_connection_link_wait.clients]
+    }
+  }
+}
+`
+	list := func(vs ...string) config.Variable {
+		out := make([]config.Variable, len(vs))
+		for i, v := range vs {
+			out[i] = config.StringVariable(v)
+		}
+		return config.ListVariable(out...)
+	}
+	noReads := func() error {
+		if n := e.sandbox.Count("GET"); n != 0 {
+			return fmt.Errorf("the action read links %d times on input it should have refused", n)
+		}
+		return nil
+	}
+	var steps []resource.TestStep
+	for _, c := range []struct {
+		ids, statuses config.Variable
+		want          string
+	}{
+		{list(acme, acme), list("granted"), `Duplicate List Value`},
+		{list(), list("granted"), `ids list must contain at least 1 elements`},
+		{list(acme), list(), `statuses set must contain at least 1 elements`},
+		{list(acme), list("grantd"), `value must be one of`},
+	} {
+		steps = append(steps, resource.TestStep{
+			PreConfig: func() {
+				if err := noReads(); err != nil {
+					t.Error(err)
+				}
+			},
+			Config:          cfg,
+			ConfigVariables: config.Variables{"ids": c.ids, "statuses": c.statuses},
+			ExpectError:     regexp.MustCompile(c.want),
+		})
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   needsTerraform114,
+		Steps:                    steps,
+		CheckDestroy:             func(*terraform.State) error { return noReads() },
+	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/big"
 	"strconv"
 	"time"
 
@@ -23,7 +22,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
@@ -281,14 +279,15 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 
 	// Update does what the plan said (DESIGN.md, "What a plan shows"): only
 	// a plan that regenerates leaves status unknown.
+	// Nothing is unknown now: the facts are the plan's, decided.
 	result := plan
 	result.linkView = state.linkView
-	byTriggers := triggersChanged(state, plan)
+	f := readPlanFacts(state, plan, mem.readAt)
 	switch {
-	case plan.Status.IsUnknown() && (byTriggers || dueForExpiryRegeneration(ctx, state, plan, mem.readAt)):
-		r.regenerate(ctx, req, resp, &result, id, mem, byTriggers)
+	case plan.Status.IsUnknown() && f.regeneration() == surely:
+		r.regenerate(ctx, req, resp, &result, id, mem, f.triggers == surely)
 		return
-	case takesTokenBack(state, plan):
+	case f.takesTokenBack():
 		current, err := r.data.client.GetSharing(ctx, id)
 		if err != nil {
 			r.failUpdate(ctx, resp, id, "Unable to Read Connection Link", "read connection link %d to store its token", err)
@@ -446,163 +445,4 @@ func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id strin
 		return nil
 	}
 	return identity.Set(ctx, connectionLinkIdentityModel{ID: types.StringValue(id)})
-}
-
-// ModifyPlan plans what DESIGN.md's "What a plan shows" says, judging
-// expiry as of the link's last reading, never the clock of the moment:
-// Terraform plans again at apply and must find the same.
-func (r *connectionLinkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	mem, diags := loadMemory(ctx, req.Private)
-	resp.Diagnostics.Append(diags...)
-	if !r.data.checkAccountAtPlan(ctx, req, mem.account, &resp.Diagnostics) || req.Plan.Raw.IsNull() {
-		return // another account's link, or a destroy
-	}
-	r.planChange(ctx, req, resp, mem.readAt)
-	r.data.planned().note(ctx, req, resp)
-}
-
-// planChange is ModifyPlan as of readAt, which tests set without private state.
-func (r *connectionLinkResource) planChange(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, readAt time.Time) {
-	if unchangedAndNotDue(req, readAt) {
-		return // the common case, decided without decoding the whole state
-	}
-	var plan connectionLinkResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !req.State.Raw.IsNull() {
-		var state connectionLinkResourceModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		modifyUpdatePlan(ctx, state, plan, readAt, resp)
-	}
-	if !plan.storesToken() {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("token"), types.StringNull())...)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("link"), types.StringNull())...)
-	}
-}
-
-// unchangedAndNotDue reports a plan equal to its prior state, neither
-// revoked nor due: nothing for modifyUpdatePlan to do. It reads four raw
-// attributes: decoding every link's state and plan into structs is most of
-// what a plan of many links costs (BENCHMARKS.md).
-func unchangedAndNotDue(req resource.ModifyPlanRequest, readAt time.Time) bool {
-	if req.State.Raw.IsNull() || !req.Plan.Raw.Equal(req.State.Raw) {
-		return false
-	}
-	var attrs map[string]tftypes.Value
-	if err := req.State.Raw.As(&attrs); err != nil {
-		return false
-	}
-	var status *big.Float
-	var expiresAt, before string // null reads as ""
-	var whenExpired bool
-	if attrs["status"].As(&status) != nil || status == nil || attrs["expires_at"].As(&expiresAt) != nil ||
-		attrs["regenerate_before"].As(&before) != nil || attrs["regenerate_when_expired"].As(&whenExpired) != nil {
-		return false
-	}
-	n, _ := status.Int64()
-	return albato.Status(n) != albato.StatusRevoked && !dueForRegeneration(albato.Status(n), expiresAt, whenExpired, before, readAt)
-}
-
-func modifyUpdatePlan(ctx context.Context, state, plan connectionLinkResourceModel, readAt time.Time, resp *resource.ModifyPlanResponse) {
-	unknownComputed := func() { // what a regeneration may change: every computed attribute but id
-		for _, a := range linkAttrs {
-			if a.name != "id" && a.name != "partner_id" && a.name != "title" {
-				resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(a.name), a.kind.unknown())...)
-			}
-		}
-	}
-	status := albato.Status(state.Status.ValueInt64())
-	switch {
-	case status == albato.StatusRevoked:
-		// Left by a failed regeneration. Terraform replaces only for a path
-		// whose value changes.
-		unknownComputed()
-		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("status"))
-
-	case !plan.PartnerID.Equal(state.PartnerID) || !plan.Title.Equal(state.Title):
-		if status == albato.StatusGranted {
-			resp.Diagnostics.AddWarning("Replacing a Completed Connection Link",
-				fmt.Sprintf("Connection link %s was completed by its end user (credential_id %s). A change of "+
-					"\"title\" or \"partner_id\" replaces it with a new link, which the end user must complete again; "+
-					"the new link's credential_id is null until then. The existing connection stays in the account.",
-					state.ID.ValueString(), state.CredentialID.String()))
-		}
-
-	case regenerationPossible(ctx, state, plan, readAt):
-		tflog.Debug(ctx, "Planning an in-place regeneration of the connection link", map[string]any{"id": state.ID.ValueString()})
-		if summary, detail := regenerationReason(state, plan, readAt); summary != "" {
-			resp.Diagnostics.AddWarning(summary, detail)
-		}
-		unknownComputed()
-
-	case takesTokenBack(state, plan):
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("token"), types.StringUnknown())...)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("link"), types.StringUnknown())...)
-	}
-}
-
-// regenerationReason words why a plan regenerates a link, where an in-place
-// update alone would say nothing.
-func regenerationReason(state, plan connectionLinkResourceModel, readAt time.Time) (summary, detail string) {
-	id, expiresAt := state.ID.ValueString(), state.ExpiresAt.ValueString()
-	switch {
-	case triggersChanged(state, plan) && state.Status.ValueInt64() == int64(albato.StatusGranted):
-		return "Regenerating a Completed Connection Link",
-			fmt.Sprintf("Connection link %s was completed by its end user (credential_id %s). The change of "+
-				"\"regenerate_triggers\" regenerates its token, which resets it to waiting and clears credential_id: "+
-				"the end user must complete the new link again. The existing connection stays in the account.",
-				id, state.CredentialID.String())
-	case triggersChanged(state, plan):
-		return "", ""
-	case dueForRegeneration(albato.Status(state.Status.ValueInt64()), expiresAt, true, "0s", readAt):
-		return "Regenerating an Expired Connection Link",
-			fmt.Sprintf("Connection link %s expired at %s without being used, so its token is regenerated in place "+
-				"(regenerate_when_expired). The old link stops working: hand out the new one.", id, expiresAt)
-	case !state.ExpiresAt.IsNull():
-		return "Regenerating a Connection Link Before It Expires",
-			fmt.Sprintf("Connection link %s expires at %s, within regenerate_before (%s), so its token is regenerated "+
-				"in place. The old link stops working: hand out the new one.", id, expiresAt, plan.RegenerateBefore.ValueString())
-	}
-	return "", ""
-}
-
-func takesTokenBack(state, plan connectionLinkResourceModel) bool {
-	return !state.storesToken() && plan.storesToken() && !plan.StoreToken.IsUnknown() &&
-		tokenShown(albato.Status(state.Status.ValueInt64()))
-}
-
-// regenerationPossible reports whether the apply may regenerate the token:
-// triggers changed (or are unknown), or the link is due as of readAt.
-func regenerationPossible(ctx context.Context, state, plan connectionLinkResourceModel, readAt time.Time) bool {
-	if plan.RegenerateTriggers.IsUnknown() || triggersChanged(state, plan) {
-		return true
-	}
-	if plan.RegenerateWhenExpired.IsUnknown() || plan.RegenerateBefore.IsUnknown() {
-		return state.Status.ValueInt64() == int64(albato.StatusWaiting)
-	}
-	return dueForExpiryRegeneration(ctx, state, plan, readAt)
-}
-
-// triggersChanged reports a change of regenerate_triggers' values; setting
-// or removing the whole map only records it.
-func triggersChanged(state, plan connectionLinkResourceModel) bool {
-	if state.RegenerateTriggers.IsNull() || plan.RegenerateTriggers.IsNull() || plan.RegenerateTriggers.IsUnknown() {
-		return false
-	}
-	return !state.RegenerateTriggers.Equal(plan.RegenerateTriggers)
-}
-
-func dueForExpiryRegeneration(ctx context.Context, state, plan connectionLinkResourceModel, readAt time.Time) bool {
-	due := dueForRegeneration(albato.Status(state.Status.ValueInt64()), state.ExpiresAt.ValueString(),
-		plan.RegenerateWhenExpired.ValueBool(), plan.RegenerateBefore.ValueString(), readAt)
-	tflog.Trace(ctx, "Judged connection link expiry", map[string]any{
-		"id": state.ID.ValueString(), "expires_at": state.ExpiresAt.ValueString(),
-		"regenerate_before": plan.RegenerateBefore.ValueString(), "read_at": formatTime(readAt), "due": due,
-	})
-	return due
 }

@@ -1443,41 +1443,6 @@ func TestModifyPlan_storeTokenTurnedOn(t *testing.T) {
 	}
 }
 
-// Expiry settings not known until apply: only a waiting link may be due, so
-// only a waiting link's plan leaves room for a regeneration.
-func TestModifyPlan_unknownExpirySettings(t *testing.T) {
-	t.Parallel()
-	readAt := time.Date(2026, 1, 1, 1, 0, 0, 0, time.UTC) // long before expiry
-	for _, c := range []struct {
-		name        string
-		status      int64
-		wantUnknown bool
-	}{
-		{"waiting", 0, true},
-		{"completed", 1, false},
-	} {
-		for _, unknownSetting := range []string{"regenerate_before", "regenerate_when_expired"} {
-			prior := grantedModel()
-			prior.Status = types.Int64Value(c.status)
-			planned := prior
-			if unknownSetting == "regenerate_before" {
-				planned.RegenerateBefore = types.StringUnknown()
-			} else {
-				planned.RegenerateWhenExpired = types.BoolUnknown()
-			}
-			resp := planFor(t, readAt, prior, planned)
-			var got connectionLinkResourceModel
-			if d := resp.Plan.Get(context.Background(), &got); d.HasError() || resp.Diagnostics.HasError() {
-				t.Fatal(d, resp.Diagnostics)
-			}
-			if got.Token.IsUnknown() != c.wantUnknown || got.Status.IsUnknown() != c.wantUnknown {
-				t.Errorf("%s link, %s unknown: token unknown %t, status unknown %t, want %t", c.name, unknownSetting,
-					got.Token.IsUnknown(), got.Status.IsUnknown(), c.wantUnknown)
-			}
-		}
-	}
-}
-
 // The plan is a promise: the harness plans to a saved plan file, runs the
 // PreApply checks, then applies that file, and Terraform plans each changed
 // resource again at apply. A PreApply check that moves the clocks is a

@@ -9,9 +9,13 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
+	aschema "github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // stringCheck is a validator made of the function that checks the same
@@ -93,4 +97,44 @@ func checkTitle(raw string, at path.Path, diags *diag.Diagnostics) {
 			fmt.Sprintf("The %s %q begins or ends with white space (a space, a tab or a line break), which the API "+
 				"may trim. Remove it, for example with trimspace().", at, raw))
 	}
+}
+
+// validateAtInvoke runs an action's schema validators again on the values
+// Invoke gets: Terraform validates an action's configuration before values
+// from variables or other resources are known, and skips those, but does
+// not validate it again. The same checks, so the same messages. It reports
+// whether the configuration is valid.
+func validateAtInvoke(ctx context.Context, act action.Action, cfg tfsdk.Config, diags *diag.Diagnostics) bool {
+	var s action.SchemaResponse
+	act.Schema(ctx, action.SchemaRequest{}, &s)
+	for name, a := range s.Schema.Attributes {
+		at := path.Root(name)
+		switch a := a.(type) {
+		case aschema.StringAttribute:
+			var v types.String
+			diags.Append(cfg.GetAttribute(ctx, at, &v)...)
+			for _, c := range a.Validators {
+				var r validator.StringResponse
+				c.ValidateString(ctx, validator.StringRequest{Path: at, PathExpression: at.Expression(), ConfigValue: v, Config: cfg}, &r)
+				diags.Append(r.Diagnostics...)
+			}
+		case aschema.ListAttribute:
+			var v types.List
+			diags.Append(cfg.GetAttribute(ctx, at, &v)...)
+			for _, c := range a.Validators {
+				var r validator.ListResponse
+				c.ValidateList(ctx, validator.ListRequest{Path: at, PathExpression: at.Expression(), ConfigValue: v, Config: cfg}, &r)
+				diags.Append(r.Diagnostics...)
+			}
+		case aschema.SetAttribute:
+			var v types.Set
+			diags.Append(cfg.GetAttribute(ctx, at, &v)...)
+			for _, c := range a.Validators {
+				var r validator.SetResponse
+				c.ValidateSet(ctx, validator.SetRequest{Path: at, PathExpression: at.Expression(), ConfigValue: v, Config: cfg}, &r)
+				diags.Append(r.Diagnostics...)
+			}
+		}
+	}
+	return !diags.HasError()
 }

@@ -1,15 +1,23 @@
 package provider
 
 import (
+	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	pschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
@@ -148,4 +156,92 @@ variable "n" {
 		}
 	}
 	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: e.factories(), Steps: steps})
+}
+
+// An action's input that was unknown when Terraform validated it (from a
+// variable or another resource) is checked at invoke, with the inline
+// case's own messages, before any request: for every input below, Invoke's
+// diagnostics are those ValidateActionConfig gives the same values.
+func TestActionsCheckInputAtInvoke(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	srv, ok := providerserver.NewProtocol6(New("test")())().(tfprotov6.ActionServer)
+	if !ok {
+		t.Fatal("the provider server serves no actions")
+	}
+	strs := func(vs ...string) []tftypes.Value {
+		out := []tftypes.Value{}
+		for _, v := range vs {
+			out = append(out, tftypes.NewValue(tftypes.String, v))
+		}
+		return out
+	}
+	list := func(vs ...string) tftypes.Value {
+		return tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, strs(vs...))
+	}
+	set := func(vs ...string) tftypes.Value {
+		return tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, strs(vs...))
+	}
+	str := func(v string) tftypes.Value { return tftypes.NewValue(tftypes.String, v) }
+	wait := func(ids, statuses tftypes.Value) map[string]tftypes.Value {
+		return map[string]tftypes.Value{"ids": ids, "statuses": statuses, "timeout": str("2s")}
+	}
+	regen := func(id string) map[string]tftypes.Value {
+		return map[string]tftypes.Value{"id": str(id), "allow_granted": tftypes.NewValue(tftypes.Bool, nil)}
+	}
+	for _, c := range []struct {
+		name   string
+		act    action.Action
+		config map[string]tftypes.Value
+	}{
+		{"wait, no ids", &waitAction{}, wait(list(), set("granted"))},
+		{"wait, duplicate ids", &waitAction{}, wait(list("61", "61"), set("granted"))},
+		{"wait, a bad id", &waitAction{}, wait(list("61", "x"), set("granted"))},
+		{"wait, no statuses", &waitAction{}, wait(list("61"), set())},
+		{"wait, an unknown status", &waitAction{}, wait(list("61"), set("grantd"))},
+		{"wait, a negative timeout", &waitAction{}, map[string]tftypes.Value{"ids": list("61"), "statuses": set("granted"), "timeout": str("-1m")}},
+		{"regenerate, id 0", &regenerateAction{}, regen("0")},
+		{"regenerate, id not a number", &regenerateAction{}, regen("abc")},
+	} {
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		var md action.MetadataResponse
+		c.act.Metadata(ctx, action.MetadataRequest{ProviderTypeName: "albato"}, &md)
+		var sr action.SchemaResponse
+		c.act.Schema(ctx, action.SchemaRequest{}, &sr)
+		typ := sr.Schema.Type().TerraformType(ctx)
+		raw := tftypes.NewValue(typ, c.config)
+		dv, err := tfprotov6.NewDynamicValue(typ, raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inline, err := srv.ValidateActionConfig(ctx, &tfprotov6.ValidateActionConfigRequest{ActionType: md.TypeName, Config: &dv})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, d := range inline.Diagnostics {
+			want = append(want, d.Summary+": "+d.Detail)
+		}
+		switch a := c.act.(type) {
+		case *waitAction:
+			a.data = e.configured(t)
+			a.data.pollMin, a.data.pollMax = 10*time.Millisecond, 50*time.Millisecond
+		case *regenerateAction:
+			a.data = e.configured(t)
+		}
+		e.sandbox.ResetRequests()
+		var resp action.InvokeResponse
+		c.act.Invoke(ctx, action.InvokeRequest{Config: tfsdk.Config{Raw: raw, Schema: sr.Schema}}, &resp)
+		cancel()
+		var got []string
+		for _, d := range resp.Diagnostics {
+			got = append(got, d.Summary()+": "+d.Detail())
+		}
+		if len(want) == 0 || !slices.Equal(got, want) {
+			t.Errorf("%s: at invoke %q, inline %q", c.name, got, want)
+		}
+		if n := len(e.sandbox.Requests()); n != 0 {
+			t.Errorf("%s: %d requests before the input was checked", c.name, n)
+		}
+	}
 }
