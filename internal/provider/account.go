@@ -34,16 +34,16 @@ type account struct {
 // fingerprintRE is what a token fingerprint looks like in same_account_as.
 var fingerprintRE = regexp.MustCompile(`^[0-9a-f]{16}$`)
 
-// accountURL is raw as the client reads it: trimmed, the scheme and host
-// in lower case, without trailing slashes (the client joins its paths the
-// same way with or without them).
+// accountURL is the part of an API URL that names an account's API: its
+// scheme and host (with any port), in lower case. A path prefix names no
+// other account, since the token decides the account on a host; a wrong
+// prefix is a wrong URL, which the client's 404 check reports as such.
 func accountURL(raw string) string {
 	u, err := albato.ParseBaseURL(raw)
 	if err != nil {
 		return strings.TrimSpace(raw)
 	}
-	u.Host = strings.ToLower(u.Host)
-	return strings.TrimRight(u.String(), "/")
+	return strings.ToLower(u.Scheme + "://" + u.Host)
 }
 
 // accountFingerprint tells two API tokens apart and nothing of either: a
@@ -79,6 +79,9 @@ func (s settings) unlike(rec account) []string {
 		return nil
 	}
 	var out []string
+	if rec.url != "" {
+		rec.url = accountURL(rec.url) // as recorded, or with a path an earlier reading kept
+	}
 	for _, p := range [][2]string{{rec.url, cur.url}, {rec.token, cur.token}} {
 		if p[0] != "" && p[0] != p[1] && !slices.Contains(s.sameAccountAs, p[0]) {
 			out = append(out, strconv.Quote(p[0]))

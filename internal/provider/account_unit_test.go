@@ -30,6 +30,7 @@ func TestAccountHolds(t *testing.T) {
 	}
 	urls := []part{
 		{"same URL", "https://api.albato.com", "", true},
+		{"same host, another path", "https://api.albato.com/api", "", true},
 		{"URL listed", "https://white.example", "", true},
 		{"other URL", "https://other.example", "", false},
 		{"no URL recorded", "", "", true},
