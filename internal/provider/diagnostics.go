@@ -29,7 +29,7 @@ func (pd *providerData) apiErrorDetail(action string, err error) string {
 		return fmt.Sprintf("Could not %s: the host %q is unknown (the name lookup found no such host), "+
 			"so nothing was sent and nothing was retried. The API URL comes from %s: check its spelling, and that "+
 			"this machine can resolve names (network, VPN, DNS).", action, host, pd.apiURLOrigin)
-	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound && !albato.IsNotFound(err):
+	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound && !linkGone(nil, err):
 		return fmt.Sprintf("Could not %s: %s. That 404 is not the sharing API's own answer, so nothing is taken "+
 			"as deleted and nothing was changed. The API URL comes from %s: check that it is the API's base URL, "+
 			"without a path prefix the API does not have.", action, err, pd.apiURLOrigin)

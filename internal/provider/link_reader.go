@@ -21,12 +21,22 @@ func (pd *providerData) readLink(ctx context.Context, raw, remedy string, diags 
 	}
 	s, err := pd.client.GetSharing(ctx, id)
 	switch {
-	case albato.IsNotFound(err):
+	case err != nil && linkGone(nil, err):
 		diags.Append(linkNotFound(path.Root("id"), id, remedy))
 	case err != nil:
 		diags.AddError(pd.readError(id, err))
 	}
 	return s, id
+}
+
+// linkGone is the one rule of a link gone for good, wherever a link may have
+// gone: read revoked, or answered 404 by the sharing API itself
+// (albato.IsNotFound). Any other error says nothing of the link.
+func linkGone(s *albato.Sharing, err error) bool {
+	if err != nil {
+		return albato.IsNotFound(err)
+	}
+	return s != nil && s.Status == albato.StatusRevoked
 }
 
 const recreateRemedy = "If an albato_connection_link resource manages it, the next terraform apply creates a new " +

@@ -48,7 +48,7 @@ func (v *linkView) fill(s *albato.Sharing, pd *providerData, issuedAt time.Time)
 	v.Title = types.StringValue(s.Title)
 	v.Token = types.StringValue(s.Token)
 	v.Link = types.StringValue(pd.linkOf(s))
-	if !tokenShown(s.Status) {
+	if !tokenShown(s) {
 		v.forgetToken()
 	}
 	v.Status = types.Int64Value(int64(s.Status))
@@ -87,8 +87,8 @@ func deletedView(id int64) linkView {
 
 // tokenShown reports whether a link's token and link are shown: only while
 // they can be used (granted: spent; revoked: dead).
-func tokenShown(status albato.Status) bool {
-	return status != albato.StatusGranted && status != albato.StatusRevoked
+func tokenShown(s *albato.Sharing) bool {
+	return s.Status != albato.StatusGranted && !linkGone(s, nil)
 }
 
 func (v *linkView) forgetToken() {

@@ -125,7 +125,7 @@ func (w *linkWait) readRound(ctx context.Context, pd *providerData, round int, p
 	for _, id := range w.toRead() {
 		s, err := reads.Get(ctx, id)
 		switch {
-		case albato.IsNotFound(err):
+		case err != nil && linkGone(nil, err):
 			// Revoked, for a wait; the title kept for messages only.
 			s = &albato.Sharing{ID: id, Status: albato.StatusRevoked}
 			if last := w.read[id]; last != nil {
@@ -140,7 +140,7 @@ func (w *linkWait) readRound(ctx context.Context, pd *providerData, round int, p
 			return false
 		}
 		w.read[id], w.readIn[id] = s, round
-		if s.Status == albato.StatusRevoked && !w.reached(s) {
+		if linkGone(s, nil) && !w.reached(s) {
 			w.dead(id, diags)
 			return false
 		}

@@ -97,7 +97,7 @@ func (l *connectionLinkListResource) List(ctx context.Context, req list.ListRequ
 		return
 	}
 	// Revoked links are left out before the limit counts them.
-	importable := func(s albato.Sharing) bool { return s.Status != albato.StatusRevoked && filter.matches(s) }
+	importable := func(s albato.Sharing) bool { return !linkGone(&s, nil) && filter.matches(s) }
 	limit := 0
 	if req.Limit > 0 {
 		limit = int(min(req.Limit, math.MaxInt))

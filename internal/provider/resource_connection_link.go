@@ -237,11 +237,11 @@ func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequ
 	resp.Diagnostics.Append(r.identify(ctx, resp.Identity, id)...)
 
 	current, err := r.data.reads.Get(ctx, id)
-	if err != nil && !albato.IsNotFound(err) {
+	if err != nil && !linkGone(nil, err) {
 		resp.Diagnostics.AddError(r.data.readError(id, err))
 		return
 	}
-	if err != nil || current.Status == albato.StatusRevoked {
+	if linkGone(current, err) {
 		what := "was deleted"
 		if err == nil {
 			what = "was revoked"
@@ -317,7 +317,7 @@ func (r *connectionLinkResource) regenerate(ctx context.Context, req resource.Up
 		ctx = withSecretsMasked(ctx, r.data, current.Token)
 		completed := current.Status != saw && (current.Status == albato.StatusGranted || current.Status == albato.StatusWaitingOAuth)
 		switch {
-		case current.Status == albato.StatusRevoked:
+		case linkGone(current, nil):
 			// A revoked record makes even a -refresh=false plan replace it.
 			resp.Diagnostics.Append(r.save(ctx, &resp.State, resp.Private, result, current, mem, answerRead)...)
 			r.failUpdate(ctx, resp, id, "", "", nil)
@@ -350,7 +350,7 @@ func (r *connectionLinkResource) regenerate(ctx context.Context, req resource.Up
 // failUpdate reports a failed request of an update; a link that is gone
 // (err nil: found revoked) is an error whose next plan creates it again.
 func (r *connectionLinkResource) failUpdate(ctx context.Context, resp *resource.UpdateResponse, id int64, summary, what string, err error) {
-	if err != nil && !albato.IsNotFound(err) {
+	if err != nil && !linkGone(nil, err) {
 		resp.Diagnostics.AddError(summary, r.data.apiErrorDetail(fmt.Sprintf(what, id), err))
 		return
 	}
@@ -377,14 +377,14 @@ func (r *connectionLinkResource) Delete(ctx context.Context, req resource.Delete
 		return
 	}
 	_, err := r.data.client.RevokeSharing(ctx, id)
-	if err == nil || albato.IsNotFound(err) {
+	if err == nil || linkGone(nil, err) {
 		tflog.Info(ctx, "Revoked connection link", map[string]any{"id": id})
 		return
 	}
 	// An API that refuses to revoke a revoked link: only then is a read worth it.
 	var apiErr *albato.Error
 	if errors.As(err, &apiErr) && apiErr.StatusCode < 500 && !albato.IsUnauthorized(err) {
-		if current, gerr := r.data.client.GetSharing(ctx, id); albato.IsNotFound(gerr) || (gerr == nil && current.Status == albato.StatusRevoked) {
+		if current, gerr := r.data.client.GetSharing(ctx, id); linkGone(current, gerr) {
 			return
 		}
 	}
@@ -407,7 +407,7 @@ func (r *connectionLinkResource) ImportState(ctx context.Context, req resource.I
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if current.Status == albato.StatusRevoked {
+	if linkGone(current, nil) {
 		resp.Diagnostics.AddError("Cannot Import a Revoked Connection Link",
 			fmt.Sprintf("Connection link %d is revoked, so it can never be used again and cannot be managed. "+
 				"Create a new albato_connection_link instead.", id))
