@@ -19,7 +19,7 @@ func (pd *providerData) readLink(ctx context.Context, raw, remedy string, diags 
 	if !ok {
 		return nil, 0
 	}
-	s, err := pd.client.GetSharing(ctx, id)
+	s, err := pd.getLink(ctx, id)
 	switch {
 	case err != nil && linkGone(nil, err):
 		diags.Append(linkNotFound(path.Root("id"), id, remedy))
@@ -27,6 +27,13 @@ func (pd *providerData) readLink(ctx context.Context, raw, remedy string, diags 
 		diags.AddError(pd.readError(id, err))
 	}
 	return s, id
+}
+
+// getLink GETs link id afresh, never from a listing: the resource's create,
+// update and delete act on what the API says now. Its one error is
+// readError's.
+func (pd *providerData) getLink(ctx context.Context, id int64) (*albato.Sharing, error) {
+	return pd.client.GetSharing(ctx, id)
 }
 
 // linkGone is the one rule of a link gone for good, wherever a link may have
@@ -38,6 +45,10 @@ func linkGone(s *albato.Sharing, err error) bool {
 	}
 	return s != nil && s.Status == albato.StatusRevoked
 }
+
+// goneRemedy is what the resource says of a link found gone.
+const goneRemedy = "While the configuration declares it, the next plan creates a new link in its place, with a " +
+	"new id and token: hand the new link out again."
 
 const recreateRemedy = "If an albato_connection_link resource manages it, the next terraform apply creates a new " +
 	"link in its place, with a new id: hand that link out."

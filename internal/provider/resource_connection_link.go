@@ -201,11 +201,12 @@ func (r *connectionLinkResource) Create(ctx context.Context, req resource.Create
 	mem.observe(created, r.data.apiNow(created), kind, 0)
 
 	// The POST answer has no dateCreated: one GET makes the next plan empty.
-	current, err := r.data.client.GetSharing(ctx, created.ID)
+	current, err := r.data.getLink(ctx, created.ID)
 	if err != nil {
+		_, detail := r.data.readError(created.ID, err)
 		resp.Diagnostics.AddWarning("Connection Link Created but Not Read Back",
 			fmt.Sprintf("Connection link %d was created and is saved in the state, but reading it back failed: %s "+
-				"The next refresh fills in date_created.", created.ID, r.data.apiErrorDetail("read the new link", err)))
+				"The next refresh fills in date_created.", created.ID, detail))
 		current = created
 	}
 	if summary, detail := answeredOtherwise(plan, current); summary != "" {
@@ -249,9 +250,7 @@ func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequ
 		tflog.Warn(ctx, "Connection link "+what+"; removing it from the state", map[string]any{"id": id})
 		resp.State.RemoveResource(ctx)
 		resp.Diagnostics.AddWarning("Connection Link Revoked Outside Terraform",
-			fmt.Sprintf("Connection link %d %s outside Terraform, so it is no longer in the state. While the "+
-				"configuration declares it, the plan creates a new link in its place, with a new id and token: hand "+
-				"the new link out again.", id, what))
+			fmt.Sprintf("Connection link %d %s outside Terraform, so it is no longer in the state. %s", id, what, goneRemedy))
 		return
 	}
 	ctx = withSecretsMasked(ctx, r.data, current.Token)
@@ -288,9 +287,9 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 		r.regenerate(ctx, req, resp, &result, id, mem, f.triggers == surely)
 		return
 	case f.takesTokenBack():
-		current, err := r.data.client.GetSharing(ctx, id)
+		current, err := r.data.getLink(ctx, id)
 		if err != nil {
-			r.failUpdate(ctx, resp, id, "Unable to Read Connection Link", "read connection link %d to store its token", err)
+			r.failUpdate(ctx, resp, id, "Unable to Read Connection Link", "read connection link %d", err)
 			return
 		}
 		read := viewOf(current, r.data)
@@ -309,9 +308,9 @@ func (r *connectionLinkResource) regenerate(ctx context.Context, req resource.Up
 ) {
 	saw := albato.Status(result.Status.ValueInt64())
 	if !byTriggers || saw != albato.StatusGranted {
-		current, err := r.data.client.GetSharing(ctx, id)
+		current, err := r.data.getLink(ctx, id)
 		if err != nil {
-			r.failUpdate(ctx, resp, id, "Unable to Regenerate Connection Link", "regenerate connection link %d", err)
+			r.failUpdate(ctx, resp, id, "Unable to Read Connection Link", "read connection link %d", err)
 			return
 		}
 		ctx = withSecretsMasked(ctx, r.data, current.Token)
@@ -359,7 +358,7 @@ func (r *connectionLinkResource) failUpdate(ctx context.Context, resp *resource.
 	}
 	resp.Diagnostics.AddError("Connection Link Revoked Outside Terraform",
 		fmt.Sprintf("Connection link %d was revoked or deleted outside Terraform after the plan was made, so it "+
-			"cannot be updated. The next plan creates a new link in its place.", id))
+			"cannot be updated. %s", id, goneRemedy))
 }
 
 func (r *connectionLinkResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -384,7 +383,7 @@ func (r *connectionLinkResource) Delete(ctx context.Context, req resource.Delete
 	// An API that refuses to revoke a revoked link: only then is a read worth it.
 	var apiErr *albato.Error
 	if errors.As(err, &apiErr) && apiErr.StatusCode < 500 && !albato.IsUnauthorized(err) {
-		if current, gerr := r.data.client.GetSharing(ctx, id); linkGone(current, gerr) {
+		if current, gerr := r.data.getLink(ctx, id); linkGone(current, gerr) {
 			return
 		}
 	}
