@@ -287,9 +287,8 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 		r.regenerate(ctx, req, resp, &result, id, mem, f.triggers == surely)
 		return
 	case f.takesTokenBack():
-		current, err := r.data.getLink(ctx, id)
-		if err != nil {
-			r.failUpdate(ctx, resp, id, "Unable to Read Connection Link", "read connection link %d", err)
+		current := r.readForUpdate(ctx, resp, id)
+		if current == nil {
 			return
 		}
 		read := viewOf(current, r.data)
@@ -308,9 +307,8 @@ func (r *connectionLinkResource) regenerate(ctx context.Context, req resource.Up
 ) {
 	saw := albato.Status(result.Status.ValueInt64())
 	if !byTriggers || saw != albato.StatusGranted {
-		current, err := r.data.getLink(ctx, id)
-		if err != nil {
-			r.failUpdate(ctx, resp, id, "Unable to Read Connection Link", "read connection link %d", err)
+		current := r.readForUpdate(ctx, resp, id)
+		if current == nil {
 			return
 		}
 		ctx = withSecretsMasked(ctx, r.data, current.Token)
@@ -319,7 +317,7 @@ func (r *connectionLinkResource) regenerate(ctx context.Context, req resource.Up
 		case linkGone(current, nil):
 			// A revoked record makes even a -refresh=false plan replace it.
 			resp.Diagnostics.Append(r.save(ctx, &resp.State, resp.Private, result, current, mem, answerRead)...)
-			r.failUpdate(ctx, resp, id, "", "", nil)
+			resp.Diagnostics.AddError(goneSincePlan(id))
 			return
 		case byTriggers && completed:
 			resp.State.Raw = req.State.Raw
@@ -337,8 +335,13 @@ func (r *connectionLinkResource) regenerate(ctx context.Context, req resource.Up
 		}
 	}
 	regenerated, err := r.data.client.RegenerateSharing(ctx, id)
-	if err != nil {
-		r.failUpdate(ctx, resp, id, "Unable to Regenerate Connection Link", "regenerate connection link %d", err)
+	switch {
+	case linkGone(nil, err):
+		r.deletedSincePlan(ctx, resp, id)
+		return
+	case err != nil:
+		resp.Diagnostics.AddError("Unable to Regenerate Connection Link",
+			r.data.apiErrorDetail(fmt.Sprintf("regenerate connection link %d", id), err))
 		return
 	}
 	ctx = withSecretsMasked(ctx, r.data, regenerated.Token)
@@ -346,19 +349,34 @@ func (r *connectionLinkResource) regenerate(ctx context.Context, req resource.Up
 	resp.Diagnostics.Append(r.save(ctx, &resp.State, resp.Private, result, regenerated, mem, answerRegenerated)...)
 }
 
-// failUpdate reports a failed request of an update; a link that is gone
-// (err nil: found revoked) is an error whose next plan creates it again.
-func (r *connectionLinkResource) failUpdate(ctx context.Context, resp *resource.UpdateResponse, id int64, summary, what string, err error) {
-	if err != nil && !linkGone(nil, err) {
-		resp.Diagnostics.AddError(summary, r.data.apiErrorDetail(fmt.Sprintf(what, id), err))
-		return
+// readForUpdate reads the link before an update acts on it; nil when the
+// read failed, which it has reported.
+func (r *connectionLinkResource) readForUpdate(ctx context.Context, resp *resource.UpdateResponse, id int64) *albato.Sharing {
+	current, err := r.data.getLink(ctx, id)
+	switch {
+	case err == nil:
+		return current
+	case linkGone(nil, err):
+		r.deletedSincePlan(ctx, resp, id)
+	default:
+		resp.Diagnostics.AddError(r.data.readError(id, err))
 	}
-	if err != nil {
-		resp.State.RemoveResource(ctx)
-	}
-	resp.Diagnostics.AddError("Connection Link Revoked Outside Terraform",
+	return nil
+}
+
+// deletedSincePlan reports an update that found its link deleted: it
+// leaves the state, so the next plan creates it again.
+func (r *connectionLinkResource) deletedSincePlan(ctx context.Context, resp *resource.UpdateResponse, id int64) {
+	resp.State.RemoveResource(ctx)
+	resp.Diagnostics.AddError(goneSincePlan(id))
+}
+
+// goneSincePlan is the error of an update whose link was revoked or deleted
+// after the plan.
+func goneSincePlan(id int64) (summary, detail string) {
+	return "Connection Link Revoked Outside Terraform",
 		fmt.Sprintf("Connection link %d was revoked or deleted outside Terraform after the plan was made, so it "+
-			"cannot be updated. %s", id, goneRemedy))
+			"cannot be updated. %s", id, goneRemedy)
 }
 
 func (r *connectionLinkResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
