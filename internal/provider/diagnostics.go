@@ -43,8 +43,7 @@ func (pd *providerData) apiErrorDetail(action string, err error) string {
 
 // createErrorDiagnostic words a failed create; one that may have taken
 // effect says what to check, so that no link is left unmanaged or made twice.
-func (pd *providerData) createErrorDiagnostic(plan connectionLinkResourceModel, err error) (summary, detail string) {
-	title, partnerID := plan.Title.ValueString(), plan.PartnerID.ValueInt64()
+func (pd *providerData) createErrorDiagnostic(partnerID int64, title string, err error) (summary, detail string) {
 	var ambiguous *albato.AmbiguousCreateError
 	switch {
 	case !errors.As(err, &ambiguous):
@@ -65,11 +64,11 @@ func (pd *providerData) createErrorDiagnostic(plan connectionLinkResourceModel, 
 	}
 }
 
-func adoptedWarning(plan connectionLinkResourceModel, id int64, cause error) (summary, detail string) {
+func adoptedWarning(partnerID int64, title string, id int64, cause error) (summary, detail string) {
 	return "Adopted a Connection Link Created Without a Usable Answer",
 		fmt.Sprintf("The request to create the link %q for partner %d got no usable answer (%s), but Albato had "+
 			"created it: link %d is now managed by Terraform. Nothing was created twice.",
-			plan.Title.ValueString(), plan.PartnerID.ValueInt64(), cause, id)
+			title, partnerID, cause, id)
 }
 
 func (pd *providerData) readError(id int64, err error) (summary, detail string) {

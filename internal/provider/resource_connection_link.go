@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -39,54 +38,6 @@ func NewConnectionLinkResource() resource.Resource { return &connectionLinkResou
 
 type connectionLinkResource struct {
 	data *providerData
-}
-
-// connectionLinkResourceModel is the link's view and the settings, which
-// exist only in configuration.
-type connectionLinkResourceModel struct {
-	linkView
-	RegenerateTriggers    types.Map    `tfsdk:"regenerate_triggers"`
-	RegenerateWhenExpired types.Bool   `tfsdk:"regenerate_when_expired"`
-	RegenerateBefore      types.String `tfsdk:"regenerate_before"`
-	StoreToken            types.Bool   `tfsdk:"store_token"`
-}
-
-// The settings' defaults, also for a state that lacks them (an import, a
-// query's result, an older version's state).
-const (
-	defaultRegenerateWhenExpired = true
-	defaultRegenerateBefore      = "0s"
-	defaultStoreToken            = true
-)
-
-func (m *connectionLinkResourceModel) withDefaults() {
-	if m.RegenerateTriggers.IsNull() {
-		m.RegenerateTriggers = types.MapNull(types.StringType)
-	}
-	if m.RegenerateWhenExpired.IsNull() {
-		m.RegenerateWhenExpired = types.BoolValue(defaultRegenerateWhenExpired)
-	}
-	if m.RegenerateBefore.IsNull() {
-		m.RegenerateBefore = types.StringValue(defaultRegenerateBefore)
-	}
-	if m.StoreToken.IsNull() {
-		m.StoreToken = types.BoolValue(defaultStoreToken)
-	}
-}
-
-func (m connectionLinkResourceModel) storesToken() bool {
-	if m.StoreToken.IsNull() || m.StoreToken.IsUnknown() {
-		return defaultStoreToken
-	}
-	return m.StoreToken.ValueBool()
-}
-
-// importedState is the state an import of s saves, as its refresh does.
-func importedState(s *albato.Sharing, pd *providerData) connectionLinkResourceModel {
-	var m connectionLinkResourceModel
-	m.withDefaults()
-	m.fill(s, pd, time.Time{})
-	return m
 }
 
 func (r *connectionLinkResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -185,14 +136,15 @@ func (r *connectionLinkResource) Create(ctx context.Context, req resource.Create
 	if !ok {
 		return
 	}
-	result, err := r.data.client.CreateSharing(ctx, plan.PartnerID.ValueInt64(), plan.Title.ValueString())
+	partnerID, title := plan.PartnerID.ValueInt64(), plan.Title.ValueString()
+	result, err := r.data.client.CreateSharing(ctx, partnerID, title)
 	if err != nil {
-		resp.Diagnostics.AddError(r.data.createErrorDiagnostic(plan, err))
+		resp.Diagnostics.AddError(r.data.createErrorDiagnostic(partnerID, title, err))
 		return
 	}
 	created, kind := result.Sharing, answerCreated
 	if result.Adopted {
-		resp.Diagnostics.AddWarning(adoptedWarning(plan, created.ID, result.Cause))
+		resp.Diagnostics.AddWarning(adoptedWarning(partnerID, title, created.ID, result.Cause))
 		kind = answerAdopted
 	}
 	ctx = withSecretsMasked(ctx, r.data, created.Token)
@@ -435,10 +387,6 @@ func (r *connectionLinkResource) ImportState(ctx context.Context, req resource.I
 	resp.Diagnostics.Append(r.identify(ctx, resp.Identity, current.ID)...)
 }
 
-type connectionLinkIdentityModel struct {
-	ID types.String `tfsdk:"id"`
-}
-
 func (r *connectionLinkResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = identityschema.Schema{
 		Attributes: map[string]identityschema.Attribute{
@@ -453,13 +401,4 @@ func (r *connectionLinkResource) IdentitySchema(_ context.Context, _ resource.Id
 func (r *connectionLinkResource) identify(ctx context.Context, identity *tfsdk.ResourceIdentity, id int64) diag.Diagnostics {
 	r.data.client.HoldSharing(id)
 	return setIdentity(ctx, identity, strconv.FormatInt(id, 10))
-}
-
-// setIdentity records the identity, as every operation must: CLIs before
-// Terraform 1.12 send none.
-func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id string) diag.Diagnostics {
-	if identity == nil {
-		return nil
-	}
-	return identity.Set(ctx, connectionLinkIdentityModel{ID: types.StringValue(id)})
 }
