@@ -37,12 +37,12 @@ func (r *connectionLinkResource) Configure(_ context.Context, req resource.Confi
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// save saves m, filled from the answer s, as the state, and mem, having
-// observed s, as the private state.
+// save saves m, filled from the answer s, as the state, and mem, updated
+// with s, as the private state.
 func (r *connectionLinkResource) save(ctx context.Context, state *tfsdk.State, private privateState,
-	m *connectionLinkResourceModel, s *albato.Sharing, mem linkMemory, kind answerKind,
+	m *connectionLinkResourceModel, s *albato.Sharing, mem linkMemory, kind answerSource,
 ) diag.Diagnostics {
-	mem.observe(s, r.data.apiNow(s), kind, m.IssuedAt.ValueInt64())
+	mem.record(s, r.data.apiNow(s), kind, m.IssuedAt.ValueInt64())
 	mem.account = r.data.account()
 	held := *m
 	m.fill(s, r.data, mem.issuedAt)
@@ -75,7 +75,7 @@ func (r *connectionLinkResource) Create(ctx context.Context, req resource.Create
 	ctx = withSecretsMasked(ctx, r.data, created.Token)
 	tflog.Info(ctx, "Created connection link", map[string]any{"id": created.ID, "partner_id": created.PartnerID})
 	var mem linkMemory
-	mem.observe(created, r.data.apiNow(created), kind, 0)
+	mem.record(created, r.data.apiNow(created), kind, 0)
 
 	// The POST answer has no dateCreated: one GET makes the next plan empty.
 	current, err := r.data.getLink(ctx, created.ID)
@@ -110,8 +110,8 @@ func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequ
 		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID.ValueString())...)
 		return
 	}
-	// Held only once the account is known to be this one: an id of
-	// another account says nothing of this one's links.
+	// The client holds the link only once its account is known to be this
+	// one: an id of another account says nothing of this one's links.
 	resp.Diagnostics.Append(r.identify(ctx, resp.Identity, id)...)
 
 	current, err := r.data.reads.Get(ctx, id)
@@ -155,7 +155,7 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 
 	// Update does what the plan said (DESIGN.md, "What a plan shows"): only
 	// a plan that regenerates leaves status unknown.
-	// Nothing is unknown now: the facts are the plan's, decided.
+	// At apply nothing is unknown: the facts are the final plan's.
 	result := plan
 	result.linkView = state.linkView
 	f := readPlanFacts(state, plan, mem.readAt)
@@ -182,17 +182,17 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 func (r *connectionLinkResource) regenerate(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse,
 	result *connectionLinkResourceModel, id int64, mem linkMemory, byTriggers bool,
 ) {
-	saw := albato.Status(result.Status.ValueInt64())
-	if !byTriggers || saw != albato.StatusGranted {
+	planned := albato.Status(result.Status.ValueInt64()) // the status the plan was made on
+	if !byTriggers || planned != albato.StatusGranted {
 		current := r.readForUpdate(ctx, resp, id)
 		if current == nil {
 			return
 		}
 		ctx = withSecretsMasked(ctx, r.data, current.Token)
-		completed := current.Status != saw && (current.Status == albato.StatusGranted || current.Status == albato.StatusWaitingOAuth)
+		completed := current.Status != planned && (current.Status == albato.StatusGranted || current.Status == albato.StatusWaitingOAuth)
 		switch {
 		case linkGone(current, nil):
-			// A revoked record makes even a -refresh=false plan replace it.
+			// Saved as revoked, so that the next plan replaces it, even with -refresh=false.
 			resp.Diagnostics.Append(r.save(ctx, &resp.State, resp.Private, result, current, mem, answerRead)...)
 			resp.Diagnostics.AddError(goneSincePlan(id))
 			return
