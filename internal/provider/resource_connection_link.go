@@ -241,8 +241,9 @@ func (r *connectionLinkResource) readForUpdate(ctx context.Context, resp *resour
 	return nil
 }
 
-// deletedSincePlan reports an update that found its link deleted: it
-// leaves the state, so the next plan creates it again.
+// deletedSincePlan reports an update that found its link deleted, and
+// drops it from the state (Terraform 1.16 keeps the prior state of a failed
+// update all the same: the next refresh drops it).
 func (r *connectionLinkResource) deletedSincePlan(ctx context.Context, resp *resource.UpdateResponse, id int64) {
 	resp.State.RemoveResource(ctx)
 	resp.Diagnostics.AddError(goneSincePlan(id))
