@@ -144,7 +144,8 @@ func (c *Client) itemCall(ctx context.Context, op, method string, id int64) (*Sh
 // judgeNotFound: a 404 says "no such sharing" only in the API's envelope
 // ("success": false) from a route that otherwise works: a listing of the
 // collection answered (once, by this Client). An HTML page, another JSON, or
-// a collection that answers 404 too, is a wrong API URL, and no verdict.
+// a collection that answers 404 too, means a wrong API URL: it says nothing
+// of the sharing.
 func (c *Client) judgeNotFound(ctx context.Context, e *Error) error {
 	if e.envelope && c.collectionWorks(ctx) {
 		e.gone = true

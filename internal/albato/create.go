@@ -161,9 +161,10 @@ func (c *Client) logCreate(ctx context.Context, msg string, sent int) {
 	}
 }
 
-// mayHaveBeenApplied: no answer after the request left (a dial error never
-// did), a 5xx but 501 (failed after the write?), or an unreadable success
-// may have taken effect; 4xx, 501 and "success": false say nothing was done.
+// mayHaveBeenApplied: a request may have taken effect when it got no
+// answer after it was sent (a failed dial was never sent), a server error
+// (other than 501 Not Implemented), or a success that could not be read. A
+// 4xx, a 501 and "success": false mean nothing was done.
 func mayHaveBeenApplied(err error) bool {
 	if apiErr := (*Error)(nil); errors.As(err, &apiErr) {
 		return apiErr.unreadable || (apiErr.StatusCode >= 500 && apiErr.StatusCode != http.StatusNotImplemented)

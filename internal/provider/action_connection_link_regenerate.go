@@ -94,7 +94,7 @@ func (a *regenerateAction) Invoke(ctx context.Context, req action.InvokeRequest,
 		credential = fmt.Sprint(*current.CredentialID)
 	}
 	switch {
-	case current.Status == albato.StatusRevoked:
+	case linkGone(current, nil):
 		resp.Diagnostics.AddAttributeError(path.Root("id"), "Cannot Regenerate a Revoked Connection Link",
 			fmt.Sprintf("Connection link %d is revoked, so it can never be used again. %s", id, recreateRemedy))
 		return
@@ -128,7 +128,7 @@ func (a *regenerateAction) Invoke(ctx context.Context, req action.InvokeRequest,
 // regenerateFailed says what is known after a PUT that failed: nothing
 // changed, or, when the PUT got no usable answer, that it may have.
 func (a *regenerateAction) regenerateFailed(id int64, current *albato.Sharing, credential string, err error, diags *diag.Diagnostics) {
-	if albato.IsNotFound(err) {
+	if linkGone(nil, err) {
 		diags.Append(linkNotFound(path.Root("id"), id, " Nothing was regenerated. "+recreateRemedy))
 		return
 	}

@@ -114,3 +114,39 @@ func makeTargets(t *testing.T) map[string]bool {
 	}
 	return targets
 }
+
+// TestDesignFileTable keeps DESIGN.md's table of internal/provider's files
+// exact: every non-test Go file of the package in it once, and no other.
+func TestDesignFileTable(t *testing.T) {
+	t.Parallel()
+	design, err := os.ReadFile(filepath.Join(repoRoot, "DESIGN.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(design), "In `internal/provider`, one file per Terraform type")
+	if !ok {
+		t.Fatal("DESIGN.md has no table of internal/provider's files")
+	}
+	table, _, _ = strings.Cut(table, "\n## ")
+	named := map[string]int{}
+	for _, line := range strings.Split(table, "\n") {
+		if cells := strings.Split(line, "|"); len(cells) == 4 {
+			for _, m := range regexp.MustCompile("`([a-z0-9_]+\\.go)`").FindAllStringSubmatch(cells[1], -1) {
+				named[m[1]]++
+			}
+		}
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if !strings.HasSuffix(f, "_test.go") && named[f] != 1 {
+			t.Errorf("DESIGN.md's file table names %s %d times, want once", f, named[f])
+		}
+		delete(named, f)
+	}
+	for f := range named {
+		t.Errorf("DESIGN.md's file table names %s, which is not in internal/provider", f)
+	}
+}

@@ -29,7 +29,7 @@ func (pd *providerData) apiErrorDetail(action string, err error) string {
 		return fmt.Sprintf("Could not %s: the host %q is unknown (the name lookup found no such host), "+
 			"so nothing was sent and nothing was retried. The API URL comes from %s: check its spelling, and that "+
 			"this machine can resolve names (network, VPN, DNS).", action, host, pd.apiURLOrigin)
-	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound && !albato.IsNotFound(err):
+	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound && !linkGone(nil, err):
 		return fmt.Sprintf("Could not %s: %s. That 404 is not the sharing API's own answer, so nothing is taken "+
 			"as deleted and nothing was changed. The API URL comes from %s: check that it is the API's base URL, "+
 			"without a path prefix the API does not have.", action, err, pd.apiURLOrigin)
@@ -43,8 +43,7 @@ func (pd *providerData) apiErrorDetail(action string, err error) string {
 
 // createErrorDiagnostic words a failed create; one that may have taken
 // effect says what to check, so that no link is left unmanaged or made twice.
-func (pd *providerData) createErrorDiagnostic(plan connectionLinkResourceModel, err error) (summary, detail string) {
-	title, partnerID := plan.Title.ValueString(), plan.PartnerID.ValueInt64()
+func (pd *providerData) createErrorDiagnostic(partnerID int64, title string, err error) (summary, detail string) {
 	var ambiguous *albato.AmbiguousCreateError
 	switch {
 	case !errors.As(err, &ambiguous):
@@ -65,11 +64,11 @@ func (pd *providerData) createErrorDiagnostic(plan connectionLinkResourceModel, 
 	}
 }
 
-func adoptedWarning(plan connectionLinkResourceModel, id int64, cause error) (summary, detail string) {
+func adoptedWarning(partnerID int64, title string, id int64, cause error) (summary, detail string) {
 	return "Adopted a Connection Link Created Without a Usable Answer",
 		fmt.Sprintf("The request to create the link %q for partner %d got no usable answer (%s), but Albato had "+
 			"created it: link %d is now managed by Terraform. Nothing was created twice.",
-			plan.Title.ValueString(), plan.PartnerID.ValueInt64(), cause, id)
+			title, partnerID, cause, id)
 }
 
 func (pd *providerData) readError(id int64, err error) (summary, detail string) {

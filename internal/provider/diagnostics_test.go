@@ -32,7 +32,7 @@ func TestCreateErrorDiagnostic(t *testing.T) {
 		{"several candidates", &albato.AmbiguousCreateError{Cause: cause, Candidates: []albato.Sharing{{ID: 61}, {ID: 64}}},
 			[]string{"Connection Link May Have Been Created More Than Once", "2 links", "ids 61, 64", "terraform import"}},
 	} {
-		summary, detail := pd.createErrorDiagnostic(plan, c.err)
+		summary, detail := pd.createErrorDiagnostic(plan.PartnerID.ValueInt64(), plan.Title.ValueString(), c.err)
 		if summary != c.want[0] {
 			t.Errorf("%s: summary %q, want %q", c.name, summary, c.want[0])
 		}

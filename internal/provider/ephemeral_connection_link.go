@@ -26,7 +26,7 @@ func (e *connectionLinkEphemeralResource) Metadata(_ context.Context, req epheme
 }
 
 func (e *connectionLinkEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
-	attrs := ephemeralLinkAttributes()
+	attrs := ephemeralAttributes(lookupLinkAttributes(), &resp.Diagnostics)
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads one connection link by id **without storing anything in state or plan files** " +
 			"(Terraform 1.10 and later, OpenTofu 1.11 and later). With `store_token = false` on the " +

@@ -19,15 +19,36 @@ func (pd *providerData) readLink(ctx context.Context, raw, remedy string, diags 
 	if !ok {
 		return nil, 0
 	}
-	s, err := pd.client.GetSharing(ctx, id)
+	s, err := pd.getLink(ctx, id)
 	switch {
-	case albato.IsNotFound(err):
+	case err != nil && linkGone(nil, err):
 		diags.Append(linkNotFound(path.Root("id"), id, remedy))
 	case err != nil:
 		diags.AddError(pd.readError(id, err))
 	}
 	return s, id
 }
+
+// getLink GETs link id afresh, never from a listing: the resource's create,
+// update and delete act on what the API says now. Its one error is
+// readError's.
+func (pd *providerData) getLink(ctx context.Context, id int64) (*albato.Sharing, error) {
+	return pd.client.GetSharing(ctx, id)
+}
+
+// linkGone is the one rule of a link gone for good, wherever a link may have
+// gone: read revoked, or answered 404 by the sharing API itself
+// (albato.IsNotFound). Any other error says nothing of the link.
+func linkGone(s *albato.Sharing, err error) bool {
+	if err != nil {
+		return albato.IsNotFound(err)
+	}
+	return s != nil && s.Status == albato.StatusRevoked
+}
+
+// goneRemedy is what the resource says of a link found gone.
+const goneRemedy = "While the configuration declares it, the next plan creates a new link in its place, with a " +
+	"new id and token: hand the new link out again."
 
 const recreateRemedy = "If an albato_connection_link resource manages it, the next terraform apply creates a new " +
 	"link in its place, with a new id: hand that link out."

@@ -448,3 +448,20 @@ func TestReadLink(t *testing.T) {
 		}
 	}
 }
+
+// TestLinkGone: a link is gone exactly when it was read revoked; an error
+// that the sharing API did not confirm as a 404 (here: none is) says nothing.
+func TestLinkGone(t *testing.T) {
+	errs := []error{nil, &albato.Error{StatusCode: http.StatusNotFound}, &albato.Error{StatusCode: http.StatusInternalServerError}, fmt.Errorf("connection reset")}
+	for _, status := range []albato.Status{albato.StatusWaiting, albato.StatusGranted, albato.StatusWaitingOAuth, albato.StatusRevoked} {
+		for _, err := range errs {
+			s := &albato.Sharing{Status: status}
+			if err != nil {
+				s = nil
+			}
+			if got, want := linkGone(s, err), err == nil && status == albato.StatusRevoked; got != want {
+				t.Errorf("linkGone(status %s, %v) = %t, want %t", status.Name(), err, got, want)
+			}
+		}
+	}
+}

@@ -5,6 +5,7 @@ package provider
 
 import (
 	"cmp"
+	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	eschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
@@ -48,7 +50,7 @@ func (v *linkView) fill(s *albato.Sharing, pd *providerData, issuedAt time.Time)
 	v.Title = types.StringValue(s.Title)
 	v.Token = types.StringValue(s.Token)
 	v.Link = types.StringValue(pd.linkOf(s))
-	if !tokenShown(s.Status) {
+	if !tokenShown(s) {
 		v.forgetToken()
 	}
 	v.Status = types.Int64Value(int64(s.Status))
@@ -87,8 +89,8 @@ func deletedView(id int64) linkView {
 
 // tokenShown reports whether a link's token and link are shown: only while
 // they can be used (granted: spent; revoked: dead).
-func tokenShown(status albato.Status) bool {
-	return status != albato.StatusGranted && status != albato.StatusRevoked
+func tokenShown(s *albato.Sharing) bool {
+	return s.Status != albato.StatusGranted && !linkGone(s, nil)
 }
 
 func (v *linkView) forgetToken() {
@@ -237,11 +239,11 @@ func lookupLinkAttributes() map[string]dschema.Attribute {
 	return attrs
 }
 
-// ephemeralLinkAttributes are the data source's, whose types the ephemeral
-// schema's mirror field for field.
-func ephemeralLinkAttributes() map[string]eschema.Attribute {
+// ephemeralAttributes are the data source's attributes in, as the
+// ephemeral schema's, field for field; a kind it does not know is an error.
+func ephemeralAttributes(in map[string]dschema.Attribute, diags *diag.Diagnostics) map[string]eschema.Attribute {
 	out := map[string]eschema.Attribute{}
-	for name, a := range lookupLinkAttributes() {
+	for name, a := range in {
 		switch a := a.(type) {
 		case dschema.Int64Attribute:
 			out[name] = eschema.Int64Attribute(a)
@@ -249,7 +251,16 @@ func ephemeralLinkAttributes() map[string]eschema.Attribute {
 			out[name] = eschema.BoolAttribute(a)
 		case dschema.StringAttribute:
 			out[name] = eschema.StringAttribute(a)
+		default:
+			diags.Append(unconvertedAttribute("ephemeral", name, a))
 		}
 	}
 	return out
+}
+
+// unconvertedAttribute is the error of a schema built from the data
+// source's that meets an attribute kind it has no counterpart for.
+func unconvertedAttribute(schema, name string, a dschema.Attribute) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Provider Schema Error", fmt.Sprintf("The %s schema has no counterpart for "+
+		"attribute %q, a %T. This is a bug in the provider.", schema, name, a))
 }

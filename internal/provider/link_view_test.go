@@ -9,6 +9,7 @@ import (
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
 	"github.com/albato/terraform-provider-albato/internal/clocktest"
+	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -169,12 +170,37 @@ func TestLinkFilterMatches(t *testing.T) {
 // Every view gives each shared attribute the resource's type.
 func TestLinkAttributeTypesAgree(t *testing.T) {
 	t.Parallel()
-	resourceAttrs, ephemeralAttrs := resourceLinkAttributes(nil), ephemeralLinkAttributes()
+	resourceAttrs, ephemeralAttrs := resourceLinkAttributes(nil), ephemeralAttributes(lookupLinkAttributes(), new(diag.Diagnostics))
 	for name, a := range dataSourceLinkAttributes() {
 		want := resourceAttrs[name].GetType()
 		if !a.GetType().Equal(want) || !ephemeralAttrs[name].GetType().Equal(want) {
 			t.Errorf("%s: data source %s, ephemeral %s, resource %s", name, a.GetType().String(),
 				ephemeralAttrs[name].GetType().String(), want.String())
+		}
+	}
+}
+
+// TestSchemaConvertersRefuseUnknownKinds: the ephemeral and list schemas
+// convert every attribute they are given, and refuse, with an error naming
+// it, one of a kind they have no counterpart for.
+func TestSchemaConvertersRefuseUnknownKinds(t *testing.T) {
+	t.Parallel()
+	var diags diag.Diagnostics
+	if got := ephemeralAttributes(lookupLinkAttributes(), &diags); len(got) != len(lookupLinkAttributes()) || diags.HasError() {
+		t.Errorf("ephemeral: %d of %d attributes, %v", len(got), len(lookupLinkAttributes()), diags)
+	}
+	if got := listAttributes(filterAttributes(nil), &diags); len(got) != len(filterAttributes(nil)) || diags.HasError() {
+		t.Errorf("list: %d of %d attributes, %v", len(got), len(filterAttributes(nil)), diags)
+	}
+	odd := map[string]dschema.Attribute{"tags": dschema.ListAttribute{ElementType: types.StringType, Computed: true}}
+	for name, convert := range map[string]func(*diag.Diagnostics){
+		"ephemeral": func(d *diag.Diagnostics) { ephemeralAttributes(odd, d) },
+		"list":      func(d *diag.Diagnostics) { listAttributes(odd, d) },
+	} {
+		var d diag.Diagnostics
+		convert(&d)
+		if !d.HasError() || !strings.Contains(d.Errors()[0].Detail(), `"tags"`) {
+			t.Errorf("%s: a list attribute gave %v, want an error naming it", name, d)
 		}
 	}
 }

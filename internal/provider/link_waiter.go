@@ -94,7 +94,7 @@ func (w *linkWait) run(ctx context.Context, pd *providerData, diags *diag.Diagno
 			w.wantText())
 		if len(pending) == 0 {
 			if len(w.toRead()) > 0 {
-				continue // confirm at once the links seen in want before this round
+				continue // read again now the links that were in want in an earlier round
 			}
 			w.send(progress + ".")
 			return true
@@ -118,14 +118,15 @@ func (w *linkWait) run(ctx context.Context, pd *providerData, diags *diag.Diagno
 }
 
 // readRound reads the links to read, with a reader of its own: each round
-// must see the API as it is now. A dead link fails the wait.
+// must see the API as it is now. A revoked or deleted link fails the wait,
+// unless revoked is wanted.
 func (w *linkWait) readRound(ctx context.Context, pd *providerData, round int, pages *int, diags *diag.Diagnostics) bool {
 	reads := &sharingReader{client: pd.client, pages: *pages}
 	defer func() { *pages = reads.pages }()
 	for _, id := range w.toRead() {
 		s, err := reads.Get(ctx, id)
 		switch {
-		case albato.IsNotFound(err):
+		case err != nil && linkGone(nil, err):
 			// Revoked, for a wait; the title kept for messages only.
 			s = &albato.Sharing{ID: id, Status: albato.StatusRevoked}
 			if last := w.read[id]; last != nil {
@@ -140,7 +141,7 @@ func (w *linkWait) readRound(ctx context.Context, pd *providerData, round int, p
 			return false
 		}
 		w.read[id], w.readIn[id] = s, round
-		if s.Status == albato.StatusRevoked && !w.reached(s) {
+		if linkGone(s, nil) && !w.reached(s) {
 			w.dead(id, diags)
 			return false
 		}
@@ -177,7 +178,8 @@ func (w *linkWait) toRead() []int64 {
 	return out
 }
 
-// dead fails the wait on a link that can never reach want.
+// dead fails the wait on a revoked or deleted link, which can never reach
+// want.
 func (w *linkWait) dead(id int64, diags *diag.Diagnostics) {
 	if w.deleted[id] {
 		diags.Append(linkNotFound(w.idsAt, id, fmt.Sprintf(" So it will never become %s. %s", w.wantText(), recreateRemedy)))

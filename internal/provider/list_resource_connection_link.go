@@ -34,18 +34,10 @@ func (l *connectionLinkListResource) Metadata(_ context.Context, req resource.Me
 }
 
 func (l *connectionLinkListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
-	attrs := map[string]schema.Attribute{}
-	for name, a := range filterAttributes(map[string]string{
+	attrs := listAttributes(filterAttributes(map[string]string{
 		"status":      " `3` finds nothing: revoked links are never results.",
 		"status_name": " `revoked` finds nothing: revoked links are never results.",
-	}) {
-		switch a := a.(type) {
-		case dschema.Int64Attribute:
-			attrs[name] = schema.Int64Attribute{MarkdownDescription: a.MarkdownDescription, Optional: true, CustomType: a.CustomType, Validators: a.Validators}
-		case dschema.StringAttribute:
-			attrs[name] = schema.StringAttribute{MarkdownDescription: a.MarkdownDescription, Optional: true, Validators: a.Validators}
-		}
-	}
+	}), &resp.Diagnostics)
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Finds the account's connection links, for `terraform query` (Terraform 1.14 and later; " +
 			"OpenTofu 1.12 has no list resources). Each result is one link: its identity `{ id }`, a display name " +
@@ -62,6 +54,23 @@ func (l *connectionLinkListResource) ListResourceConfigSchema(_ context.Context,
 			strconv.Itoa(albato.ListReadings) + " times in all, and then the query fails rather than return a mix of two lists.",
 		Attributes: attrs,
 	}
+}
+
+// listAttributes are the data source's filters in, as the list schema's; a
+// kind it does not know is an error.
+func listAttributes(in map[string]dschema.Attribute, diags *diag.Diagnostics) map[string]schema.Attribute {
+	out := map[string]schema.Attribute{}
+	for name, a := range in {
+		switch a := a.(type) {
+		case dschema.Int64Attribute:
+			out[name] = schema.Int64Attribute{MarkdownDescription: a.MarkdownDescription, Optional: true, CustomType: a.CustomType, Validators: a.Validators}
+		case dschema.StringAttribute:
+			out[name] = schema.StringAttribute{MarkdownDescription: a.MarkdownDescription, Optional: true, Validators: a.Validators}
+		default:
+			diags.Append(unconvertedAttribute("list", name, a))
+		}
+	}
+	return out
 }
 
 func (l *connectionLinkListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -97,7 +106,7 @@ func (l *connectionLinkListResource) List(ctx context.Context, req list.ListRequ
 		return
 	}
 	// Revoked links are left out before the limit counts them.
-	importable := func(s albato.Sharing) bool { return s.Status != albato.StatusRevoked && filter.matches(s) }
+	importable := func(s albato.Sharing) bool { return !linkGone(&s, nil) && filter.matches(s) }
 	limit := 0
 	if req.Limit > 0 {
 		limit = int(min(req.Limit, math.MaxInt))

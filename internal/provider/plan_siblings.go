@@ -15,8 +15,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-// titlePlans is what one provider configuration's plan has seen of its
-// links' partners and titles. Terraform plans each resource instance with
+// titlePlans records the partners and titles of the links that one
+// provider configuration has planned in this run. Terraform plans each resource instance with
 // a call of its own, concurrently, all served by the process of that
 // provider configuration, which is configured afresh for every run.
 type titlePlans struct {

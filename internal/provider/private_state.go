@@ -27,26 +27,27 @@ const (
 type linkMemory struct {
 	issuedAt time.Time // when the token was issued; zero when unknown (an import, an older version)
 	readAt   time.Time // the last reading, on the API's clock
-	seen     string    // the fingerprint of the token last seen
+	seen     string    // the fingerprint of the token last read
 	account  account   // where the link was made or imported; zero when written by an older version
 }
 
-// answerKind is how the resource came by an answer.
-type answerKind int
+// answerSource is the request a link's answer came from: it decides what
+// the answer tells of when the token was issued.
+type answerSource int
 
 const (
-	answerRead        answerKind = iota // a refresh or a read before acting
-	answerCreated                       // our POST's answer
-	answerAdopted                       // a sharing our POST made, found in the list
-	answerRegenerated                   // our PUT's answer
+	answerRead        answerSource = iota // a refresh or a read before acting
+	answerCreated                         // our POST's answer
+	answerAdopted                         // a sharing our POST made, found in the list
+	answerRegenerated                     // our PUT's answer
 )
 
-// observe records an answer s, got at now on the API's clock, and decides
-// when the token was issued. A regeneration always moves it past
+// record remembers the answer s, got at now on the API's clock, and when
+// its token was issued. A regeneration always moves it past
 // priorIssued (the state's issued_at): write-only arguments are versioned
 // by it. A read that finds a token other than the one last seen finds one
 // regenerated outside, issued at most as long ago as the reading before.
-func (m *linkMemory) observe(s *albato.Sharing, now time.Time, kind answerKind, priorIssued int64) {
+func (m *linkMemory) record(s *albato.Sharing, now time.Time, kind answerSource, priorIssued int64) {
 	switch {
 	case kind == answerAdopted && s.DateCreated != nil:
 		m.issuedAt = *s.DateCreated

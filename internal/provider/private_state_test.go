@@ -82,7 +82,7 @@ func TestLinkMemoryObserve(t *testing.T) {
 		name   string
 		before linkMemory
 		answer *albato.Sharing
-		kind   answerKind
+		kind   answerSource
 		prior  int64
 		want   time.Time
 	}{
@@ -97,7 +97,7 @@ func TestLinkMemoryObserve(t *testing.T) {
 		{"read, token hidden", linkMemory{issuedAt: known, seen: tokenFingerprint("a")}, s(""), answerRead, 0, known},
 	} {
 		m := c.before
-		m.observe(c.answer, now, c.kind, c.prior)
+		m.record(c.answer, now, c.kind, c.prior)
 		if !m.issuedAt.Equal(c.want) || !m.readAt.Equal(now) {
 			t.Errorf("%s: issued %s read %s, want issued %s read %s", c.name, m.issuedAt, m.readAt, c.want, now)
 		}

@@ -5,23 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
@@ -41,132 +29,20 @@ type connectionLinkResource struct {
 	data *providerData
 }
 
-// connectionLinkResourceModel is the link's view and the settings, which
-// exist only in configuration.
-type connectionLinkResourceModel struct {
-	linkView
-	RegenerateTriggers    types.Map    `tfsdk:"regenerate_triggers"`
-	RegenerateWhenExpired types.Bool   `tfsdk:"regenerate_when_expired"`
-	RegenerateBefore      types.String `tfsdk:"regenerate_before"`
-	StoreToken            types.Bool   `tfsdk:"store_token"`
-}
-
-// The settings' defaults, also for a state that lacks them (an import, a
-// query's result, an older version's state).
-const (
-	defaultRegenerateWhenExpired = true
-	defaultRegenerateBefore      = "0s"
-	defaultStoreToken            = true
-)
-
-func (m *connectionLinkResourceModel) withDefaults() {
-	if m.RegenerateTriggers.IsNull() {
-		m.RegenerateTriggers = types.MapNull(types.StringType)
-	}
-	if m.RegenerateWhenExpired.IsNull() {
-		m.RegenerateWhenExpired = types.BoolValue(defaultRegenerateWhenExpired)
-	}
-	if m.RegenerateBefore.IsNull() {
-		m.RegenerateBefore = types.StringValue(defaultRegenerateBefore)
-	}
-	if m.StoreToken.IsNull() {
-		m.StoreToken = types.BoolValue(defaultStoreToken)
-	}
-}
-
-func (m connectionLinkResourceModel) storesToken() bool {
-	if m.StoreToken.IsNull() || m.StoreToken.IsUnknown() {
-		return defaultStoreToken
-	}
-	return m.StoreToken.ValueBool()
-}
-
-// importedState is the state an import of s saves, as its refresh does.
-func importedState(s *albato.Sharing, pd *providerData) connectionLinkResourceModel {
-	var m connectionLinkResourceModel
-	m.withDefaults()
-	m.fill(s, pd, time.Time{})
-	return m
-}
-
 func (r *connectionLinkResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_connection_link"
-}
-
-func (r *connectionLinkResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	noStore := " Also null whenever `store_token` is `false`."
-	attrs := resourceLinkAttributes(map[string]string{"token": noStore, "link": noStore})
-	attrs["partner_id"] = schema.Int64Attribute{
-		MarkdownDescription: attrs["partner_id"].GetMarkdownDescription() + " Changing it replaces the link.",
-		Required:            true,
-		CustomType:          wholeNumberType{title: "Invalid Partner ID"},
-		Validators:          []validator.Int64{int64validator.AtLeast(1)},
-		PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
-	}
-	attrs["title"] = schema.StringAttribute{
-		MarkdownDescription: attrs["title"].GetMarkdownDescription() + " Say what the connection is for; give each " +
-			"link its own title. No white space around it (the API may trim it). Changing it replaces the link, " +
-			"because the API cannot rename one.",
-		Required:      true,
-		Validators:    []validator.String{titleLength},
-		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-	}
-	attrs["regenerate_triggers"] = schema.MapAttribute{
-		MarkdownDescription: "Arbitrary values; when any of them changes, the token is regenerated in place " +
-			"(same `id`, new `token` and `link`, status back to waiting). Setting it where it was null " +
-			"(newly added to the configuration, or after an import) only records it. Should the end user complete " +
-			"the link between the plan and the apply, the apply fails and changes nothing.",
-		ElementType: types.StringType,
-		Optional:    true,
-	}
-	attrs["regenerate_when_expired"] = boolSetting(defaultRegenerateWhenExpired,
-		"Whether a plan regenerates the token in place once a waiting link has expired, "+
-			"or is within `regenerate_before` of expiring (default: `"+strconv.FormatBool(defaultRegenerateWhenExpired)+"`). Judged as of the link's last "+
-			"refresh (or create, update, import), never the clock of the moment, so that a saved plan applies "+
-			"as planned however much later; a `-refresh=false` plan judges as of the last refresh.")
-	attrs["regenerate_before"] = schema.StringAttribute{
-		MarkdownDescription: "How long before `expires_at` to plan that regeneration already, as a Go duration " +
-			"such as `\"6h\"` or `\"90m\"` (default: `\"" + defaultRegenerateBefore + "\"`, i.e. at expiry), so that a link " +
-			"handed out today is not about to die. A window of `\"" + goDuration(linkLifetime) + "\"` or more regenerates a waiting link on every plan.",
-		Optional:      true,
-		Computed:      true,
-		Default:       stringdefault.StaticString(defaultRegenerateBefore),
-		Validators:    []validator.String{durationValidator},
-		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-	}
-	attrs["store_token"] = boolSetting(defaultStoreToken,
-		"Whether `token` and `link` are kept in the state (default: `"+strconv.FormatBool(defaultStoreToken)+"`). With `false` "+
-			"they are null in state and plan, always; read the link with the `albato_connection_link` "+
-			"ephemeral resource (Terraform 1.10+, OpenTofu 1.11+) and pass it to a write-only argument, "+
-			"with `issued_at` as its version. Turning it back on reads the link once at apply.")
-	resp.Schema = schema.Schema{
-		MarkdownDescription: "A one-time **connection link** (an Albato *sharing*): the partner hands the `link` to " +
-			"its client, who follows it, signs in to the app, and so creates a connection whose id then appears " +
-			"as `credential_id`.\n\n" +
-			"A link is valid for " + inWords(linkLifetime) + " after its token was issued and works once. Terraform shows what the end " +
-			"user did as changes outside Terraform; a link revoked outside Terraform is planned to be created again. " +
-			"The token is regenerated in place (same `id`) when `regenerate_triggers` change, and, unless " +
-			"`regenerate_when_expired` is `false`, when a waiting link has expired (or is within `regenerate_before` " +
-			"of expiring).",
-		Attributes: attrs,
-	}
-}
-
-func boolSetting(def bool, desc string) schema.BoolAttribute {
-	return schema.BoolAttribute{MarkdownDescription: desc, Optional: true, Computed: true,
-		Default: booldefault.StaticBool(def), PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()}}
 }
 
 func (r *connectionLinkResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// save saves m, filled from the answer s, as the state, and mem, having
-// observed s, as the private state.
+// save saves m, filled from the answer s, as the state, and mem, updated
+// with s, as the private state.
 func (r *connectionLinkResource) save(ctx context.Context, state *tfsdk.State, private privateState,
-	m *connectionLinkResourceModel, s *albato.Sharing, mem linkMemory, kind answerKind,
+	m *connectionLinkResourceModel, s *albato.Sharing, mem linkMemory, kind answerSource,
 ) diag.Diagnostics {
-	mem.observe(s, r.data.apiNow(s), kind, m.IssuedAt.ValueInt64())
+	mem.record(s, r.data.apiNow(s), kind, m.IssuedAt.ValueInt64())
 	mem.account = r.data.account()
 	held := *m
 	m.fill(s, r.data, mem.issuedAt)
@@ -185,27 +61,29 @@ func (r *connectionLinkResource) Create(ctx context.Context, req resource.Create
 	if !ok {
 		return
 	}
-	result, err := r.data.client.CreateSharing(ctx, plan.PartnerID.ValueInt64(), plan.Title.ValueString())
+	partnerID, title := plan.PartnerID.ValueInt64(), plan.Title.ValueString()
+	result, err := r.data.client.CreateSharing(ctx, partnerID, title)
 	if err != nil {
-		resp.Diagnostics.AddError(r.data.createErrorDiagnostic(plan, err))
+		resp.Diagnostics.AddError(r.data.createErrorDiagnostic(partnerID, title, err))
 		return
 	}
 	created, kind := result.Sharing, answerCreated
 	if result.Adopted {
-		resp.Diagnostics.AddWarning(adoptedWarning(plan, created.ID, result.Cause))
+		resp.Diagnostics.AddWarning(adoptedWarning(partnerID, title, created.ID, result.Cause))
 		kind = answerAdopted
 	}
 	ctx = withSecretsMasked(ctx, r.data, created.Token)
 	tflog.Info(ctx, "Created connection link", map[string]any{"id": created.ID, "partner_id": created.PartnerID})
 	var mem linkMemory
-	mem.observe(created, r.data.apiNow(created), kind, 0)
+	mem.record(created, r.data.apiNow(created), kind, 0)
 
 	// The POST answer has no dateCreated: one GET makes the next plan empty.
-	current, err := r.data.client.GetSharing(ctx, created.ID)
+	current, err := r.data.getLink(ctx, created.ID)
 	if err != nil {
+		_, detail := r.data.readError(created.ID, err)
 		resp.Diagnostics.AddWarning("Connection Link Created but Not Read Back",
 			fmt.Sprintf("Connection link %d was created and is saved in the state, but reading it back failed: %s "+
-				"The next refresh fills in date_created.", created.ID, r.data.apiErrorDetail("read the new link", err)))
+				"The next refresh fills in date_created.", created.ID, detail))
 		current = created
 	}
 	if summary, detail := answeredOtherwise(plan, current); summary != "" {
@@ -232,16 +110,16 @@ func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequ
 		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID.ValueString())...)
 		return
 	}
-	// Held only once the account is known to be this one: an id of
-	// another account says nothing of this one's links.
+	// The client holds the link only once its account is known to be this
+	// one: an id of another account says nothing of this one's links.
 	resp.Diagnostics.Append(r.identify(ctx, resp.Identity, id)...)
 
 	current, err := r.data.reads.Get(ctx, id)
-	if err != nil && !albato.IsNotFound(err) {
+	if err != nil && !linkGone(nil, err) {
 		resp.Diagnostics.AddError(r.data.readError(id, err))
 		return
 	}
-	if err != nil || current.Status == albato.StatusRevoked {
+	if linkGone(current, err) {
 		what := "was deleted"
 		if err == nil {
 			what = "was revoked"
@@ -249,9 +127,7 @@ func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequ
 		tflog.Warn(ctx, "Connection link "+what+"; removing it from the state", map[string]any{"id": id})
 		resp.State.RemoveResource(ctx)
 		resp.Diagnostics.AddWarning("Connection Link Revoked Outside Terraform",
-			fmt.Sprintf("Connection link %d %s outside Terraform, so it is no longer in the state. While the "+
-				"configuration declares it, the plan creates a new link in its place, with a new id and token: hand "+
-				"the new link out again.", id, what))
+			fmt.Sprintf("Connection link %d %s outside Terraform, so it is no longer in the state. %s", id, what, goneRemedy))
 		return
 	}
 	ctx = withSecretsMasked(ctx, r.data, current.Token)
@@ -279,7 +155,7 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 
 	// Update does what the plan said (DESIGN.md, "What a plan shows"): only
 	// a plan that regenerates leaves status unknown.
-	// Nothing is unknown now: the facts are the plan's, decided.
+	// At apply nothing is unknown: the facts are the final plan's.
 	result := plan
 	result.linkView = state.linkView
 	f := readPlanFacts(state, plan, mem.readAt)
@@ -288,9 +164,8 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 		r.regenerate(ctx, req, resp, &result, id, mem, f.triggers == surely)
 		return
 	case f.takesTokenBack():
-		current, err := r.data.client.GetSharing(ctx, id)
-		if err != nil {
-			r.failUpdate(ctx, resp, id, "Unable to Read Connection Link", "read connection link %d to store its token", err)
+		current := r.readForUpdate(ctx, resp, id)
+		if current == nil {
 			return
 		}
 		read := viewOf(current, r.data)
@@ -307,20 +182,19 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 func (r *connectionLinkResource) regenerate(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse,
 	result *connectionLinkResourceModel, id int64, mem linkMemory, byTriggers bool,
 ) {
-	saw := albato.Status(result.Status.ValueInt64())
-	if !byTriggers || saw != albato.StatusGranted {
-		current, err := r.data.client.GetSharing(ctx, id)
-		if err != nil {
-			r.failUpdate(ctx, resp, id, "Unable to Regenerate Connection Link", "regenerate connection link %d", err)
+	planned := albato.Status(result.Status.ValueInt64()) // the status the plan was made on
+	if !byTriggers || planned != albato.StatusGranted {
+		current := r.readForUpdate(ctx, resp, id)
+		if current == nil {
 			return
 		}
 		ctx = withSecretsMasked(ctx, r.data, current.Token)
-		completed := current.Status != saw && (current.Status == albato.StatusGranted || current.Status == albato.StatusWaitingOAuth)
+		completed := current.Status != planned && (current.Status == albato.StatusGranted || current.Status == albato.StatusWaitingOAuth)
 		switch {
-		case current.Status == albato.StatusRevoked:
-			// A revoked record makes even a -refresh=false plan replace it.
+		case linkGone(current, nil):
+			// Saved as revoked, so that the next plan replaces it, even with -refresh=false.
 			resp.Diagnostics.Append(r.save(ctx, &resp.State, resp.Private, result, current, mem, answerRead)...)
-			r.failUpdate(ctx, resp, id, "", "", nil)
+			resp.Diagnostics.AddError(goneSincePlan(id))
 			return
 		case byTriggers && completed:
 			resp.State.Raw = req.State.Raw
@@ -338,8 +212,13 @@ func (r *connectionLinkResource) regenerate(ctx context.Context, req resource.Up
 		}
 	}
 	regenerated, err := r.data.client.RegenerateSharing(ctx, id)
-	if err != nil {
-		r.failUpdate(ctx, resp, id, "Unable to Regenerate Connection Link", "regenerate connection link %d", err)
+	switch {
+	case linkGone(nil, err):
+		r.deletedSincePlan(ctx, resp, id)
+		return
+	case err != nil:
+		resp.Diagnostics.AddError("Unable to Regenerate Connection Link",
+			r.data.apiErrorDetail(fmt.Sprintf("regenerate connection link %d", id), err))
 		return
 	}
 	ctx = withSecretsMasked(ctx, r.data, regenerated.Token)
@@ -347,19 +226,35 @@ func (r *connectionLinkResource) regenerate(ctx context.Context, req resource.Up
 	resp.Diagnostics.Append(r.save(ctx, &resp.State, resp.Private, result, regenerated, mem, answerRegenerated)...)
 }
 
-// failUpdate reports a failed request of an update; a link that is gone
-// (err nil: found revoked) is an error whose next plan creates it again.
-func (r *connectionLinkResource) failUpdate(ctx context.Context, resp *resource.UpdateResponse, id int64, summary, what string, err error) {
-	if err != nil && !albato.IsNotFound(err) {
-		resp.Diagnostics.AddError(summary, r.data.apiErrorDetail(fmt.Sprintf(what, id), err))
-		return
+// readForUpdate reads the link before an update acts on it; nil when the
+// read failed, which it has reported.
+func (r *connectionLinkResource) readForUpdate(ctx context.Context, resp *resource.UpdateResponse, id int64) *albato.Sharing {
+	current, err := r.data.getLink(ctx, id)
+	switch {
+	case err == nil:
+		return current
+	case linkGone(nil, err):
+		r.deletedSincePlan(ctx, resp, id)
+	default:
+		resp.Diagnostics.AddError(r.data.readError(id, err))
 	}
-	if err != nil {
-		resp.State.RemoveResource(ctx)
-	}
-	resp.Diagnostics.AddError("Connection Link Revoked Outside Terraform",
+	return nil
+}
+
+// deletedSincePlan reports an update that found its link deleted, and
+// drops it from the state (Terraform 1.16 keeps the prior state of a failed
+// update all the same: the next refresh drops it).
+func (r *connectionLinkResource) deletedSincePlan(ctx context.Context, resp *resource.UpdateResponse, id int64) {
+	resp.State.RemoveResource(ctx)
+	resp.Diagnostics.AddError(goneSincePlan(id))
+}
+
+// goneSincePlan is the error of an update whose link was revoked or deleted
+// after the plan.
+func goneSincePlan(id int64) (summary, detail string) {
+	return "Connection Link Revoked Outside Terraform",
 		fmt.Sprintf("Connection link %d was revoked or deleted outside Terraform after the plan was made, so it "+
-			"cannot be updated. The next plan creates a new link in its place.", id))
+			"cannot be updated. %s", id, goneRemedy)
 }
 
 func (r *connectionLinkResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -377,14 +272,14 @@ func (r *connectionLinkResource) Delete(ctx context.Context, req resource.Delete
 		return
 	}
 	_, err := r.data.client.RevokeSharing(ctx, id)
-	if err == nil || albato.IsNotFound(err) {
+	if err == nil || linkGone(nil, err) {
 		tflog.Info(ctx, "Revoked connection link", map[string]any{"id": id})
 		return
 	}
 	// An API that refuses to revoke a revoked link: only then is a read worth it.
 	var apiErr *albato.Error
 	if errors.As(err, &apiErr) && apiErr.StatusCode < 500 && !albato.IsUnauthorized(err) {
-		if current, gerr := r.data.client.GetSharing(ctx, id); albato.IsNotFound(gerr) || (gerr == nil && current.Status == albato.StatusRevoked) {
+		if current, gerr := r.data.getLink(ctx, id); linkGone(current, gerr) {
 			return
 		}
 	}
@@ -407,7 +302,7 @@ func (r *connectionLinkResource) ImportState(ctx context.Context, req resource.I
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if current.Status == albato.StatusRevoked {
+	if linkGone(current, nil) {
 		resp.Diagnostics.AddError("Cannot Import a Revoked Connection Link",
 			fmt.Sprintf("Connection link %d is revoked, so it can never be used again and cannot be managed. "+
 				"Create a new albato_connection_link instead.", id))
@@ -418,31 +313,10 @@ func (r *connectionLinkResource) ImportState(ctx context.Context, req resource.I
 	resp.Diagnostics.Append(r.identify(ctx, resp.Identity, current.ID)...)
 }
 
-type connectionLinkIdentityModel struct {
-	ID types.String `tfsdk:"id"`
-}
-
-func (r *connectionLinkResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = identityschema.Schema{
-		Attributes: map[string]identityschema.Attribute{
-			"id": identityschema.StringAttribute{Description: linkAttrDescription("id"), RequiredForImport: true},
-		},
-	}
-}
-
 // identify is how every operation that writes an instance's state names its
 // link: the client then knows the link is held, so that a create without a
 // usable answer never takes it, and the identity is set.
 func (r *connectionLinkResource) identify(ctx context.Context, identity *tfsdk.ResourceIdentity, id int64) diag.Diagnostics {
 	r.data.client.HoldSharing(id)
 	return setIdentity(ctx, identity, strconv.FormatInt(id, 10))
-}
-
-// setIdentity records the identity, as every operation must: CLIs before
-// Terraform 1.12 send none.
-func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id string) diag.Diagnostics {
-	if identity == nil {
-		return nil
-	}
-	return identity.Set(ctx, connectionLinkIdentityModel{ID: types.StringValue(id)})
 }

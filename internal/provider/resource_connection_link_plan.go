@@ -114,14 +114,14 @@ func (f planFacts) regeneration() maybe { return f.triggers.or(f.expiry()) }
 // takesTokenBack is whether the apply reads the token back into the state
 // (store_token turned on): only while the token is usable.
 func (f planFacts) takesTokenBack() bool {
-	return !f.storedToken && !f.storeToken.IsUnknown() && f.storeToken.ValueBool() && tokenShown(f.status)
+	return !f.storedToken && !f.storeToken.IsUnknown() && f.storeToken.ValueBool() && tokenShown(f.link())
 }
 
 // tokenUnknown is whether a plan that does not regenerate leaves token and
 // link unknown: the apply reads them back, or an unknown store_token may
 // keep or drop them.
 func (f planFacts) tokenUnknown() bool {
-	return f.takesTokenBack() || (f.storeToken.IsUnknown() && tokenShown(f.status))
+	return f.takesTokenBack() || (f.storeToken.IsUnknown() && tokenShown(f.link()))
 }
 
 // warning says what the apply may do that the in-place update alone does
@@ -229,7 +229,7 @@ func unchangedAndNotDue(req resource.ModifyPlanRequest, readAt time.Time) bool {
 	n, _ := status.Int64()
 	f := planFacts{status: albato.Status(n), expiresAt: expiresAt, readAt: readAt,
 		whenExpired: types.BoolValue(whenExpired), before: types.StringValue(before)}
-	return f.status != albato.StatusRevoked && f.regeneration() == never
+	return !f.gone() && f.regeneration() == never
 }
 
 func modifyUpdatePlan(ctx context.Context, state, plan connectionLinkResourceModel, f planFacts, resp *resource.ModifyPlanResponse) {
@@ -241,7 +241,7 @@ func modifyUpdatePlan(ctx context.Context, state, plan connectionLinkResourceMod
 		}
 	}
 	switch {
-	case f.status == albato.StatusRevoked:
+	case f.gone():
 		// Left by a failed regeneration. Terraform replaces only for a path
 		// whose value changes.
 		unknownComputed()
@@ -270,3 +270,9 @@ func modifyUpdatePlan(ctx context.Context, state, plan connectionLinkResourceMod
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("link"), types.StringUnknown())...)
 	}
 }
+
+// link is the link as the state has it, for the rules that judge a link.
+func (f planFacts) link() *albato.Sharing { return &albato.Sharing{Status: f.status} }
+
+// gone: a revoked link in the state, left by an update that found it so.
+func (f planFacts) gone() bool { return linkGone(f.link(), nil) }

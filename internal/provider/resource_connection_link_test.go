@@ -587,6 +587,7 @@ func TestAccConnectionLink_grantedBetweenPlanAndApply(t *testing.T) {
 // link again. With a refresh, the refresh removes it (a create); with
 // -refresh=false after the refresh that saw the link expired, the state
 // keeps the revoked link and the plan replaces it rather than failing again.
+// A link deleted (the API answers 404) fails the apply alike.
 func TestAccConnectionLink_revokedBetweenPlanAndApply(t *testing.T) {
 	for _, c := range []struct {
 		name string
@@ -596,9 +597,11 @@ func TestAccConnectionLink_revokedBetweenPlanAndApply(t *testing.T) {
 		opts        *resource.AdditionalCLIOptions
 		revokeAtGET int
 		next        plancheck.ResourceActionType
+		deleted     bool // the link is deleted (the API answers 404), not revoked
 	}{
-		{"refresh", nil, 2, plancheck.ResourceActionCreate},
-		{"no refresh", noRefresh, 1, plancheck.ResourceActionDestroyBeforeCreate},
+		{"refresh", nil, 2, plancheck.ResourceActionCreate, false},
+		{"no refresh", noRefresh, 1, plancheck.ResourceActionDestroyBeforeCreate, false},
+		{"deleted", nil, 2, plancheck.ResourceActionCreate, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e := newTestEnv(t)
@@ -616,7 +619,11 @@ func TestAccConnectionLink_revokedBetweenPlanAndApply(t *testing.T) {
 					{
 						PreConfig: func() {
 							e.before("GET", c.revokeAtGET, func() {
-								if err := e.sandbox.Revoke(e.onlySharing().ID); err != nil {
+								gone := e.sandbox.Revoke
+								if c.deleted {
+									gone = e.sandbox.Remove
+								}
+								if err := gone(e.onlySharing().ID); err != nil {
 									t.Error(err)
 								}
 							})
