@@ -107,7 +107,7 @@ func TestAnswerForAnotherSharing(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "sharing 62") || !strings.Contains(err.Error(), "sharing 1062") {
 				t.Fatalf("got %+v, %v; want an error naming 62 and 1062", s, err)
 			}
-			if strings.Contains(err.Error(), testSharingToken) || IsNotFound(err) || mayHaveBeenApplied(err) {
+			if strings.Contains(err.Error(), testSharingToken) || IsNotFound(err) || MayHaveBeenApplied(err) {
 				t.Errorf("got %v: a token, a verdict of gone, or a create's cue to look", err)
 			}
 		})

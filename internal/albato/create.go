@@ -93,7 +93,7 @@ func (c *Client) CreateSharing(ctx context.Context, partnerID int64, title strin
 		if err == nil {
 			return &Created{Sharing: s}, nil
 		}
-		if !mayHaveBeenApplied(err) {
+		if !MayHaveBeenApplied(err) {
 			return nil, err
 		}
 		c.logCreate(ctx, "Create request may have taken effect without a usable answer; looking for the sharing", sent)
@@ -161,11 +161,12 @@ func (c *Client) logCreate(ctx context.Context, msg string, sent int) {
 	}
 }
 
-// mayHaveBeenApplied: a request may have taken effect when it got no
+// MayHaveBeenApplied reports whether a failed request that changes a link
+// may have taken effect all the same, so that only a read can tell: it got no
 // answer after it was sent (a failed dial was never sent), a server error
 // (other than 501 Not Implemented), or a success that could not be read. A
 // 4xx, a 501 and "success": false mean nothing was done.
-func mayHaveBeenApplied(err error) bool {
+func MayHaveBeenApplied(err error) bool {
 	if apiErr := (*Error)(nil); errors.As(err, &apiErr) {
 		return apiErr.unreadable || (apiErr.StatusCode >= 500 && apiErr.StatusCode != http.StatusNotImplemented)
 	}

@@ -43,8 +43,8 @@ func TestMayHaveBeenApplied(t *testing.T) {
 		{"anything else", errors.New("something odd"), true},
 	}
 	for _, c := range cases {
-		if got := mayHaveBeenApplied(c.err); got != c.want {
-			t.Errorf("%s: mayHaveBeenApplied = %v, want %v", c.name, got, c.want)
+		if got := MayHaveBeenApplied(c.err); got != c.want {
+			t.Errorf("%s: MayHaveBeenApplied = %v, want %v", c.name, got, c.want)
 		}
 	}
 }

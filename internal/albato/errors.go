@@ -65,11 +65,6 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound && apiErr.gone
 }
 
-// MayHaveBeenApplied reports whether a failed request that changes a link
-// may have taken effect all the same, having got no usable answer: then
-// only a read can tell.
-func MayHaveBeenApplied(err error) bool { return mayHaveBeenApplied(err) }
-
 // IsUnauthorized reports whether err is, or wraps, an *Error with HTTP status
 // 401 or 403: the API token was refused.
 func IsUnauthorized(err error) bool {

@@ -26,7 +26,7 @@ import (
 // operation and the HTTP status), the number of requests the sandbox saw
 // for the operation's method, the waits between them where Retry-After
 // asks for one, whether the API acted although the call failed, that a
-// failed create which may have taken effect says so (mayHaveBeenApplied,
+// failed create which may have taken effect says so (MayHaveBeenApplied,
 // CreateSharing's cue to look before sending it again), and that nothing
 // was created twice. The provider half, through Terraform, is
 // internal/provider/reliability_test.go.
@@ -215,7 +215,7 @@ func fmCells() []fmCell {
 
 // fmAfterCreate are create-only cells: the API created the link, then the
 // answer went wrong in a way that reading it cannot tell from a failure.
-// The client must flag each (mayHaveBeenApplied), which is what makes
+// The client must flag each (MayHaveBeenApplied), which is what makes
 // CreateSharing look for the link instead of reporting a failure and orphaning
 // it, or sending the POST again and duplicating it.
 func fmAfterCreate() []fmCell {
@@ -241,7 +241,7 @@ func fmAfterCreate() []fmCell {
 // fmResult is what one cell did to one operation.
 type fmResult struct {
 	fmExpect
-	flagged bool // mayHaveBeenApplied(err) of a failed call
+	flagged bool // MayHaveBeenApplied(err) of a failed call
 	dups    int  // sharings created more than once
 }
 
@@ -311,7 +311,7 @@ func TestFaultMatrix(t *testing.T) {
 // fmEntry renders one result for the table: "ok" or "error", the number
 // of requests, and for a failed create, regenerate or delete whether the API
 // acted all the same ("applied") and whether the error says it may have
-// ("flagged", mayHaveBeenApplied).
+// ("flagged", MayHaveBeenApplied).
 func fmEntry(op fmOp, r fmResult) string {
 	if r.outcome == "ok" {
 		return fmt.Sprintf("ok · %d", r.requests)
@@ -384,7 +384,7 @@ func fmRun(t *testing.T, cell fmCell, op fmOp) fmResult {
 
 	res := fmResult{fmExpect: fmExpect{outcome: fmClassify(err), requests: srv.Count(op.method)}}
 	if err != nil {
-		res.flagged = mayHaveBeenApplied(err)
+		res.flagged = MayHaveBeenApplied(err)
 		if !strings.HasPrefix(err.Error(), op.what+": ") {
 			t.Errorf("error does not start with the operation %q: %v", op.what, err)
 		}
@@ -441,7 +441,7 @@ func fmRun(t *testing.T, cell fmCell, op fmOp) fmResult {
 	// A create that may have taken effect must say so: that is what keeps
 	// the provider from sending it blind again (or from orphaning the link).
 	if op.method == http.MethodPost && err != nil && res.applied && !res.flagged {
-		t.Errorf("the create took effect but mayHaveBeenApplied is false: %v", err)
+		t.Errorf("the create took effect but MayHaveBeenApplied is false: %v", err)
 	}
 	if cell.minGap > 0 {
 		arrivals.Lock()

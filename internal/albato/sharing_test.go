@@ -415,9 +415,9 @@ func TestClientErrorWithUnreadableBody(t *testing.T) {
 			_, _ = io.WriteString(w, tc.body)
 		})
 		_, err := newTestClient(t, srv.URL, withRetries(0)).GetSharing(t.Context(), 61)
-		if statusOf(err) != tc.status || mayHaveBeenApplied(err) != tc.mayHaveDone {
+		if statusOf(err) != tc.status || MayHaveBeenApplied(err) != tc.mayHaveDone {
 			t.Errorf("%d with a %d-byte body: got %v, may have been applied %v; want %v",
-				tc.status, len(tc.body), err, mayHaveBeenApplied(err), tc.mayHaveDone)
+				tc.status, len(tc.body), err, MayHaveBeenApplied(err), tc.mayHaveDone)
 		}
 	}
 }
