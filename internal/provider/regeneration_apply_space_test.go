@@ -139,7 +139,7 @@ func checkRegenerationApply(t *testing.T, reason, saw, found string) {
 	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
 	l.create(cfg(str("1"), before))
 	id := l.id()
-	l.move(id, "waiting", saw)
+	e.moveLink(t, id, "waiting", saw)
 	if strings.Contains(reason, "expiry") {
 		e.clock.Advance(43 * time.Hour) // within regenerate_before, still usable
 	}
@@ -167,7 +167,7 @@ func checkRegenerationApply(t *testing.T, reason, saw, found string) {
 	}
 
 	prior, oldToken := l.state, e.onlySharing().Token
-	l.move(id, saw, found)
+	e.moveLink(t, id, saw, found)
 	if reason == "none" {
 		e.clock.Advance(49 * time.Hour) // fallen due since the plan: still no PUT
 	}
@@ -367,11 +367,11 @@ func (l *protoLink) id() int64 {
 	return id
 }
 
-// move takes the link from one status to another as its end user, Albato's
-// UI or another script would.
-func (l *protoLink) move(id int64, from, to string) {
-	l.t.Helper()
-	sb := l.e.sandbox
+// moveLink takes link id from one status to another as its end user,
+// Albato's UI or another script would.
+func (e *testEnv) moveLink(t *testing.T, id int64, from, to string) {
+	t.Helper()
+	sb := e.sandbox
 	var err error
 	switch {
 	case from == to:
@@ -380,18 +380,18 @@ func (l *protoLink) move(id int64, from, to string) {
 	case to == "deleted":
 		err = sb.Remove(id)
 	case to == "waiting":
-		err = l.e.regenerateThroughAPI(id)
+		err = e.regenerateThroughAPI(id)
 	case to == "granted":
 		_, err = sb.Grant(id)
 	case to == "waiting_oauth" && from == "granted":
-		if err = l.e.regenerateThroughAPI(id); err == nil {
+		if err = e.regenerateThroughAPI(id); err == nil {
 			err = sb.StartOAuth(id)
 		}
 	case to == "waiting_oauth":
 		err = sb.StartOAuth(id)
 	}
 	if err != nil {
-		l.t.Fatalf("moving link %d from %s to %s: %v", id, from, to, err)
+		t.Fatalf("moving link %d from %s to %s: %v", id, from, to, err)
 	}
 }
 
