@@ -347,6 +347,12 @@ func TestCreateProperties(t *testing.T) {
 			rt.Fatalf("the create did not end within 20 s: %v", err)
 		}
 		made := srv.Sharings()[known:] // by this create's POSTs, in order
+		madeID := func(i int) int64 { // -1 when the POST made none
+			if i < len(made) {
+				return made[i].ID
+			}
+			return -1
+		}
 		if n := srv.Count("POST"); n > 2 {
 			rt.Fatalf("%d POSTs: a third POST", n)
 		}
@@ -356,12 +362,12 @@ func TestCreateProperties(t *testing.T) {
 		wantAdopted, wantLookErr, wantErr := false, false, false
 		switch {
 		case first == "ok":
-			wantSharing = made[0].ID
+			wantSharing = madeID(0)
 		case listFaults > retries:
 			wantLookErr = true
 		default:
 			if applied(first) {
-				want[made[0].ID] = true
+				want[madeID(0)] = true
 			}
 			switch {
 			case len(want) == 1:
@@ -370,9 +376,9 @@ func TestCreateProperties(t *testing.T) {
 				}
 			case len(want) > 1:
 			case second == "ok":
-				wantSharing = made[0].ID
+				wantSharing = madeID(0)
 			case applied(second):
-				wantSharing, wantAdopted = made[0].ID, true
+				wantSharing, wantAdopted = madeID(0), true
 			default:
 				wantErr = true
 			}
