@@ -347,7 +347,7 @@ func TestCreateProperties(t *testing.T) {
 			rt.Fatalf("the create did not end within 20 s: %v", err)
 		}
 		made := srv.Sharings()[known:] // by this create's POSTs, in order
-		madeID := func(i int) int64 { // -1 when the POST made none
+		madeID := func(i int) int64 {  // -1 when the POST made none
 			if i < len(made) {
 				return made[i].ID
 			}
