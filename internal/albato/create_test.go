@@ -7,11 +7,15 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"pgregory.net/rapid"
 
 	"github.com/albato/terraform-provider-albato/internal/clocktest"
 	"github.com/albato/terraform-provider-albato/internal/sandbox"
@@ -230,3 +234,184 @@ func (w noDateWriter) Write(p []byte) (int, error) {
 
 // Unwrap lets a fault hijack the connection.
 func (w noDateWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// createMode is how the API answers one POST: "ok"; "500-after" and
+// "dropped-after" once it made the link; "503-before" and "dropped-before"
+// before it acted.
+var createModes = []string{"ok", "500-after", "dropped-after", "503-before", "dropped-before"}
+
+func createFault(mode string) sandbox.Fault {
+	f := sandbox.Fault{Method: "POST", Times: 1}
+	switch mode {
+	case "500-after":
+		f.Status, f.AfterHandling = 500, true
+	case "dropped-after":
+		f.Drop, f.AfterHandling = true, true
+	case "503-before":
+		f.Status = 503
+	case "dropped-before":
+		f.Drop = true
+	}
+	return f
+}
+
+// priorLink is a link in the account before the create: of its partner and
+// title or not, revoked or live, held by this process (another resource's)
+// or not, made age seconds before the request began.
+type priorLink struct {
+	partnerID     int64
+	title         string
+	revoked, held bool
+	age           int
+}
+
+// TestCreateProperties: an ambiguous create adopts exactly one live link
+// of its partner and title, never a revoked or foreign one, and never sends
+// a third POST.
+//
+// The rule the outcome is checked against, stated once: a POST that was
+// answered returns its link. One without a usable answer looks for the
+// candidates: live links of its partner and title, held by no one, made at
+// most 3 s before the request began (the API's clock; both it and
+// dateCreated have whole seconds), its own link if the API made one. One
+// candidate is adopted; several fail naming them; a failed look fails; none
+// sends the POST once more, which is answered, adopted as the one candidate
+// it made, or fails with its own error.
+func TestCreateProperties(t *testing.T) {
+	t.Parallel()
+	const title = "ambiguous"
+	start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	rapid.Check(t, func(rt *rapid.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		priors := rapid.SliceOfN(rapid.Custom(func(rt *rapid.T) priorLink {
+			return priorLink{
+				partnerID: rapid.SampledFrom([]int64{225, 226}).Draw(rt, "partner"),
+				title:     rapid.SampledFrom([]string{title, "another"}).Draw(rt, "title"),
+				revoked:   rapid.Bool().Draw(rt, "revoked"),
+				held:      rapid.Bool().Draw(rt, "held"),
+				age:       rapid.SampledFrom([]int{0, 1, 2, 3, 4, 5, 60, 3600}).Draw(rt, "age"),
+			}
+		}), 0, 5).Draw(rt, "priors")
+		first, second := rapid.SampledFrom(createModes).Draw(rt, "first POST"), rapid.SampledFrom(createModes).Draw(rt, "second POST")
+		retries := rapid.IntRange(0, 2).Draw(rt, "retries")
+		listFaults := rapid.IntRange(0, 3).Draw(rt, "503s on the look's first read")
+
+		clk := clocktest.NewFake(start)
+		srv, err := sandbox.New(sandbox.Options{Token: testToken, PageSize: 2, MaxPerPage: 2, Clock: clk})
+		if err != nil {
+			rt.Fatal(err)
+		}
+		ts := httptest.NewServer(srv)
+		defer ts.Close()
+		c := propClient(rt, Config{BaseURL: ts.URL, MaxRetries: retries})
+		c.now = clk.Now // the request's time stands still: the window is exact
+
+		// Oldest first, each at its age before the request begins.
+		slices.SortStableFunc(priors, func(a, b priorLink) int { return b.age - a.age })
+		maxAge := 0
+		if len(priors) > 0 {
+			maxAge = priors[0].age
+		}
+		want := map[int64]bool{} // the candidates before the create
+		for _, p := range priors {
+			clk.Set(start.Add(time.Duration(maxAge-p.age) * time.Second))
+			s, err := c.postSharing(ctx, p.partnerID, p.title)
+			if err != nil {
+				rt.Fatal(err)
+			}
+			if p.revoked {
+				if err := srv.Revoke(s.ID); err != nil {
+					rt.Fatal(err)
+				}
+			}
+			if p.held {
+				c.HoldSharing(s.ID)
+			}
+			if p.partnerID == 225 && p.title == title && !p.revoked && !p.held && p.age <= 3 {
+				want[s.ID] = true
+			}
+		}
+		clk.Set(start.Add(time.Duration(maxAge) * time.Second))
+		known := len(srv.Sharings())
+		srv.ResetRequests()
+		srv.AddFault(createFault(first))
+		srv.AddFault(createFault(second))
+		if listFaults > 0 {
+			srv.AddFault(sandbox.Fault{Method: "GET", Status: 503, Times: listFaults})
+		}
+
+		got, err := c.CreateSharing(ctx, 225, title)
+
+		if ctx.Err() != nil {
+			rt.Fatalf("the create did not end within 20 s: %v", err)
+		}
+		made := srv.Sharings()[known:] // by this create's POSTs, in order
+		madeID := func(i int) int64 {  // -1 when the POST made none
+			if i < len(made) {
+				return made[i].ID
+			}
+			return -1
+		}
+		if n := srv.Count("POST"); n > 2 {
+			rt.Fatalf("%d POSTs: a third POST", n)
+		}
+		// The rule.
+		applied := func(mode string) bool { return mode == "ok" || strings.HasSuffix(mode, "-after") }
+		var wantSharing int64
+		wantAdopted, wantLookErr, wantErr := false, false, false
+		switch {
+		case first == "ok":
+			wantSharing = madeID(0)
+		case listFaults > retries:
+			wantLookErr = true
+		default:
+			if applied(first) {
+				want[madeID(0)] = true
+			}
+			switch {
+			case len(want) == 1:
+				for id := range want {
+					wantSharing, wantAdopted = id, true
+				}
+			case len(want) > 1:
+			case second == "ok":
+				wantSharing = madeID(0)
+			case applied(second):
+				wantSharing, wantAdopted = madeID(0), true
+			default:
+				wantErr = true
+			}
+		}
+		var ambiguous *AmbiguousCreateError
+		isAmbiguous := errors.As(err, &ambiguous)
+		switch {
+		case wantSharing != 0 && (err != nil || got.Sharing.ID != wantSharing || got.Adopted != wantAdopted):
+			rt.Fatalf("got %+v, %v; want link %d, adopted %t", got, err, wantSharing, wantAdopted)
+		case wantSharing != 0:
+			sh, _ := srv.Sharing(got.Sharing.ID)
+			if sh.Status == sandbox.StatusRevoked || sh.PartnerID != 225 || sh.Title != title {
+				rt.Fatalf("adopted a revoked or foreign link: %+v", sh)
+			}
+		case wantLookErr && (!isAmbiguous || ambiguous.LookErr == nil):
+			rt.Fatalf("got %+v, %v; want a failed look", got, err)
+		case wantErr && (err == nil || isAmbiguous):
+			rt.Fatalf("got %+v, %v; want the POST's own error", got, err)
+		case !wantLookErr && !wantErr:
+			var ids []int64
+			if isAmbiguous {
+				for _, s := range ambiguous.Candidates {
+					ids = append(ids, s.ID)
+				}
+			}
+			if !isAmbiguous || len(ids) != len(want) || !slices.ContainsFunc(ids, func(id int64) bool { return want[id] }) {
+				rt.Fatalf("got %+v, %v; want the candidates %v named", got, err, want)
+			}
+			for _, id := range ids {
+				if !want[id] {
+					rt.Fatalf("candidate %d is not one: %v", id, ids)
+				}
+			}
+		}
+	})
+}

@@ -502,3 +502,29 @@ func TestListMetaSaysLess(t *testing.T) {
 		})
 	}
 }
+
+// An API that ignores page, on an account of two pages of 20 (25 links, or
+// 40, where page 1 read twice holds as many as the meta counts): every
+// listing fails with a listing error, never returns the 20 of page 1 as if
+// they were all.
+func TestListPageIgnoredOnTwoPages(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{25, 40} {
+		q := &quirkyList{n: n, size: 20, pages: 2, ignorePage: true, shownPages: 2, shownN: n}
+		c := newTestClient(t, serve(t, q.ServeHTTP).URL, withRetries(0))
+		all := func(Sharing) bool { return true }
+		for name, list := range map[string]func(context.Context) ([]Sharing, error){
+			"all":      c.ListAllSharings,
+			"matching": func(ctx context.Context) ([]Sharing, error) { return c.ListSharingsMatching(ctx, all, 0) },
+			"union": func(ctx context.Context) ([]Sharing, error) {
+				return c.listSharings(ctx, listQuery{union: true, match: all})
+			},
+		} {
+			got, err := list(testContext(t))
+			var apiErr *Error
+			if err == nil || !errors.As(err, &apiErr) || apiErr.Operation != "list sharings" {
+				t.Errorf("%d links, %s: got %d sharings, %v; want a listing error", n, name, len(got), err)
+			}
+		}
+	}
+}

@@ -155,6 +155,13 @@ action "albato_connection_link_regenerate" "x" {
 // Terraform does, with allow_granted = true.
 func invokeRegenerate(t *testing.T, e *testEnv, id int64) (action.InvokeResponse, *progressLog) {
 	t.Helper()
+	return invokeRegenerateAllow(t, e, id, tftypes.NewValue(tftypes.Bool, true))
+}
+
+// invokeRegenerateAllow is invokeRegenerate with allow_granted as given
+// (null for unset).
+func invokeRegenerateAllow(t *testing.T, e *testEnv, id int64, allow tftypes.Value) (action.InvokeResponse, *progressLog) {
+	t.Helper()
 	a := &regenerateAction{data: e.configured(t)}
 	var sr action.SchemaResponse
 	a.Schema(t.Context(), action.SchemaRequest{}, &sr)
@@ -162,7 +169,7 @@ func invokeRegenerate(t *testing.T, e *testEnv, id int64) (action.InvokeResponse
 	resp := action.InvokeResponse{SendProgress: p.send}
 	raw := tftypes.NewValue(sr.Schema.Type().TerraformType(t.Context()), map[string]tftypes.Value{
 		"id":            tftypes.NewValue(tftypes.String, strconv.FormatInt(id, 10)),
-		"allow_granted": tftypes.NewValue(tftypes.Bool, true),
+		"allow_granted": allow,
 	})
 	a.Invoke(t.Context(), action.InvokeRequest{Config: tfsdk.Config{Raw: raw, Schema: sr.Schema}}, &resp)
 	return resp, &p
@@ -282,5 +289,48 @@ action "albato_connection_link_regenerate" "x" {
 				},
 			})
 		})
+	}
+}
+
+// allow_granted over its space: unset, false and true, on a link in each
+// status. The rule: the action regenerates (one PUT, the link waiting with a
+// new token) a waiting link, or a granted one with allow_granted = true;
+// it refuses a granted link otherwise, and a revoked or deleted link always,
+// naming the link, with no PUT and the link as it was.
+func TestActionRegenerate_allowGrantedSpace(t *testing.T) {
+	t.Parallel()
+	allows := map[string]tftypes.Value{"unset": tftypes.NewValue(tftypes.Bool, nil),
+		"false": tftypes.NewValue(tftypes.Bool, false), "true": tftypes.NewValue(tftypes.Bool, true)}
+	for allow, value := range allows {
+		for _, status := range []string{"waiting", "waiting_oauth", "granted", "revoked", "deleted"} {
+			t.Run(allow+"/"+status, func(t *testing.T) {
+				t.Parallel()
+				e := newTestEnv(t)
+				id := e.seed(227, "Acme") // signs in with OAuth
+				e.moveLink(t, id, "waiting", status)
+				before, _ := e.sandbox.Sharing(id)
+				e.sandbox.ResetRequests()
+				resp, _ := invokeRegenerateAllow(t, e, id, value)
+				regenerates := status == "waiting" || status == "waiting_oauth" || (status == "granted" && allow == "true")
+				after, _ := e.sandbox.Sharing(id)
+				if puts := e.sandbox.Count("PUT"); (puts == 1) != regenerates || puts > 1 {
+					t.Errorf("%d PUTs, want a regeneration %t; %v", puts, regenerates, resp.Diagnostics)
+				}
+				if resp.Diagnostics.HasError() == regenerates {
+					t.Errorf("diagnostics %v, want an error %t", resp.Diagnostics, !regenerates)
+				}
+				for _, d := range resp.Diagnostics.Errors() {
+					if !strings.Contains(d.Detail(), strconv.FormatInt(id, 10)) {
+						t.Errorf("the error does not name link %d: %s", id, d.Detail())
+					}
+				}
+				switch {
+				case regenerates && (after.Token == before.Token || after.Status != int(albato.StatusWaiting) || after.CredentialID != nil):
+					t.Errorf("not regenerated: %+v", after)
+				case !regenerates && (after.Token != before.Token || after.Status != before.Status):
+					t.Errorf("refused, yet the link changed: %+v, was %+v", after, before)
+				}
+			})
+		}
 	}
 }

@@ -356,11 +356,14 @@ func TestActionWait_expiryIsAHint(t *testing.T) {
 	if took := time.Since(start); took < 500*time.Millisecond {
 		t.Errorf("the wait ended after %s, before its timeout: %s", took, diags)
 	}
+	// The hint quotes expires_at itself, never date_created, 48 hours before it.
+	sh, _ := e.sandbox.Sharing(globex)
+	expiresAt, created := rfc3339(sh.DateCreated.Add(linkLifetime)), rfc3339(sh.DateCreated)
 	want := fmt.Sprintf(`Timed Out Waiting for Connection Link: Connection link %d \(Globex\) did not become granted .*`+
-		`Connection link %d \(Globex\) has an expires_at of 2026-.*counted 48 hours from date_created.*`+
-		`albato_connection_link_regenerate.*raise the action's timeout argument`, globex, globex)
-	if !regexp.MustCompile(want).MatchString(diags) {
-		t.Errorf("diagnostics %q do not match %q", diags, want)
+		`Connection link %d \(Globex\) has an expires_at of %s, which has passed.*counted 48 hours from date_created.*`+
+		`albato_connection_link_regenerate.*raise the action's timeout argument`, globex, globex, regexp.QuoteMeta(expiresAt))
+	if !regexp.MustCompile(want).MatchString(diags) || strings.Contains(diags, created) {
+		t.Errorf("diagnostics %q do not match %q, or quote date_created %s", diags, want, created)
 	}
 
 	for _, moves := range []bool{false, true} {
