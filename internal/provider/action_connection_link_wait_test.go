@@ -544,40 +544,6 @@ func TestActionWait_revokedAfterReached(t *testing.T) {
 	}
 }
 
-// "0s" reads once: a granted link passes. A wait for revoked passes on a
-// revoked link and on one the API deleted (404); a wait for granted fails
-// on the latter at once.
-func TestActionWait_readsOnceAndDeletedIsRevoked(t *testing.T) {
-	t.Parallel()
-	e := newTestEnv(t, func(o *sandbox.Options) { o.NotFoundAfterDelete = true })
-	granted, revoked, deleted := e.seed(225, "Acme"), e.seed(225, "Globex"), e.seed(225, "Initech")
-	if _, err := e.sandbox.Grant(granted); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.sandbox.Revoke(revoked); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.deleteThroughAPI(deleted); err != nil {
-		t.Fatal(err)
-	}
-	cases := []struct {
-		ids      []int64
-		statuses []string
-		want     string
-	}{
-		{[]int64{granted}, nil, ""},
-		{[]int64{revoked, deleted}, []string{"revoked"}, ""},
-		{[]int64{deleted}, []string{"granted", "revoked"}, ""},
-		{[]int64{deleted}, nil, fmt.Sprintf("Connection Link Not Found: There is no connection link with id %d .* So it will never become granted", deleted)},
-	}
-	for _, c := range cases {
-		diags := invokeWait(t.Context(), t, e, c.ids, c.statuses, "0s", &progressLog{})
-		if (c.want == "" && diags != "") || !regexp.MustCompile(c.want).MatchString(diags) {
-			t.Errorf("ids %v, statuses %v: diagnostics %q, want %q", c.ids, c.statuses, diags, c.want)
-		}
-	}
-}
-
 // Inputs from a variable reach the action unknown at validation: the
 // action refuses them at invoke, with the inline case's messages, before it
 // reads a link.

@@ -855,38 +855,6 @@ func TestModifyPlan_replacingGrantedLinkWarns(t *testing.T) {
 	}
 }
 
-// An expired waiting link plans every computed attribute but id as unknown.
-func TestModifyPlan_expiredWaitingLinkRegenerates(t *testing.T) {
-	t.Parallel()
-	prior := grantedModel()
-	prior.Status, prior.StatusName, prior.CredentialID = types.Int64Value(0), types.StringValue("waiting"), types.Int64Null()
-	resp := planFor(t, time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC), prior, prior)
-	var got connectionLinkResourceModel
-	if d := resp.Plan.Get(context.Background(), &got); d.HasError() {
-		t.Fatal(d)
-	}
-	if got.ID.IsUnknown() || got.Title.IsUnknown() || got.PartnerID.IsUnknown() {
-		t.Errorf("id, title and partner_id must keep their values: %+v", got)
-	}
-	for name, v := range map[string]interface{ IsUnknown() bool }{
-		"token": got.Token, "link": got.Link, "status": got.Status, "status_name": got.StatusName,
-		"credential_id": got.CredentialID, "date_created": got.DateCreated, "expires_at": got.ExpiresAt, "expired": got.Expired,
-	} {
-		if !v.IsUnknown() {
-			t.Errorf("%s should be unknown in a regeneration plan", name)
-		}
-	}
-
-	// A second earlier: nothing to do.
-	resp = planFor(t, time.Date(2026, 1, 2, 23, 59, 59, 0, time.UTC), prior, prior)
-	if d := resp.Plan.Get(context.Background(), &got); d.HasError() {
-		t.Fatal(d)
-	}
-	if got.Token.IsUnknown() {
-		t.Error("a link a second before expiry must not be regenerated")
-	}
-}
-
 // Plans say why a link changes in place: an in-place update alone says
 // nothing of an expiry, nor of a completed link that triggers reset.
 func TestModifyPlan_regenerationWarnings(t *testing.T) {
@@ -930,38 +898,5 @@ func TestModifyPlan_regenerationWarnings(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// Turning store_token from false to true takes a usable token back into the
-// state: the plan shows token and link as known after apply. A completed
-// link's token is spent, so nothing is taken back.
-func TestModifyPlan_storeTokenTurnedOn(t *testing.T) {
-	t.Parallel()
-	readAt := time.Date(2026, 1, 1, 1, 0, 0, 0, time.UTC) // long before expiry
-	for _, c := range []struct {
-		name        string
-		status      int64
-		wantUnknown bool
-	}{
-		{"waiting", 0, true},
-		{"completed", 1, false},
-	} {
-		prior := grantedModel()
-		prior.Status = types.Int64Value(c.status)
-		prior.Token, prior.Link, prior.StoreToken = types.StringNull(), types.StringNull(), types.BoolValue(false)
-		planned := prior
-		planned.StoreToken = types.BoolValue(true)
-		resp := planFor(t, readAt, prior, planned)
-		var got connectionLinkResourceModel
-		if d := resp.Plan.Get(context.Background(), &got); d.HasError() || resp.Diagnostics.HasError() {
-			t.Fatal(d, resp.Diagnostics)
-		}
-		if got.Token.IsUnknown() != c.wantUnknown || got.Link.IsUnknown() != c.wantUnknown {
-			t.Errorf("%s: token unknown %t, link unknown %t, want %t", c.name, got.Token.IsUnknown(), got.Link.IsUnknown(), c.wantUnknown)
-		}
-		if got.Status.IsUnknown() {
-			t.Errorf("%s: taking the token back planned a regeneration", c.name)
-		}
 	}
 }
