@@ -290,7 +290,7 @@ func TestListAllSharingsPaging(t *testing.T) {
 		{name: "one page, out-of-range pages answered with the last", api: &familyServer{items: 7, maxPerPage: 50}, wantPages: 1},
 		{name: "empty list", api: &familyServer{items: 0, maxPerPage: 50}, wantPages: 1},
 		{name: "page ignored", api: &familyServer{items: 45, maxPerPage: 20, ignorePage: true}, wantPages: 3,
-			wantErrSub: "list sharings: HTTP 200: page 2 repeats page 1 (the same sharings): the API seems to ignore the page parameter"},
+			wantErrSub: "page 2 repeats page 1"},
 		{name: "page ignored on a 2-page account", api: &familyServer{items: 25, maxPerPage: 20, ignorePage: true}, wantPages: 2,
 			wantErrSub: "page 2 repeats page 1"},
 	} {

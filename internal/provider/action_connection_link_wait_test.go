@@ -198,10 +198,8 @@ func TestActionWait_deadLinks(t *testing.T) {
 		kill func(e *testEnv, id int64) error
 		want string
 	}{
-		{"revoked", func(e *testEnv, id int64) error { return e.sandbox.Revoke(id) },
-			`Connection link %d \(Globex\) is revoked, so it will never become granted\. .*creates a new link`},
-		{"deleted", func(e *testEnv, id int64) error { return e.sandbox.Remove(id) },
-			`no connection link with id %d .*will never become granted`},
+		{"revoked", func(e *testEnv, id int64) error { return e.sandbox.Revoke(id) }, "revoked"},
+		{"deleted", func(e *testEnv, id int64) error { return e.sandbox.Remove(id) }, "no connection link"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -220,8 +218,10 @@ func TestActionWait_deadLinks(t *testing.T) {
 			}()
 			start := time.Now()
 			diags := invokeWait(t.Context(), t, e, []int64{acme, globex}, nil, "1m", &progressLog{})
-			if !regexp.MustCompile(fmt.Sprintf(tc.want, globex)).MatchString(diags) {
-				t.Errorf("diagnostics %q do not match %q", diags, tc.want)
+			// The facts: the link, how it went, the status it will never
+			// reach, and the remedy.
+			if !saysAll(diags, fmt.Sprint(globex), tc.want, "never become granted", "creates a new") {
+				t.Errorf("diagnostics %q do not name link %d, %q, the status and the remedy", diags, globex, tc.want)
 			}
 			if took := time.Since(start); took > 2*time.Second {
 				t.Errorf("the wait took %s to notice, want about one poll", took)
@@ -242,9 +242,9 @@ func TestActionWait_timeoutAndCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	diags := invokeWait(t.Context(), t, e, []int64{acme, globex, initech}, nil, "300ms", &progressLog{})
-	want := fmt.Sprintf("2 connection links (%d (Globex), %d (Initech)) did not become granted within the timeout of 300ms", globex, initech)
-	if !strings.Contains(diags, want) {
-		t.Errorf("diagnostics %q do not say %q", diags, want)
+	// The facts: the links still waiting, the status, the timeout.
+	if !saysAll(diags, fmt.Sprint(globex), fmt.Sprint(initech), "granted", "300ms") {
+		t.Errorf("diagnostics %q do not name links %d and %d, the status and the timeout", diags, globex, initech)
 	}
 
 	ctx, cancel := context.WithCancel(t.Context())
@@ -254,9 +254,19 @@ func TestActionWait_timeoutAndCancel(t *testing.T) {
 	if took := time.Since(start) - 300*time.Millisecond; took > time.Second {
 		t.Errorf("the wait ended %s after the interrupt, want within a second", took)
 	}
-	if !strings.Contains(diags, fmt.Sprintf("interrupted while waiting for %d (Globex) to become granted or waiting_oauth", globex)) {
-		t.Errorf("diagnostics %q do not say the wait was interrupted", diags)
+	if !saysAll(diags, "interrupted", fmt.Sprint(globex), "granted", "waiting_oauth") {
+		t.Errorf("diagnostics %q do not say the wait for link %d to become granted or waiting_oauth was interrupted", diags, globex)
 	}
+}
+
+// saysAll reports whether text carries every fact, whatever its wording.
+func saysAll(text string, facts ...string) bool {
+	for _, f := range facts {
+		if !strings.Contains(text, f) {
+			return false
+		}
+	}
+	return true
 }
 
 // As Terraform runs it: an action_trigger after a terraform_data's creation

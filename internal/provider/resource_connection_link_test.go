@@ -248,15 +248,19 @@ func TestConnectionLinkRead_warningSaysHowTheLinkWent(t *testing.T) {
 	if err := e.sandbox.Remove(deleted); err != nil {
 		t.Fatal(err)
 	}
-	for id, want := range map[int64]string{revoked: "was revoked outside Terraform", deleted: "was deleted outside Terraform"} {
+	// The facts the warning carries: the link's id and which way it went.
+	for id, how := range map[int64][2]string{revoked: {"revoked", "deleted"}, deleted: {"deleted", "revoked"}} {
 		m := grantedModel()
 		m.ID = types.StringValue(strconv.FormatInt(id, 10))
 		req, _ := planRequest(t, m, m)
 		resp := fwresource.ReadResponse{State: req.State}
 		r.Read(t.Context(), fwresource.ReadRequest{State: req.State}, &resp)
-		if resp.Diagnostics.HasError() || resp.Diagnostics.WarningsCount() != 1 || !resp.State.Raw.IsNull() ||
-			!strings.Contains(resp.Diagnostics[0].Detail(), fmt.Sprintf("link %d %s", id, want)) {
-			t.Errorf("link %d: state null %v, %v; want one warning that it %s", id, resp.State.Raw.IsNull(), resp.Diagnostics, want)
+		if resp.Diagnostics.HasError() || resp.Diagnostics.WarningsCount() != 1 || !resp.State.Raw.IsNull() {
+			t.Fatalf("link %d: state null %v, %v; want null and one warning", id, resp.State.Raw.IsNull(), resp.Diagnostics)
+		}
+		detail := resp.Diagnostics[0].Detail()
+		if !strings.Contains(detail, fmt.Sprint(id)) || !strings.Contains(detail, how[0]) || strings.Contains(detail, how[1]) {
+			t.Errorf("link %d: warning %q; want it to name the link and say it was %s", id, detail, how[0])
 		}
 	}
 }
