@@ -1,5 +1,8 @@
 package albato
 
+// The package's benchmarks and fuzz targets, across its files (decoding,
+// listing, creating under a rate limit).
+
 import (
 	"context"
 	"fmt"

@@ -1,5 +1,8 @@
 package albato
 
+// A suite across files: the fault matrix of every client operation against
+// the sandbox.
+
 import (
 	"cmp"
 	"context"

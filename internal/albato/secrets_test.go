@@ -1,5 +1,8 @@
 package albato
 
+// A suite across files: no secret in any error, log field or URL the client
+// shows, whichever part makes it.
+
 import (
 	"context"
 	"fmt"

@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
+	"fmt"
 	"net/http"
 	"reflect"
 	"strings"
@@ -151,125 +151,6 @@ func TestBadDateIsAnError(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
-type seenRequest struct {
-	method, path, query string
-	header              http.Header
-	body                string
-}
-
-// TestRequests checks method, path, headers and body of each operation, and
-// the decoded answer.
-func TestRequests(t *testing.T) {
-	t.Parallel()
-	ops := []struct {
-		name       string
-		call       func(*Client) (any, error)
-		wantMethod string
-		wantPath   string
-		wantQuery  string
-		wantBody   string
-		answer     string
-	}{
-		{
-			name: "create",
-			call: func(c *Client) (any, error) {
-				return c.CreateSharing(context.Background(), 225, "CRM <Integration> & co")
-			},
-			wantMethod: "POST", wantPath: "/credentials/grant-access-sharing",
-			wantBody: `{"partnerId":225,"title":"CRM <Integration> & co"}`,
-			answer:   okSharing(61),
-		},
-		{
-			name:       "get",
-			call:       func(c *Client) (any, error) { return c.GetSharing(context.Background(), 61) },
-			wantMethod: "GET", wantPath: "/credentials/grant-access-sharing/61",
-			answer: okSharing(61),
-		},
-		{
-			name:       "regenerate",
-			call:       func(c *Client) (any, error) { return c.RegenerateSharing(context.Background(), 72) },
-			wantMethod: "PUT", wantPath: "/credentials/grant-access-sharing/72",
-			answer: okSharing(72),
-		},
-		{
-			name:       "revoke",
-			call:       func(c *Client) (any, error) { return c.RevokeSharing(context.Background(), 72) },
-			wantMethod: "DELETE", wantPath: "/credentials/grant-access-sharing/72",
-			answer: okSharing(72),
-		},
-		{
-			name:       "list",
-			call:       func(c *Client) (any, error) { return c.ListSharings(context.Background(), 2) },
-			wantMethod: "GET", wantPath: "/credentials/grant-access-sharing", wantQuery: "page=2&per-page=50",
-			answer: `{"success":true,"data":[],"meta":{"page":2,"totalPages":2,"totalItemsCount":20}}`,
-		},
-	}
-	auths := []struct{ scheme, want string }{
-		{"", "Bearer " + testToken},
-		{"Auto", "Bearer " + testToken},
-		{"basic", "Basic " + testToken},
-		{"Basic", "Basic " + testToken},
-		{"BEARER", "Bearer " + testToken},
-		{"bearer", "Bearer " + testToken},
-	}
-	prefixes := []struct{ base, path string }{
-		{"", ""},
-		{"/", ""},
-		{"/api/v2", "/api/v2"},
-		{"/api/v2/", "/api/v2"},
-	}
-	for _, op := range ops {
-		for i, auth := range auths {
-			prefix := prefixes[i%len(prefixes)]
-			t.Run(op.name+"/"+auth.scheme+"/"+prefix.base, func(t *testing.T) {
-				t.Parallel()
-				seen := make(chan seenRequest, 1)
-				srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
-					b, _ := io.ReadAll(r.Body)
-					seen <- seenRequest{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Clone(), string(b)}
-					writeJSON(w, 200, op.answer)
-				})
-				c := newTestClient(t, srv.URL+prefix.base, func(cfg *Config) { cfg.AuthScheme = auth.scheme })
-				if _, err := op.call(c); err != nil {
-					t.Fatalf("call: %v", err)
-				}
-				r := <-seen
-				if r.method != op.wantMethod || r.path != prefix.path+op.wantPath || r.query != op.wantQuery {
-					t.Errorf("request %s %s?%s, want %s %s?%s", r.method, r.path, r.query, op.wantMethod, prefix.path+op.wantPath, op.wantQuery)
-				}
-				if got := r.header.Get("Authorization"); got != auth.want {
-					t.Errorf("Authorization %q, want %q", got, auth.want)
-				}
-				if got := r.header.Get("Accept"); got != "application/json" {
-					t.Errorf("Accept %q", got)
-				}
-				if got := r.header.Get("User-Agent"); got != "terraform-provider-albato/test (+https://www.terraform.io) Terraform/1.9.0" {
-					t.Errorf("User-Agent %q", got)
-				}
-				wantCT := ""
-				if op.wantBody != "" {
-					wantCT = "application/json"
-				}
-				if got := r.header.Get("Content-Type"); got != wantCT {
-					t.Errorf("Content-Type %q, want %q", got, wantCT)
-				}
-				if op.wantBody != "" {
-					var got, want any
-					if err := json.Unmarshal([]byte(r.body), &got); err != nil {
-						t.Fatalf("request body %q is not JSON: %v", r.body, err)
-					}
-					_ = json.Unmarshal([]byte(op.wantBody), &want)
-					if !reflect.DeepEqual(got, want) {
-						t.Errorf("request body %s, want %s", r.body, op.wantBody)
-					}
-				} else if r.body != "" {
-					t.Errorf("unexpected request body %q", r.body)
-				}
-			})
-		}
-	}
-}
-
 // TestDecodedSharing checks every field of the documented example, and the
 // Date header as ServerTime.
 func TestDecodedSharing(t *testing.T) {
@@ -308,131 +189,65 @@ func TestDecodedSharing(t *testing.T) {
 	}
 }
 
-func TestNewValidation(t *testing.T) {
+// TestWaitingSharingWithoutToken: a sharing that can still be completed
+// (waiting, or waiting for OAuth) with a null, empty or blank token is an
+// error, in a single answer and in a list; a spent or revoked one needs none.
+func TestWaitingSharingWithoutToken(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name    string
-		cfg     Config
-		wantErr string
-	}{
-		{"ok", Config{BaseURL: "https://api.albato.com", Token: "t"}, ""},
-		{"ok with prefix", Config{BaseURL: "http://localhost:8080/api/", Token: "t", AuthScheme: "BeArEr"}, ""},
-		{"no URL", Config{Token: "t"}, "API base URL is required"},
-		{"relative URL", Config{BaseURL: "/api", Token: "t"}, "absolute http or https URL"},
-		{"no scheme", Config{BaseURL: "api.albato.com", Token: "t"}, `has no scheme: use "https://api.albato.com"`},
-		{"ftp", Config{BaseURL: "ftp://api.albato.com", Token: "t"}, "absolute http or https URL"},
-		{"no host", Config{BaseURL: "https:///path", Token: "t"}, "has no host"},
-		{"unparsable", Config{BaseURL: "http://[::1", Token: "t"}, "invalid API base URL"},
-		{"credentials", Config{BaseURL: "https://u:p@api.albato.com", Token: "t"}, "must not contain credentials"},
-		{"query", Config{BaseURL: "https://api.albato.com?x=1", Token: "t"}, "query or fragment"},
-		{"no token", Config{BaseURL: "https://api.albato.com"}, "API token is required"},
-		{"blank token", Config{BaseURL: "https://api.albato.com", Token: "  \n"}, "API token is required"},
-		{"control chars", Config{BaseURL: "https://api.albato.com", Token: "ab\ncd"}, "control characters"},
-		{"DEL", Config{BaseURL: "https://api.albato.com", Token: "ab\x7fcd"}, "control characters"},
-		{"inner space and tilde", Config{BaseURL: "https://api.albato.com", Token: "ab cd~"}, ""}, // a header carries both
-		{"bad scheme", Config{BaseURL: "https://api.albato.com", Token: "t", AuthScheme: "Digest"}, "one of auto, Bearer, Basic"},
-		{"negative retries", Config{BaseURL: "https://api.albato.com", Token: "t", MaxRetries: -1}, "max retries must be 0 or more"},
-	}
-	for _, tt := range tests {
-		c, err := New(tt.cfg)
-		switch {
-		case tt.wantErr == "" && err != nil:
-			t.Errorf("%s: New: %v", tt.name, err)
-		case tt.wantErr == "" && c == nil:
-			t.Errorf("%s: New returned nil", tt.name)
-		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-			t.Errorf("%s: New error %v, want one containing %q", tt.name, err, tt.wantErr)
-		}
-		if err != nil && strings.Contains(err.Error(), "ab\ncd") {
-			t.Errorf("%s: error quotes the token", tt.name)
+	for _, status := range []Status{StatusWaiting, StatusGranted, StatusWaitingOAuth, StatusRevoked} {
+		for _, token := range []string{`null`, `""`, `"  "`, `absent`} {
+			member := `"token":` + token + `,`
+			if token == "absent" {
+				member = ""
+			}
+			item := fmt.Sprintf(`{"id":62,"partnerId":225,%s"status":%d,"title":"t","dateCreated":"2026-03-01 09:00:00"}`, member, status)
+			wantErr := status == StatusWaiting || status == StatusWaitingOAuth
+			t.Run(fmt.Sprintf("%s/%s", status.Name(), token), func(t *testing.T) {
+				t.Parallel()
+				srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+					if strings.HasSuffix(r.URL.Path, "/62") {
+						writeJSON(w, 200, `{"success":true,"data":`+item+`}`)
+						return
+					}
+					writeJSON(w, 200, `{"success":true,"data":[`+item+`],"meta":{"page":1,"totalPages":1,"totalItemsCount":1}}`)
+				})
+				c := newTestClient(t, srv.URL, withRetries(0))
+				ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+				defer cancel()
+				_, getErr := c.GetSharing(ctx, 62)
+				_, listErr := c.ListAllSharings(ctx)
+				for what, err := range map[string]error{"GET": getErr, "list": listErr} {
+					if (err != nil) != wantErr || (wantErr && !strings.Contains(err.Error(), "token is null or empty")) {
+						t.Errorf("%s: got %v, want an error: %v", what, err, wantErr)
+					}
+				}
+			})
 		}
 	}
 }
 
-// TestDefaultHTTPClient checks the pooled transport, the timeout and that
-// redirects are reported, not followed.
-func TestDefaultHTTPClient(t *testing.T) {
-	t.Parallel()
-	c := newTestClient(t, "https://api.albato.com")
-	tr, ok := c.httpClient.Transport.(*http.Transport)
-	if !ok {
-		t.Fatalf("transport is %T", c.httpClient.Transport)
-	}
-	if tr.MaxIdleConnsPerHost < 32 || c.httpClient.Timeout != 60*time.Second {
-		t.Errorf("MaxIdleConnsPerHost %d, Timeout %v", tr.MaxIdleConnsPerHost, c.httpClient.Timeout)
-	}
-	if other := newTestClient(t, "https://api.albato.com"); other.httpClient == c.httpClient {
-		t.Error("two clients share one *http.Client")
-	}
-
-	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "https://elsewhere.example/credentials?token=secret-value", http.StatusFound)
-	})
-	_, err := newTestClient(t, srv.URL).postSharing(context.Background(), 1, "t")
-	var apiErr *Error
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusFound {
-		t.Fatalf("got %v, want an *Error with status 302", err)
-	}
-	if !strings.Contains(apiErr.Message, "https://elsewhere.example/credentials") || strings.Contains(err.Error(), "secret-value") {
-		t.Errorf("message %q", apiErr.Message)
-	}
-}
-
-// TestNewDefaults: the waits New sets when Config leaves them zero, and a
-// longest wait never shorter than the first.
-func TestNewDefaults(t *testing.T) {
-	t.Parallel()
-	c, err := New(Config{BaseURL: "https://api.albato.com", Token: "t"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.retryWaitMin != time.Second || c.retryWaitMax != 30*time.Second || c.maxRetryAfter != time.Minute {
-		t.Errorf("waits %v, %v, %v; want 1s, 30s, 1m", c.retryWaitMin, c.retryWaitMax, c.maxRetryAfter)
-	}
-	c, err = New(Config{BaseURL: "https://api.albato.com", Token: "t", RetryWaitMin: 40 * time.Second})
-	if err != nil || c.retryWaitMax != 40*time.Second {
-		t.Errorf("longest wait %v, %v; want 40s", c.retryWaitMax, err)
-	}
-}
-
-// TestClientErrorWithUnreadableBody: a 4xx is the API's refusal even when
-// its body cannot be read, so nothing was done; a 2xx that cannot be
-// read may have done it.
-func TestClientErrorWithUnreadableBody(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		status      int
-		body        string
-		mayHaveDone bool
-	}{
-		{400, "<html><title>Bad Request</title></html>", false},
-		{400, strings.Repeat("x", maxBodyBytes+1), false},
-		{299, "<html><title>Odd</title></html>", true},
-		{299, strings.Repeat("x", maxBodyBytes+1), true},
+// FuzzParseDate: any input is parsed or refused, never a panic, and a
+// parsed date is always UTC and survives a round trip through RFC 3339.
+func FuzzParseDate(f *testing.F) {
+	for _, s := range []string{
+		"2025-08-14 19:12:13", "2025-08-14T19:12:13Z", "2025-08-14T21:12:13+02:00",
+		"", "null", "2025-13-40 25:61:61", "0000-00-00 00:00:00", "2025-08-14 19:12:13.123",
+		"2025-08-14T14:12:13-05:00", "2025-08-14T19:12:13.999999999+14:00", "1755198733", "1755198733.5",
+		"0", "253402300799", "253402300800", "-1", "1.7e9", "17551987330000000000",
 	} {
-		srv := serve(t, func(w http.ResponseWriter, _ *http.Request) {
-			w.WriteHeader(tc.status)
-			_, _ = io.WriteString(w, tc.body)
-		})
-		_, err := newTestClient(t, srv.URL, withRetries(0)).GetSharing(t.Context(), 61)
-		if statusOf(err) != tc.status || MayHaveBeenApplied(err) != tc.mayHaveDone {
-			t.Errorf("%d with a %d-byte body: got %v, may have been applied %v; want %v",
-				tc.status, len(tc.body), err, MayHaveBeenApplied(err), tc.mayHaveDone)
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := parseDate(s)
+		if err != nil {
+			return
 		}
-	}
-}
-
-// TestBodyOfTheLargestSize: a body of exactly maxBodyBytes is read; one byte
-// more is refused (TestClientErrorWithUnreadableBody).
-func TestBodyOfTheLargestSize(t *testing.T) {
-	t.Parallel()
-	answer := `{"success":true,"data":{"id":61,"title":"t","token":"tok1"}}`
-	body := answer + strings.Repeat(" ", maxBodyBytes-len(answer))
-	srv := serve(t, func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, body)
+		if got.Location() != time.UTC {
+			t.Fatalf("parseDate(%q) = %v, not UTC", s, got)
+		}
+		back, err := time.Parse(time.RFC3339Nano, got.Format(time.RFC3339Nano))
+		if err != nil || !back.Equal(got) {
+			t.Fatalf("parseDate(%q) = %v does not round-trip: %v %v", s, got, back, err)
+		}
 	})
-	if s, err := newTestClient(t, srv.URL, withRetries(0)).GetSharing(t.Context(), 61); err != nil || s.ID != 61 {
-		t.Fatalf("got %+v, %v; want sharing 61", s, err)
-	}
 }

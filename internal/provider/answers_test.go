@@ -1,5 +1,9 @@
 package provider
 
+// A suite across types: the client's checks of what the API answers
+// (internal/albato), seen through the resource's refresh, update and
+// destroy.
+
 import (
 	"fmt"
 	"regexp"

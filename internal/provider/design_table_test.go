@@ -150,3 +150,40 @@ func TestDesignFileTable(t *testing.T) {
 		t.Errorf("DESIGN.md's file table names %s, which is not in internal/provider", f)
 	}
 }
+
+// maxTestFileLines bounds a test file: a test lives in the file of the source
+// file whose behaviour it tests, and one past this has outgrown its code.
+const maxTestFileLines = 1000
+
+// TestTestFilesStaySmall fails naming every test file of the repository over
+// maxTestFileLines lines.
+func TestTestFilesStaySmall(t *testing.T) {
+	t.Parallel()
+	seen := 0
+	err := filepath.WalkDir(repoRoot, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && p != repoRoot && strings.HasPrefix(d.Name(), ".") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		seen++
+		if n := strings.Count(string(raw), "\n"); n > maxTestFileLines {
+			t.Errorf("%s has %d lines, over %d: move its tests to the files of the code they test", p, n, maxTestFileLines)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen == 0 {
+		t.Fatal("found no test file under the repository")
+	}
+}

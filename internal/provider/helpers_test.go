@@ -1,10 +1,5 @@
 package provider
 
-// The test helpers that the tests of several Terraform types (or of a type
-// and a suite that spans types) share: the test world (testEnv), link
-// addresses, request counting, the token watch and the helpers that act on
-// the sandbox as another API user. A helper only one file uses lives there.
-
 import (
 	"bytes"
 	"context"
@@ -28,19 +23,29 @@ import (
 	"github.com/hashicorp/go-plugin"
 	"github.com/hashicorp/terraform-exec/tfexec"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
 	"github.com/albato/terraform-provider-albato/internal/clocktest"
 	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
+
+// The test helpers that the tests of several Terraform types (or of a type
+// and a suite that spans types) share: the test world (testEnv), link
+// addresses, request counting, the token watch and the helpers that act on
+// the sandbox as another API user. A helper only one file uses lives there.
 
 const testToken = "test-api-token-0123456789"
 
@@ -648,4 +653,131 @@ func WithGetForEachRefresh() Option { return func(p *AlbatoProvider) { p.readerP
 // WithPollInterval sets the first and the longest pause of a wait.
 func WithPollInterval(first, longest time.Duration) Option {
 	return func(p *AlbatoProvider) { p.pollMin, p.pollMax = first, longest }
+}
+
+// testAccConnectionLinkConfig is one link for partner 225 with the given
+// title; extra lines go inside the resource block.
+func testAccConnectionLinkConfig(e *testEnv, title string, extra ...string) string {
+	body := fmt.Sprintf("  partner_id = 225\n  title      = %q\n", title)
+	for _, x := range extra {
+		body += "  " + x + "\n"
+	}
+	return e.providerConfig() + "\nresource \"albato_connection_link\" \"test\" {\n" + body + "}\n"
+}
+
+// expectKnown asserts that a planned attribute is known, whatever its value.
+func expectKnown(addr, attr string) plancheck.PlanCheck {
+	return plancheck.ExpectKnownValue(addr, tfjsonpath.New(attr), knownvalue.NotNull())
+}
+
+// planRequest is the ModifyPlan request Terraform sends for prior and
+// planned, and a response that keeps the plan.
+func planRequest(t *testing.T, prior, planned connectionLinkResourceModel) (fwresource.ModifyPlanRequest, *fwresource.ModifyPlanResponse) {
+	t.Helper()
+	ctx := context.Background()
+	var sr fwresource.SchemaResponse
+	(&connectionLinkResource{}).Schema(ctx, fwresource.SchemaRequest{}, &sr)
+	empty := tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)
+
+	state := tfsdk.State{Schema: sr.Schema, Raw: empty}
+	if d := state.Set(ctx, &prior); d.HasError() {
+		t.Fatalf("state: %v", d)
+	}
+	plan := tfsdk.Plan{Schema: sr.Schema, Raw: empty}
+	if d := plan.Set(ctx, &planned); d.HasError() {
+		t.Fatalf("plan: %v", d)
+	}
+	return fwresource.ModifyPlanRequest{State: state, Plan: plan, Config: tfsdk.Config{Schema: sr.Schema, Raw: plan.Raw}},
+		&fwresource.ModifyPlanResponse{Plan: plan}
+}
+
+func grantedModel() connectionLinkResourceModel {
+	m := connectionLinkResourceModel{
+		linkView: linkView{
+			ID: types.StringValue("61"), PartnerID: types.Int64Value(225), Title: types.StringValue("CRM"),
+			Token: types.StringValue("tok"), Link: types.StringValue("https://c?id=225&token=tok"),
+			Status: types.Int64Value(1), StatusName: types.StringValue("granted"), CredentialID: types.Int64Value(248),
+			DateCreated: types.StringValue("2026-01-01T00:00:00Z"), ExpiresAt: types.StringValue("2026-01-03T00:00:00Z"),
+			Expired: types.BoolValue(false),
+		},
+		RegenerateTriggers:    types.MapNull(types.StringType),
+		RegenerateWhenExpired: types.BoolValue(true),
+		RegenerateBefore:      types.StringValue("0s"),
+	}
+	return m
+}
+
+// The plan is a promise: the harness plans to a saved plan file, runs the
+// PreApply checks, then applies that file, and Terraform plans each changed
+// resource again at apply. A PreApply check that moves the clocks is a
+// "plan -out, wait, apply the plan".
+
+// atPlanCheck runs f between the plan and its apply.
+type atPlanCheck func()
+
+func (f atPlanCheck) CheckPlan(context.Context, plancheck.CheckPlanRequest, *plancheck.CheckPlanResponse) {
+	f()
+}
+
+// configuredServer returns the provider's protocol server, configured
+// against the test's sandbox, as Terraform would have it before an apply.
+func (e *testEnv) configuredServer(t *testing.T, extra map[string]tftypes.Value) tfprotov6.ProviderServer {
+	t.Helper()
+	srv := e.factories()["albato"]
+	server, err := srv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	schemaResp, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ := schemaResp.Provider.ValueType()
+	vals := map[string]tftypes.Value{
+		"api_url":     tftypes.NewValue(tftypes.String, e.server.URL),
+		"token":       tftypes.NewValue(tftypes.String, testToken),
+		"auth_scheme": tftypes.NewValue(tftypes.String, nil),
+		"link_id":     tftypes.NewValue(tftypes.String, nil),
+		"connect_url": tftypes.NewValue(tftypes.String, e.connectURL()),
+		"max_retries": tftypes.NewValue(tftypes.Number, nil),
+
+		"same_account_as": tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, nil),
+	}
+	for k, v := range extra {
+		vals[k] = v
+	}
+	cfg, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{TerraformVersion: "1.5.7", Config: &cfg})
+	if err != nil || len(resp.Diagnostics) > 0 {
+		t.Fatalf("configure: %v %v", err, resp.Diagnostics)
+	}
+	return server
+}
+
+// noRefresh makes every plan of a test case run with -refresh=false, so
+// that a step's requests are those of its apply alone.
+var noRefresh = &resource.AdditionalCLIOptions{Plan: resource.PlanOptions{NoRefresh: true}}
+
+// distinctLiveLinks checks that the state holds n links, all different,
+// and that they are exactly the sandbox's live links.
+func (e *testEnv) distinctLiveLinks(s *terraform.State, n int) error {
+	ids := linkIDs(s)
+	slices.Sort(ids)
+	if len(ids) != n || len(slices.Compact(slices.Clone(ids))) != n {
+		return fmt.Errorf("state holds links %v, want %d distinct ones", ids, n)
+	}
+	var live []int64
+	for _, sh := range e.sandbox.Sharings() {
+		if sh.Status != sandbox.StatusRevoked {
+			live = append(live, sh.ID)
+		}
+	}
+	if !slices.Equal(ids, live) {
+		return fmt.Errorf("state holds links %v; the live links are %v", ids, live)
+	}
+	return nil
 }

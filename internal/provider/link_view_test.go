@@ -1,18 +1,27 @@
 package provider
 
 import (
+	"context"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/albato/terraform-provider-albato/internal/albato"
-	"github.com/albato/terraform-provider-albato/internal/clocktest"
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/albato/terraform-provider-albato/internal/albato"
+	"github.com/albato/terraform-provider-albato/internal/clocktest"
 )
 
 func TestBuildLink(t *testing.T) {
@@ -98,26 +107,6 @@ func FuzzBuildLink(f *testing.F) {
 	})
 }
 
-// TestLinkFilterBounds: the filters' limits, each side of them.
-func TestLinkFilterBounds(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		filter linkFilter
-		errors int
-	}{
-		{linkFilter{PartnerID: types.Int64Value(1), Status: types.Int64Value(0), StatusName: types.StringNull()}, 0},
-		{linkFilter{PartnerID: types.Int64Value(0), Status: types.Int64Value(3), StatusName: types.StringNull()}, 1},
-		{linkFilter{PartnerID: types.Int64Null(), Status: types.Int64Value(-1), StatusName: types.StringNull()}, 1},
-		{linkFilter{PartnerID: types.Int64Null(), Status: types.Int64Value(4), StatusName: types.StringNull()}, 1},
-	} {
-		var diags diag.Diagnostics
-		tc.filter.validate(path.Empty(), &diags)
-		if diags.ErrorsCount() != tc.errors {
-			t.Errorf("%+v: %d errors, want %d: %v", tc.filter, diags.ErrorsCount(), tc.errors, diags)
-		}
-	}
-}
-
 func TestLinkAttrDescription(t *testing.T) {
 	t.Parallel()
 	if got := linkAttrDescription("id"); got != "The sharing id, in decimal." {
@@ -131,38 +120,6 @@ func TestSharingIDIsPositive(t *testing.T) {
 		var diags diag.Diagnostics
 		if _, got := sharingID(raw, path.Root("id"), &diags); got != ok || diags.HasError() == ok {
 			t.Errorf("sharingID(%q): %v, %v; want ok %v", raw, got, diags, ok)
-		}
-	}
-}
-
-// A filter keeps the links that match every filter set; onlyRevoked tells
-// the filters that can match revoked links only.
-func TestLinkFilterMatches(t *testing.T) {
-	t.Parallel()
-	s := albato.Sharing{ID: 61, PartnerID: 225, Status: albato.StatusGranted}
-	none := linkFilter{PartnerID: types.Int64Null(), Status: types.Int64Null(), StatusName: types.StringNull()}
-	for _, c := range []struct {
-		name                 string
-		set                  func(*linkFilter)
-		matches, onlyRevoked bool
-	}{
-		{"no filter", func(*linkFilter) {}, true, false},
-		{"the partner", func(f *linkFilter) { f.PartnerID = types.Int64Value(225) }, true, false},
-		{"another partner", func(f *linkFilter) { f.PartnerID = types.Int64Value(7) }, false, false},
-		{"the status", func(f *linkFilter) { f.Status = types.Int64Value(1) }, true, false},
-		{"another status", func(f *linkFilter) { f.Status = types.Int64Value(0) }, false, false},
-		{"the status name", func(f *linkFilter) { f.StatusName = types.StringValue("granted") }, true, false},
-		{"another status name", func(f *linkFilter) { f.StatusName = types.StringValue("waiting") }, false, false},
-		{"revoked", func(f *linkFilter) { f.Status = types.Int64Value(3) }, false, true},
-		{"revoked by name", func(f *linkFilter) { f.StatusName = types.StringValue("revoked") }, false, true},
-	} {
-		f := none
-		c.set(&f)
-		if got := f.matches(s); got != c.matches {
-			t.Errorf("%s: matches = %v, want %v", c.name, got, c.matches)
-		}
-		if got := f.onlyRevoked(); got != c.onlyRevoked {
-			t.Errorf("%s: onlyRevoked = %v, want %v", c.name, got, c.onlyRevoked)
 		}
 	}
 }
@@ -203,4 +160,309 @@ func TestSchemaConvertersRefuseUnknownKinds(t *testing.T) {
 			t.Errorf("%s: a list attribute gave %v, want an error naming it", name, d)
 		}
 	}
+}
+
+// link_id chooses the id in the link: the partner's (default) or the
+// link's own.
+func TestAccConnectionLink_linkID(t *testing.T) {
+	for _, c := range []struct {
+		linkID   string
+		idOfLink func(partnerID, sharingID int64) int64
+	}{
+		{"partner_id", func(p, _ int64) int64 { return p }},
+		{"sharing_id", func(_, s int64) int64 { return s }},
+	} {
+		t.Run(c.linkID, func(t *testing.T) {
+			e := newTestEnv(t)
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				Steps: []resource.TestStep{{
+					Config: e.providerConfig(fmt.Sprintf("link_id = %q", c.linkID)) + `
+resource "albato_connection_link" "test" {
+  partner_id = 225
+  title      = "link id"
+}`,
+					Check: func(s *terraform.State) error {
+						sh := e.onlySharing()
+						link := s.RootModule().Resources[linkAddr].Primary.Attributes["link"]
+						want := fmt.Sprintf("%s?id=%d&token=%s", e.connectURL(), c.idOfLink(sh.PartnerID, sh.ID), sh.Token)
+						if link != want {
+							return fmt.Errorf("link = %q, want %q", link, want)
+						}
+						return nil
+					},
+				}},
+			})
+		})
+	}
+}
+
+// Issue 12.3: a granted link's token is spent; token and link become null
+// in the resource, the data source and the list, shown once as a change
+// outside Terraform, and the plans stay empty. A waiting link keeps its own.
+func TestAccConnectionLink_grantedTokenLeavesState(t *testing.T) {
+	e := newTestEnv(t)
+	cfg := e.providerConfig() + `
+resource "albato_connection_link" "test" {
+  partner_id = 225
+  title      = "granted, then forgotten"
+}
+
+resource "albato_connection_link" "waiting" {
+  partner_id = 225
+  title      = "still waiting"
+}
+
+data "albato_connection_link" "test" {
+  id = albato_connection_link.test.id
+}
+
+data "albato_connection_links" "all" {
+  include_secrets = true
+  depends_on      = [albato_connection_link.test, albato_connection_link.waiting]
+}
+`
+	const waitingAddr = "albato_connection_link.waiting"
+	var grantedID int64
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("token"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("link"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue(dataLinkAddr, tfjsonpath.New("token"), knownvalue.NotNull()),
+				},
+			},
+			{
+				PreConfig: func() {
+					var err error
+					for _, sh := range e.sandbox.Sharings() {
+						if sh.Title == "granted, then forgotten" {
+							grantedID = sh.ID
+						}
+					}
+					if _, err = e.sandbox.Grant(grantedID); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg,
+				// The refresh shows the change; nothing is left to apply.
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectEmptyPlan(),
+						plancheck.ExpectKnownValue(linkAddr, tfjsonpath.New("token"), knownvalue.Null()),
+						plancheck.ExpectKnownValue(linkAddr, tfjsonpath.New("link"), knownvalue.Null()),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("status_name"), knownvalue.StringExact("granted")),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("token"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("link"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("credential_id"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue(dataLinkAddr, tfjsonpath.New("token"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(dataLinkAddr, tfjsonpath.New("link"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(waitingAddr, tfjsonpath.New("token"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue(waitingAddr, tfjsonpath.New("link"), knownvalue.NotNull()),
+					listItemToken(e, &grantedID),
+				},
+				Check: e.checkCount("PUT", 0),
+			},
+			{RefreshState: true},
+			{Config: cfg, PlanOnly: true},
+		},
+	})
+}
+
+// listItemToken checks the list data source: no token or link for the
+// granted link, the sandbox's for every other.
+func listItemToken(e *testEnv, grantedID *int64) statecheck.StateCheck {
+	const addr = "data.albato_connection_links.all"
+	return statecheckFunc(func(get func(tfjsonpath.Path) (any, error)) error {
+		tokens, err := get(tfjsonpath.New("token_by_id"))
+		if err != nil {
+			return err
+		}
+		links, err := get(tfjsonpath.New("link_by_id"))
+		if err != nil {
+			return err
+		}
+		tokenOf, _ := tokens.(map[string]any)
+		linkOf, _ := links.(map[string]any)
+		for _, sh := range e.sandbox.Sharings() {
+			id := strconv.FormatInt(sh.ID, 10)
+			token, hasToken := tokenOf[id]
+			_, hasLink := linkOf[id]
+			switch {
+			case sh.ID == *grantedID && (hasToken || hasLink):
+				return fmt.Errorf("link %s (granted) has a token or link", id)
+			case sh.ID != *grantedID && token != sh.Token:
+				return fmt.Errorf("link %s (waiting) lost its token", id)
+			}
+		}
+		return nil
+	}, addr)
+}
+
+// statecheckFunc runs f with a getter of values of the resource at addr.
+func statecheckFunc(f func(get func(tfjsonpath.Path) (any, error)) error, addr string) statecheck.StateCheck {
+	return stateCheckFunc{addr: addr, f: f}
+}
+
+type stateCheckFunc struct {
+	addr string
+	f    func(get func(tfjsonpath.Path) (any, error)) error
+}
+
+func (c stateCheckFunc) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	if req.State == nil || req.State.Values == nil || req.State.Values.RootModule == nil {
+		resp.Error = fmt.Errorf("no state")
+		return
+	}
+	for _, r := range req.State.Values.RootModule.Resources {
+		if r.Address == c.addr {
+			resp.Error = c.f(func(p tfjsonpath.Path) (any, error) { return tfjsonpath.Traverse(r.AttributeValues, p) })
+			return
+		}
+	}
+	resp.Error = fmt.Errorf("%s not in state", c.addr)
+}
+
+// Turning store_token on plans only token and link as unknown: when the end
+// user completes the link between plan and apply, the apply takes the (now
+// null) token and keeps the rest as planned, rather than an "inconsistent
+// result after apply"; the next refresh shows the completion.
+func TestAccConnectionLink_storeTokenOnWhileCompleted(t *testing.T) {
+	e := newTestEnv(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: testAccConnectionLinkConfig(e, "taken back", "store_token = false")},
+			{
+				PreConfig: func() {
+					// The plan's refresh is the first GET, the apply's read the second.
+					e.before("GET", 2, func() {
+						if _, err := e.sandbox.Grant(e.onlySharing().ID); err != nil {
+							t.Error(err)
+						}
+					})
+				},
+				Config: testAccConnectionLinkConfig(e, "taken back", "store_token = true"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectUnknownValue(linkAddr, tfjsonpath.New("token")),
+						plancheck.ExpectKnownValue(linkAddr, tfjsonpath.New("status"), knownvalue.Int64Exact(0)),
+					},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckNoResourceAttr(linkAddr, "token"),
+					resource.TestCheckNoResourceAttr(linkAddr, "link"),
+				),
+			},
+			{
+				RefreshState: true,
+				Check:        resource.TestCheckResourceAttr(linkAddr, "status_name", "granted"),
+			},
+		},
+	})
+}
+
+// Issue 12.3: store_token = false keeps token and link out of state and
+// plan, at create, at regeneration and after a grant; turning it on reads
+// the link once; turning it off again forgets it without a request.
+func TestAccConnectionLink_storeTokenFalse(t *testing.T) {
+	e := newTestEnv(t)
+	w := newTokenWatch(e)
+	nullSecrets := func() []statecheck.StateCheck {
+		return []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("token"), knownvalue.Null()),
+			statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("link"), knownvalue.Null()),
+			statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("store_token"), knownvalue.Bool(false)),
+			w.absentFromState(),
+		}
+	}
+	nullPlan := func(extra ...plancheck.PlanCheck) []plancheck.PlanCheck {
+		return append([]plancheck.PlanCheck{
+			plancheck.ExpectKnownValue(linkAddr, tfjsonpath.New("token"), knownvalue.Null()),
+			plancheck.ExpectKnownValue(linkAddr, tfjsonpath.New("link"), knownvalue.Null()),
+		}, extra...)
+	}
+	off := func(rotation string) string {
+		return testAccConnectionLinkConfig(e, "kept out of state", `store_token = false`,
+			fmt.Sprintf(`regenerate_triggers = { rotation = %q }`, rotation))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: off("1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             nullPlan(plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionCreate)),
+					PostApplyPostRefresh: []plancheck.PlanCheck{w.absentFromPlan()},
+				},
+				ConfigStateChecks: append(nullSecrets(),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("status_name"), knownvalue.StringExact("waiting"))),
+			},
+			// A regeneration: a new token, still not in state or plan.
+			{
+				PreConfig: func() { e.clock.Advance(time.Hour) },
+				Config:    off("2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: nullPlan(
+						plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue(linkAddr, tfjsonpath.New("issued_at")),
+						w.absentFromPlan(),
+					),
+					PostApplyPostRefresh: []plancheck.PlanCheck{w.absentFromPlan()},
+				},
+				ConfigStateChecks: nullSecrets(),
+				Check:             e.checkCount("PUT", 1),
+			},
+			// store_token turned on: one GET brings the token in.
+			{
+				PreConfig: func() { e.sandbox.ResetRequests() },
+				Config:    testAccConnectionLinkConfig(e, "kept out of state", `regenerate_triggers = { rotation = "2" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue(linkAddr, tfjsonpath.New("token")),
+						plancheck.ExpectUnknownValue(linkAddr, tfjsonpath.New("link")),
+						expectKnown(linkAddr, "issued_at"),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("token"), tokenOfOnlySharing(e)),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("store_token"), knownvalue.Bool(true)),
+				},
+				// The plan's refresh and the update's one read.
+				Check: func(*terraform.State) error {
+					return e.expectRequests("turning store_token on", map[string]int{"GET": 2})
+				},
+			},
+			// Off again: forgotten without a request.
+			{
+				PreConfig: func() { e.sandbox.ResetRequests() },
+				Config:    off("2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: nullPlan(plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionUpdate)),
+				},
+				ConfigStateChecks: nullSecrets(),
+				Check:             e.checkCount("PUT", 0),
+			},
+			// Granted while off: still nothing, and an empty plan.
+			{
+				PreConfig: func() {
+					if _, err := e.sandbox.Grant(e.onlySharing().ID); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: off("2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), w.absentFromPlan()},
+				},
+				ConfigStateChecks: nullSecrets(),
+			},
+		},
+	})
 }

@@ -6,6 +6,10 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
@@ -104,5 +108,117 @@ func TestLinkMemoryObserve(t *testing.T) {
 		if c.answer.Token != "" && m.seen != tokenFingerprint(c.answer.Token) {
 			t.Errorf("%s: seen %q, want the answer's token", c.name, m.seen)
 		}
+	}
+}
+
+// A plan without refresh shows expiry as of the last refresh, whatever the
+// clock says now; the refresh that sees the link expired makes the next plan
+// regenerate it, also without refresh.
+func TestAccConnectionLink_noRefreshPlanJudgesTheLastRefresh(t *testing.T) {
+	e := newTestEnv(t)
+	cfg := testAccConnectionLinkConfig(e, "as last read")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		AdditionalCLIOptions:     noRefresh,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check:  func(*terraform.State) error { e.clock.Advance(49 * time.Hour); return nil },
+			},
+			{Config: cfg, PlanOnly: true}, // expired now, but not as of the last read: an empty plan
+			{
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check:              resource.TestCheckResourceAttr(linkAddr, "expired", "true"),
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(linkAddr, tfjsonpath.New("token"))},
+				},
+				Check: e.checkCount("PUT", 1),
+			},
+		},
+	})
+}
+
+// Create records its reading as well: with a regenerate_before as long as
+// the lifetime the link is due at once, and the plan without refresh right
+// after the create already regenerates it.
+func TestAccConnectionLink_createRecordsItsReading(t *testing.T) {
+	e := newTestEnv(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config:             testAccConnectionLinkConfig(e, "due at once", `regenerate_before = "48h"`),
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPreRefresh: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(linkAddr, tfjsonpath.New("token"))},
+			},
+		}},
+	})
+}
+
+// A token regenerated outside this resource (the regenerate action,
+// Albato's "Refresh credentials") lives 48 hours from the refresh that
+// first sees it, not from the token the state knew: the resource must not
+// regenerate the new link when the old one would have expired.
+func TestAccConnectionLink_tokenRegeneratedOutside(t *testing.T) {
+	e := newTestEnv(t)
+	var regeneratedAt time.Time
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: testAccConnectionLinkConfig(e, "regenerated outside")},
+			{
+				// 47 hours on, someone regenerates the token through the API;
+				// the refresh sees the new token and counts from then.
+				PreConfig: func() {
+					e.clock.Advance(47 * time.Hour)
+					if err := e.regenerateThroughAPI(e.onlySharing().ID); err != nil {
+						t.Fatal(err)
+					}
+					regeneratedAt = e.clock.Now()
+				},
+				RefreshState: true,
+				Check: func(s *terraform.State) error {
+					return resource.TestCheckResourceAttr(linkAddr, "expires_at", rfc3339(regeneratedAt.Add(48*time.Hour)))(s)
+				},
+			},
+			{
+				// Past the old token's expiry, within the new one's: no change.
+				PreConfig: func() { e.clock.Advance(2 * time.Hour) },
+				Config:    testAccConnectionLinkConfig(e, "regenerated outside"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: e.checkCount("PUT", 1), // the outside one only
+			},
+		},
+	})
+}
+
+// The account round-trips through the private state; a private state
+// without it (written before accounts were recorded) reads as zero, which
+// every provider holds, and the next save records the account.
+func TestLinkMemoryAccount(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var old fakePrivate
+	if d := (linkMemory{seen: "abc"}).save(ctx, &old); d.HasError() {
+		t.Fatal(d)
+	}
+	mem, _ := loadMemory(ctx, &old)
+	s := settings{apiURL: "https://api.albato.com", token: "tok"}
+	if mem.account != (account{}) || !s.holds(mem.account) {
+		t.Fatalf("an older state reads as account %+v", mem.account)
+	}
+	mem.account = s.account()
+	var p fakePrivate
+	if d := mem.save(ctx, &p); d.HasError() {
+		t.Fatal(d)
+	}
+	if got, _ := loadMemory(ctx, &p); got.account != s.account() {
+		t.Errorf("saved account %+v, read %+v", s.account(), got.account)
 	}
 }

@@ -1,5 +1,8 @@
 package provider
 
+// A suite across types: each reading of the API's documents, played by the
+// sandbox, under the whole journey of resource, import and list.
+
 // The readings of Albato's disputed documents (issue 13): the sandbox plays
 // each one, and the core journey runs under it with real Terraform. The
 // journey: create a link; the end user completes it on the connect page

@@ -1,5 +1,8 @@
 package provider
 
+// A suite across types: the fault matrix of every resource operation,
+// through the real CLI, the provider, the client and the sandbox.
+
 import (
 	"bytes"
 	"context"

@@ -12,14 +12,18 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
-
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
@@ -668,4 +672,232 @@ resource "albato_connection_link" "test" {
 			return nil
 		},
 	})
+}
+
+// Behaviour 3: a change of regenerate_triggers regenerates in place with one
+// PUT; id, partner_id and title keep their values, every other computed
+// attribute is unknown in the plan. Setting the triggers where they were
+// null only records them.
+func TestAccConnectionLink_regenerateTriggers(t *testing.T) {
+	e := newTestEnv(t)
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	newToken := statecheck.CompareValue(compare.ValuesDiffer())
+	sameToken := statecheck.CompareValue(compare.ValuesSame())
+	unknownAfterRegeneration := []plancheck.PlanCheck{
+		plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionUpdate),
+		plancheck.ExpectKnownValue(linkAddr, tfjsonpath.New("partner_id"), knownvalue.Int64Exact(225)),
+		plancheck.ExpectKnownValue(linkAddr, tfjsonpath.New("title"), knownvalue.StringExact("rotating")),
+	}
+	for _, a := range []string{"token", "link", "status", "status_name", "credential_id", "date_created", "expires_at", "expired", "issued_at"} {
+		unknownAfterRegeneration = append(unknownAfterRegeneration, plancheck.ExpectUnknownValue(linkAddr, tfjsonpath.New(a)))
+	}
+	unknownAfterRegeneration = append(unknownAfterRegeneration, expectKnown(linkAddr, "id"))
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccConnectionLinkConfig(e, "rotating"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(linkAddr, tfjsonpath.New("id")),
+					sameToken.AddStateValue(linkAddr, tfjsonpath.New("token")),
+				},
+			},
+			// Adding the triggers records them: an update, no request.
+			{
+				PreConfig: func() { e.sandbox.ResetRequests() },
+				Config:    testAccConnectionLinkConfig(e, "rotating", `regenerate_triggers = { rotation = "1" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(linkAddr, tfjsonpath.New("status_name"), knownvalue.StringExact("waiting")),
+					},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(e.checkCount("PUT", 0), e.checkCount("POST", 0)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameToken.AddStateValue(linkAddr, tfjsonpath.New("token")),
+					newToken.AddStateValue(linkAddr, tfjsonpath.New("token")),
+				},
+			},
+			// Granted, then a trigger changes: PUT once, back to waiting.
+			{
+				PreConfig: func() {
+					e.sandbox.ResetRequests()
+					if _, err := e.sandbox.Grant(e.onlySharing().ID); err != nil {
+						t.Fatal(err)
+					}
+					e.clock.Advance(time.Hour)
+				},
+				Config: testAccConnectionLinkConfig(e, "rotating", `regenerate_triggers = { rotation = "2" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: unknownAfterRegeneration,
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(e.checkCount("PUT", 1), e.checkCount("POST", 0), e.checkCount("DELETE", 0)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(linkAddr, tfjsonpath.New("id")),
+					newToken.AddStateValue(linkAddr, tfjsonpath.New("token")),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("status_name"), knownvalue.StringExact("waiting")),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("credential_id"), knownvalue.Null()),
+					// Expiry counts from the regeneration, not from date_created.
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("expires_at"), knownvalue.StringExact(rfc3339(testStart.Add(49*time.Hour)))),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("date_created"), knownvalue.StringExact(rfc3339(testStart))),
+				},
+			},
+			// Removing the triggers only records it.
+			{
+				PreConfig: func() { e.sandbox.ResetRequests() },
+				Config:    testAccConnectionLinkConfig(e, "rotating"),
+				Check:     e.checkCount("PUT", 0),
+			},
+		},
+	})
+}
+
+// Behaviour 3: an unknown trigger value plans a possible regeneration, never
+// an invalid plan.
+func TestAccConnectionLink_regenerateTriggersUnknown(t *testing.T) {
+	e := newTestEnv(t)
+	cfg := func(v string) string {
+		return e.providerConfig() + fmt.Sprintf(`
+resource "terraform_data" "rotation" {
+  input = %q
+}
+resource "albato_connection_link" "test" {
+  partner_id          = 225
+  title               = "unknown triggers"
+  regenerate_triggers = { rotation = terraform_data.rotation.output }
+}`, v)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: cfg("1")},
+			{
+				PreConfig: func() { e.sandbox.ResetRequests() },
+				Config:    cfg("2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue(linkAddr, tfjsonpath.New("token")),
+					},
+				},
+				Check: e.checkCount("PUT", 1),
+			},
+		},
+	})
+}
+
+// planFor runs ModifyPlan on a prior state and a planned state built from
+// models, as Terraform would, as of a link last read at readAt, and returns
+// the response.
+func planFor(t *testing.T, readAt time.Time, prior, planned connectionLinkResourceModel) *fwresource.ModifyPlanResponse {
+	t.Helper()
+	req, resp := planRequest(t, prior, planned)
+	(&connectionLinkResource{}).planChange(context.Background(), req, resp, readAt)
+	return resp
+}
+
+// The fast path of a plan of many links says "nothing to do" only for an
+// unchanged link that is neither revoked nor due; anything else takes the
+// whole path.
+func TestUnchangedAndNotDue(t *testing.T) {
+	t.Parallel()
+	waiting := grantedModel()
+	waiting.Status, waiting.StatusName, waiting.CredentialID = types.Int64Value(0), types.StringValue("waiting"), types.Int64Null()
+	revoked := waiting
+	revoked.Status, revoked.StatusName = types.Int64Value(3), types.StringValue("revoked")
+	renamed := waiting
+	renamed.Title = types.StringValue("CRM, renamed")
+	before, after := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name           string
+		prior, planned connectionLinkResourceModel
+		readAt         time.Time
+		want           bool
+	}{
+		{"waiting, unchanged, not due", waiting, waiting, before, true},
+		{"granted, unchanged", grantedModel(), grantedModel(), after, true},
+		{"changed", waiting, renamed, before, false},
+		{"revoked", revoked, revoked, before, false},
+		{"due", waiting, waiting, after, false},
+	} {
+		req, _ := planRequest(t, c.prior, c.planned)
+		if got := unchangedAndNotDue(req, c.readAt); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// Behaviour 5: replacing a granted link warns that it must be completed again.
+func TestModifyPlan_replacingGrantedLinkWarns(t *testing.T) {
+	t.Parallel()
+	prior := grantedModel()
+	planned := prior
+	planned.Title = types.StringValue("CRM, renamed")
+	resp := planFor(t, time.Date(2026, 1, 1, 1, 0, 0, 0, time.UTC), prior, planned)
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("unexpected error: %v", resp.Diagnostics)
+	}
+	if resp.Diagnostics.WarningsCount() != 1 {
+		t.Fatalf("want one warning, got %v", resp.Diagnostics)
+	}
+	w := resp.Diagnostics.Warnings()[0]
+	if !strings.Contains(w.Detail(), "must complete again") || !strings.Contains(w.Detail(), "credential_id is null") {
+		t.Errorf("warning does not explain the consequence: %s", w.Detail())
+	}
+
+	// A waiting link is replaced without a warning.
+	prior.Status = types.Int64Value(0)
+	planned.Status = types.Int64Value(0)
+	resp = planFor(t, time.Date(2026, 1, 1, 1, 0, 0, 0, time.UTC), prior, planned)
+	if resp.Diagnostics.WarningsCount() != 0 {
+		t.Errorf("unexpected warning for a waiting link: %v", resp.Diagnostics)
+	}
+}
+
+// Plans say why a link changes in place: an in-place update alone says
+// nothing of an expiry, nor of a completed link that triggers reset.
+func TestModifyPlan_regenerationWarnings(t *testing.T) {
+	t.Parallel()
+	waiting := grantedModel()
+	waiting.Status, waiting.StatusName, waiting.CredentialID = types.Int64Value(0), types.StringValue("waiting"), types.Int64Null()
+	early := waiting
+	early.RegenerateBefore = types.StringValue("6h")
+	triggered := func(m connectionLinkResourceModel, v string) connectionLinkResourceModel {
+		m.RegenerateTriggers = types.MapValueMust(types.StringType, map[string]attr.Value{"rotation": types.StringValue(v)})
+		return m
+	}
+	expiry := time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC)
+	// The facts each warning must carry: the link, the time it expires at
+	// (expires_at, never date_created, 2026-01-01), the setting that made it
+	// due, the credential a reset clears. The wording is free.
+	for _, c := range []struct {
+		name           string
+		now            time.Time
+		prior, planned connectionLinkResourceModel
+		facts          []string // of the one warning, summary and detail; none for no warning
+	}{
+		{"expired", expiry, waiting, waiting, []string{"61", "expire", "2026-01-03T00:00:00Z"}},
+		{"within regenerate_before", expiry.Add(-time.Hour), early, early, []string{"61", "2026-01-03T00:00:00Z", "regenerate_before", "6h"}},
+		{"not yet", expiry.Add(-time.Second), waiting, waiting, nil},
+		{"triggers on a completed link", expiry.Add(-time.Hour), triggered(grantedModel(), "1"), triggered(grantedModel(), "2"), []string{"61", "credential_id", "248"}},
+		{"triggers on a waiting link", expiry.Add(-time.Hour), triggered(waiting, "1"), triggered(waiting, "2"), nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			resp := planFor(t, c.now, c.prior, c.planned)
+			if resp.Diagnostics.HasError() {
+				t.Fatal(resp.Diagnostics)
+			}
+			warnings := resp.Diagnostics.Warnings()
+			if len(warnings) != min(len(c.facts), 1) {
+				t.Fatalf("warnings %v, want %d", warnings, min(len(c.facts), 1))
+			}
+			for _, fact := range c.facts {
+				if got := warnings[0].Summary() + ": " + warnings[0].Detail(); !strings.Contains(strings.ToLower(got), strings.ToLower(fact)) {
+					t.Errorf("warning %q does not say %q", got, fact)
+				}
+			}
+		})
+	}
 }

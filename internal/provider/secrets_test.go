@@ -1,5 +1,8 @@
 package provider
 
+// A suite across types: no secret in any log, plan or state of any resource,
+// data source or list.
+
 import (
 	"context"
 	"encoding/json"

@@ -2,11 +2,13 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -20,6 +22,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
@@ -244,4 +249,74 @@ func TestActionsCheckInputAtInvoke(t *testing.T) {
 			t.Errorf("%s: %d requests before the input was checked", c.name, n)
 		}
 	}
+}
+
+// Bad input is a clear diagnostic at validate or plan time, naming the
+// attribute, with no request sent.
+func TestAccConnectionLink_validation(t *testing.T) {
+	e := newTestEnv(t)
+	cases := []struct {
+		extra string
+		title string
+		want  string
+	}{
+		{title: "", want: `(?s)Invalid Length.*title.*must be 1 to 255 characters\s+long.*got\s+0\s+characters`},
+		{title: strings.Repeat("x", 256), want: `(?s)Invalid Length.*title.*must be 1 to 255 characters\s+long.*got\s+256\s+characters`},
+		{title: strings.Repeat("я", 256), want: `(?s)Invalid Length.*title.*not\s+bytes;\s+got\s+256\s+characters`},
+		{title: "ok", extra: `regenerate_before = "soon"`, want: `(?s)"soon" is not a Go duration`},
+		{title: "ok", extra: `regenerate_before = "-1h"`, want: `(?s)"-1h" is negative`},
+	}
+	steps := make([]resource.TestStep, 0, len(cases)+1)
+	for _, c := range cases {
+		steps = append(steps, resource.TestStep{
+			Config:      testAccConnectionLinkConfig(e, c.title, c.extra),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(c.want),
+		})
+	}
+	steps = append(steps, resource.TestStep{
+		Config: e.providerConfig() + `
+resource "albato_connection_link" "test" {
+  partner_id = 0
+  title      = "zero"
+}`,
+		PlanOnly:    true,
+		ExpectError: regexp.MustCompile(`Attribute partner_id value must be at least 1`),
+	})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps:                    steps,
+		CheckDestroy:             e.checkCount("", 0),
+	})
+}
+
+// Titles count Unicode characters, not bytes (issue 12.5): 255 Cyrillic
+// letters (510 bytes), accented letters and emoji are created and read back
+// unchanged; 256 characters are refused (TestAccConnectionLink_validation).
+func TestAccConnectionLink_titleCharacters(t *testing.T) {
+	e := newTestEnv(t)
+	titles := map[string]string{
+		"cyrillic": strings.Repeat("я", 255),
+		"accented": strings.Repeat("ação é ñ ", 28) + "ção", // 255 characters, Portuguese and Spanish
+		"emoji":    strings.Repeat("🔗", 255),                // 4 bytes each
+	}
+	var body string
+	for name, title := range titles {
+		if n := utf8.RuneCountInString(title); n != 255 {
+			t.Fatalf("%s title has %d characters, want 255", name, n)
+		}
+		body += fmt.Sprintf("resource \"albato_connection_link\" %q {\n  partner_id = 225\n  title      = %q\n}\n", name, title)
+	}
+	checks := make([]statecheck.StateCheck, 0, len(titles))
+	for name, title := range titles {
+		checks = append(checks, statecheck.ExpectKnownValue("albato_connection_link."+name, tfjsonpath.New("title"), knownvalue.StringExact(title)))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config:            e.providerConfig() + body,
+			ConfigStateChecks: checks,
+			Check:             e.checkCount("POST", len(titles)),
+		}},
+	})
 }

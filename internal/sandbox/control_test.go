@@ -3,97 +3,14 @@ package sandbox_test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
+	"math"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/albato/terraform-provider-albato/internal/clocktest"
 	"github.com/albato/terraform-provider-albato/internal/sandbox"
 )
-
-func TestDataFilePersistence(t *testing.T) {
-	dir := t.TempDir()
-	file := filepath.Join(dir, "state.json")
-	clk := clocktest.NewFake(start)
-
-	a := newEnv(t, sandbox.Options{DataFile: file, Clock: clk})
-	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
-		t.Fatalf("data file at start: %v %v", fi, err)
-	}
-	r1 := a.create(225, "one")
-	r2 := a.create(227, "two")
-	cred, err := a.srv.Grant(r1.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.api("DELETE", path(r2.ID), "")
-	a.srv.Advance(time.Hour)
-	fi, err := os.Stat(file)
-	if err != nil || fi.Mode().Perm() != 0o600 {
-		t.Fatalf("data file: %v %v", fi, err)
-	}
-	data, _ := os.ReadFile(file)
-	if strings.Contains(data2str(data), testToken) {
-		t.Error("the data file holds the API token")
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("leftover files: %v", entries)
-	}
-
-	// A second server on the same file sees the same state.
-	b := newEnv(t, sandbox.Options{DataFile: file, Clock: clk})
-	for _, id := range []int64{r1.ID, r2.ID} {
-		sa, _ := a.srv.Sharing(id)
-		sb, ok := b.srv.Sharing(id)
-		if !ok || sa.Token != sb.Token || sa.Status != sb.Status || !sa.DateCreated.Equal(sb.DateCreated) ||
-			!sa.TokenIssuedAt.Equal(sb.TokenIssuedAt) || sa.Deleted != sb.Deleted || sa.Title != sb.Title {
-			t.Errorf("sharing %d: %+v vs %+v", id, sa, sb)
-		}
-	}
-	if got := b.get(r1.ID); got.Status != 1 || *got.CredentialID != cred {
-		t.Errorf("granted record: %+v", got)
-	}
-	if !b.srv.Now().Equal(start.Add(time.Hour)) {
-		t.Errorf("clock offset not restored: %v", b.srv.Now())
-	}
-	// Ids keep counting up.
-	if r3 := b.create(226, "three"); r3.ID != r2.ID+1 {
-		t.Errorf("next id %d, want %d", r3.ID, r2.ID+1)
-	}
-	if r3 := b.create(227, "four"); true {
-		c2, err := b.srv.Grant(r3.ID)
-		if err != nil || c2 != cred+1 {
-			t.Errorf("next credential %d (%v), want %d", c2, err, cred+1)
-		}
-	}
-	// Old tokens still lead to the right pages.
-	resp, _ := b.do("GET", connectURL(227, r2.Token), "", nil)
-	if resp.StatusCode != 410 {
-		t.Errorf("revoked link after reload: %d", resp.StatusCode)
-	}
-}
-
-func data2str(b []byte) string { return string(b) }
-
-func TestDataFileErrors(t *testing.T) {
-	dir := t.TempDir()
-	bad := filepath.Join(dir, "bad.json")
-	os.WriteFile(bad, []byte("{not json"), 0o600)
-	if _, err := sandbox.New(sandbox.Options{DataFile: bad}); err == nil {
-		t.Error("corrupt data file accepted")
-	}
-	os.WriteFile(bad, []byte(`{"version":1,"sharings":[{"id":1,"partnerId":1,"token":"x"}]}`), 0o600)
-	if _, err := sandbox.New(sandbox.Options{DataFile: bad}); err == nil || !strings.Contains(err.Error(), "partner") {
-		t.Errorf("unknown partner in data file: %v", err)
-	}
-	if _, err := sandbox.New(sandbox.Options{DataFile: filepath.Join(dir, "missing-dir", "s.json")}); err == nil {
-		t.Error("unwritable data file accepted")
-	}
-}
 
 func control(t *testing.T, e *env, method, p, body string, status int) map[string]any {
 	t.Helper()
@@ -278,4 +195,50 @@ func TestConcurrentUse(t *testing.T) {
 		}
 		tokens[sh.Token] = true
 	}
+}
+
+// TestClockBounds: from each offset, a move is taken exactly when the new
+// offset stays within ±MaxClockOffset; otherwise it answers 400 naming the
+// bound and the clock stays where it was. The issue's wrap-around (two
+// moves of 2562047h) cannot happen.
+func TestClockBounds(t *testing.T) {
+	const maxOff = sandbox.MaxClockOffset
+	bound := "±" + maxOff.String()
+	for _, tc := range []struct {
+		from, move time.Duration
+		ok         bool
+	}{
+		{0, maxOff, true}, {0, maxOff + 1, false}, {0, -maxOff, true}, {0, -maxOff - 1, false},
+		{maxOff, 0, true}, {maxOff, 1, false}, {maxOff, -2 * maxOff, true}, {maxOff, -2*maxOff - 1, false},
+		{-maxOff, 2 * maxOff, true}, {-maxOff, 2*maxOff + 1, false}, {-maxOff, -1, false},
+		{0, math.MaxInt64, false}, {0, math.MinInt64, false}, {maxOff, math.MaxInt64, false}, {-maxOff, math.MinInt64, false},
+		{0, 2562047 * time.Hour, false}, {49 * time.Hour, -49 * time.Hour, true},
+	} {
+		name := fmt.Sprintf("from %s move %s", tc.from, tc.move)
+		e := newEnv(t, sandbox.Options{EnableControl: true})
+		if err := e.srv.MoveClock(tc.from); err != nil {
+			t.Fatalf("%s: setting up: %v", name, err)
+		}
+		before := e.srv.Now()
+		resp, b := e.do("POST", "/_sandbox/clock", `{"advance":"`+tc.move.String()+`"}`, map[string]string{"Content-Type": "application/json"})
+		moved := e.srv.Now().Sub(before)
+		switch {
+		case tc.ok && (resp.StatusCode != 200 || moved != tc.move):
+			t.Errorf("%s: status %d, moved %s; %s", name, resp.StatusCode, moved, b)
+		case !tc.ok && (resp.StatusCode != 400 || moved != 0 || !strings.Contains(string(b), bound)):
+			t.Errorf("%s: status %d, moved %s, want 400 naming %s; %s", name, resp.StatusCode, moved, bound, b)
+		}
+		// The Go method, from the same offset, decides the same.
+		if err := e.srv.MoveClock(-moved); err != nil {
+			t.Fatal(err)
+		}
+		before = e.srv.Now()
+		err := e.srv.MoveClock(tc.move)
+		if (err == nil) != tc.ok || err != nil && (!strings.Contains(err.Error(), bound) || !e.srv.Now().Equal(before)) {
+			t.Errorf("%s: MoveClock: %v", name, err)
+		}
+	}
+	// A duration Go cannot hold is refused as such.
+	e := newEnv(t, sandbox.Options{EnableControl: true})
+	control(t, e, "POST", "/_sandbox/clock", `{"advance":"2562048h"}`, 400)
 }

@@ -1,12 +1,15 @@
 package sandbox_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -280,4 +283,182 @@ func TestFaultNormalizeTitle(t *testing.T) {
 	if resp, b := e.api("POST", listPath, `{"partnerId":225}`); resp.StatusCode != 400 {
 		t.Errorf("a create without a title: HTTP %d %s, want the API's own 400", resp.StatusCode, b)
 	}
+}
+
+// The fault kinds the reliability matrix needs beyond status, body and
+// drop: matching one create among many by its body, faulting a seeded
+// random share of requests, bodies of many megabytes, bodies cut short
+// under a full Content-Length, and bodies slower than the client.
+
+func TestFaultBodyContains(t *testing.T) {
+	e := newEnv(t, sandbox.Options{})
+	e.srv.AddFault(sandbox.Fault{Method: "POST", BodyContains: `"title":"doomed"`, Status: 503})
+	resp, b := e.api("POST", listPath, `{"partnerId":225,"title":"doomed"}`)
+	wantFailure(t, resp, b, 503)
+	if r := e.create(225, "spared"); r.Title != "spared" {
+		t.Fatalf("other create: %+v", r)
+	}
+	// The body a fault looked at reaches the handler whole.
+	all := e.srv.Sharings()
+	if len(all) != 1 || all[0].Title != "spared" {
+		t.Fatalf("sharings: %+v", all)
+	}
+	// A GET has no body: it never matches.
+	if resp, _ := e.api("GET", listPath, ""); resp.StatusCode != 200 {
+		t.Errorf("GET matched a body fault: %d", resp.StatusCode)
+	}
+}
+
+func TestFaultProbability(t *testing.T) {
+	run := func(seed uint64) (int429, int503 int, log []int) {
+		e := newEnv(t, sandbox.Options{})
+		e.srv.AddFault(sandbox.Fault{Status: 429, Probability: 0.2, Seed: seed})
+		// 5 % overall: 0.0625 of the 80 % the first fault passes over.
+		e.srv.AddFault(sandbox.Fault{Status: 503, Probability: 0.0625, Seed: seed + 1})
+		for range 2000 {
+			code := serve(e.srv, "GET", listPath, "", "Basic "+testToken).Code
+			log = append(log, code)
+			switch code {
+			case 429:
+				int429++
+			case 503:
+				int503++
+			case 200:
+			default:
+				t.Fatalf("status %d", code)
+			}
+		}
+		return int429, int503, log
+	}
+	a429, a503, aLog := run(7)
+	if a429 < 330 || a429 > 470 {
+		t.Errorf("429 answered %d of 2000, want about 400", a429)
+	}
+	if a503 < 60 || a503 > 145 {
+		t.Errorf("503 answered %d of 2000, want about 100", a503)
+	}
+	// The same seed draws the same sequence.
+	_, _, bLog := run(7)
+	if fmt.Sprint(aLog) != fmt.Sprint(bLog) {
+		t.Error("the same seed gave another sequence")
+	}
+	_, _, cLog := run(8)
+	if fmt.Sprint(aLog) == fmt.Sprint(cLog) {
+		t.Error("another seed gave the same sequence")
+	}
+
+	// Times counts only the requests the fault applied to.
+	e := newEnv(t, sandbox.Options{})
+	e.srv.AddFault(sandbox.Fault{Status: 429, Probability: 0.5, Seed: 1, Times: 3})
+	n429 := 0
+	for range 200 {
+		if serve(e.srv, "GET", listPath, "", "Basic "+testToken).Code == 429 {
+			n429++
+		}
+	}
+	if n429 != 3 || len(e.srv.Faults()) != 0 {
+		t.Errorf("a Times 3 fault answered %d times and %d faults remain", n429, len(e.srv.Faults()))
+	}
+}
+
+func TestFaultBodyBytes(t *testing.T) {
+	e := newEnv(t, sandbox.Options{})
+	const size = 3 << 20
+	e.srv.AddFault(sandbox.Fault{Method: "GET", Body: `{"success":true,"data":[]}`, BodyBytes: size, Times: 1})
+	resp, b := e.api("GET", listPath, "")
+	if resp.StatusCode != 200 || len(b) != size || resp.Header.Get("Content-Length") != strconv.Itoa(size) {
+		t.Fatalf("status %d, %d bytes, Content-Length %q", resp.StatusCode, len(b), resp.Header.Get("Content-Length"))
+	}
+	if !json.Valid(b) || !bytes.HasPrefix(b, []byte(`{"success":true`)) {
+		t.Errorf("the padded body is not the JSON padded with white space")
+	}
+
+	// Without a body of its own, the fault pads the real answer, which
+	// means the request was handled.
+	e.srv.AddFault(sandbox.Fault{Method: "POST", BodyBytes: size, Times: 1})
+	resp, b = e.api("POST", listPath, `{"partnerId":225,"title":"big"}`)
+	if resp.StatusCode != 200 || len(b) != size {
+		t.Fatalf("status %d, %d bytes", resp.StatusCode, len(b))
+	}
+	if r := decodeRec(t, bytes.TrimSpace(b)); r.Title != "big" || len(e.srv.Sharings()) != 1 {
+		t.Errorf("real answer not padded or not handled: %+v", r)
+	}
+}
+
+func TestFaultTruncateAt(t *testing.T) {
+	e := newEnv(t, sandbox.Options{})
+	full := `{"success":true,"data":{"id":1}}`
+	e.srv.AddFault(sandbox.Fault{Method: "GET", Body: full, TruncateAt: 10, Times: 1})
+	e.srv.AddFault(sandbox.Fault{Method: "POST", TruncateAt: 12, Times: 1})
+
+	resp, got, err := rawGet(t, e.ts.URL+listPath)
+	if err == nil || !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("reading a truncated body: %v, want unexpected EOF", err)
+	}
+	if resp.ContentLength != int64(len(full)) || string(got) != full[:10] {
+		t.Errorf("Content-Length %d, body %q", resp.ContentLength, got)
+	}
+
+	// The real answer, cut short: the create happened all the same.
+	req, _ := http.NewRequest("POST", e.ts.URL+listPath, strings.NewReader(`{"partnerId":225,"title":"cut"}`))
+	req.Header.Set("Authorization", "Basic "+testToken)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !errors.Is(err, io.ErrUnexpectedEOF) || len(got) != 12 {
+		t.Errorf("read %q, %v", got, err)
+	}
+	if all := e.srv.Sharings(); len(all) != 1 || all[0].Title != "cut" {
+		t.Errorf("sharings: %+v", all)
+	}
+	if reqs := e.srv.Requests(); reqs[len(reqs)-1].Status != 200 {
+		t.Errorf("log: %+v", reqs)
+	}
+}
+
+func TestFaultSlowBody(t *testing.T) {
+	e := newEnv(t, sandbox.Options{})
+	full := `{"success":true,"data":[]}`
+	e.srv.AddFault(sandbox.Fault{Method: "GET", Body: full, SlowBody: 300 * time.Millisecond, Times: 2})
+
+	// A patient client gets the whole body, late.
+	t0 := time.Now()
+	resp, b := e.api("GET", listPath, "")
+	if resp.StatusCode != 200 || string(b) != full {
+		t.Fatalf("status %d, body %q", resp.StatusCode, b)
+	}
+	if d := time.Since(t0); d < 300*time.Millisecond {
+		t.Errorf("body complete after %s, want at least 300ms", d)
+	}
+
+	// An impatient one has the header in time and times out in the body.
+	client := &http.Client{Timeout: 100 * time.Millisecond}
+	req, _ := http.NewRequest("GET", e.ts.URL+listPath, nil)
+	req.Header.Set("Authorization", "Basic "+testToken)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("the header should arrive in time: %v", err)
+	}
+	_, err = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err == nil || !strings.Contains(err.Error(), "Client.Timeout") {
+		t.Errorf("reading a slow body: %v, want the client's timeout", err)
+	}
+}
+
+// rawGet sends an authenticated GET and returns what it could read.
+func rawGet(t *testing.T, url string) (*http.Response, []byte, error) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Basic "+testToken)
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp, b, err
 }

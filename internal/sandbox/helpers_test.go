@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -182,4 +183,17 @@ func connectURL(partnerID int64, token string) string {
 func (e *env) form(path string, v url.Values) (*http.Response, []byte) {
 	e.t.Helper()
 	return e.do("POST", path, v.Encode(), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+}
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }
+
+// serve runs one request through ServeHTTP directly.
+func serve(h http.Handler, method, target, body, auth string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, target, strings.NewReader(body))
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
 }

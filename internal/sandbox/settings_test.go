@@ -4,9 +4,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -284,5 +287,84 @@ func TestDateHeaderOnEveryAPIAnswer(t *testing.T) {
 				t.Errorf("HTTP %d: Date %q, want %q", resp.StatusCode, got, want)
 			}
 		})
+	}
+}
+
+// TestPageSizeBounds: a page size or max per-page from 1 to MaxPageSize is
+// taken, by Options and by POST /_sandbox/settings; any other value is
+// refused naming the bound, changing nothing. At the bound the list counts
+// its pages right.
+func TestPageSizeBounds(t *testing.T) {
+	bound := "from 1 to " + strconv.Itoa(sandbox.MaxPageSize)
+	for _, field := range []string{"pageSize", "maxPerPage"} {
+		for _, tc := range []struct {
+			v  int64
+			ok bool
+		}{
+			{1, true}, {sandbox.MaxPageSize, true}, {sandbox.MaxPageSize + 1, false}, {-1, false},
+			{math.MaxInt64, false}, {math.MinInt64, false},
+		} {
+			e := newEnv(t, sandbox.Options{EnableControl: true})
+			before := e.srv.Settings()
+			resp, b := e.do("POST", "/_sandbox/settings", fmt.Sprintf(`{%q:%d}`, field, tc.v), map[string]string{"Content-Type": "application/json"})
+			changed := e.srv.Settings() != before
+			if tc.ok != (resp.StatusCode == 200) || changed != tc.ok || !tc.ok && !strings.Contains(string(b), bound) {
+				t.Errorf("%s %d: status %d, changed %v; %s", field, tc.v, resp.StatusCode, changed, b)
+			}
+			opts := sandbox.Options{PageSize: int(tc.v)}
+			if field == "maxPerPage" {
+				opts = sandbox.Options{MaxPerPage: int(tc.v)}
+			}
+			if _, err := sandbox.New(opts); (err == nil) != tc.ok || err != nil && !strings.Contains(err.Error(), bound) {
+				t.Errorf("New with %s %d: %v", field, tc.v, err)
+			}
+		}
+	}
+	e := newEnv(t, sandbox.Options{PageSize: sandbox.MaxPageSize, MaxPerPage: sandbox.MaxPageSize})
+	e.create(225, "a")
+	for _, q := range []string{"", "?per-page=" + strconv.Itoa(sandbox.MaxPageSize)} {
+		_, b := e.api("GET", "/credentials/grant-access-sharing"+q, "")
+		if env := decode(t, b); env.Meta == nil || *env.Meta != (meta{Page: 1, TotalPages: 1, TotalItemsCount: 1}) {
+			t.Errorf("list%s at the bound: %s", q, b)
+		}
+	}
+}
+
+// TestSettingsConcurrentChanges: eight parallel changes of one field each
+// all land, round after round (the issue lost some in 45 of 50 rounds).
+func TestSettingsConcurrentChanges(t *testing.T) {
+	e := newEnv(t, sandbox.Options{EnableControl: true})
+	fields := []string{
+		`{"authScheme":"bearer"}`, `{"linkId":"sharing_id"}`, `{"pageSize":7}`, `{"maxPerPage":9}`,
+		`{"emptyPageWhenOutOfRange":true}`, `{"ignorePage":true}`, `{"dateFormat":"unix"}`, `{"regenerateMovesDate":true}`,
+	}
+	want := sandbox.Settings{
+		AuthScheme: sandbox.AuthBearer, LinkID: sandbox.LinkSharingID, PageSize: 7, MaxPerPage: 9,
+		EmptyPageWhenOutOfRange: true, IgnorePage: true, DateFormat: sandbox.DateUnix, RegenerateMovesDate: true,
+	}
+	lost := 0
+	for round := 0; round < 50; round++ {
+		if err := e.srv.SetSettings(sandbox.Settings{}); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for _, body := range fields {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				resp, b := e.do("POST", "/_sandbox/settings", body, map[string]string{"Content-Type": "application/json"})
+				if resp.StatusCode != 200 {
+					t.Errorf("%s: %d %s", body, resp.StatusCode, b)
+				}
+			}()
+		}
+		wg.Wait()
+		if got := e.srv.Settings(); got != want {
+			lost++
+			t.Logf("round %d: %+v", round, got)
+		}
+	}
+	if lost > 0 {
+		t.Errorf("fields lost in %d of 50 rounds", lost)
 	}
 }
