@@ -3,9 +3,11 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -156,4 +158,57 @@ func runExample(t *testing.T, cli *exampleCLI, e *testEnv, dir string, args ...s
 		t.Fatalf("%s: %v", strings.Join(args, " "), err)
 	}
 	return string(out), 0
+}
+
+// TestAccExamplesCheckBlocks runs the drift guide's check blocks
+// (check-one, check-all) and holds what the guide says: a failed assertion
+// is a warning that names the link and lets the plan succeed, for a link
+// whose date says it expired, a revoked one, and one deleted altogether
+// (whose read error is a warning too, "Connection Link Not Found").
+func TestAccExamplesCheckBlocks(t *testing.T) {
+	cli := newExampleCLI(t)
+	e := newTestEnv(t)
+	expired, revoked, deleted := e.seed(225, "Acme Corp: Demo CRM"), e.seed(226, "Globex Inc: Demo Mailer"), e.seed(225, "Initech: Demo CRM")
+	e.sandbox.Advance(49 * time.Hour)
+	if err := e.sandbox.Revoke(revoked); err != nil {
+		t.Fatal(err)
+	}
+	plan := func(example string, args ...string) string {
+		t.Helper()
+		dir := t.TempDir()
+		src, err := os.ReadFile(filepath.Join(repoRoot, "examples", "guides", "drift-and-checks", example, "main.tf"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "main.tf"), src, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, code := runExample(t, cli, e, dir, append([]string{"plan", "-input=false", "-no-color"}, args...)...)
+		if code != 0 {
+			t.Fatalf("%s: plan exited %d, want 0 (a check only warns):\n%s", example, code, out)
+		}
+		return strings.Join(strings.Fields(out), " ")
+	}
+	expect := func(out string, wants ...string) {
+		t.Helper()
+		for _, want := range wants {
+			if !strings.Contains(out, want) {
+				t.Errorf("the plan does not say %q:\n%s", want, out)
+			}
+		}
+	}
+	id := func(n int64) string { return strconv.FormatInt(n, 10) }
+
+	expect(plan("check-one", "-var", "acme_link_id="+id(expired)),
+		"Warning: Check block assertion failed", "Acme's connection link "+id(expired)+" expired unused at")
+	expect(plan("check-one", "-var", "acme_link_id="+id(revoked)),
+		"Warning: Check block assertion failed", "Acme's connection link "+id(revoked)+" was revoked")
+	if err := e.sandbox.Remove(deleted); err != nil {
+		t.Fatal(err)
+	}
+	expect(plan("check-one", "-var", "acme_link_id="+id(deleted)), "Warning: Connection Link Not Found")
+	ids := fmt.Sprintf(`link_ids={acme="%d",globex="%d",initech="%d"}`, expired, revoked, deleted)
+	expect(plan("check-all", "-var", ids),
+		"Links handed out no longer exist: initech ("+id(deleted)+")",
+		"Links handed out can no longer be completed: Acme Corp: Demo CRM ("+id(expired)+", expired), Globex Inc: Demo Mailer ("+id(revoked)+", revoked)")
 }
