@@ -161,7 +161,7 @@ func runExample(t *testing.T, cli *exampleCLI, e *testEnv, dir string, args ...s
 }
 
 // TestAccExamplesCheckBlocks runs the drift guide's check blocks
-// (check-one, check-all) and holds what the guide says: a failed assertion
+// (check-one, check-regenerated, check-all) and holds what the guide says: a failed assertion
 // is a warning that names the link and lets the plan succeed, for a link
 // whose date says it expired, a revoked one, and one deleted altogether
 // (whose read error is a warning too, "Connection Link Not Found").
@@ -207,6 +207,17 @@ func TestAccExamplesCheckBlocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	expect(plan("check-one", "-var", "acme_link_id="+id(deleted)), "Warning: Connection Link Not Found")
+	// check-regenerated judges by the managing stage's expires_at, not the
+	// date: a link whose date says it expired but whose token was issued
+	// since passes, one past its own expires_at warns.
+	link := func(at time.Time) string {
+		return fmt.Sprintf(`acme_link={id="%d",expires_at="%s"}`, expired, at.UTC().Format(time.RFC3339))
+	}
+	if out := plan("check-regenerated", "-var", link(time.Now().Add(time.Hour))); strings.Contains(out, "Check block assertion failed") {
+		t.Errorf("check-regenerated warns on a link whose own expires_at is to come:\n%s", out)
+	}
+	expect(plan("check-regenerated", "-var", link(time.Now().Add(-time.Hour))),
+		"Warning: Check block assertion failed", "Acme's connection link "+id(expired)+" expired unused at")
 	ids := fmt.Sprintf(`link_ids={acme="%d",globex="%d",initech="%d"}`, expired, revoked, deleted)
 	expect(plan("check-all", "-var", ids),
 		"Links handed out no longer exist: initech ("+id(deleted)+")",
