@@ -24,9 +24,10 @@ provider "albato" {
   # adds the link's own id and token.
   connect_url = "https://connect.integrations-hub.com"
 
-  # "Basic" for an API token, "Bearer" for a short-lived session JWT
-  # (ALBATO_AUTH_SCHEME).
-  auth_scheme = "Basic"
+  # How the token is sent (ALBATO_AUTH_SCHEME): "auto" tries Bearer, then
+  # Basic <token>, then standard Basic, and keeps the first the API accepts.
+  # Set "Bearer" or "Basic" once you know which your account takes.
+  auth_scheme = "auto"
 
   # Retries after the first try on rate limits (HTTP 429) and transient
   # failures; 0 means one try only (ALBATO_MAX_RETRIES).

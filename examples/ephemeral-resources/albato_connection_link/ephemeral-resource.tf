@@ -2,6 +2,8 @@
 # state or a plan file. Each plan and apply reads it once; nothing is created,
 # regenerated or revoked.
 terraform {
+  # One constraint for both CLIs: OpenTofu before 1.11 has no ephemeral
+  # resources (Terraform 1.10 has them, and may lower it to ">= 1.10.0").
   required_version = ">= 1.11.0"
   required_providers {
     albato = {
