@@ -125,11 +125,9 @@ func (c *Client) RevokeSharing(ctx context.Context, id int64) (*Sharing, error) 
 	return c.itemCall(ctx, "revoke sharing", http.MethodDelete, id)
 }
 
-// itemCall is a call on sharing id's route. Its answer must be for id; a
-// 404 means "no such sharing" (IsNotFound) only when the API itself said so
-// (see judgeNotFound).
+// itemCall is a call on sharing id's route; its answer must be for id.
 func (c *Client) itemCall(ctx context.Context, op, method string, id int64) (*Sharing, error) {
-	s, err := c.sharingCall(ctx, op, method, c.sharingURL(id), nil)
+	s, err := c.sharingCall(ctx, op, method, c.collection.JoinPath(strconv.FormatInt(id, 10)), nil)
 	var apiErr *Error
 	switch {
 	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound:
@@ -141,29 +139,22 @@ func (c *Client) itemCall(ctx context.Context, op, method string, id int64) (*Sh
 	return s, err
 }
 
-// judgeNotFound: a 404 says "no such sharing" only in the API's envelope
-// ("success": false) from a route that otherwise works: a listing of the
-// collection answered (once, by this Client). An HTML page, another JSON, or
-// a collection that answers 404 too, means a wrong API URL: it says nothing
-// of the sharing.
+// judgeNotFound: a 404 says "no such sharing" (IsNotFound) only in the
+// API's envelope ("success": false) from a route that otherwise works: a
+// listing of the collection has answered (once, by this Client; page 1 is
+// read if none has). An HTML page, another JSON, or a collection that
+// answers 404 too, means a wrong API URL: it says nothing of the sharing.
 func (c *Client) judgeNotFound(ctx context.Context, e *Error) error {
-	if e.envelope && c.collectionWorks(ctx) {
+	if e.envelope && !c.listed.Load() {
+		_, _ = c.ListSharings(ctx, 1) // sets listed if it answers
+	}
+	if e.envelope && c.listed.Load() {
 		e.gone = true
 		return e
 	}
 	e.Message += fmt.Sprintf(" (not the sharing API's answer: %s does not serve it; check the API URL)",
 		shownURL(c.collection))
 	return e
-}
-
-// collectionWorks reports whether a listing of the collection has answered,
-// reading page 1 if none has yet.
-func (c *Client) collectionWorks(ctx context.Context) bool {
-	if c.listed.Load() {
-		return true
-	}
-	_, err := c.ListSharings(ctx, 1)
-	return err == nil
 }
 
 // ListSharings reads one page (1-based) of the account's sharings (GET
@@ -185,10 +176,6 @@ func (c *Client) ListSharings(ctx context.Context, page int) (*Page, error) {
 	}
 	c.listed.Store(true)
 	return &p, nil
-}
-
-func (c *Client) sharingURL(id int64) *url.URL {
-	return c.collection.JoinPath(strconv.FormatInt(id, 10))
 }
 
 func (c *Client) sharingCall(ctx context.Context, op, method string, u *url.URL, body []byte) (*Sharing, error) {
@@ -257,7 +244,8 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 	}
 	defer func() { _ = resp.Body.Close() }()
 
-	ans = answer{status: resp.StatusCode, serverTime: serverTime(resp.Header.Get("Date"))}
+	date, _ := http.ParseTime(resp.Header.Get("Date")) // zero when missing or unparsable
+	ans = answer{status: resp.StatusCode, serverTime: date.UTC()}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		return answer{}, c.apiError(op, resp.StatusCode, redirectMessage(resp), nil)
 	}
@@ -293,12 +281,6 @@ func (c *Client) answerError(op string, ans answer, problem string) *Error {
 	e := c.apiError(op, ans.status, problem, ans.body)
 	e.Tries, e.Elapsed = ans.tries, ans.elapsed
 	return e
-}
-
-// serverTime reads the Date header; zero when it is missing or unparsable.
-func serverTime(date string) time.Time {
-	t, _ := http.ParseTime(date) // zero on error
-	return t.UTC()
 }
 
 // redirectMessage names where a redirect, never followed, pointed.

@@ -1,8 +1,6 @@
 package albato
 
-import (
-	"sync"
-)
+import "sync"
 
 // siblings is what a Client knows of the sharings its callers own, so that
 // a create that got no usable answer never takes another's sharing
@@ -10,11 +8,10 @@ import (
 // or a caller holds, and, for each partner and title, a gate that keeps a
 // look for a lost create apart from the POSTs of that partner and title.
 type siblings struct {
-	mu    sync.Mutex
-	held  map[int64]struct{}
-	gates map[siblingKey]*sync.RWMutex
-	// waiting, when set (by tests), is called when a look is about to wait
-	// for a sibling's POST to settle.
+	held  sync.Map // int64 id -> struct{}
+	gates sync.Map // siblingKey -> *sync.RWMutex
+	// waiting, set by tests before any create, is called when a look is
+	// about to wait for a sibling's POST to settle.
 	waiting func(partnerID int64, title string)
 }
 
@@ -26,19 +23,10 @@ type siblingKey struct {
 // HoldSharing records that the caller holds the sharing id (a resource
 // instance read it into its state, say): no create that got no usable
 // answer ever takes it as its own.
-func (c *Client) HoldSharing(id int64) {
-	c.siblings.mu.Lock()
-	defer c.siblings.mu.Unlock()
-	if c.siblings.held == nil {
-		c.siblings.held = map[int64]struct{}{}
-	}
-	c.siblings.held[id] = struct{}{}
-}
+func (c *Client) HoldSharing(id int64) { c.siblings.held.Store(id, struct{}{}) }
 
 func (c *Client) isHeld(id int64) bool {
-	c.siblings.mu.Lock()
-	defer c.siblings.mu.Unlock()
-	_, ok := c.siblings.held[id]
+	_, ok := c.siblings.held.Load(id)
 	return ok
 }
 
@@ -46,31 +34,18 @@ func (c *Client) isHeld(id int64) bool {
 // alone, so that a look starts only once every sibling POST has its answer
 // (and its sharing held), and no POST starts while a look may adopt.
 func (c *Client) gate(partnerID int64, title string) *sync.RWMutex {
-	c.siblings.mu.Lock()
-	defer c.siblings.mu.Unlock()
-	if c.siblings.gates == nil {
-		c.siblings.gates = map[siblingKey]*sync.RWMutex{}
-	}
-	k := siblingKey{partnerID, title}
-	g := c.siblings.gates[k]
-	if g == nil {
-		g = &sync.RWMutex{}
-		c.siblings.gates[k] = g
-	}
-	return g
+	g, _ := c.siblings.gates.LoadOrStore(siblingKey{partnerID, title}, &sync.RWMutex{})
+	mu, _ := g.(*sync.RWMutex) // the only type stored
+	return mu
 }
 
 // lockForLook takes g alone, first telling a test hook when a sibling's
 // POST is still in flight.
 func (c *Client) lockForLook(g *sync.RWMutex, partnerID int64, title string) {
-	if g.TryLock() {
-		return
+	if !g.TryLock() {
+		if c.siblings.waiting != nil {
+			c.siblings.waiting(partnerID, title)
+		}
+		g.Lock()
 	}
-	c.siblings.mu.Lock()
-	waiting := c.siblings.waiting
-	c.siblings.mu.Unlock()
-	if waiting != nil {
-		waiting(partnerID, title)
-	}
-	g.Lock()
 }
