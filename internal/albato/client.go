@@ -235,7 +235,9 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 	}
 
 	resp, err := st.retryClient().Do(req)
-	st.logGivingUp()
+	if st.wantedRetry && ctx.Err() == nil { // retries ran out while the policy wanted one more
+		st.logOutcome("Giving up on Albato API request: no retries left", map[string]any{})
+	}
 	if err != nil {
 		if resp != nil { // a cancellation after an answer came
 			_ = resp.Body.Close()

@@ -23,8 +23,8 @@ const (
 	maxDescribeDepth = 3        // so that a deeply nested body cannot make decoding quadratic
 )
 
-// envelopeWire is the JSON envelope of every answer, each member kept raw to
-// be judged on its own. Its tags match member names in any letter case.
+// envelopeWire is the JSON envelope of every answer, each member kept raw
+// (encoding/json matches its names in any letter case).
 type envelopeWire struct {
 	Success, Data, Meta, Message, Error, Errors json.RawMessage
 }
@@ -59,7 +59,7 @@ func decodeEnvelope(status int, contentType string, body []byte, apiSecrets ...s
 				syntaxProblem(err), clean(string(trimmed), maxSnippetRunes))
 		}
 	case !json.Valid(trimmed):
-		isHTML := looksLikeHTML(contentType, trimmed)
+		isHTML := strings.Contains(strings.ToLower(contentType), "html") || trimmed[0] == '<' // else '<' is no tag
 		return envelope{}, fmt.Sprintf("unexpected non-JSON response (%s): %s",
 			describeContentType(contentType), clean(textOf(redactAll(string(trimmed)), isHTML), maxSnippetRunes))
 	case failed: // a bare string or list may still describe the failure
@@ -143,7 +143,6 @@ func describe(raw json.RawMessage, depth int) string {
 	return ""
 }
 
-// isJSONNull reports whether raw is absent or the literal null.
 func isJSONNull(raw json.RawMessage) bool {
 	raw = bytes.TrimSpace(raw)
 	return len(raw) == 0 || string(raw) == "null"
@@ -178,12 +177,6 @@ var (
 	htmlTitleRe = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title`)
 	htmlTagRe   = regexp.MustCompile(`<[^>]*(?:>|$)`)
 )
-
-// looksLikeHTML tells an HTML page (Content-Type, first byte) from plain
-// text, whose '<' is no tag.
-func looksLikeHTML(contentType string, body []byte) bool {
-	return strings.Contains(strings.ToLower(contentType), "html") || (len(body) > 0 && body[0] == '<')
-}
 
 // textOf is the words of a non-JSON body's start, where an error page
 // explains itself: of HTML, its <title>, or else its text without tags.

@@ -146,13 +146,6 @@ func (st *call) withTries(err error) error {
 	return err
 }
 
-// logGivingUp logs retries running out while the policy wanted one more.
-func (st *call) logGivingUp() {
-	if st.wantedRetry && st.ctx.Err() == nil {
-		st.logOutcome("Giving up on Albato API request: no retries left", map[string]any{})
-	}
-}
-
 // logOutcome logs msg with the last attempt's error, or else its status.
 func (st *call) logOutcome(msg string, fields map[string]any) {
 	if st.lastErr != nil {
@@ -181,14 +174,8 @@ func (st *call) errorText(err error) string {
 // retryableStatus: a 429 refused the request, so even a POST may be sent
 // again; a 5xx may follow a POST that took effect; 501 will not change.
 func retryableStatus(method string, status int) bool {
-	switch {
-	case status == http.StatusTooManyRequests:
-		return true
-	case status >= 500 && status != http.StatusNotImplemented:
-		return idempotent(method)
-	default:
-		return false
-	}
+	return status == http.StatusTooManyRequests ||
+		(status >= 500 && status != http.StatusNotImplemented && idempotent(method))
 }
 
 // retryableTransportError never retries what cannot heal (unknown host,
@@ -229,11 +216,7 @@ func (c *Client) retryWait(retry int, resp *http.Response, now time.Time) (time.
 func jitterBackoff(lo, hi time.Duration, retry int) time.Duration {
 	upper := lo
 	for i := 0; i <= retry && upper < hi; i++ {
-		if upper > hi/2 {
-			upper = hi
-		} else {
-			upper *= 2
-		}
+		upper += min(upper, hi-upper) // doubled, never past hi (nor overflowing)
 	}
 	if upper <= lo {
 		return lo

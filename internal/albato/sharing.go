@@ -75,15 +75,18 @@ const (
 	maxUnixSeconds = 253402300799          // the end of year 9999: more is not a date
 )
 
+var unixSecondsRe = regexp.MustCompile(`^([0-9]{1,12})(?:\.([0-9]{1,9}))?$`)
+
 // parseDate reads, into UTC, "2025-08-14 19:12:13" (UTC; a fraction or a
 // "T" allowed), RFC 3339, or Unix seconds ("1755198733", a fraction allowed).
 func parseDate(s string) (time.Time, error) {
 	v := strings.TrimSpace(s)
-	if v == "" {
-		return time.Time{}, errors.New("empty date")
-	}
-	if t, ok := parseUnixSeconds(v); ok {
-		return t, nil
+	if m := unixSecondsRe.FindStringSubmatch(v); m != nil {
+		secs, _ := strconv.ParseInt(m[1], 10, 64) // 12 digits cannot overflow
+		nanos, _ := strconv.ParseInt((m[2] + "000000000")[:9], 10, 64)
+		if secs <= maxUnixSeconds {
+			return time.Unix(secs, nanos).UTC(), nil
+		}
 	}
 	for _, layout := range []string{apiDateLayout, "2006-01-02T15:04:05", time.RFC3339Nano} {
 		if t, err := time.Parse(layout, v); err == nil {
@@ -92,22 +95,6 @@ func parseDate(s string) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf(`invalid date %q: expected "YYYY-MM-DD HH:MM:SS" (UTC), RFC 3339 or Unix seconds`,
 		shorten(oneLine(v), 40))
-}
-
-var unixSecondsRe = regexp.MustCompile(`^([0-9]{1,12})(?:\.([0-9]{1,9}))?$`)
-
-// parseUnixSeconds reads seconds since 1970, with up to nine decimals.
-func parseUnixSeconds(v string) (time.Time, bool) {
-	m := unixSecondsRe.FindStringSubmatch(v)
-	if m == nil {
-		return time.Time{}, false
-	}
-	secs, _ := strconv.ParseInt(m[1], 10, 64) // 12 digits cannot overflow
-	nanos, _ := strconv.ParseInt((m[2] + "000000000")[:9], 10, 64)
-	if secs > maxUnixSeconds {
-		return time.Time{}, false
-	}
-	return time.Unix(secs, nanos).UTC(), true
 }
 
 // decodeDate reads dateCreated: null, absent or "" is no date.
