@@ -41,17 +41,13 @@ type Config struct {
 // Client talks to the Albato API, safely from many goroutines; only the
 // auth scheme changes after New, once settled.
 type Client struct {
-	collection                                *url.URL // <base>/credentials/grant-access-sharing
-	auth                                      *authGate
-	secrets                                   []string // the API token in every form it is sent
-	now                                       func() time.Time
-	userAgent                                 string
-	httpClient                                *http.Client
-	maxRetries                                int
-	retryWaitMin, retryWaitMax, maxRetryAfter time.Duration
-	logf                                      func(ctx context.Context, msg string, fields map[string]any)
-	siblings                                  siblings
-	listed                                    atomic.Bool // a listing has answered: the collection's route works
+	cfg        Config   // with defaults filled in
+	collection *url.URL // <base>/credentials/grant-access-sharing
+	auth       *authGate
+	secrets    []string // the API token in every form it is sent
+	now        func() time.Time
+	siblings   siblings
+	listed     atomic.Bool // a listing has answered: the collection's route works
 }
 
 // New checks cfg and returns a Client.
@@ -75,24 +71,15 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxRetries < 0 {
 		return nil, fmt.Errorf("max retries must be 0 or more, got %d", cfg.MaxRetries)
 	}
-	c := &Client{
-		collection:    base.JoinPath("credentials", "grant-access-sharing"),
-		auth:          auth,
-		secrets:       []string{token, basicCredentials(token)},
-		now:           time.Now,
-		userAgent:     cfg.UserAgent,
-		httpClient:    cfg.HTTPClient,
-		maxRetries:    cfg.MaxRetries,
-		retryWaitMin:  cmp.Or(max(cfg.RetryWaitMin, 0), time.Second), // 0 or less: the default
-		retryWaitMax:  cmp.Or(max(cfg.RetryWaitMax, 0), 30*time.Second),
-		maxRetryAfter: cmp.Or(max(cfg.MaxRetryAfter, 0), time.Minute),
-		logf:          cfg.Logf,
+	cfg.RetryWaitMin = cmp.Or(max(cfg.RetryWaitMin, 0), time.Second) // 0 or less: the default
+	cfg.RetryWaitMax = max(cmp.Or(max(cfg.RetryWaitMax, 0), 30*time.Second), cfg.RetryWaitMin)
+	cfg.MaxRetryAfter = cmp.Or(max(cfg.MaxRetryAfter, 0), time.Minute)
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = newHTTPClient()
 	}
-	c.retryWaitMax = max(c.retryWaitMax, c.retryWaitMin)
-	if c.httpClient == nil {
-		c.httpClient = newHTTPClient()
-	}
-	return c, nil
+	cfg.Token = "" // kept in secrets alone
+	return &Client{cfg: cfg, collection: base.JoinPath("credentials", "grant-access-sharing"), auth: auth,
+		secrets: []string{token, basicCredentials(token)}, now: time.Now}, nil
 }
 
 // newHTTPClient is the per-Client default: cleanhttp's pooled transport,
@@ -230,8 +217,8 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if c.userAgent != "" {
-		req.Header.Set("User-Agent", c.userAgent)
+	if c.cfg.UserAgent != "" {
+		req.Header.Set("User-Agent", c.cfg.UserAgent)
 	}
 
 	resp, err := st.retryClient().Do(req)

@@ -78,8 +78,8 @@ func (c *Client) listSharings(ctx context.Context, q listQuery) ([]Sharing, erro
 			return nil, changed
 		}
 		q.first = nil
-		if c.logf != nil {
-			c.logf(ctx, "Reading the list of sharings again: it changed while it was read",
+		if c.cfg.Logf != nil {
+			c.cfg.Logf(ctx, "Reading the list of sharings again: it changed while it was read",
 				map[string]any{"operation": "list sharings", "reading": reading + 1})
 		}
 	}

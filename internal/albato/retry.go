@@ -53,9 +53,9 @@ func (st *call) readBody(resp *http.Response) ([]byte, error) {
 // the call's state fills the gap.
 func (st *call) retryClient() *retryablehttp.Client {
 	return &retryablehttp.Client{
-		HTTPClient:      st.c.httpClient,
+		HTTPClient:      st.c.cfg.HTTPClient,
 		Logger:          nil, // it would log URLs; Logf gets sanitised fields
-		RetryMax:        st.c.maxRetries,
+		RetryMax:        st.c.cfg.MaxRetries,
 		RequestLogHook:  st.requestHook,
 		ResponseLogHook: st.responseHook,
 		CheckRetry:      st.checkRetry,
@@ -157,11 +157,11 @@ func (st *call) logOutcome(msg string, fields map[string]any) {
 }
 
 func (st *call) log(ctx context.Context, msg string, extra map[string]any) {
-	if st.c.logf != nil {
+	if st.c.cfg.Logf != nil {
 		// The path holds ids only: tokens never appear in a path.
 		fields := map[string]any{"operation": st.op, "method": st.method, "path": st.path, "attempt": st.attempt}
 		maps.Copy(fields, extra)
-		st.c.logf(ctx, msg, fields)
+		st.c.cfg.Logf(ctx, msg, fields)
 	}
 }
 
@@ -205,10 +205,10 @@ func isDialError(err error) bool {
 func (c *Client) retryWait(retry int, resp *http.Response, now time.Time) (time.Duration, string) {
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), now); ok {
-			return min(d, c.maxRetryAfter), "retry_after"
+			return min(d, c.cfg.MaxRetryAfter), "retry_after"
 		}
 	}
-	return jitterBackoff(c.retryWaitMin, c.retryWaitMax, retry), "backoff"
+	return jitterBackoff(c.cfg.RetryWaitMin, c.cfg.RetryWaitMax, retry), "backoff"
 }
 
 // jitterBackoff draws from [lo, min(hi, lo*2^(retry+1))]: clients refused

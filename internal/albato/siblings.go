@@ -38,14 +38,3 @@ func (c *Client) gate(partnerID int64, title string) *sync.RWMutex {
 	mu, _ := g.(*sync.RWMutex) // the only type stored
 	return mu
 }
-
-// lockForLook takes g alone, first telling a test hook when a sibling's
-// POST is still in flight.
-func (c *Client) lockForLook(g *sync.RWMutex, partnerID int64, title string) {
-	if !g.TryLock() {
-		if c.siblings.waiting != nil {
-			c.siblings.waiting(partnerID, title)
-		}
-		g.Lock()
-	}
-}
