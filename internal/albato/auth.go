@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -25,16 +26,14 @@ const (
 	authBasicStandard = "Basic base64"
 )
 
-// authScheme is one way to send the API token.
 type authScheme struct{ name, header string }
 
 // authGate settles the scheme the API accepts, once per Client. Under auto,
-// until one is accepted, a request sends a try only while it holds the turn,
-// so that at most one try is in flight: a burst of 401s would look like an
-// attack. It holds the turn from sending the try until the answer says
-// whether the scheme was accepted; an answer that says nothing of it (a 429,
-// a 5xx, no answer) hands the turn on at once, so a rate limit holds no
-// request back for another's whole retry budget.
+// until one is accepted, only the request that holds the turn sends a try,
+// so that a burst of 401s never looks like an attack. It holds the turn
+// until an answer says whether the scheme was accepted; one that says
+// nothing of it (a 429, a 5xx, no answer) hands the turn on at once, so a
+// rate limit holds no request back for another's whole retry budget.
 type authGate struct {
 	schemes []authScheme
 	settled atomic.Int64  // 1 + index of the accepted scheme; 0 while unsettled
@@ -44,18 +43,17 @@ type authGate struct {
 
 // newAuthGate reads the scheme setting: one of AuthSchemes, or "" for auto.
 func newAuthGate(setting, token string) (*authGate, error) {
-	bearer := authScheme{authBearer, "Bearer " + token}
-	basic := authScheme{authBasic, "Basic " + token}
-	standard := authScheme{authBasicStandard, "Basic " + basicCredentials(token)}
+	all := []authScheme{{authBearer, "Bearer " + token}, {authBasic, "Basic " + token},
+		{authBasicStandard, "Basic " + basicCredentials(token)}}
 	g := &authGate{turn: make(chan struct{}, 1)}
 	switch s := strings.TrimSpace(setting); {
 	case s == "" || strings.EqualFold(s, authAuto):
-		g.schemes = []authScheme{bearer, basic, standard}
+		g.schemes = all
 		return g, nil
-	case strings.EqualFold(s, authBasic):
-		g.schemes = []authScheme{basic}
 	case strings.EqualFold(s, authBearer):
-		g.schemes = []authScheme{bearer}
+		g.schemes = all[:1]
+	case strings.EqualFold(s, authBasic):
+		g.schemes = all[1:2]
 	default:
 		return nil, fmt.Errorf("auth scheme must be one of %s, got %q", strings.Join(AuthSchemes, ", "), shorten(oneLine(s), 40))
 	}
@@ -68,7 +66,6 @@ func basicCredentials(token string) string {
 	return base64.StdEncoding.EncodeToString([]byte(token + ":"))
 }
 
-// accepted returns the settled scheme.
 func (g *authGate) accepted() (authScheme, bool) {
 	if i := g.settled.Load(); i > 0 {
 		return g.schemes[i-1], true
@@ -161,12 +158,7 @@ func (c *Client) authorized(ctx context.Context, op string, send func(turn *auth
 // which may come before credentials are looked at; no answer, or a 5xx,
 // says nothing of them.
 func credentialsAccepted(err error) bool {
-	switch s := statusOf(err); {
-	case err == nil:
-		return true
-	case s == http.StatusUnauthorized, s == http.StatusForbidden, s == http.StatusRequestTimeout, s == http.StatusTooManyRequests:
-		return false
-	default:
-		return s >= 400 && s < 500
-	}
+	s := statusOf(err)
+	return err == nil || (s >= 400 && s < 500 && !slices.Contains([]int{http.StatusUnauthorized, http.StatusForbidden,
+		http.StatusRequestTimeout, http.StatusTooManyRequests}, s))
 }

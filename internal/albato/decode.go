@@ -29,7 +29,7 @@ type envelopeWire struct {
 	Success, Data, Meta, Message, Error, Errors json.RawMessage
 }
 
-// envelope is a successful answer's data and meta (nil when absent or null).
+// envelope is a successful answer's data and meta.
 type envelope struct{ data, meta json.RawMessage }
 
 // decodeEnvelope judges an answer by its status, Content-Type and body: the
@@ -73,11 +73,7 @@ func decodeEnvelope(status int, contentType string, body []byte, apiSecrets ...s
 	if isJSONNull(w.Data) {
 		return envelope{}, `malformed response: "data" is missing or null`
 	}
-	env := envelope{data: w.Data}
-	if !isJSONNull(w.Meta) {
-		env.meta = w.Meta
-	}
-	return env, ""
+	return envelope{data: w.Data, meta: w.Meta}, ""
 }
 
 // saysFailure reports whether body has "success": false, the API's own

@@ -161,7 +161,7 @@ func decodePage(env envelope, requested int, serverTime time.Time) (Page, string
 		}
 		p.Sharings = append(p.Sharings, s)
 	}
-	if env.meta != nil {
+	if !isJSONNull(env.meta) {
 		var m struct {
 			Page            int `json:"page"`
 			TotalPages      int `json:"totalPages"`
