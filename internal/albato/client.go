@@ -23,13 +23,11 @@ type Config struct {
 	BaseURL string // e.g. https://api.albato.com, perhaps with a path prefix
 	Token   string // sent as is, but for surrounding white space
 	// AuthScheme is one of AuthSchemes in any letter case; "" means auto:
-	// "Bearer <token>", "Basic <token>", "Basic base64(<token>:)" in turn,
-	// moving on only on 401 or 403, the first accepted kept for good.
+	// each in turn, moving on only on 401 or 403, the first accepted kept.
 	AuthScheme string
-	MaxRetries int    // retries after the first try
-	UserAgent  string // sent when not empty
-	// HTTPClient sends every request; by default each Client has its own.
-	HTTPClient *http.Client
+	MaxRetries int          // retries after the first try
+	UserAgent  string       // sent when not empty
+	HTTPClient *http.Client // by default each Client has its own
 	// RetryWaitMin and RetryWaitMax bound the backoff (default 1 s, 30 s);
 	// MaxRetryAfter caps a Retry-After wait (default 60 s).
 	RetryWaitMin, RetryWaitMax, MaxRetryAfter time.Duration
@@ -82,10 +80,9 @@ func New(cfg Config) (*Client, error) {
 		secrets: []string{token, basicCredentials(token)}, now: time.Now}, nil
 }
 
-// newHTTPClient is the per-Client default: cleanhttp's pooled transport,
-// with idle connections for Terraform's parallelism, and no redirects (the
-// API documents none): a redirected POST would become a GET, and another
-// host drop Authorization.
+// newHTTPClient: idle connections for Terraform's parallelism, and no
+// redirects (the API documents none): a redirected POST would become a GET,
+// and another host drop Authorization.
 func newHTTPClient() *http.Client {
 	transport := cleanhttp.DefaultPooledTransport()
 	transport.MaxIdleConnsPerHost = 32
@@ -181,18 +178,17 @@ func (c *Client) sharingCall(ctx context.Context, op, method string, u *url.URL,
 
 // answer is a response whose envelope reported success.
 type answer struct {
-	env        envelope
-	status     int
-	serverTime time.Time
-	body       []byte // kept to redact its tokens from a later error
-	tries      int
-	elapsed    time.Duration
+	env           envelope
+	status, tries int
+	serverTime    time.Time
+	body          []byte // kept to redact its tokens from a later error
+	elapsed       time.Duration
 }
 
 var errBodyTooLarge = errors.New("response body exceeds 10 MiB")
 
-// do sends one logical request, with retries, under the settled auth
-// scheme, and checks the answer's envelope.
+// do sends one logical request, with retries and auth schemes, and checks
+// the answer's envelope.
 func (c *Client) do(ctx context.Context, op, method string, u *url.URL, body []byte) (answer, error) {
 	return c.authorized(ctx, op, func(turn *authTurn) (answer, error) {
 		return c.send(ctx, op, method, u, body, turn)
@@ -225,13 +221,12 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 	if st.wantedRetry && ctx.Err() == nil { // retries ran out while the policy wanted one more
 		st.logOutcome("Giving up on Albato API request: no retries left", map[string]any{})
 	}
+	if resp != nil { // with err too, on a cancellation after an answer came
+		defer func() { _ = resp.Body.Close() }()
+	}
 	if err != nil {
-		if resp != nil { // a cancellation after an answer came
-			_ = resp.Body.Close()
-		}
 		return answer{}, st.failed("", stripURLError(err))
 	}
-	defer func() { _ = resp.Body.Close() }()
 
 	date, _ := http.ParseTime(resp.Header.Get("Date")) // zero when missing or unparsable
 	ans = answer{status: resp.StatusCode, serverTime: date.UTC()}
@@ -257,7 +252,7 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 	return ans, nil
 }
 
-// apiError builds an *Error without the API token or body's sharing tokens.
+// apiError is an *Error without the API token or the body's sharing tokens.
 func (c *Client) apiError(op string, status int, msg string, body []byte) *Error {
 	secrets := append(sharingTokens(body), c.secrets...)
 	msg = strings.TrimSpace(redact(msg, secrets))

@@ -31,28 +31,25 @@ func (c *Client) ListAllSharings(ctx context.Context) ([]Sharing, error) {
 	return c.listSharings(ctx, listQuery{})
 }
 
-// ListAllSharingsFrom is ListAllSharings for a caller that has just read
-// page 1 (first, from ListSharings): the first reading starts from it;
-// should the list change, it is read again from a fresh page 1.
+// ListAllSharingsFrom is ListAllSharings whose first reading starts from a
+// page 1 the caller has just read; should the list change, it is read again.
 func (c *Client) ListAllSharingsFrom(ctx context.Context, first *Page) ([]Sharing, error) {
 	return c.listSharings(ctx, listQuery{first: first})
 }
 
-// ListSharingsMatching is ListAllSharings kept to the sharings for which
-// match is true (all when nil), at most limit of them when limit is positive;
-// no page after the one that completes the limit is read.
+// ListSharingsMatching is ListAllSharings kept to the sharings match accepts
+// (all if nil), at most limit if positive: no page after the one that
+// completes the limit is read.
 func (c *Client) ListSharingsMatching(ctx context.Context, match func(Sharing) bool, limit int) ([]Sharing, error) {
 	return c.listSharings(ctx, listQuery{match: match, limit: limit})
 }
 
-// listQuery is what a listing asks for.
 type listQuery struct {
 	first *Page              // page 1, if the caller has read it
 	match func(Sharing) bool // nil: every sharing
 	limit int                // positive: stop once this many matched
-	// union merges the matches of every reading (the last copy wins) instead
-	// of failing on a busy account's list that changes at every reading: a
-	// sharing that existed before the call is found even if it moved pages.
+	// union merges every reading (the last copy wins) instead of failing on
+	// a busy account's list that changes at every reading.
 	union bool
 }
 
@@ -142,8 +139,7 @@ func (c *Client) readList(ctx context.Context, q listQuery) (_ []Sharing, change
 		return nil, nil, listError("page %d repeats page %d (the same sharings): the API seems to ignore the page "+
 			"parameter, so the list cannot be read in full", later, earlier)
 	}
-	// A whole reading holds what page 1 counts: else the count or the pages
-	// are wrong, and what was read may be a part of the list.
+	// Else the count or the pages are wrong: what was read may be a part.
 	if held := len(slices.Concat(pages[:read]...)); read >= total && changed == nil && held != first.TotalItemsCount {
 		return nil, nil, listError("the list does not add up: page 1 counts %d sharings on %d pages, but the %d pages "+
 			"read hold %d, so the list cannot be read in full", first.TotalItemsCount, total, read, held)
@@ -151,14 +147,13 @@ func (c *Client) readList(ctx context.Context, q listQuery) (_ []Sharing, change
 	return q.keep(mergePages(pages[:read])), changed, nil
 }
 
-// listError is a listing's failure to make sense of what the API answered.
 func listError(format string, args ...any) *Error {
 	return &Error{Operation: "list sharings", StatusCode: http.StatusOK, Message: fmt.Sprintf(format, args...)}
 }
 
 // readPages fills pages from..len(pages) (1-based), ListConcurrency at a
-// time, and reports the lowest that counts another list than first, which
-// ends the reading unless keepGoing. The first failure cancels the rest.
+// time, and reports the lowest that counts another list than first (which
+// ends the reading unless keepGoing). The first failure cancels the rest.
 func (c *Client) readPages(ctx context.Context, first *Page, pages [][]Sharing, from int, keepGoing bool) (*Error, error) {
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
@@ -191,8 +186,8 @@ func (c *Client) readPages(ctx context.Context, first *Page, pages [][]Sharing, 
 		})
 	}
 	wg.Wait()
-	// The failure of the lowest page, but those cancelled only because
-	// another page failed or the list changed, which are no failure.
+	// The lowest page's failure, but for pages cancelled by another's
+	// failure or by a change of the list, which are no failure.
 	var cancelled error
 	for _, err := range errs {
 		switch {
@@ -230,9 +225,8 @@ func repeatedPage(pages [][]Sharing) (earlier, later int) {
 
 func byID(a, b Sharing) int { return cmp.Compare(a.ID, b.ID) }
 
-// mergePages concatenates the pages, sorts them by ID (the API lists by ID,
-// so usually there is nothing to sort) and keeps, of an ID seen twice, the
-// later page's copy. The result is never nil.
+// mergePages sorts the pages' sharings by ID (the API lists by ID: usually
+// already sorted), keeping the later page's copy of an ID; never nil.
 func mergePages(pages [][]Sharing) []Sharing {
 	all := slices.Concat(pages...)
 	if all == nil {

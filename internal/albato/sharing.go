@@ -38,19 +38,17 @@ func (s Status) Name() string {
 	return "unknown"
 }
 
-// Sharing is one sharing entity ("connection link").
+// Sharing is one sharing entity ("connection link"); numbers are strict, as
+// documented.
 type Sharing struct {
-	ID        int64
-	PartnerID int64 // the partner (app) the end user connects
-	// Token is the link's one-time token, a secret until spent.
-	Token        string
-	Status       Status
-	CredentialID *int64 // the connection made through the link; nil if null or absent
-	Title        string
-	// DateCreated is in UTC; nil when null, "" or absent (right after create).
-	DateCreated *time.Time
-	// ServerTime is the answer's Date header in UTC; zero if missing or bad.
-	ServerTime time.Time
+	ID           int64      `json:"id"`
+	PartnerID    int64      `json:"partnerId"` // the partner (app) the end user connects
+	Token        string     `json:"token"`     // the link's one-time token, a secret until spent
+	Status       Status     `json:"status"`
+	CredentialID *int64     `json:"credentialId"` // the connection made through the link; nil if null or absent
+	Title        string     `json:"title"`
+	DateCreated  *time.Time `json:"-"` // in UTC; nil when null, "" or absent (right after create)
+	ServerTime   time.Time  `json:"-"` // the answer's Date header in UTC; zero if missing or bad
 }
 
 // Page is one page (1-based) of the list of sharings, in the API's order.
@@ -59,15 +57,10 @@ type Page struct {
 	Page, TotalPages, TotalItemsCount int
 }
 
-// sharingWire is a sharing as JSON; numbers are strict, as documented.
+// sharingWire is a sharing as JSON, its date kept raw to be judged.
 type sharingWire struct {
-	ID           int64           `json:"id"`
-	PartnerID    int64           `json:"partnerId"`
-	Token        string          `json:"token"`
-	Status       int             `json:"status"`
-	CredentialID *int64          `json:"credentialId"`
-	Title        string          `json:"title"`
-	DateCreated  json.RawMessage `json:"dateCreated"`
+	Sharing
+	DateCreated json.RawMessage `json:"dateCreated"`
 }
 
 const (
@@ -129,12 +122,13 @@ func (w *sharingWire) toSharing(serverTime time.Time) (Sharing, string) {
 	if err != nil {
 		return Sharing{}, fmt.Sprintf("malformed sharing %d: dateCreated: %s", w.ID, err)
 	}
-	if waiting := Status(w.Status) == StatusWaiting || Status(w.Status) == StatusWaitingOAuth; waiting && strings.TrimSpace(w.Token) == "" {
+	if waiting := w.Status == StatusWaiting || w.Status == StatusWaitingOAuth; waiting && strings.TrimSpace(w.Token) == "" {
 		// Its link would end in "token=": a link that cannot work.
 		return Sharing{}, fmt.Sprintf("malformed sharing %d: it is waiting, but its token is null or empty", w.ID)
 	}
-	return Sharing{ID: w.ID, PartnerID: w.PartnerID, Token: w.Token, Status: Status(w.Status),
-		CredentialID: w.CredentialID, Title: w.Title, DateCreated: date, ServerTime: serverTime}, ""
+	s := w.Sharing
+	s.DateCreated, s.ServerTime = date, serverTime
+	return s, ""
 }
 
 // decodeSharing decodes the data of a single-sharing answer.
