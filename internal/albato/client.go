@@ -109,36 +109,29 @@ func (c *Client) RevokeSharing(ctx context.Context, id int64) (*Sharing, error) 
 	return c.itemCall(ctx, "revoke sharing", http.MethodDelete, id)
 }
 
-// itemCall is a call on sharing id's route; its answer must be for id.
+// itemCall is a call on sharing id's route; its answer must be for id. A
+// 404 says "no such sharing" (IsNotFound) only in the API's envelope
+// ("success": false) from a route that otherwise works: a listing of the
+// collection has answered (once, by this Client; page 1 is read if none
+// has). Else the API URL is wrong, and the 404 says nothing of the sharing.
 func (c *Client) itemCall(ctx context.Context, op, method string, id int64) (*Sharing, error) {
 	s, err := c.sharingCall(ctx, op, method, c.collection.JoinPath(strconv.FormatInt(id, 10)), nil)
-	var apiErr *Error
+	var e *Error
 	switch {
-	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound:
-		return nil, c.judgeNotFound(ctx, apiErr)
+	case errors.As(err, &e) && e.StatusCode == http.StatusNotFound:
+		if e.envelope && !c.listed.Load() {
+			_, _ = c.ListSharings(ctx, 1) // sets listed if it answers
+		}
+		if e.gone = e.envelope && c.listed.Load(); !e.gone {
+			e.Message += fmt.Sprintf(" (not the sharing API's answer: %s does not serve it; check the API URL)",
+				shownURL(c.collection))
+		}
+		return nil, e
 	case err == nil && s.ID != id:
 		return nil, &Error{Operation: op, StatusCode: http.StatusOK,
 			Message: fmt.Sprintf("asked for sharing %d, the API answered with sharing %d", id, s.ID)}
 	}
 	return s, err
-}
-
-// judgeNotFound: a 404 says "no such sharing" (IsNotFound) only in the
-// API's envelope ("success": false) from a route that otherwise works: a
-// listing of the collection has answered (once, by this Client; page 1 is
-// read if none has). An HTML page, another JSON, or a collection that
-// answers 404 too, means a wrong API URL: it says nothing of the sharing.
-func (c *Client) judgeNotFound(ctx context.Context, e *Error) error {
-	if e.envelope && !c.listed.Load() {
-		_, _ = c.ListSharings(ctx, 1) // sets listed if it answers
-	}
-	if e.envelope && c.listed.Load() {
-		e.gone = true
-		return e
-	}
-	e.Message += fmt.Sprintf(" (not the sharing API's answer: %s does not serve it; check the API URL)",
-		shownURL(c.collection))
-	return e
 }
 
 // ListSharings reads one page (1-based) of the account's sharings (GET
@@ -244,7 +237,7 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 	if problem != "" {
 		apiErr := c.apiError(op, resp.StatusCode, problem, ans.body)
 		// A success but for an unreadable body may have done what was asked.
-		apiErr.envelope = saysFailure(ans.body)
+		apiErr.envelope = env.saysFailure
 		apiErr.unreadable = resp.StatusCode < 400 && !apiErr.envelope
 		return answer{}, apiErr
 	}

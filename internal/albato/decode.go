@@ -29,8 +29,12 @@ type envelopeWire struct {
 	Success, Data, Meta, Message, Error, Errors json.RawMessage
 }
 
-// envelope is a successful answer's data and meta.
-type envelope struct{ data, meta json.RawMessage }
+// envelope is a successful answer's data and meta, or tells of a failure
+// whether it has "success": false, the API's own statement that it did nothing.
+type envelope struct {
+	data, meta  json.RawMessage
+	saysFailure bool
+}
 
 // decodeEnvelope judges an answer by its status, Content-Type and body: the
 // envelope of a success, or a description of the failure, whose quotes are
@@ -67,20 +71,13 @@ func decodeEnvelope(status int, contentType string, body []byte, apiSecrets ...s
 	default:
 		return envelope{}, "unexpected JSON response (expected an object): " + clean(string(trimmed), maxSnippetRunes)
 	}
-	if failed || isJSONFalse(w.Success) {
-		return envelope{}, clean(cmp.Or(failureMessage(&w), string(trimmed)), maxMessageRunes)
+	if saysFailure := isJSONFalse(w.Success); failed || saysFailure {
+		return envelope{saysFailure: saysFailure}, clean(cmp.Or(failureMessage(&w), string(trimmed)), maxMessageRunes)
 	}
 	if isJSONNull(w.Data) {
 		return envelope{}, `malformed response: "data" is missing or null`
 	}
 	return envelope{data: w.Data, meta: w.Meta}, ""
-}
-
-// saysFailure reports whether body has "success": false, the API's own
-// statement that it did nothing.
-func saysFailure(body []byte) bool {
-	var w envelopeWire
-	return json.Unmarshal(bytes.TrimSpace(body), &w) == nil && isJSONFalse(w.Success)
 }
 
 // failureMessage is the API's description of a failure: "message" or
@@ -150,11 +147,11 @@ func isJSONFalse(raw json.RawMessage) bool {
 
 // syntaxProblem says what is wrong with invalid JSON, with the byte offset.
 func syntaxProblem(err error) string {
-	var syn *json.SyntaxError
-	if errors.As(err, &syn) {
-		return fmt.Sprintf("%s at byte %d", strings.TrimPrefix(syn.Error(), "json: "), syn.Offset)
+	msg := strings.TrimPrefix(err.Error(), "json: ")
+	if syn := (*json.SyntaxError)(nil); errors.As(err, &syn) {
+		msg += fmt.Sprintf(" at byte %d", syn.Offset)
 	}
-	return strings.TrimPrefix(err.Error(), "json: ")
+	return msg
 }
 
 // describeContentType names the media type without parameters.
@@ -213,10 +210,7 @@ func typeProblem(err error) string {
 	if typeErr.Type != nil {
 		want = cmp.Or(wantedKinds[typeErr.Type.Kind()], want)
 	}
-	got := typeErr.Value
-	if strings.HasPrefix(got, "number") {
-		got = "number" // keep the literal out of the message
-	}
+	got, _, _ := strings.Cut(typeErr.Value, " ") // "number 1.5": keep the literal out
 	if typeErr.Field == "" {
 		return fmt.Sprintf("expected %s, got %s", want, got)
 	}

@@ -23,7 +23,7 @@ type Error struct {
 	Elapsed    time.Duration // from the first try to the failure
 	unreadable bool          // a success whose body is unreadable: it may well have taken effect
 	envelope   bool          // the failure came in the API's envelope ("success": false)
-	gone       bool          // a 404 that the sharing API itself gave (see judgeNotFound)
+	gone       bool          // a 404 that the sharing API itself gave (see itemCall)
 }
 
 // Error reads e.g. "read sharing: HTTP 404: Sharing not found" or "read
