@@ -71,7 +71,7 @@ func decodeEnvelope(status int, contentType string, body []byte, apiSecrets ...s
 	default:
 		return envelope{}, "unexpected JSON response (expected an object): " + clean(string(trimmed), maxSnippetRunes)
 	}
-	if saysFailure := isJSONFalse(w.Success); failed || saysFailure {
+	if saysFailure := string(bytes.TrimSpace(w.Success)) == "false"; failed || saysFailure {
 		return envelope{saysFailure: saysFailure}, clean(cmp.Or(failureMessage(&w), string(trimmed)), maxMessageRunes)
 	}
 	if isJSONNull(w.Data) {
@@ -139,10 +139,6 @@ func describe(raw json.RawMessage, depth int) string {
 func isJSONNull(raw json.RawMessage) bool {
 	raw = bytes.TrimSpace(raw)
 	return len(raw) == 0 || string(raw) == "null"
-}
-
-func isJSONFalse(raw json.RawMessage) bool {
-	return string(bytes.TrimSpace(raw)) == "false"
 }
 
 // syntaxProblem says what is wrong with invalid JSON, with the byte offset.

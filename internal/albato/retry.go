@@ -57,7 +57,10 @@ func (st *call) retryClient() *retryablehttp.Client {
 		Logger:          nil, // it would log URLs; Logf gets sanitised fields
 		RetryMax:        st.c.cfg.MaxRetries,
 		RequestLogHook:  st.requestHook,
-		ResponseLogHook: st.responseHook,
+		ResponseLogHook: func(_ retryablehttp.Logger, resp *http.Response) {
+			st.log(st.ctx, "Albato API request", map[string]any{"status": resp.StatusCode,
+				"duration_ms": time.Since(st.start).Milliseconds()})
+		},
 		CheckRetry:      st.checkRetry,
 		Backoff:         st.backoff,
 		// The last 429 or 503 as is, for an *Error with the API's message.
@@ -77,10 +80,6 @@ func (st *call) requestHook(_ retryablehttp.Logger, req *http.Request, _ int) {
 	req.Header = req.Header.Clone() // retries share the earlier attempt's map
 	req.Header.Set("Authorization", h)
 	st.attempt++ // counted over every scheme tried, so not retry+1
-}
-
-func (st *call) responseHook(_ retryablehttp.Logger, resp *http.Response) {
-	st.log(st.ctx, "Albato API request", map[string]any{"status": resp.StatusCode, "duration_ms": time.Since(st.start).Milliseconds()})
 }
 
 // checkRetry is the retry policy: stop on cancellation; retry 429 always;
