@@ -83,9 +83,8 @@ type authTurn struct {
 	began time.Time
 }
 
-// header is the Authorization of the next attempt: the settled scheme, or,
-// once this request holds the turn, the first scheme not refused. It is
-// false when ctx ended while waiting for the turn, and nothing may be sent.
+// header is the next attempt's Authorization: the settled scheme, or, once
+// holding the turn, the first not refused; false if ctx ended while waiting.
 func (t *authTurn) header(ctx context.Context) (string, bool) {
 	t.trial = -1
 	if s, ok := t.g.accepted(); ok {
@@ -107,7 +106,6 @@ func (t *authTurn) header(ctx context.Context) (string, bool) {
 	return t.g.schemes[t.trial].header, true
 }
 
-// release hands the turn on, if this request holds it.
 func (t *authTurn) release() {
 	if t.held {
 		t.held = false
@@ -115,10 +113,9 @@ func (t *authTurn) release() {
 	}
 }
 
-// authorized runs send, which asks turn for each attempt's header, and
-// settles the scheme on an accepted answer. A request refused for its
-// credentials did nothing, so it is sent again under the next scheme, a POST
-// too, keeping the turn; what says nothing of them settles nothing.
+// authorized runs send and settles the scheme on an accepted answer. A
+// request refused for its credentials did nothing, so it is sent again under
+// the next scheme, a POST too, keeping the turn.
 func (c *Client) authorized(ctx context.Context, op string, send func(turn *authTurn) (answer, error)) (answer, error) {
 	t := &authTurn{g: c.auth, trial: -1, began: time.Now()}
 	defer t.release()
@@ -154,9 +151,8 @@ func (c *Client) authorized(ctx context.Context, op string, send func(turn *auth
 		cmp.Or(refused.Message, http.StatusText(refused.StatusCode)), Tries: t.tries, Elapsed: time.Since(t.began)}
 }
 
-// credentialsAccepted: a success, or a 4xx but 401, 403, and 408 and 429,
-// which may come before credentials are looked at; no answer, or a 5xx,
-// says nothing of them.
+// credentialsAccepted: a success, or a 4xx but 401, 403, 408 and 429 (which
+// may come before credentials are looked at); a 5xx or no answer says nothing.
 func credentialsAccepted(err error) bool {
 	s := statusOf(err)
 	return err == nil || (s >= 400 && s < 500 && !slices.Contains([]int{http.StatusUnauthorized, http.StatusForbidden,

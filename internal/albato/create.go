@@ -34,8 +34,7 @@ type Created struct {
 }
 
 // AmbiguousCreateError: a POST that failed (Cause) may have created a
-// sharing that cannot be told: several live ones of the partner and title
-// were created since it began (Candidates, by ID), or the look failed.
+// sharing that cannot be told: several candidates, or the look failed.
 type AmbiguousCreateError struct {
 	Cause, LookErr error
 	Candidates     []Sharing
@@ -60,7 +59,6 @@ func (e *AmbiguousCreateError) CandidateIDs() string {
 	return strings.Join(ids, ", ")
 }
 
-// Unwrap returns the POST's failure.
 func (e *AmbiguousCreateError) Unwrap() error { return e.Cause }
 
 // CreateSharing creates a sharing for partnerID with title (POST
@@ -159,10 +157,9 @@ func (c *Client) logCreate(ctx context.Context, msg string, sent int) {
 }
 
 // MayHaveBeenApplied reports whether a failed request that changes a link
-// may have taken effect all the same, so that only a read can tell: it got no
-// answer after it was sent (a failed dial was never sent), a server error
-// (other than 501 Not Implemented), or a success that could not be read. A
-// 4xx, a 501 and "success": false mean nothing was done.
+// may have taken effect all the same, so that only a read can tell: no answer
+// after it was sent (a failed dial was never sent), a server error other than
+// 501 Not Implemented, or a success that could not be read.
 func MayHaveBeenApplied(err error) bool {
 	if apiErr := (*Error)(nil); errors.As(err, &apiErr) {
 		return apiErr.unreadable || (apiErr.StatusCode >= 500 && apiErr.StatusCode != http.StatusNotImplemented)
@@ -172,12 +169,10 @@ func MayHaveBeenApplied(err error) bool {
 
 // siblings is what a Client knows of the sharings its callers own, so that
 // a create that got no usable answer never takes another's sharing
-// (DESIGN.md, "A create without a usable answer"): the ids its creates got
-// or a caller holds, and, for each partner and title, a gate that keeps a
-// look for a lost create apart from the POSTs of that partner and title.
+// (DESIGN.md, "A create without a usable answer").
 type siblings struct {
-	held  sync.Map // int64 id -> struct{}
-	gates sync.Map // siblingKey -> *sync.RWMutex
+	held  sync.Map // int64 id -> struct{}: the ids its creates got or a caller holds
+	gates sync.Map // siblingKey -> *sync.RWMutex: see gate
 	// waiting, set by tests before any create, is called when a look is
 	// about to wait for a sibling's POST to settle.
 	waiting func(partnerID int64, title string)

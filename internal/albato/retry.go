@@ -18,8 +18,8 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// call is one logical request's state across its attempts; retryablehttp
-// runs its hooks one after another on the caller's goroutine: no lock.
+// call is one logical request's state across its attempts (retryablehttp
+// runs its hooks one after another on the caller's goroutine: no lock).
 type call struct {
 	c                *Client
 	ctx              context.Context
@@ -53,16 +53,16 @@ func (st *call) readBody(resp *http.Response) ([]byte, error) {
 // the call's state fills the gap.
 func (st *call) retryClient() *retryablehttp.Client {
 	return &retryablehttp.Client{
-		HTTPClient:      st.c.cfg.HTTPClient,
-		Logger:          nil, // it would log URLs; Logf gets sanitised fields
-		RetryMax:        st.c.cfg.MaxRetries,
-		RequestLogHook:  st.requestHook,
+		HTTPClient:     st.c.cfg.HTTPClient,
+		Logger:         nil, // it would log URLs; Logf gets sanitised fields
+		RetryMax:       st.c.cfg.MaxRetries,
+		RequestLogHook: st.requestHook,
 		ResponseLogHook: func(_ retryablehttp.Logger, resp *http.Response) {
 			st.log(st.ctx, "Albato API request", map[string]any{"status": resp.StatusCode,
 				"duration_ms": time.Since(st.start).Milliseconds()})
 		},
-		CheckRetry:      st.checkRetry,
-		Backoff:         st.backoff,
+		CheckRetry: st.checkRetry,
+		Backoff:    st.backoff,
 		// The last 429 or 503 as is, for an *Error with the API's message.
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
@@ -83,8 +83,8 @@ func (st *call) requestHook(_ retryablehttp.Logger, req *http.Request, _ int) {
 }
 
 // checkRetry is the retry policy: stop on cancellation; retry 429 always;
-// retry 5xx (but 501) and transport errors, a body lost in transit included,
-// only where a repeat is safe: for POST, only before anything was sent.
+// retry server errors and transport errors (a body lost in transit too) only
+// where a repeat is safe: for POST, only before anything was sent.
 func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	st.lastStatus, st.lastErr, st.wantedRetry = 0, err, false
 	if err != nil {
@@ -115,7 +115,7 @@ func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	return st.wantedRetry, nil
 }
 
-// backoff is called by retryablehttp only when another try will follow.
+// backoff is called only when another try will follow.
 func (st *call) backoff(_, _ time.Duration, retry int, resp *http.Response) time.Duration {
 	wait, source := st.c.retryWait(retry, resp, time.Now())
 	st.logOutcome("Retrying Albato API request", map[string]any{"wait_ms": wait.Milliseconds(), "wait_source": source})
@@ -164,8 +164,7 @@ func (st *call) log(ctx context.Context, msg string, extra map[string]any) {
 	}
 }
 
-// errorText is a transport error without the URL *url.Error quotes and
-// without the API token.
+// errorText is a transport error without its URL and the API token.
 func (st *call) errorText(err error) string {
 	return redact(stripURLError(err).Error(), st.c.secrets)
 }
@@ -192,7 +191,7 @@ func idempotent(method string) bool {
 }
 
 // isDialError reports whether err came while connecting (DNS, refused or
-// unreachable), before a byte was sent; a reset or EOF after is not one.
+// unreachable), before a byte was sent.
 func isDialError(err error) bool {
 	var opErr *net.OpError
 	var dnsErr *net.DNSError
@@ -216,9 +215,6 @@ func jitterBackoff(lo, hi time.Duration, retry int) time.Duration {
 	upper := lo
 	for i := 0; i <= retry && upper < hi; i++ {
 		upper += min(upper, hi-upper) // doubled, never past hi (nor overflowing)
-	}
-	if upper <= lo {
-		return lo
 	}
 	return lo + rand.N(upper-lo+1) //nolint:gosec // jitter needs no cryptographic randomness
 }
