@@ -99,6 +99,12 @@ func describe(raw json.RawMessage, depth int) string {
 	if len(raw) == 0 || depth > maxDescribeDepth {
 		return ""
 	}
+	var parts []string
+	add := func(prefix string, item json.RawMessage) {
+		if s := describe(item, depth+1); s != "" {
+			parts = append(parts, prefix+s)
+		}
+	}
 	switch raw[0] {
 	case '"':
 		var s string
@@ -107,13 +113,9 @@ func describe(raw json.RawMessage, depth int) string {
 	case '[':
 		var items []json.RawMessage
 		_ = json.Unmarshal(raw, &items)
-		parts := make([]string, 0, len(items))
 		for _, item := range items {
-			if s := describe(item, depth+1); s != "" {
-				parts = append(parts, s)
-			}
+			add("", item)
 		}
-		return strings.Join(parts, "; ")
 	case '{':
 		var obj map[string]json.RawMessage
 		_ = json.Unmarshal(raw, &obj)
@@ -124,16 +126,12 @@ func describe(raw json.RawMessage, depth int) string {
 			return msg
 		}
 		if depth == 0 { // {"title": ["is required"]}; deeper, an unrelated object
-			var parts []string
 			for _, k := range slices.Sorted(maps.Keys(obj)) {
-				if s := describe(obj[k], depth+1); s != "" {
-					parts = append(parts, k+": "+s)
-				}
+				add(k+": ", obj[k])
 			}
-			return strings.Join(parts, "; ")
 		}
 	}
-	return ""
+	return strings.Join(parts, "; ")
 }
 
 func isJSONNull(raw json.RawMessage) bool {
@@ -210,7 +208,8 @@ func typeProblem(err error) string {
 	if typeErr.Field == "" {
 		return fmt.Sprintf("expected %s, got %s", want, got)
 	}
-	return fmt.Sprintf("field %q: expected %s, got %s", typeErr.Field, want, got)
+	// The path names sharingWire's embedded Sharing, which the JSON does not.
+	return fmt.Sprintf("field %q: expected %s, got %s", strings.TrimPrefix(typeErr.Field, "Sharing."), want, got)
 }
 
 // wantedKinds words the kinds a sharing's JSON is decoded into.

@@ -85,17 +85,13 @@ func UnknownHost(err error) (host string, ok bool) {
 // requestError is a transport failure after all retries: method and path,
 // never a URL's query, and no API token a proxy may have echoed.
 type requestError struct {
-	method, path string
-	err          error
-	secrets      []string
-	tries        int
-	elapsed      time.Duration
+	text    string // method, path and the redacted cause
+	err     error
+	tries   int
+	elapsed time.Duration
 }
 
-func (e *requestError) Error() string {
-	return fmt.Sprintf("%s %s: request failed: %s%s", e.method, e.path, redact(e.err.Error(), e.secrets),
-		triesText(e.tries, e.elapsed))
-}
+func (e *requestError) Error() string { return e.text + triesText(e.tries, e.elapsed) }
 
 func (e *requestError) Unwrap() error { return e.err }
 

@@ -127,8 +127,8 @@ func (st *call) failed(what string, err error) error {
 	if st.ctx.Err() != nil {
 		return fmt.Errorf("%s: %w", st.op, st.ctx.Err())
 	}
-	return fmt.Errorf("%s%s: %w", st.op, what, &requestError{method: st.method, path: st.path, err: err,
-		secrets: st.c.secrets, tries: st.attempt, elapsed: time.Since(st.began)})
+	text := fmt.Sprintf("%s %s: request failed: %s", st.method, st.path, redact(err.Error(), st.c.secrets))
+	return fmt.Errorf("%s%s: %w", st.op, what, &requestError{text, err, st.attempt, time.Since(st.began)})
 }
 
 // withTries adds to err how many tries over how long, unless it says it.

@@ -3,7 +3,6 @@ package albato
 import (
 	"cmp"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -97,9 +96,7 @@ func decodeDate(raw json.RawMessage) (*time.Time, error) {
 		return nil, nil
 	}
 	if v[0] == '"' {
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return nil, errors.New("malformed string")
-		}
+		_ = json.Unmarshal(raw, &v) // valid: it came whole from a decoded sharing
 		if strings.TrimSpace(v) == "" {
 			return nil, nil
 		}
