@@ -129,8 +129,7 @@ func (c *Client) authorized(ctx context.Context, op string, send func(turn *auth
 		case !IsUnauthorized(err):
 			if credentialsAccepted(err) {
 				c.auth.settled.Store(int64(i + 1))
-				if c.cfg.Logf != nil && len(c.auth.schemes) > 1 {
-					// Which reading of the documents holds: a name, no token.
+				if c.cfg.Logf != nil { // only auto tries: which reading of the documents holds (no token)
 					c.cfg.Logf(ctx, "The Albato API accepted the token", map[string]any{
 						"operation": op, "auth_scheme": c.auth.schemes[i].name, "refused_before": i,
 					})
