@@ -119,7 +119,7 @@ func (w *sharingWire) toSharing(serverTime time.Time) (Sharing, string) {
 	if err != nil {
 		return Sharing{}, fmt.Sprintf("malformed sharing %d: dateCreated: %s", w.ID, err)
 	}
-	if waiting := w.Status == StatusWaiting || w.Status == StatusWaitingOAuth; waiting && strings.TrimSpace(w.Token) == "" {
+	if (w.Status == StatusWaiting || w.Status == StatusWaitingOAuth) && strings.TrimSpace(w.Token) == "" {
 		// Its link would end in "token=": a link that cannot work.
 		return Sharing{}, fmt.Sprintf("malformed sharing %d: it is waiting, but its token is null or empty", w.ID)
 	}
