@@ -96,8 +96,8 @@ func (q *listQuery) keep(all []Sharing) []Sharing {
 	if q.match != nil {
 		all = slices.DeleteFunc(all, func(s Sharing) bool { return !q.match(s) })
 	}
-	if q.limit > 0 && len(all) > q.limit {
-		all = all[:q.limit]
+	if q.limit > 0 {
+		all = all[:min(len(all), q.limit)]
 	}
 	return all
 }
