@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -25,16 +26,14 @@ const (
 	authBasicStandard = "Basic base64"
 )
 
-// authScheme is one way to send the API token.
 type authScheme struct{ name, header string }
 
 // authGate settles the scheme the API accepts, once per Client. Under auto,
-// until one is accepted, a request sends a try only while it holds the turn,
-// so that at most one try is in flight: a burst of 401s would look like an
-// attack. It holds the turn from sending the try until the answer says
-// whether the scheme was accepted; an answer that says nothing of it (a 429,
-// a 5xx, no answer) hands the turn on at once, so a rate limit holds no
-// request back for another's whole retry budget.
+// until one is accepted, only the request that holds the turn sends a try,
+// so that a burst of 401s never looks like an attack. It holds the turn
+// until an answer says whether the scheme was accepted; one that says
+// nothing of it (a 429, a 5xx, no answer) hands the turn on at once, so a
+// rate limit holds no request back for another's whole retry budget.
 type authGate struct {
 	schemes []authScheme
 	settled atomic.Int64  // 1 + index of the accepted scheme; 0 while unsettled
@@ -44,18 +43,17 @@ type authGate struct {
 
 // newAuthGate reads the scheme setting: one of AuthSchemes, or "" for auto.
 func newAuthGate(setting, token string) (*authGate, error) {
-	bearer := authScheme{authBearer, "Bearer " + token}
-	basic := authScheme{authBasic, "Basic " + token}
-	standard := authScheme{authBasicStandard, "Basic " + basicCredentials(token)}
+	all := []authScheme{{authBearer, "Bearer " + token}, {authBasic, "Basic " + token},
+		{authBasicStandard, "Basic " + basicCredentials(token)}}
 	g := &authGate{turn: make(chan struct{}, 1)}
 	switch s := strings.TrimSpace(setting); {
 	case s == "" || strings.EqualFold(s, authAuto):
-		g.schemes = []authScheme{bearer, basic, standard}
+		g.schemes = all
 		return g, nil
-	case strings.EqualFold(s, authBasic):
-		g.schemes = []authScheme{basic}
 	case strings.EqualFold(s, authBearer):
-		g.schemes = []authScheme{bearer}
+		g.schemes = all[:1]
+	case strings.EqualFold(s, authBasic):
+		g.schemes = all[1:2]
 	default:
 		return nil, fmt.Errorf("auth scheme must be one of %s, got %q", strings.Join(AuthSchemes, ", "), shorten(oneLine(s), 40))
 	}
@@ -68,7 +66,6 @@ func basicCredentials(token string) string {
 	return base64.StdEncoding.EncodeToString([]byte(token + ":"))
 }
 
-// accepted returns the settled scheme.
 func (g *authGate) accepted() (authScheme, bool) {
 	if i := g.settled.Load(); i > 0 {
 		return g.schemes[i-1], true
@@ -86,9 +83,8 @@ type authTurn struct {
 	began time.Time
 }
 
-// header is the Authorization of the next attempt: the settled scheme, or,
-// once this request holds the turn, the first scheme not refused. It is
-// false when ctx ended while waiting for the turn, and nothing may be sent.
+// header is the next attempt's Authorization: the settled scheme, or, once
+// holding the turn, the first not refused; false if ctx ended while waiting.
 func (t *authTurn) header(ctx context.Context) (string, bool) {
 	t.trial = -1
 	if s, ok := t.g.accepted(); ok {
@@ -110,7 +106,6 @@ func (t *authTurn) header(ctx context.Context) (string, bool) {
 	return t.g.schemes[t.trial].header, true
 }
 
-// release hands the turn on, if this request holds it.
 func (t *authTurn) release() {
 	if t.held {
 		t.held = false
@@ -118,10 +113,9 @@ func (t *authTurn) release() {
 	}
 }
 
-// authorized runs send, which asks turn for each attempt's header, and
-// settles the scheme on an accepted answer. A request refused for its
-// credentials did nothing, so it is sent again under the next scheme, a POST
-// too, keeping the turn; what says nothing of them settles nothing.
+// authorized runs send and settles the scheme on an accepted answer. A
+// request refused for its credentials did nothing, so it is sent again under
+// the next scheme, a POST too, keeping the turn.
 func (c *Client) authorized(ctx context.Context, op string, send func(turn *authTurn) (answer, error)) (answer, error) {
 	t := &authTurn{g: c.auth, trial: -1, began: time.Now()}
 	defer t.release()
@@ -135,9 +129,8 @@ func (c *Client) authorized(ctx context.Context, op string, send func(turn *auth
 		case !IsUnauthorized(err):
 			if credentialsAccepted(err) {
 				c.auth.settled.Store(int64(i + 1))
-				if c.logf != nil && len(c.auth.schemes) > 1 {
-					// Which reading of the documents holds: a name, no token.
-					c.logf(ctx, "The Albato API accepted the token", map[string]any{
+				if c.cfg.Logf != nil { // only auto tries: which reading of the documents holds (no token)
+					c.cfg.Logf(ctx, "The Albato API accepted the token", map[string]any{
 						"operation": op, "auth_scheme": c.auth.schemes[i].name, "refused_before": i,
 					})
 				}
@@ -157,16 +150,10 @@ func (c *Client) authorized(ctx context.Context, op string, send func(turn *auth
 		cmp.Or(refused.Message, http.StatusText(refused.StatusCode)), Tries: t.tries, Elapsed: time.Since(t.began)}
 }
 
-// credentialsAccepted: a success, or a 4xx but 401, 403, and 408 and 429,
-// which may come before credentials are looked at; no answer, or a 5xx,
-// says nothing of them.
+// credentialsAccepted: a success, or a 4xx but 401, 403, 408 and 429 (which
+// may come before credentials are looked at); a 5xx or no answer says nothing.
 func credentialsAccepted(err error) bool {
-	switch s := statusOf(err); {
-	case err == nil:
-		return true
-	case s == http.StatusUnauthorized, s == http.StatusForbidden, s == http.StatusRequestTimeout, s == http.StatusTooManyRequests:
-		return false
-	default:
-		return s >= 400 && s < 500
-	}
+	s := statusOf(err)
+	return err == nil || (s >= 400 && s < 500 && !slices.Contains([]int{http.StatusUnauthorized, http.StatusForbidden,
+		http.StatusRequestTimeout, http.StatusTooManyRequests}, s))
 }

@@ -23,13 +23,11 @@ type Config struct {
 	BaseURL string // e.g. https://api.albato.com, perhaps with a path prefix
 	Token   string // sent as is, but for surrounding white space
 	// AuthScheme is one of AuthSchemes in any letter case; "" means auto:
-	// "Bearer <token>", "Basic <token>", "Basic base64(<token>:)" in turn,
-	// moving on only on 401 or 403, the first accepted kept for good.
+	// each in turn, moving on only on 401 or 403, the first accepted kept.
 	AuthScheme string
-	MaxRetries int    // retries after the first try
-	UserAgent  string // sent when not empty
-	// HTTPClient sends every request; by default each Client has its own.
-	HTTPClient *http.Client
+	MaxRetries int          // retries after the first try
+	UserAgent  string       // sent when not empty
+	HTTPClient *http.Client // by default each Client has its own
 	// RetryWaitMin and RetryWaitMax bound the backoff (default 1 s, 30 s);
 	// MaxRetryAfter caps a Retry-After wait (default 60 s).
 	RetryWaitMin, RetryWaitMax, MaxRetryAfter time.Duration
@@ -41,17 +39,13 @@ type Config struct {
 // Client talks to the Albato API, safely from many goroutines; only the
 // auth scheme changes after New, once settled.
 type Client struct {
-	collection                                *url.URL // <base>/credentials/grant-access-sharing
-	auth                                      *authGate
-	secrets                                   []string // the API token in every form it is sent
-	now                                       func() time.Time
-	userAgent                                 string
-	httpClient                                *http.Client
-	maxRetries                                int
-	retryWaitMin, retryWaitMax, maxRetryAfter time.Duration
-	logf                                      func(ctx context.Context, msg string, fields map[string]any)
-	siblings                                  siblings
-	listed                                    atomic.Bool // a listing has answered: the collection's route works
+	cfg        Config   // with defaults filled in
+	collection *url.URL // <base>/credentials/grant-access-sharing
+	auth       *authGate
+	secrets    []string // the API token in every form it is sent
+	now        func() time.Time
+	siblings   siblings
+	listed     atomic.Bool // a listing has answered: the collection's route works
 }
 
 // New checks cfg and returns a Client.
@@ -75,30 +69,20 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxRetries < 0 {
 		return nil, fmt.Errorf("max retries must be 0 or more, got %d", cfg.MaxRetries)
 	}
-	c := &Client{
-		collection:    base.JoinPath("credentials", "grant-access-sharing"),
-		auth:          auth,
-		secrets:       []string{token, basicCredentials(token)},
-		now:           time.Now,
-		userAgent:     cfg.UserAgent,
-		httpClient:    cfg.HTTPClient,
-		maxRetries:    cfg.MaxRetries,
-		retryWaitMin:  cmp.Or(max(cfg.RetryWaitMin, 0), time.Second), // 0 or less: the default
-		retryWaitMax:  cmp.Or(max(cfg.RetryWaitMax, 0), 30*time.Second),
-		maxRetryAfter: cmp.Or(max(cfg.MaxRetryAfter, 0), time.Minute),
-		logf:          cfg.Logf,
+	cfg.RetryWaitMin = cmp.Or(max(cfg.RetryWaitMin, 0), time.Second) // 0 or less: the default
+	cfg.RetryWaitMax = max(cmp.Or(max(cfg.RetryWaitMax, 0), 30*time.Second), cfg.RetryWaitMin)
+	cfg.MaxRetryAfter = cmp.Or(max(cfg.MaxRetryAfter, 0), time.Minute)
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = newHTTPClient()
 	}
-	c.retryWaitMax = max(c.retryWaitMax, c.retryWaitMin)
-	if c.httpClient == nil {
-		c.httpClient = newHTTPClient()
-	}
-	return c, nil
+	cfg.Token = "" // kept in secrets alone
+	return &Client{cfg: cfg, collection: base.JoinPath("credentials", "grant-access-sharing"), auth: auth,
+		secrets: []string{token, basicCredentials(token)}, now: time.Now}, nil
 }
 
-// newHTTPClient is the per-Client default: cleanhttp's pooled transport,
-// with idle connections for Terraform's parallelism, and no redirects (the
-// API documents none): a redirected POST would become a GET, and another
-// host drop Authorization.
+// newHTTPClient: idle connections for Terraform's parallelism, and no
+// redirects (the API documents none): a redirected POST would become a GET,
+// and another host drop Authorization.
 func newHTTPClient() *http.Client {
 	transport := cleanhttp.DefaultPooledTransport()
 	transport.MaxIdleConnsPerHost = 32
@@ -125,45 +109,29 @@ func (c *Client) RevokeSharing(ctx context.Context, id int64) (*Sharing, error) 
 	return c.itemCall(ctx, "revoke sharing", http.MethodDelete, id)
 }
 
-// itemCall is a call on sharing id's route. Its answer must be for id; a
-// 404 means "no such sharing" (IsNotFound) only when the API itself said so
-// (see judgeNotFound).
+// itemCall is a call on sharing id's route; its answer must be for id. A
+// 404 says "no such sharing" (IsNotFound) only in the API's envelope
+// ("success": false) from a route that otherwise works: a listing of the
+// collection has answered (once, by this Client; page 1 is read if none
+// has). Else the API URL is wrong, and the 404 says nothing of the sharing.
 func (c *Client) itemCall(ctx context.Context, op, method string, id int64) (*Sharing, error) {
-	s, err := c.sharingCall(ctx, op, method, c.sharingURL(id), nil)
-	var apiErr *Error
+	s, err := c.sharingCall(ctx, op, method, c.collection.JoinPath(strconv.FormatInt(id, 10)), nil)
+	var e *Error
 	switch {
-	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound:
-		return nil, c.judgeNotFound(ctx, apiErr)
+	case errors.As(err, &e) && e.StatusCode == http.StatusNotFound:
+		if e.envelope && !c.listed.Load() {
+			_, _ = c.ListSharings(ctx, 1) // sets listed if it answers
+		}
+		if e.gone = e.envelope && c.listed.Load(); !e.gone {
+			e.Message += fmt.Sprintf(" (not the sharing API's answer: %s does not serve it; check the API URL)",
+				shownURL(c.collection))
+		}
+		return nil, e
 	case err == nil && s.ID != id:
 		return nil, &Error{Operation: op, StatusCode: http.StatusOK,
 			Message: fmt.Sprintf("asked for sharing %d, the API answered with sharing %d", id, s.ID)}
 	}
 	return s, err
-}
-
-// judgeNotFound: a 404 says "no such sharing" only in the API's envelope
-// ("success": false) from a route that otherwise works: a listing of the
-// collection answered (once, by this Client). An HTML page, another JSON, or
-// a collection that answers 404 too, means a wrong API URL: it says nothing
-// of the sharing.
-func (c *Client) judgeNotFound(ctx context.Context, e *Error) error {
-	if e.envelope && c.collectionWorks(ctx) {
-		e.gone = true
-		return e
-	}
-	e.Message += fmt.Sprintf(" (not the sharing API's answer: %s does not serve it; check the API URL)",
-		shownURL(c.collection))
-	return e
-}
-
-// collectionWorks reports whether a listing of the collection has answered,
-// reading page 1 if none has yet.
-func (c *Client) collectionWorks(ctx context.Context) bool {
-	if c.listed.Load() {
-		return true
-	}
-	_, err := c.ListSharings(ctx, 1)
-	return err == nil
 }
 
 // ListSharings reads one page (1-based) of the account's sharings (GET
@@ -187,10 +155,6 @@ func (c *Client) ListSharings(ctx context.Context, page int) (*Page, error) {
 	return &p, nil
 }
 
-func (c *Client) sharingURL(id int64) *url.URL {
-	return c.collection.JoinPath(strconv.FormatInt(id, 10))
-}
-
 func (c *Client) sharingCall(ctx context.Context, op, method string, u *url.URL, body []byte) (*Sharing, error) {
 	ans, err := c.do(ctx, op, method, u, body)
 	if err != nil {
@@ -207,18 +171,17 @@ func (c *Client) sharingCall(ctx context.Context, op, method string, u *url.URL,
 
 // answer is a response whose envelope reported success.
 type answer struct {
-	env        envelope
-	status     int
-	serverTime time.Time
-	body       []byte // kept to redact its tokens from a later error
-	tries      int
-	elapsed    time.Duration
+	env           envelope
+	status, tries int
+	serverTime    time.Time
+	body          []byte // kept to redact its tokens from a later error
+	elapsed       time.Duration
 }
 
 var errBodyTooLarge = errors.New("response body exceeds 10 MiB")
 
-// do sends one logical request, with retries, under the settled auth
-// scheme, and checks the answer's envelope.
+// do sends one logical request, with retries and auth schemes, and checks
+// the answer's envelope.
 func (c *Client) do(ctx context.Context, op, method string, u *url.URL, body []byte) (answer, error) {
 	return c.authorized(ctx, op, func(turn *authTurn) (answer, error) {
 		return c.send(ctx, op, method, u, body, turn)
@@ -243,21 +206,23 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if c.userAgent != "" {
-		req.Header.Set("User-Agent", c.userAgent)
+	if c.cfg.UserAgent != "" {
+		req.Header.Set("User-Agent", c.cfg.UserAgent)
 	}
 
 	resp, err := st.retryClient().Do(req)
-	st.logGivingUp()
+	if st.wantedRetry && ctx.Err() == nil { // retries ran out while the policy wanted one more
+		st.logOutcome("Giving up on Albato API request: no retries left", map[string]any{})
+	}
+	if resp != nil { // with err too, on a cancellation after an answer came
+		defer func() { _ = resp.Body.Close() }()
+	}
 	if err != nil {
-		if resp != nil { // a cancellation after an answer came
-			_ = resp.Body.Close()
-		}
 		return answer{}, st.failed("", stripURLError(err))
 	}
-	defer func() { _ = resp.Body.Close() }()
 
-	ans = answer{status: resp.StatusCode, serverTime: serverTime(resp.Header.Get("Date"))}
+	date, _ := http.ParseTime(resp.Header.Get("Date")) // zero when missing or unparsable
+	ans = answer{status: resp.StatusCode, serverTime: date.UTC()}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		return answer{}, c.apiError(op, resp.StatusCode, redirectMessage(resp), nil)
 	}
@@ -272,7 +237,7 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 	if problem != "" {
 		apiErr := c.apiError(op, resp.StatusCode, problem, ans.body)
 		// A success but for an unreadable body may have done what was asked.
-		apiErr.envelope = saysFailure(ans.body)
+		apiErr.envelope = env.saysFailure
 		apiErr.unreadable = resp.StatusCode < 400 && !apiErr.envelope
 		return answer{}, apiErr
 	}
@@ -280,7 +245,7 @@ func (c *Client) send(ctx context.Context, op, method string, u *url.URL, body [
 	return ans, nil
 }
 
-// apiError builds an *Error without the API token or body's sharing tokens.
+// apiError is an *Error without the API token or the body's sharing tokens.
 func (c *Client) apiError(op string, status int, msg string, body []byte) *Error {
 	secrets := append(sharingTokens(body), c.secrets...)
 	msg = strings.TrimSpace(redact(msg, secrets))
@@ -293,12 +258,6 @@ func (c *Client) answerError(op string, ans answer, problem string) *Error {
 	e := c.apiError(op, ans.status, problem, ans.body)
 	e.Tries, e.Elapsed = ans.tries, ans.elapsed
 	return e
-}
-
-// serverTime reads the Date header; zero when it is missing or unparsable.
-func serverTime(date string) time.Time {
-	t, _ := http.ParseTime(date) // zero on error
-	return t.UTC()
 }
 
 // redirectMessage names where a redirect, never followed, pointed.

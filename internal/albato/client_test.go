@@ -283,14 +283,14 @@ func TestNewValidation(t *testing.T) {
 func TestDefaultHTTPClient(t *testing.T) {
 	t.Parallel()
 	c := newTestClient(t, "https://api.albato.com")
-	tr, ok := c.httpClient.Transport.(*http.Transport)
+	tr, ok := c.cfg.HTTPClient.Transport.(*http.Transport)
 	if !ok {
-		t.Fatalf("transport is %T", c.httpClient.Transport)
+		t.Fatalf("transport is %T", c.cfg.HTTPClient.Transport)
 	}
-	if tr.MaxIdleConnsPerHost < 32 || c.httpClient.Timeout != 60*time.Second {
-		t.Errorf("MaxIdleConnsPerHost %d, Timeout %v", tr.MaxIdleConnsPerHost, c.httpClient.Timeout)
+	if tr.MaxIdleConnsPerHost < 32 || c.cfg.HTTPClient.Timeout != 60*time.Second {
+		t.Errorf("MaxIdleConnsPerHost %d, Timeout %v", tr.MaxIdleConnsPerHost, c.cfg.HTTPClient.Timeout)
 	}
-	if other := newTestClient(t, "https://api.albato.com"); other.httpClient == c.httpClient {
+	if other := newTestClient(t, "https://api.albato.com"); other.cfg.HTTPClient == c.cfg.HTTPClient {
 		t.Error("two clients share one *http.Client")
 	}
 
@@ -315,12 +315,12 @@ func TestNewDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.retryWaitMin != time.Second || c.retryWaitMax != 30*time.Second || c.maxRetryAfter != time.Minute {
-		t.Errorf("waits %v, %v, %v; want 1s, 30s, 1m", c.retryWaitMin, c.retryWaitMax, c.maxRetryAfter)
+	if c.cfg.RetryWaitMin != time.Second || c.cfg.RetryWaitMax != 30*time.Second || c.cfg.MaxRetryAfter != time.Minute {
+		t.Errorf("waits %v, %v, %v; want 1s, 30s, 1m", c.cfg.RetryWaitMin, c.cfg.RetryWaitMax, c.cfg.MaxRetryAfter)
 	}
 	c, err = New(Config{BaseURL: "https://api.albato.com", Token: "t", RetryWaitMin: 40 * time.Second})
-	if err != nil || c.retryWaitMax != 40*time.Second {
-		t.Errorf("longest wait %v, %v; want 40s", c.retryWaitMax, err)
+	if err != nil || c.cfg.RetryWaitMax != 40*time.Second {
+		t.Errorf("longest wait %v, %v; want 40s", c.cfg.RetryWaitMax, err)
 	}
 }
 

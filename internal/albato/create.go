@@ -13,32 +13,28 @@ import (
 )
 
 const (
-	// createClockTolerance widens "created since the request began", counted
-	// on the API's clock from its Date header: that header and dateCreated
-	// have whole seconds.
+	// createClockTolerance widens "created since the request began" on the
+	// API's clock (its Date header): Date and dateCreated have whole seconds.
 	createClockTolerance = 3 * time.Second
-	// noClockTolerance is the window's margin where an answer has no Date:
-	// the request's start is then on this machine's clock, whose offset from
-	// the API's is unknown.
+	// noClockTolerance is the margin where an answer has no Date: the start
+	// is then on our clock, whose offset from the API's is unknown.
 	noClockTolerance = 5 * time.Minute
 	// lookTimeout bounds the look for what a failed POST may have created,
 	// which runs even when the caller cancelled: else a sharing is orphaned.
 	lookTimeout = 30 * time.Second
 )
 
-// Created is a sharing made by CreateSharing.
+// Created is a sharing made by CreateSharing: the POST's answer (without
+// dateCreated), or, Adopted, found in the list after the POST got no usable
+// answer (Cause).
 type Created struct {
-	// Sharing is the new sharing; without dateCreated unless Adopted.
 	Sharing *Sharing
-	// Adopted is true when the POST got no usable answer and the sharing
-	// was found in the list instead; Cause is then the POST's failure.
 	Adopted bool
 	Cause   error
 }
 
 // AmbiguousCreateError: a POST that failed (Cause) may have created a
-// sharing that cannot be told: several live ones of the partner and title
-// were created since it began (Candidates, by ID), or the look failed.
+// sharing that cannot be told: several candidates, or the look failed.
 type AmbiguousCreateError struct {
 	Cause, LookErr error
 	Candidates     []Sharing
@@ -63,15 +59,12 @@ func (e *AmbiguousCreateError) CandidateIDs() string {
 	return strings.Join(ids, ", ")
 }
 
-// Unwrap returns the POST's failure.
 func (e *AmbiguousCreateError) Unwrap() error { return e.Cause }
 
 // CreateSharing creates a sharing for partnerID with title (POST
 // /credentials/grant-access-sharing), never twice. A POST that may have
-// taken effect is not sent blind again: the live sharings of that partner
-// and title created since it began, and not held by this Client's callers
-// or creates, are looked for, once no sibling POST of that partner and title
-// is in flight. One is adopted; several, or a failed look, are an
+// taken effect is not sent blind again: its sharing is looked for (see
+// lookForCreated). One found is adopted; several, or a failed look, are an
 // *AmbiguousCreateError; none means no effect, so the POST is sent once
 // more, and looked for once more, never a third time.
 func (c *Client) CreateSharing(ctx context.Context, partnerID int64, title string) (*Created, error) {
@@ -97,7 +90,7 @@ func (c *Client) CreateSharing(ctx context.Context, partnerID int64, title strin
 			return nil, err
 		}
 		c.logCreate(ctx, "Create request may have taken effect without a usable answer; looking for the sharing", sent)
-		found, lookErr := c.lookForCreated(ctx, g, partnerID, title, start)
+		found, lookErr := c.lookForCreated(ctx, partnerID, title, start)
 		switch {
 		case lookErr != nil:
 			return nil, &AmbiguousCreateError{Cause: err, LookErr: lookErr}
@@ -121,27 +114,25 @@ func (c *Client) postSharing(ctx context.Context, partnerID int64, title string)
 	return c.sharingCall(ctx, "create sharing", http.MethodPost, c.collection, body)
 }
 
-// lookForCreated finds the candidates under the gate g, taken alone once
-// every sibling POST has settled, and holds the one it finds, if one:
-// siblings that look after it never see it.
-func (c *Client) lookForCreated(ctx context.Context, g *sync.RWMutex, partnerID int64, title string, start time.Time) ([]Sharing, error) {
-	c.lockForLook(g, partnerID, title)
-	defer g.Unlock()
-	found, err := c.findCreated(ctx, partnerID, title, start)
-	if err == nil && len(found) == 1 {
-		c.HoldSharing(found[0].ID)
-	}
-	return found, err
-}
-
-// findCreated is the live sharings of partnerID and title, held by none,
+// lookForCreated is the live sharings of partnerID and title, held by none,
 // created since start: on the API's clock where the answer's Date says it,
-// less createClockTolerance; else on ours, less noClockTolerance.
-func (c *Client) findCreated(ctx context.Context, partnerID int64, title string, start time.Time) ([]Sharing, error) {
+// less createClockTolerance; else on ours, less noClockTolerance. It looks
+// under the gate, taken alone once every sibling POST has settled, and
+// holds the one it finds, if one: siblings that look after it never see it.
+func (c *Client) lookForCreated(ctx context.Context, partnerID int64, title string, start time.Time) ([]Sharing, error) {
+	g := c.gate(partnerID, title)
+	if !g.TryLock() {
+		if c.siblings.waiting != nil { // a test waits for this moment
+			c.siblings.waiting(partnerID, title)
+		}
+		g.Lock()
+	}
+	defer g.Unlock()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lookTimeout)
 	defer cancel()
-	return c.listSharings(ctx, listQuery{union: true, match: func(s Sharing) bool {
-		if s.PartnerID != partnerID || s.Title != title || s.Status == StatusRevoked || c.isHeld(s.ID) {
+	found, err := c.listSharings(ctx, listQuery{union: true, match: func(s Sharing) bool {
+		if _, held := c.siblings.held.Load(s.ID); held || s.PartnerID != partnerID || s.Title != title ||
+			s.Status == StatusRevoked {
 			return false
 		}
 		if s.DateCreated == nil {
@@ -153,22 +144,55 @@ func (c *Client) findCreated(ctx context.Context, partnerID int64, title string,
 		}
 		return !s.DateCreated.Before(began.Add(-tolerance))
 	}})
+	if err == nil && len(found) == 1 {
+		c.HoldSharing(found[0].ID)
+	}
+	return found, err
 }
 
 func (c *Client) logCreate(ctx context.Context, msg string, sent int) {
-	if c.logf != nil {
-		c.logf(ctx, msg, map[string]any{"operation": "create sharing", "sent": sent})
+	if c.cfg.Logf != nil {
+		c.cfg.Logf(ctx, msg, map[string]any{"operation": "create sharing", "sent": sent})
 	}
 }
 
 // MayHaveBeenApplied reports whether a failed request that changes a link
-// may have taken effect all the same, so that only a read can tell: it got no
-// answer after it was sent (a failed dial was never sent), a server error
-// (other than 501 Not Implemented), or a success that could not be read. A
-// 4xx, a 501 and "success": false mean nothing was done.
+// may have taken effect all the same, so that only a read can tell: no answer
+// after it was sent (a failed dial was never sent), a server error other than
+// 501 Not Implemented, or a success that could not be read.
 func MayHaveBeenApplied(err error) bool {
 	if apiErr := (*Error)(nil); errors.As(err, &apiErr) {
 		return apiErr.unreadable || (apiErr.StatusCode >= 500 && apiErr.StatusCode != http.StatusNotImplemented)
 	}
 	return err != nil && !isDialError(err)
+}
+
+// siblings is what a Client knows of the sharings its callers own, so that
+// a create that got no usable answer never takes another's sharing
+// (DESIGN.md, "A create without a usable answer").
+type siblings struct {
+	held  sync.Map // int64 id -> struct{}: the ids its creates got or a caller holds
+	gates sync.Map // siblingKey -> *sync.RWMutex: see gate
+	// waiting, set by tests before any create, is called when a look is
+	// about to wait for a sibling's POST to settle.
+	waiting func(partnerID int64, title string)
+}
+
+type siblingKey struct {
+	partnerID int64
+	title     string
+}
+
+// HoldSharing records that the caller holds the sharing id (a resource
+// instance read it into its state, say): no create that got no usable
+// answer ever takes it as its own.
+func (c *Client) HoldSharing(id int64) { c.siblings.held.Store(id, struct{}{}) }
+
+// gate is the lock of partnerID and title: POSTs share it, a look takes it
+// alone, so that a look starts only once every sibling POST has its answer
+// (and its sharing held), and no POST starts while a look may adopt.
+func (c *Client) gate(partnerID int64, title string) *sync.RWMutex {
+	g, _ := c.siblings.gates.LoadOrStore(siblingKey{partnerID, title}, &sync.RWMutex{})
+	mu, _ := g.(*sync.RWMutex) // the only type stored
+	return mu
 }

@@ -23,14 +23,18 @@ const (
 	maxDescribeDepth = 3        // so that a deeply nested body cannot make decoding quadratic
 )
 
-// envelopeWire is the JSON envelope of every answer, each member kept raw to
-// be judged on its own. Its tags match member names in any letter case.
+// envelopeWire is the JSON envelope of every answer, each member kept raw
+// (encoding/json matches its names in any letter case).
 type envelopeWire struct {
 	Success, Data, Meta, Message, Error, Errors json.RawMessage
 }
 
-// envelope is a successful answer's data and meta (nil when absent or null).
-type envelope struct{ data, meta json.RawMessage }
+// envelope is a successful answer's data and meta, or tells of a failure
+// whether it has "success": false, the API's own statement that it did nothing.
+type envelope struct {
+	data, meta  json.RawMessage
+	saysFailure bool
+}
 
 // decodeEnvelope judges an answer by its status, Content-Type and body: the
 // envelope of a success, or a description of the failure, whose quotes are
@@ -59,7 +63,7 @@ func decodeEnvelope(status int, contentType string, body []byte, apiSecrets ...s
 				syntaxProblem(err), clean(string(trimmed), maxSnippetRunes))
 		}
 	case !json.Valid(trimmed):
-		isHTML := looksLikeHTML(contentType, trimmed)
+		isHTML := strings.Contains(strings.ToLower(contentType), "html") || trimmed[0] == '<' // else '<' is no tag
 		return envelope{}, fmt.Sprintf("unexpected non-JSON response (%s): %s",
 			describeContentType(contentType), clean(textOf(redactAll(string(trimmed)), isHTML), maxSnippetRunes))
 	case failed: // a bare string or list may still describe the failure
@@ -67,24 +71,13 @@ func decodeEnvelope(status int, contentType string, body []byte, apiSecrets ...s
 	default:
 		return envelope{}, "unexpected JSON response (expected an object): " + clean(string(trimmed), maxSnippetRunes)
 	}
-	if failed || isJSONFalse(w.Success) {
-		return envelope{}, clean(cmp.Or(failureMessage(&w), string(trimmed)), maxMessageRunes)
+	if saysFailure := string(bytes.TrimSpace(w.Success)) == "false"; failed || saysFailure {
+		return envelope{saysFailure: saysFailure}, clean(cmp.Or(failureMessage(&w), string(trimmed)), maxMessageRunes)
 	}
 	if isJSONNull(w.Data) {
 		return envelope{}, `malformed response: "data" is missing or null`
 	}
-	env := envelope{data: w.Data}
-	if !isJSONNull(w.Meta) {
-		env.meta = w.Meta
-	}
-	return env, ""
-}
-
-// saysFailure reports whether body has "success": false, the API's own
-// statement that it did nothing.
-func saysFailure(body []byte) bool {
-	var w envelopeWire
-	return json.Unmarshal(bytes.TrimSpace(body), &w) == nil && isJSONFalse(w.Success)
+	return envelope{data: w.Data, meta: w.Meta}, ""
 }
 
 // failureMessage is the API's description of a failure: "message" or
@@ -106,6 +99,12 @@ func describe(raw json.RawMessage, depth int) string {
 	if len(raw) == 0 || depth > maxDescribeDepth {
 		return ""
 	}
+	var parts []string
+	add := func(prefix string, item json.RawMessage) {
+		if s := describe(item, depth+1); s != "" {
+			parts = append(parts, prefix+s)
+		}
+	}
 	switch raw[0] {
 	case '"':
 		var s string
@@ -114,13 +113,9 @@ func describe(raw json.RawMessage, depth int) string {
 	case '[':
 		var items []json.RawMessage
 		_ = json.Unmarshal(raw, &items)
-		parts := make([]string, 0, len(items))
 		for _, item := range items {
-			if s := describe(item, depth+1); s != "" {
-				parts = append(parts, s)
-			}
+			add("", item)
 		}
-		return strings.Join(parts, "; ")
 	case '{':
 		var obj map[string]json.RawMessage
 		_ = json.Unmarshal(raw, &obj)
@@ -131,35 +126,26 @@ func describe(raw json.RawMessage, depth int) string {
 			return msg
 		}
 		if depth == 0 { // {"title": ["is required"]}; deeper, an unrelated object
-			var parts []string
 			for _, k := range slices.Sorted(maps.Keys(obj)) {
-				if s := describe(obj[k], depth+1); s != "" {
-					parts = append(parts, k+": "+s)
-				}
+				add(k+": ", obj[k])
 			}
-			return strings.Join(parts, "; ")
 		}
 	}
-	return ""
+	return strings.Join(parts, "; ")
 }
 
-// isJSONNull reports whether raw is absent or the literal null.
 func isJSONNull(raw json.RawMessage) bool {
 	raw = bytes.TrimSpace(raw)
 	return len(raw) == 0 || string(raw) == "null"
 }
 
-func isJSONFalse(raw json.RawMessage) bool {
-	return string(bytes.TrimSpace(raw)) == "false"
-}
-
 // syntaxProblem says what is wrong with invalid JSON, with the byte offset.
 func syntaxProblem(err error) string {
-	var syn *json.SyntaxError
-	if errors.As(err, &syn) {
-		return fmt.Sprintf("%s at byte %d", strings.TrimPrefix(syn.Error(), "json: "), syn.Offset)
+	msg := strings.TrimPrefix(err.Error(), "json: ")
+	if syn := (*json.SyntaxError)(nil); errors.As(err, &syn) {
+		msg += fmt.Sprintf(" at byte %d", syn.Offset)
 	}
-	return strings.TrimPrefix(err.Error(), "json: ")
+	return msg
 }
 
 // describeContentType names the media type without parameters.
@@ -178,12 +164,6 @@ var (
 	htmlTitleRe = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title`)
 	htmlTagRe   = regexp.MustCompile(`<[^>]*(?:>|$)`)
 )
-
-// looksLikeHTML tells an HTML page (Content-Type, first byte) from plain
-// text, whose '<' is no tag.
-func looksLikeHTML(contentType string, body []byte) bool {
-	return strings.Contains(strings.ToLower(contentType), "html") || (len(body) > 0 && body[0] == '<')
-}
 
 // textOf is the words of a non-JSON body's start, where an error page
 // explains itself: of HTML, its <title>, or else its text without tags.
@@ -224,14 +204,12 @@ func typeProblem(err error) string {
 	if typeErr.Type != nil {
 		want = cmp.Or(wantedKinds[typeErr.Type.Kind()], want)
 	}
-	got := typeErr.Value
-	if strings.HasPrefix(got, "number") {
-		got = "number" // keep the literal out of the message
-	}
+	got, _, _ := strings.Cut(typeErr.Value, " ") // "number 1.5": keep the literal out
 	if typeErr.Field == "" {
 		return fmt.Sprintf("expected %s, got %s", want, got)
 	}
-	return fmt.Sprintf("field %q: expected %s, got %s", typeErr.Field, want, got)
+	// The path names sharingWire's embedded Sharing, which the JSON does not.
+	return fmt.Sprintf("field %q: expected %s, got %s", strings.TrimPrefix(typeErr.Field, "Sharing."), want, got)
 }
 
 // wantedKinds words the kinds a sharing's JSON is decoded into.

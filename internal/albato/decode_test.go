@@ -314,7 +314,7 @@ func TestEnvelopeMembersInAnyCase(t *testing.T) {
 	if _, problem := decodeEnvelope(200, "application/json", []byte(`{"Success":false,"Message":"no"}`)); problem != "no" {
 		t.Errorf("problem %q, want %q", problem, "no")
 	}
-	if !saysFailure([]byte(`{"SUCCESS":false}`)) {
+	if env, _ := decodeEnvelope(200, "application/json", []byte(`{"SUCCESS":false}`)); !env.saysFailure {
 		t.Error(`{"SUCCESS":false} does not say failure`)
 	}
 }

@@ -16,21 +16,14 @@ import (
 // Error is every failure the API reports: an HTTP status of 400 or more,
 // "success": false at any status, or a body that cannot be decoded.
 type Error struct {
-	Operation  string // what the client was doing, such as "read sharing"
-	StatusCode int    // 200 when "success" is false or the body is unusable
-	// Message is the API's own, or what was wrong with the body; redacted.
-	Message string
-	// Tries is how many times the request was sent (0 for a failure of no
-	// single answer), over Elapsed.
-	Tries   int
-	Elapsed time.Duration
-	// unreadable: a success status whose body could not be read as the
-	// API's answer; the request may well have taken effect.
-	unreadable bool
-	// envelope: the failure came in the API's envelope ("success": false).
-	envelope bool
-	// gone: a 404 that the sharing API itself gave (see judgeNotFound).
-	gone bool
+	Operation  string        // what the client was doing, such as "read sharing"
+	StatusCode int           // 200 when "success" is false or the body is unusable
+	Message    string        // the API's own, or what was wrong with the body; redacted
+	Tries      int           // times sent (0 for a failure of no single answer)
+	Elapsed    time.Duration // from the first try to the failure
+	unreadable bool          // a success whose body is unreadable: it may well have taken effect
+	envelope   bool          // the failure came in the API's envelope ("success": false)
+	gone       bool          // a 404 that the sharing API itself gave (see itemCall)
 }
 
 // Error reads e.g. "read sharing: HTTP 404: Sharing not found" or "read
@@ -49,12 +42,11 @@ func triesText(tries int, elapsed time.Duration) string {
 	if tries <= 1 {
 		return ""
 	}
+	unit := time.Millisecond
 	if elapsed >= time.Second {
-		elapsed = elapsed.Round(100 * time.Millisecond)
-	} else {
-		elapsed = elapsed.Round(time.Millisecond)
+		unit = 100 * time.Millisecond
 	}
-	return fmt.Sprintf(" (%d tries over %s)", tries, elapsed)
+	return fmt.Sprintf(" (%d tries over %s)", tries, elapsed.Round(unit))
 }
 
 // IsNotFound reports whether err is, or wraps, the sharing API's own 404
@@ -62,7 +54,7 @@ func triesText(tries int, elapsed time.Duration) string {
 // a wrong path prefix) is not.
 func IsNotFound(err error) bool {
 	apiErr := (*Error)(nil)
-	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound && apiErr.gone
+	return errors.As(err, &apiErr) && apiErr.gone
 }
 
 // IsUnauthorized reports whether err is, or wraps, an *Error with HTTP status
@@ -93,17 +85,13 @@ func UnknownHost(err error) (host string, ok bool) {
 // requestError is a transport failure after all retries: method and path,
 // never a URL's query, and no API token a proxy may have echoed.
 type requestError struct {
-	method, path string
-	err          error
-	secrets      []string
-	tries        int
-	elapsed      time.Duration
+	text    string // method, path and the redacted cause
+	err     error
+	tries   int
+	elapsed time.Duration
 }
 
-func (e *requestError) Error() string {
-	return fmt.Sprintf("%s %s: request failed: %s%s", e.method, e.path, redact(e.err.Error(), e.secrets),
-		triesText(e.tries, e.elapsed))
-}
+func (e *requestError) Error() string { return e.text + triesText(e.tries, e.elapsed) }
 
 func (e *requestError) Unwrap() error { return e.err }
 

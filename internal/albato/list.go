@@ -21,45 +21,40 @@ const (
 )
 
 // ListAllSharings returns each of the account's sharings once (the later
-// page's copy), sorted by ID. Page 1 tells how many pages there are, and the
-// others are read concurrently, up to totalPages, never to an empty page (an
-// API may answer a page out of range with its last one). A list that changes
-// while it is read is read again, up to ListReadings times, then is an
-// *Error; so is a page that repeats an earlier one (the page parameter
-// ignored), and pages that hold another number of sharings than page 1
-// counts (never a silent part of the list). The first failure cancels the
-// others.
+// page's copy), sorted by ID. Page 1 tells how many pages there are; the
+// others are read concurrently, never past that count (an API may answer a
+// page out of range with its last one). A list that changes while it is
+// read is read again, up to ListReadings times, then is an *Error; so is a
+// page that repeats an earlier one, and pages that hold another number of
+// sharings than page 1 counts: never a silent part of the list.
 func (c *Client) ListAllSharings(ctx context.Context) ([]Sharing, error) {
 	return c.listSharings(ctx, listQuery{})
 }
 
-// ListAllSharingsFrom is ListAllSharings for a caller that has just read
-// page 1 (first, from ListSharings): the first reading starts from it;
-// should the list change, it is read again from a fresh page 1.
+// ListAllSharingsFrom is ListAllSharings whose first reading starts from a
+// page 1 the caller has just read; should the list change, it is read again.
 func (c *Client) ListAllSharingsFrom(ctx context.Context, first *Page) ([]Sharing, error) {
 	return c.listSharings(ctx, listQuery{first: first})
 }
 
-// ListSharingsMatching is ListAllSharings kept to the sharings for which
-// match is true (all when nil), at most limit of them when limit is positive;
-// no page after the one that completes the limit is read.
+// ListSharingsMatching is ListAllSharings kept to the sharings match accepts
+// (all if nil), at most limit if positive: no page after the one that
+// completes the limit is read.
 func (c *Client) ListSharingsMatching(ctx context.Context, match func(Sharing) bool, limit int) ([]Sharing, error) {
 	return c.listSharings(ctx, listQuery{match: match, limit: limit})
 }
 
-// listQuery is what a listing asks for.
 type listQuery struct {
 	first *Page              // page 1, if the caller has read it
 	match func(Sharing) bool // nil: every sharing
 	limit int                // positive: stop once this many matched
-	// union merges the matches of every reading (the last copy wins) instead
-	// of failing on a busy account's list that changes at every reading: a
-	// sharing that existed before the call is found even if it moved pages.
+	// union merges every reading (the last copy wins) instead of failing on
+	// a busy account's list that changes at every reading.
 	union bool
 }
 
-// listSharings is the one driver of every listing: it reads the list again
-// from page 1 when it changed, up to ListReadings times in all.
+// listSharings reads the list again from page 1 while it changes, up to
+// ListReadings times in all.
 func (c *Client) listSharings(ctx context.Context, q listQuery) ([]Sharing, error) {
 	found := map[int64]Sharing{}
 	for reading := 1; ; reading++ {
@@ -77,21 +72,19 @@ func (c *Client) listSharings(ctx context.Context, q listQuery) ([]Sharing, erro
 		case changed == nil:
 			return got, nil
 		case reading >= ListReadings:
-			return nil, changed.err
+			return nil, changed
 		}
 		q.first = nil
-		if c.logf != nil {
-			c.logf(ctx, "Reading the list of sharings again: it changed while it was read",
+		if c.cfg.Logf != nil {
+			c.cfg.Logf(ctx, "Reading the list of sharings again: it changed while it was read",
 				map[string]any{"operation": "list sharings", "reading": reading + 1})
 		}
 	}
 }
 
-func (q *listQuery) matches(s Sharing) bool { return q.match == nil || q.match(s) }
-
 func (q *listQuery) count(page []Sharing) (n int) {
 	for _, s := range page {
-		if q.matches(s) {
+		if q.match == nil || q.match(s) {
 			n++
 		}
 	}
@@ -100,22 +93,19 @@ func (q *listQuery) count(page []Sharing) (n int) {
 
 // keep filters all in place to the sharings that match, at most limit.
 func (q *listQuery) keep(all []Sharing) []Sharing {
-	out := all[:0]
-	for _, s := range all {
-		if q.limit > 0 && len(out) >= q.limit {
-			break
-		}
-		if q.matches(s) {
-			out = append(out, s)
-		}
+	if q.match != nil {
+		all = slices.DeleteFunc(all, func(s Sharing) bool { return !q.match(s) })
 	}
-	return out
+	if q.limit > 0 {
+		all = all[:min(len(all), q.limit)]
+	}
+	return all
 }
 
 // readList is one reading of the list, from q.first or a fresh page 1. A
 // page that counts another list than page 1 ends it at once with changed
-// set, unless q.union, in which case every page is still read and merged.
-func (c *Client) readList(ctx context.Context, q listQuery) (_ []Sharing, changed *listChange, err error) {
+// set, unless q.union, which still reads and merges every page.
+func (c *Client) readList(ctx context.Context, q listQuery) (_ []Sharing, changed *Error, err error) {
 	first := q.first
 	if first == nil {
 		if first, err = c.ListSharings(ctx, 1); err != nil {
@@ -149,8 +139,7 @@ func (c *Client) readList(ctx context.Context, q listQuery) (_ []Sharing, change
 		return nil, nil, listError("page %d repeats page %d (the same sharings): the API seems to ignore the page "+
 			"parameter, so the list cannot be read in full", later, earlier)
 	}
-	// A whole reading holds what page 1 counts: else the count or the pages
-	// are wrong, and what was read may be a part of the list.
+	// Else the count or the pages are wrong: what was read may be a part.
 	if held := len(slices.Concat(pages[:read]...)); read >= total && changed == nil && held != first.TotalItemsCount {
 		return nil, nil, listError("the list does not add up: page 1 counts %d sharings on %d pages, but the %d pages "+
 			"read hold %d, so the list cannot be read in full", first.TotalItemsCount, total, read, held)
@@ -158,35 +147,25 @@ func (c *Client) readList(ctx context.Context, q listQuery) (_ []Sharing, change
 	return q.keep(mergePages(pages[:read])), changed, nil
 }
 
-// listChange is the first page found to count another list than page 1.
-type listChange struct {
-	n   int
-	err *Error
-}
-
-// listError is a listing's failure to make sense of what the API answered.
 func listError(format string, args ...any) *Error {
 	return &Error{Operation: "list sharings", StatusCode: http.StatusOK, Message: fmt.Sprintf(format, args...)}
 }
 
 // readPages fills pages from..len(pages) (1-based), ListConcurrency at a
-// time, and reports the lowest that counts another list than first, which
-// ends the reading unless keepGoing. The first failure cancels the rest.
-func (c *Client) readPages(ctx context.Context, first *Page, pages [][]Sharing, from int, keepGoing bool) (*listChange, error) {
+// time, and reports the lowest that counts another list than first (which
+// ends the reading unless keepGoing). The first failure cancels the rest.
+func (c *Client) readPages(ctx context.Context, first *Page, pages [][]Sharing, from int, keepGoing bool) (*Error, error) {
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errs := make([]error, len(pages))
-	var next atomic.Int64 // the next page to ask for
-	next.Store(int64(from))
-	var (
-		mu     sync.Mutex
-		change *listChange
-		wg     sync.WaitGroup
-	)
+	changes := make([]*Error, len(pages))
+	var next atomic.Int64 // the last page asked for
+	next.Store(int64(from - 1))
+	var wg sync.WaitGroup
 	for range min(ListConcurrency, len(pages)-from+1) {
 		wg.Go(func() {
-			for n := int(next.Add(1) - 1); n <= len(pages) && ctx.Err() == nil; n = int(next.Add(1) - 1) {
+			for n := int(next.Add(1)); n <= len(pages) && ctx.Err() == nil; n = int(next.Add(1)) {
 				p, err := c.ListSharings(ctx, n)
 				if err != nil {
 					errs[n-1] = err
@@ -194,13 +173,9 @@ func (c *Client) readPages(ctx context.Context, first *Page, pages [][]Sharing, 
 					return
 				}
 				if p.TotalPages != first.TotalPages || p.TotalItemsCount != first.TotalItemsCount {
-					mu.Lock()
-					if change == nil || n < change.n {
-						change = &listChange{n, listError("the list of sharings changed while it was being read "+
-							"(page 1 counted %d sharings on %d pages, page %d counts %d on %d pages); read it again",
-							first.TotalItemsCount, first.TotalPages, n, p.TotalItemsCount, p.TotalPages)}
-					}
-					mu.Unlock()
+					changes[n-1] = listError("the list of sharings changed while it was being read "+
+						"(page 1 counted %d sharings on %d pages, page %d counts %d on %d pages); read it again",
+						first.TotalItemsCount, first.TotalPages, n, p.TotalItemsCount, p.TotalPages)
 					if !keepGoing {
 						cancel()
 						return
@@ -211,29 +186,23 @@ func (c *Client) readPages(ctx context.Context, first *Page, pages [][]Sharing, 
 		})
 	}
 	wg.Wait()
-	failure, cancelled := lowestFailure(parent, errs)
-	switch {
-	case failure != nil:
-		return nil, failure
-	case parent.Err() != nil:
-		return nil, fmt.Errorf("list sharings: %w", parent.Err())
-	case change != nil:
-		return change, nil // requests cancelled because the list changed are no failure
-	}
-	return nil, cancelled
-}
-
-// lowestFailure is the failure of the lowest page but those cancelled only
-// because another page failed, and cancelled the first of those.
-func lowestFailure(parent context.Context, errs []error) (failure, cancelled error) {
+	// The lowest page's failure, but for pages cancelled by another's
+	// failure or by a change of the list, which are no failure.
+	var cancelled error
 	for _, err := range errs {
 		switch {
 		case err == nil:
 		case parent.Err() == nil && errors.Is(err, context.Canceled):
 			cancelled = cmp.Or(cancelled, err)
 		default:
-			return err, nil
+			return nil, err
 		}
+	}
+	if parent.Err() != nil {
+		return nil, fmt.Errorf("list sharings: %w", parent.Err())
+	}
+	if i := slices.IndexFunc(changes, func(e *Error) bool { return e != nil }); i >= 0 {
+		return changes[i], nil
 	}
 	return nil, cancelled
 }
@@ -256,9 +225,8 @@ func repeatedPage(pages [][]Sharing) (earlier, later int) {
 
 func byID(a, b Sharing) int { return cmp.Compare(a.ID, b.ID) }
 
-// mergePages concatenates the pages, sorts them by ID (the API lists by ID,
-// so usually there is nothing to sort) and keeps, of an ID seen twice, the
-// later page's copy. The result is never nil.
+// mergePages sorts the pages' sharings by ID (the API lists by ID: usually
+// already sorted), keeping the later page's copy of an ID; never nil.
 func mergePages(pages [][]Sharing) []Sharing {
 	all := slices.Concat(pages...)
 	if all == nil {

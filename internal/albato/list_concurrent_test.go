@@ -142,20 +142,24 @@ func TestListAllSharingsKeepsOrder(t *testing.T) {
 func TestListAllSharingsListChanged(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name                  string
-		totalPages, totalItem int // what page 7 reports
-		want                  string
+		name                        string
+		page, totalPages, totalItem int // what page reports
+		want                        string
 	}{
-		{"more pages", 21, 401, "page 1 counted 400 sharings on 20 pages, page 7 counts 401 on 21 pages"},
-		{"fewer pages", 19, 380, "page 1 counted 400 sharings on 20 pages, page 7 counts 380 on 19 pages"},
-		{"same pages, other count", 20, 399, "page 1 counted 400 sharings on 20 pages, page 7 counts 399 on 20 pages"},
+		{"more pages", 7, 21, 401, "page 1 counted 400 sharings on 20 pages, page 7 counts 401 on 21 pages"},
+		{"fewer pages", 7, 19, 380, "page 1 counted 400 sharings on 20 pages, page 7 counts 380 on 19 pages"},
+		{"same pages, other count", 7, 20, 399, "page 1 counted 400 sharings on 20 pages, page 7 counts 399 on 20 pages"},
+		// The first and the last page read after page 1: the change is
+		// kept by its page, at either end of the reading.
+		{"on page 2", 2, 21, 401, "page 1 counted 400 sharings on 20 pages, page 2 counts 401 on 21 pages"},
+		{"on the last page", 20, 21, 401, "page 1 counted 400 sharings on 20 pages, page 20 counts 401 on 21 pages"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			url := listServer(t, func(n int) listPage {
 				p := listPage{items: numberedPage(n, 20), totalPages: 20, totalItems: 400}
-				if n == 7 {
+				if n == tt.page {
 					p.totalPages, p.totalItems = tt.totalPages, tt.totalItem
 				}
 				return p

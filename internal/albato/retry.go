@@ -18,8 +18,8 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// call is one logical request's state across its attempts; retryablehttp
-// runs its hooks one after another on the caller's goroutine: no lock.
+// call is one logical request's state across its attempts (retryablehttp
+// runs its hooks one after another on the caller's goroutine: no lock).
 type call struct {
 	c                *Client
 	ctx              context.Context
@@ -53,13 +53,16 @@ func (st *call) readBody(resp *http.Response) ([]byte, error) {
 // the call's state fills the gap.
 func (st *call) retryClient() *retryablehttp.Client {
 	return &retryablehttp.Client{
-		HTTPClient:      st.c.httpClient,
-		Logger:          nil, // it would log URLs; Logf gets sanitised fields
-		RetryMax:        st.c.maxRetries,
-		RequestLogHook:  st.requestHook,
-		ResponseLogHook: st.responseHook,
-		CheckRetry:      st.checkRetry,
-		Backoff:         st.backoff,
+		HTTPClient:     st.c.cfg.HTTPClient,
+		Logger:         nil, // it would log URLs; Logf gets sanitised fields
+		RetryMax:       st.c.cfg.MaxRetries,
+		RequestLogHook: st.requestHook,
+		ResponseLogHook: func(_ retryablehttp.Logger, resp *http.Response) {
+			st.log(st.ctx, "Albato API request", map[string]any{"status": resp.StatusCode,
+				"duration_ms": time.Since(st.start).Milliseconds()})
+		},
+		CheckRetry: st.checkRetry,
+		Backoff:    st.backoff,
 		// The last 429 or 503 as is, for an *Error with the API's message.
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
@@ -79,13 +82,9 @@ func (st *call) requestHook(_ retryablehttp.Logger, req *http.Request, _ int) {
 	st.attempt++ // counted over every scheme tried, so not retry+1
 }
 
-func (st *call) responseHook(_ retryablehttp.Logger, resp *http.Response) {
-	st.log(st.ctx, "Albato API request", map[string]any{"status": resp.StatusCode, "duration_ms": time.Since(st.start).Milliseconds()})
-}
-
 // checkRetry is the retry policy: stop on cancellation; retry 429 always;
-// retry 5xx (but 501) and transport errors, a body lost in transit included,
-// only where a repeat is safe: for POST, only before anything was sent.
+// retry server errors and transport errors (a body lost in transit too) only
+// where a repeat is safe: for POST, only before anything was sent.
 func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	st.lastStatus, st.lastErr, st.wantedRetry = 0, err, false
 	if err != nil {
@@ -116,7 +115,7 @@ func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	return st.wantedRetry, nil
 }
 
-// backoff is called by retryablehttp only when another try will follow.
+// backoff is called only when another try will follow.
 func (st *call) backoff(_, _ time.Duration, retry int, resp *http.Response) time.Duration {
 	wait, source := st.c.retryWait(retry, resp, time.Now())
 	st.logOutcome("Retrying Albato API request", map[string]any{"wait_ms": wait.Milliseconds(), "wait_source": source})
@@ -128,8 +127,8 @@ func (st *call) failed(what string, err error) error {
 	if st.ctx.Err() != nil {
 		return fmt.Errorf("%s: %w", st.op, st.ctx.Err())
 	}
-	return fmt.Errorf("%s%s: %w", st.op, what, &requestError{method: st.method, path: st.path, err: err,
-		secrets: st.c.secrets, tries: st.attempt, elapsed: time.Since(st.began)})
+	text := fmt.Sprintf("%s %s: request failed: %s", st.method, st.path, redact(err.Error(), st.c.secrets))
+	return fmt.Errorf("%s%s: %w", st.op, what, &requestError{text, err, st.attempt, time.Since(st.began)})
 }
 
 // withTries adds to err how many tries over how long, unless it says it.
@@ -146,13 +145,6 @@ func (st *call) withTries(err error) error {
 	return err
 }
 
-// logGivingUp logs retries running out while the policy wanted one more.
-func (st *call) logGivingUp() {
-	if st.wantedRetry && st.ctx.Err() == nil {
-		st.logOutcome("Giving up on Albato API request: no retries left", map[string]any{})
-	}
-}
-
 // logOutcome logs msg with the last attempt's error, or else its status.
 func (st *call) logOutcome(msg string, fields map[string]any) {
 	if st.lastErr != nil {
@@ -164,16 +156,15 @@ func (st *call) logOutcome(msg string, fields map[string]any) {
 }
 
 func (st *call) log(ctx context.Context, msg string, extra map[string]any) {
-	if st.c.logf != nil {
+	if st.c.cfg.Logf != nil {
 		// The path holds ids only: tokens never appear in a path.
 		fields := map[string]any{"operation": st.op, "method": st.method, "path": st.path, "attempt": st.attempt}
 		maps.Copy(fields, extra)
-		st.c.logf(ctx, msg, fields)
+		st.c.cfg.Logf(ctx, msg, fields)
 	}
 }
 
-// errorText is a transport error without the URL *url.Error quotes and
-// without the API token.
+// errorText is a transport error without its URL and the API token.
 func (st *call) errorText(err error) string {
 	return redact(stripURLError(err).Error(), st.c.secrets)
 }
@@ -181,14 +172,8 @@ func (st *call) errorText(err error) string {
 // retryableStatus: a 429 refused the request, so even a POST may be sent
 // again; a 5xx may follow a POST that took effect; 501 will not change.
 func retryableStatus(method string, status int) bool {
-	switch {
-	case status == http.StatusTooManyRequests:
-		return true
-	case status >= 500 && status != http.StatusNotImplemented:
-		return idempotent(method)
-	default:
-		return false
-	}
+	return status == http.StatusTooManyRequests ||
+		(status >= 500 && status != http.StatusNotImplemented && idempotent(method))
 }
 
 // retryableTransportError never retries what cannot heal (unknown host,
@@ -206,7 +191,7 @@ func idempotent(method string) bool {
 }
 
 // isDialError reports whether err came while connecting (DNS, refused or
-// unreachable), before a byte was sent; a reset or EOF after is not one.
+// unreachable), before a byte was sent.
 func isDialError(err error) bool {
 	var opErr *net.OpError
 	var dnsErr *net.DNSError
@@ -218,10 +203,10 @@ func isDialError(err error) bool {
 func (c *Client) retryWait(retry int, resp *http.Response, now time.Time) (time.Duration, string) {
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), now); ok {
-			return min(d, c.maxRetryAfter), "retry_after"
+			return min(d, c.cfg.MaxRetryAfter), "retry_after"
 		}
 	}
-	return jitterBackoff(c.retryWaitMin, c.retryWaitMax, retry), "backoff"
+	return jitterBackoff(c.cfg.RetryWaitMin, c.cfg.RetryWaitMax, retry), "backoff"
 }
 
 // jitterBackoff draws from [lo, min(hi, lo*2^(retry+1))]: clients refused
@@ -229,14 +214,7 @@ func (c *Client) retryWait(retry int, resp *http.Response, now time.Time) (time.
 func jitterBackoff(lo, hi time.Duration, retry int) time.Duration {
 	upper := lo
 	for i := 0; i <= retry && upper < hi; i++ {
-		if upper > hi/2 {
-			upper = hi
-		} else {
-			upper *= 2
-		}
-	}
-	if upper <= lo {
-		return lo
+		upper += min(upper, hi-upper) // doubled, never past hi (nor overflowing)
 	}
 	return lo + rand.N(upper-lo+1) //nolint:gosec // jitter needs no cryptographic randomness
 }

@@ -3,7 +3,6 @@ package albato
 import (
 	"cmp"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -38,19 +37,17 @@ func (s Status) Name() string {
 	return "unknown"
 }
 
-// Sharing is one sharing entity ("connection link").
+// Sharing is one sharing entity ("connection link"); numbers are strict, as
+// documented.
 type Sharing struct {
-	ID        int64
-	PartnerID int64 // the partner (app) the end user connects
-	// Token is the link's one-time token, a secret until spent.
-	Token        string
-	Status       Status
-	CredentialID *int64 // the connection made through the link; nil if null or absent
-	Title        string
-	// DateCreated is in UTC; nil when null, "" or absent (right after create).
-	DateCreated *time.Time
-	// ServerTime is the answer's Date header in UTC; zero if missing or bad.
-	ServerTime time.Time
+	ID           int64      `json:"id"`
+	PartnerID    int64      `json:"partnerId"` // the partner (app) the end user connects
+	Token        string     `json:"token"`     // the link's one-time token, a secret until spent
+	Status       Status     `json:"status"`
+	CredentialID *int64     `json:"credentialId"` // the connection made through the link; nil if null or absent
+	Title        string     `json:"title"`
+	DateCreated  *time.Time `json:"-"` // in UTC; nil when null, "" or absent (right after create)
+	ServerTime   time.Time  `json:"-"` // the answer's Date header in UTC; zero if missing or bad
 }
 
 // Page is one page (1-based) of the list of sharings, in the API's order.
@@ -59,15 +56,10 @@ type Page struct {
 	Page, TotalPages, TotalItemsCount int
 }
 
-// sharingWire is a sharing as JSON; numbers are strict, as documented.
+// sharingWire is a sharing as JSON, its date kept raw to be judged.
 type sharingWire struct {
-	ID           int64           `json:"id"`
-	PartnerID    int64           `json:"partnerId"`
-	Token        string          `json:"token"`
-	Status       int             `json:"status"`
-	CredentialID *int64          `json:"credentialId"`
-	Title        string          `json:"title"`
-	DateCreated  json.RawMessage `json:"dateCreated"`
+	Sharing
+	DateCreated json.RawMessage `json:"dateCreated"`
 }
 
 const (
@@ -75,15 +67,18 @@ const (
 	maxUnixSeconds = 253402300799          // the end of year 9999: more is not a date
 )
 
+var unixSecondsRe = regexp.MustCompile(`^([0-9]{1,12})(?:\.([0-9]{1,9}))?$`)
+
 // parseDate reads, into UTC, "2025-08-14 19:12:13" (UTC; a fraction or a
 // "T" allowed), RFC 3339, or Unix seconds ("1755198733", a fraction allowed).
 func parseDate(s string) (time.Time, error) {
 	v := strings.TrimSpace(s)
-	if v == "" {
-		return time.Time{}, errors.New("empty date")
-	}
-	if t, ok := parseUnixSeconds(v); ok {
-		return t, nil
+	if m := unixSecondsRe.FindStringSubmatch(v); m != nil {
+		secs, _ := strconv.ParseInt(m[1], 10, 64) // 12 digits cannot overflow
+		nanos, _ := strconv.ParseInt((m[2] + "000000000")[:9], 10, 64)
+		if secs <= maxUnixSeconds {
+			return time.Unix(secs, nanos).UTC(), nil
+		}
 	}
 	for _, layout := range []string{apiDateLayout, "2006-01-02T15:04:05", time.RFC3339Nano} {
 		if t, err := time.Parse(layout, v); err == nil {
@@ -94,22 +89,6 @@ func parseDate(s string) (time.Time, error) {
 		shorten(oneLine(v), 40))
 }
 
-var unixSecondsRe = regexp.MustCompile(`^([0-9]{1,12})(?:\.([0-9]{1,9}))?$`)
-
-// parseUnixSeconds reads seconds since 1970, with up to nine decimals.
-func parseUnixSeconds(v string) (time.Time, bool) {
-	m := unixSecondsRe.FindStringSubmatch(v)
-	if m == nil {
-		return time.Time{}, false
-	}
-	secs, _ := strconv.ParseInt(m[1], 10, 64) // 12 digits cannot overflow
-	nanos, _ := strconv.ParseInt((m[2] + "000000000")[:9], 10, 64)
-	if secs > maxUnixSeconds {
-		return time.Time{}, false
-	}
-	return time.Unix(secs, nanos).UTC(), true
-}
-
 // decodeDate reads dateCreated: null, absent or "" is no date.
 func decodeDate(raw json.RawMessage) (*time.Time, error) {
 	v := strings.TrimSpace(string(raw))
@@ -117,9 +96,7 @@ func decodeDate(raw json.RawMessage) (*time.Time, error) {
 		return nil, nil
 	}
 	if v[0] == '"' {
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return nil, errors.New("malformed string")
-		}
+		_ = json.Unmarshal(raw, &v) // valid: it came whole from a decoded sharing
 		if strings.TrimSpace(v) == "" {
 			return nil, nil
 		}
@@ -142,12 +119,13 @@ func (w *sharingWire) toSharing(serverTime time.Time) (Sharing, string) {
 	if err != nil {
 		return Sharing{}, fmt.Sprintf("malformed sharing %d: dateCreated: %s", w.ID, err)
 	}
-	if waiting := Status(w.Status) == StatusWaiting || Status(w.Status) == StatusWaitingOAuth; waiting && strings.TrimSpace(w.Token) == "" {
+	if (w.Status == StatusWaiting || w.Status == StatusWaitingOAuth) && strings.TrimSpace(w.Token) == "" {
 		// Its link would end in "token=": a link that cannot work.
 		return Sharing{}, fmt.Sprintf("malformed sharing %d: it is waiting, but its token is null or empty", w.ID)
 	}
-	return Sharing{ID: w.ID, PartnerID: w.PartnerID, Token: w.Token, Status: Status(w.Status),
-		CredentialID: w.CredentialID, Title: w.Title, DateCreated: date, ServerTime: serverTime}, ""
+	s := w.Sharing
+	s.DateCreated, s.ServerTime = date, serverTime
+	return s, ""
 }
 
 // decodeSharing decodes the data of a single-sharing answer.
@@ -174,7 +152,7 @@ func decodePage(env envelope, requested int, serverTime time.Time) (Page, string
 		}
 		p.Sharings = append(p.Sharings, s)
 	}
-	if env.meta != nil {
+	if !isJSONNull(env.meta) {
 		var m struct {
 			Page            int `json:"page"`
 			TotalPages      int `json:"totalPages"`
