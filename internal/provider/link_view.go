@@ -66,7 +66,7 @@ func (v *linkView) fill(s *albato.Sharing, pd *providerData, issuedAt time.Time)
 		v.IssuedAt = types.Int64Value(issued.Unix())
 		v.ExpiresAt = types.StringValue(formatTime(expiry))
 	}
-	v.Expired = types.BoolValue(isExpired(s.Status, expiry, pd.apiNow(s)))
+	v.Expired = types.BoolValue(dueAt(s.Status, expiry, 0, pd.apiNow(s)))
 }
 
 func viewOf(s *albato.Sharing, pd *providerData) linkView {

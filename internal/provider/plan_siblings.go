@@ -15,13 +15,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-// titlePlans records the partners and titles of the links that one
-// provider configuration has planned in this run. Terraform plans each resource instance with
-// a call of its own, concurrently, all served by the process of that
-// provider configuration, which is configured afresh for every run.
+// titlePlans records the partners and titles of the links that one provider
+// configuration has planned in this run. Terraform plans each resource
+// instance with a call of its own, concurrently, all served by the process
+// of that provider configuration, which is configured afresh for every run.
 type titlePlans struct {
 	mu   sync.Mutex
-	seen map[partnerTitle]*titleUsers
+	seen map[partnerTitle][]string // the links planned: an id, or "" for each link to be created
 }
 
 type partnerTitle struct {
@@ -29,17 +29,12 @@ type partnerTitle struct {
 	title   string
 }
 
-type titleUsers struct {
-	ids   []string // existing links
-	fresh int      // links to be created
-}
-
 // note records one link's plan and warns when a link of the same partner
 // and title was planned before it in this run. A link that is replaced is
 // planned again as a create (with no prior state): that plan counts.
 func (p *titlePlans) note(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if p == nil || req.Plan.Raw.IsNull() {
-		return
+	if p == nil {
+		return // a provider configured by a test, without a record
 	}
 	var partner, priorPartner types.Int64
 	var title, priorTitle, id types.String
@@ -59,50 +54,35 @@ func (p *titlePlans) note(ctx context.Context, req resource.ModifyPlanRequest, r
 	key := partnerTitle{partner.ValueInt64(), title.ValueString()}
 	p.mu.Lock()
 	if p.seen == nil {
-		p.seen = map[partnerTitle]*titleUsers{}
+		p.seen = map[partnerTitle][]string{}
 	}
-	users := p.seen[key]
-	if users == nil {
-		users = &titleUsers{}
-		p.seen[key] = users
-	}
-	before := titleUsers{ids: slices.Clone(users.ids), fresh: users.fresh}
-	switch {
-	case id.ValueString() == "":
-		users.fresh++
-	case slices.Contains(users.ids, id.ValueString()):
-		before = titleUsers{} // the same link planned again
-	default:
-		users.ids = append(users.ids, id.ValueString())
+	before := p.seen[key]
+	if id.ValueString() != "" && slices.Contains(before, id.ValueString()) {
+		before = nil // the same link planned again
+	} else {
+		p.seen[key] = append(slices.Clip(before), id.ValueString())
 	}
 	p.mu.Unlock()
-	if len(before.ids) > 0 || before.fresh > 0 {
+	if len(before) > 0 {
 		resp.Diagnostics.AddWarning("Connection Links Share a Partner and Title", fmt.Sprintf("This plan has more "+
 			"than one albato_connection_link of partner_id %d and title %q: %s, and this one. A create that gets no "+
 			"usable answer from the API (a timeout, a dropped connection, an error after the API acted) finds its "+
 			"link by partner and title, and cannot tell such links apart. Give each link its own title, for example "+
 			"with count.index or each.key in it. (The provider sees each link's partner and title, not its address.)",
-			key.partner, key.title, before.String()))
+			key.partner, key.title, plannedLinks(before)))
 	}
 }
 
-// String names the links: by id, and how many are to be created.
-func (u titleUsers) String() string {
+// plannedLinks names the links planned: by id, and how many are to be created.
+func plannedLinks(ids []string) string {
 	var names []string
-	for _, id := range u.ids {
-		names = append(names, "link "+id)
+	for _, id := range ids {
+		if id != "" {
+			names = append(names, "link "+id)
+		}
 	}
-	if u.fresh > 0 {
-		names = append(names, fmt.Sprintf("%d %s to be created", u.fresh, plural(u.fresh, "link", "links")))
+	if fresh := len(ids) - len(names); fresh > 0 {
+		names = append(names, fmt.Sprintf("%d %s to be created", fresh, plural(fresh, "link", "links")))
 	}
 	return strings.Join(names, ", ")
-}
-
-// planned is this run's record of plans; nil (which notes nothing) before
-// the provider is configured.
-func (pd *providerData) planned() *titlePlans {
-	if pd == nil {
-		return nil
-	}
-	return pd.titles
 }

@@ -37,8 +37,7 @@ func (r *connectionLinkResource) Configure(_ context.Context, req resource.Confi
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// save saves m, filled from the answer s, as the state, and mem, updated
-// with s, as the private state.
+// save saves m, filled from the answer s, as the state, and mem as the private state.
 func (r *connectionLinkResource) save(ctx context.Context, state *tfsdk.State, private privateState,
 	m *connectionLinkResourceModel, s *albato.Sharing, mem linkMemory, kind answerSource,
 ) diag.Diagnostics {
@@ -103,15 +102,13 @@ func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequ
 	if !ok {
 		return
 	}
-	// Even a read that removes the resource must set the identity.
 	mem, diags := loadMemory(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	if !r.data.checkAccount(mem.account, state.ID.ValueString(), &resp.Diagnostics) {
+		// Set the identity, but hold no link: in this account the id is another link.
 		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID.ValueString())...)
 		return
 	}
-	// The client holds the link only once its account is known to be this
-	// one: an id of another account says nothing of this one's links.
 	resp.Diagnostics.Append(r.identify(ctx, resp.Identity, id)...)
 
 	current, err := r.data.reads.Get(ctx, id)
@@ -153,9 +150,7 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 	}
 	resp.Diagnostics.Append(r.identify(ctx, resp.Identity, id)...)
 
-	// Update does what the plan said (DESIGN.md, "What a plan shows"): only
-	// a plan that regenerates leaves status unknown.
-	// At apply nothing is unknown: the facts are the final plan's.
+	// Only a plan that regenerates leaves status unknown (DESIGN.md, "What a plan shows").
 	result := plan
 	result.linkView = state.linkView
 	f := readPlanFacts(state, plan, mem.readAt)
@@ -182,7 +177,7 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 func (r *connectionLinkResource) regenerate(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse,
 	result *connectionLinkResourceModel, id int64, mem linkMemory, byTriggers bool,
 ) {
-	planned := albato.Status(result.Status.ValueInt64()) // the status the plan was made on
+	planned := albato.Status(result.Status.ValueInt64())
 	if !byTriggers || planned != albato.StatusGranted {
 		current := r.readForUpdate(ctx, resp, id)
 		if current == nil {
@@ -212,13 +207,8 @@ func (r *connectionLinkResource) regenerate(ctx context.Context, req resource.Up
 		}
 	}
 	regenerated, err := r.data.client.RegenerateSharing(ctx, id)
-	switch {
-	case linkGone(nil, err):
-		r.deletedSincePlan(ctx, resp, id)
-		return
-	case err != nil:
-		resp.Diagnostics.AddError("Unable to Regenerate Connection Link",
-			r.data.apiErrorDetail(fmt.Sprintf("regenerate connection link %d", id), err))
+	if err != nil {
+		r.failUpdate(ctx, resp, id, "regenerate", err)
 		return
 	}
 	ctx = withSecretsMasked(ctx, r.data, regenerated.Token)
@@ -230,23 +220,27 @@ func (r *connectionLinkResource) regenerate(ctx context.Context, req resource.Up
 // read failed, which it has reported.
 func (r *connectionLinkResource) readForUpdate(ctx context.Context, resp *resource.UpdateResponse, id int64) *albato.Sharing {
 	current, err := r.data.getLink(ctx, id)
-	switch {
-	case err == nil:
-		return current
-	case linkGone(nil, err):
-		r.deletedSincePlan(ctx, resp, id)
-	default:
-		resp.Diagnostics.AddError(r.data.readError(id, err))
+	if err != nil {
+		r.failUpdate(ctx, resp, id, "read", err)
+		return nil
 	}
-	return nil
+	return current
 }
 
-// deletedSincePlan reports an update that found its link deleted, and
-// drops it from the state (Terraform 1.16 keeps the prior state of a failed
-// update all the same: the next refresh drops it).
-func (r *connectionLinkResource) deletedSincePlan(ctx context.Context, resp *resource.UpdateResponse, id int64) {
-	resp.State.RemoveResource(ctx)
-	resp.Diagnostics.AddError(goneSincePlan(id))
+// failUpdate reports a failed read or regeneration of link id. A link found
+// deleted is dropped from the state (Terraform 1.16 keeps the prior state of
+// a failed update all the same: the next refresh drops it).
+func (r *connectionLinkResource) failUpdate(ctx context.Context, resp *resource.UpdateResponse, id int64, verb string, err error) {
+	switch {
+	case linkGone(nil, err):
+		resp.State.RemoveResource(ctx)
+		resp.Diagnostics.AddError(goneSincePlan(id))
+	case verb == "read":
+		resp.Diagnostics.AddError(r.data.readError(id, err))
+	default:
+		resp.Diagnostics.AddError("Unable to Regenerate Connection Link",
+			r.data.apiErrorDetail(fmt.Sprintf("regenerate connection link %d", id), err))
+	}
 }
 
 // goneSincePlan is the error of an update whose link was revoked or deleted

@@ -1,14 +1,12 @@
 package provider
 
-// The plan of albato_connection_link (DESIGN.md, "What a plan shows"): what
-// the apply will do, read once from the prior state, the planned values and
-// the moment of the last reading, as planFacts.
+// The plan of albato_connection_link (DESIGN.md, "What a plan shows").
 
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/big"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -20,8 +18,8 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-// maybe is what a plan knows of something the apply decides: an argument
-// unknown at plan may make it happen or not.
+// maybe is whether the apply does something: an argument unknown at plan
+// may make it happen or not.
 type maybe int
 
 const (
@@ -29,9 +27,6 @@ const (
 	perhaps
 	surely
 )
-
-// or is whether either of two things happens.
-func (m maybe) or(n maybe) maybe { return max(m, n) }
 
 // planFacts are what a plan of an existing link reads, once: the link as
 // the state has it, the planned settings (each possibly unknown) and the
@@ -91,7 +86,7 @@ func (f planFacts) expiry() maybe {
 		switch {
 		case !f.whenExpired.IsUnknown() && !f.whenExpired.ValueBool():
 			return never
-		case f.before.IsUnknown() && !at(maxDuration.String()):
+		case f.before.IsUnknown() && !at(time.Duration(math.MaxInt64).String()):
 			return never // not even the widest window makes it due
 		case !f.before.IsUnknown() && !at(f.before.ValueString()):
 			return never
@@ -106,10 +101,8 @@ func (f planFacts) expiry() maybe {
 	return never
 }
 
-const maxDuration = time.Duration(1<<63 - 1)
-
 // regeneration is whether the apply regenerates the token.
-func (f planFacts) regeneration() maybe { return f.triggers.or(f.expiry()) }
+func (f planFacts) regeneration() maybe { return max(f.triggers, f.expiry()) }
 
 // takesTokenBack is whether the apply reads the token back into the state
 // (store_token turned on): only while the token is usable.
@@ -157,17 +150,13 @@ func (f planFacts) warning() (summary, detail string) {
 
 // unknownSettings names the expiry settings not known at plan.
 func (f planFacts) unknownSettings() string {
-	var names []string
-	if f.whenExpired.IsUnknown() {
-		names = append(names, "regenerate_when_expired")
+	switch {
+	case !f.before.IsUnknown():
+		return "regenerate_when_expired is"
+	case !f.whenExpired.IsUnknown():
+		return "regenerate_before is"
 	}
-	if f.before.IsUnknown() {
-		names = append(names, "regenerate_before")
-	}
-	if len(names) == 1 {
-		return names[0] + " is"
-	}
-	return strings.Join(names, " and ") + " are"
+	return "regenerate_when_expired and regenerate_before are"
 }
 
 // ModifyPlan plans what DESIGN.md's "What a plan shows" says, judging
@@ -180,7 +169,9 @@ func (r *connectionLinkResource) ModifyPlan(ctx context.Context, req resource.Mo
 		return // another account's link, or a destroy
 	}
 	r.planChange(ctx, req, resp, mem.readAt)
-	r.data.planned().note(ctx, req, resp)
+	if r.data != nil { // nil before the provider is configured
+		r.data.titles.note(ctx, req, resp)
+	}
 }
 
 // planChange is ModifyPlan as of readAt, which tests set without private state.
@@ -208,9 +199,8 @@ func (r *connectionLinkResource) planChange(ctx context.Context, req resource.Mo
 }
 
 // unchangedAndNotDue reports a plan equal to its prior state, neither
-// revoked nor due: nothing for modifyUpdatePlan to do. It reads four raw
-// attributes: decoding every link's state and plan into structs is most of
-// what a plan of many links costs (BENCHMARKS.md).
+// revoked nor due. It reads four raw attributes: decoding every link's state
+// and plan is most of what a plan of many links costs (BENCHMARKS.md).
 func unchangedAndNotDue(req resource.ModifyPlanRequest, readAt time.Time) bool {
 	if req.State.Raw.IsNull() || !req.Plan.Raw.Equal(req.State.Raw) {
 		return false
@@ -233,7 +223,7 @@ func unchangedAndNotDue(req resource.ModifyPlanRequest, readAt time.Time) bool {
 }
 
 func modifyUpdatePlan(ctx context.Context, state, plan connectionLinkResourceModel, f planFacts, resp *resource.ModifyPlanResponse) {
-	unknownComputed := func() { // what a regeneration may change: every computed attribute but id
+	unknownComputed := func() { // what a regeneration may change
 		for _, a := range linkAttrs {
 			if a.name != "id" && a.name != "partner_id" && a.name != "title" {
 				resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(a.name), a.kind.unknown())...)
@@ -242,8 +232,7 @@ func modifyUpdatePlan(ctx context.Context, state, plan connectionLinkResourceMod
 	}
 	switch {
 	case f.gone():
-		// Left by a failed regeneration. Terraform replaces only for a path
-		// whose value changes.
+		// Left by a failed regeneration. Terraform replaces only for a path whose value changes.
 		unknownComputed()
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("status"))
 
@@ -274,5 +263,4 @@ func modifyUpdatePlan(ctx context.Context, state, plan connectionLinkResourceMod
 // link is the link as the state has it, for the rules that judge a link.
 func (f planFacts) link() *albato.Sharing { return &albato.Sharing{Status: f.status} }
 
-// gone: a revoked link in the state, left by an update that found it so.
 func (f planFacts) gone() bool { return linkGone(f.link(), nil) }
