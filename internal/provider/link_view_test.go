@@ -118,10 +118,11 @@ func TestLinkFilterBounds(t *testing.T) {
 	}
 }
 
+// The identity schema describes its id as linkAttrs[0].
 func TestLinkAttrDescription(t *testing.T) {
 	t.Parallel()
-	if got := linkAttrDescription("id"); got != "The sharing id, in decimal." {
-		t.Errorf("id: %q", got)
+	if a := linkAttrs[0]; a.name != "id" || a.desc != "The sharing id, in decimal." {
+		t.Errorf("linkAttrs[0]: %+v", a)
 	}
 }
 

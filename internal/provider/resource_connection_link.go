@@ -208,7 +208,10 @@ func (r *connectionLinkResource) regenerate(ctx context.Context, req resource.Up
 	}
 	regenerated, err := r.data.client.RegenerateSharing(ctx, id)
 	if err != nil {
-		r.failUpdate(ctx, resp, id, "regenerate", err)
+		if !deletedSincePlan(ctx, resp, id, err) {
+			resp.Diagnostics.AddError("Unable to Regenerate Connection Link",
+				r.data.apiErrorDetail(fmt.Sprintf("regenerate connection link %d", id), err))
+		}
 		return
 	}
 	ctx = withSecretsMasked(ctx, r.data, regenerated.Token)
@@ -220,31 +223,27 @@ func (r *connectionLinkResource) regenerate(ctx context.Context, req resource.Up
 // read failed, which it has reported.
 func (r *connectionLinkResource) readForUpdate(ctx context.Context, resp *resource.UpdateResponse, id int64) *albato.Sharing {
 	current, err := r.data.getLink(ctx, id)
-	if err != nil {
-		r.failUpdate(ctx, resp, id, "read", err)
-		return nil
+	switch {
+	case err == nil:
+		return current
+	case !deletedSincePlan(ctx, resp, id, err):
+		resp.Diagnostics.AddError(r.data.readError(id, err))
 	}
-	return current
+	return nil
 }
 
-// failUpdate reports a failed read or regeneration of link id. A link found
-// deleted is dropped from the state (Terraform 1.16 keeps the prior state of
-// a failed update all the same: the next refresh drops it).
-func (r *connectionLinkResource) failUpdate(ctx context.Context, resp *resource.UpdateResponse, id int64, verb string, err error) {
-	switch {
-	case linkGone(nil, err):
+// deletedSincePlan reports an update whose request found its link deleted
+// (err is a 404), and drops it from the state (Terraform 1.16 keeps the
+// prior state of a failed update all the same: the next refresh drops it).
+func deletedSincePlan(ctx context.Context, resp *resource.UpdateResponse, id int64, err error) bool {
+	if linkGone(nil, err) {
 		resp.State.RemoveResource(ctx)
 		resp.Diagnostics.AddError(goneSincePlan(id))
-	case verb == "read":
-		resp.Diagnostics.AddError(r.data.readError(id, err))
-	default:
-		resp.Diagnostics.AddError("Unable to Regenerate Connection Link",
-			r.data.apiErrorDetail(fmt.Sprintf("regenerate connection link %d", id), err))
 	}
+	return linkGone(nil, err)
 }
 
-// goneSincePlan is the error of an update whose link was revoked or deleted
-// after the plan.
+// goneSincePlan is the error of an update whose link was revoked or deleted after the plan.
 func goneSincePlan(id int64) (summary, detail string) {
 	return "Connection Link Revoked Outside Terraform",
 		fmt.Sprintf("Connection link %d was revoked or deleted outside Terraform after the plan was made, so it "+
