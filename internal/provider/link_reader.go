@@ -31,8 +31,7 @@ func (pd *providerData) readLink(ctx context.Context, raw, remedy string, diags 
 }
 
 // getLink GETs link id afresh, never from a listing: the resource's create,
-// update and delete act on what the API says now. Its one error is
-// readError's.
+// update and delete act on what the API says now.
 func (pd *providerData) getLink(ctx context.Context, id int64) (*albato.Sharing, error) {
 	return pd.client.GetSharing(ctx, id)
 }
@@ -54,8 +53,7 @@ const goneRemedy = "While the configuration declares it, the next plan creates a
 const recreateRemedy = "If an albato_connection_link resource manages it, the next terraform apply creates a new " +
 	"link in its place, with a new id: hand that link out."
 
-// linkNotFound is the one diagnostic of a link the API does not know, with
-// more (what it means here, what to do) after its message.
+// linkNotFound is the one diagnostic of a link the API does not know; more says what to do.
 func linkNotFound(at path.Path, id int64, more string) diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(at, "Connection Link Not Found", fmt.Sprintf(
 		"There is no connection link with id %d in this Albato account: it was deleted, or the id is wrong.%s", id, more))

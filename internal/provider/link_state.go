@@ -15,8 +15,7 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-// connectionLinkResourceModel is the link's view and the settings, which
-// exist only in configuration.
+// connectionLinkResourceModel is the link's view and the settings.
 type connectionLinkResourceModel struct {
 	linkView
 	RegenerateTriggers    types.Map    `tfsdk:"regenerate_triggers"`
@@ -78,9 +77,8 @@ func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id strin
 }
 
 // keepHeld keeps the partner and title that held had (as configured, or as
-// imported) where the API answers them otherwise (DESIGN.md, "A partner or
-// title answered otherwise"): Terraform requires an apply's result to hold
-// the configuration's values.
+// imported): Terraform requires an apply's result to hold the configured
+// values (DESIGN.md, "A partner or title answered otherwise").
 func (m *connectionLinkResourceModel) keepHeld(held connectionLinkResourceModel) {
 	if !held.PartnerID.IsNull() && !held.PartnerID.IsUnknown() {
 		m.PartnerID = held.PartnerID

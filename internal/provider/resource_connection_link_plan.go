@@ -18,8 +18,7 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-// maybe is whether the apply does something: an argument unknown at plan
-// may make it happen or not.
+// maybe is whether the apply does something, which an argument unknown at plan may decide.
 type maybe int
 
 const (
@@ -111,8 +110,7 @@ func (f planFacts) takesTokenBack() bool {
 }
 
 // tokenUnknown is whether a plan that does not regenerate leaves token and
-// link unknown: the apply reads them back, or an unknown store_token may
-// keep or drop them.
+// link unknown: the apply reads them back, or may keep or drop them.
 func (f planFacts) tokenUnknown() bool {
 	return f.takesTokenBack() || (f.storeToken.IsUnknown() && tokenShown(f.link()))
 }
@@ -159,9 +157,8 @@ func (f planFacts) unknownSettings() string {
 	return "regenerate_when_expired and regenerate_before are"
 }
 
-// ModifyPlan plans what DESIGN.md's "What a plan shows" says, judging
-// expiry as of the link's last reading, never the clock of the moment:
-// Terraform plans again at apply and must find the same.
+// ModifyPlan judges expiry as of the link's last reading, never the clock of
+// the moment: Terraform plans again at apply and must find the same.
 func (r *connectionLinkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	mem, diags := loadMemory(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
