@@ -15,9 +15,9 @@ import (
 // The keys of the resource's private state (DESIGN.md, "How expiry is
 // judged"), each a JSON string.
 const (
-	privateIssuedAtKey  = "token_issued_at"
-	privateReadAtKey    = "read_at"
-	privateTokenSeenKey = "token_seen"
+	privateIssuedAtKey     = "token_issued_at"
+	privateReadAtKey       = "read_at"
+	privateTokenSeenKey    = "token_seen"
 	privateAccountURLKey   = "account_url"
 	privateAccountTokenKey = "account_token"
 )
