@@ -177,7 +177,7 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 func (r *connectionLinkResource) regenerate(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse,
 	result *connectionLinkResourceModel, id int64, mem linkMemory, byTriggers bool,
 ) {
-	planned := albato.Status(result.Status.ValueInt64())
+	planned := albato.Status(result.Status.ValueInt64()) // the status the plan was made on
 	if !byTriggers || planned != albato.StatusGranted {
 		current := r.readForUpdate(ctx, resp, id)
 		if current == nil {
