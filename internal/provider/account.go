@@ -25,8 +25,8 @@ import (
 )
 
 // account names an Albato account without revealing its token: the API URL
-// as the client uses it and a fingerprint of the token. Zero when unknown
-// (a state written before accounts were recorded).
+// and a fingerprint of the token. Zero when unknown (a state written before
+// accounts were recorded).
 type account struct {
 	url, token string
 }
@@ -69,10 +69,9 @@ func (a account) String() string {
 }
 
 // unlike lists, quoted, what a link recorded in rec has that is not this
-// provider configuration's account: its URL, its token fingerprint or both,
-// unless same_account_as lists them. Nothing for a link recorded by an older
-// version (a part not recorded), or while the provider's account is not
-// known yet.
+// provider configuration's account (URL, token fingerprint or both), unless
+// same_account_as lists them. Nothing for a part not recorded, or while the
+// provider's account is not known yet.
 func (s settings) unlike(rec account) []string {
 	cur := s.account()
 	if cur == (account{}) {
@@ -129,20 +128,8 @@ func checkSameAccountEntry(raw string, at path.Path, diags *diag.Diagnostics) {
 	}
 }
 
-// sameAccountValues are same_account_as as holds compares them.
-func sameAccountValues(raw []string) []string {
-	out := make([]string, len(raw))
-	for i, v := range raw {
-		if v = strings.TrimSpace(v); !fingerprintRE.MatchString(v) {
-			v = accountURL(v)
-		}
-		out[i] = v
-	}
-	return out
-}
-
-// sameAccountSetting reads same_account_as; unknown when it or an element
-// is not known yet.
+// sameAccountSetting reads same_account_as as unlike compares it; unknown
+// when it or an element is not known yet.
 func sameAccountSetting(l types.List) (values []string, unknown bool) {
 	if l.IsUnknown() {
 		return nil, true
@@ -152,11 +139,13 @@ func sameAccountSetting(l types.List) (values []string, unknown bool) {
 		if !ok || v.IsUnknown() {
 			return nil, true
 		}
-		if !v.IsNull() {
-			values = append(values, v.ValueString())
+		if s := strings.TrimSpace(v.ValueString()); fingerprintRE.MatchString(s) {
+			values = append(values, s)
+		} else if !v.IsNull() {
+			values = append(values, accountURL(s))
 		}
 	}
-	return sameAccountValues(values), false
+	return values, false
 }
 
 // checkAccountAtPlan is checkAccount for the plan of an existing link

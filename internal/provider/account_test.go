@@ -13,8 +13,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/config"
@@ -241,7 +243,8 @@ func TestAccountHolds(t *testing.T) {
 		{"other token", "", accountFingerprint("other"), false},
 		{"no token recorded", "", "", true},
 	}
-	cur.sameAccountAs = sameAccountValues([]string{"https://WHITE.example/", " " + accountFingerprint("old") + " "})
+	cur.sameAccountAs, _ = sameAccountSetting(types.ListValueMust(types.StringType, []attr.Value{
+		types.StringValue("https://WHITE.example/"), types.StringValue(" " + accountFingerprint("old") + " "), types.StringNull()}))
 	for _, u := range urls {
 		for _, k := range tokens {
 			rec := account{url: u.url, token: k.token}

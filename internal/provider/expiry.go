@@ -34,24 +34,17 @@ func tokenLifetime(dateCreated *time.Time, issuedAt time.Time) (issued, expiry t
 }
 
 // dueAt reports whether a waiting link is, at now, at or past its expiry
-// less before. An unknown expiry or moment is never due.
+// less before (expired: before is 0). An unknown expiry or moment is never due.
 func dueAt(status albato.Status, expiry time.Time, before time.Duration, now time.Time) bool {
 	return status == albato.StatusWaiting && !expiry.IsZero() && !now.IsZero() && !now.Before(expiry.Add(-before))
-}
-
-func isExpired(status albato.Status, expiry, now time.Time) bool {
-	return dueAt(status, expiry, 0, now)
 }
 
 // dueForRegeneration judges from a link's attributes whether a plan
 // regenerates it for its expiry, as of readAt, the last reading (never the
 // clock of the moment). Invalid settings are never due: validators report them.
 func dueForRegeneration(status albato.Status, expiresAt string, whenExpired bool, before string, readAt time.Time) bool {
-	if !whenExpired || status != albato.StatusWaiting {
-		return false
-	}
 	window, err := time.ParseDuration(before)
-	if err != nil || window < 0 {
+	if !whenExpired || err != nil || window < 0 {
 		return false
 	}
 	expiry, err := time.Parse(time.RFC3339, expiresAt)

@@ -72,8 +72,8 @@ func TestExpiryJudgement(t *testing.T) {
 		{"unknown expiry", albato.StatusWaiting, time.Time{}, 0, expiry, false, false},
 	}
 	for _, c := range cases {
-		if got := isExpired(c.status, c.expiry, c.now); got != c.expired {
-			t.Errorf("%s: isExpired = %v, want %v", c.name, got, c.expired)
+		if got := dueAt(c.status, c.expiry, 0, c.now); got != c.expired {
+			t.Errorf("%s: expired = %v, want %v", c.name, got, c.expired)
 		}
 		if got := dueAt(c.status, c.expiry, c.before, c.now); got != c.due {
 			t.Errorf("%s: dueAt = %v, want %v", c.name, got, c.due)

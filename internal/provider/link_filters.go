@@ -14,11 +14,9 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-// filterAttributes are the filters of a listing (validated by
-// linkFilter.validate, so that each error points at its line), as the
-// albato_connection_links data source's attributes; the
-// albato_connection_link list resource takes them over. extra is appended
-// to the descriptions it names.
+// filterAttributes are the filters of a listing, for the links data source
+// and the list resource (validated by linkFilter.validate, so that each error
+// points at its line). extra is appended to the descriptions it names.
 func filterAttributes(extra map[string]string) map[string]dschema.Attribute {
 	return map[string]dschema.Attribute{
 		"partner_id": dschema.Int64Attribute{Optional: true, CustomType: wholeNumberType{title: "Invalid Partner ID"},

@@ -154,6 +154,7 @@ func TestSharingReaderRequestSequence(t *testing.T) {
 		want []string
 	}{
 		{"the second link on page 1", []int64{ids[20], ids[5]}, append(get(20, 21), "page 1")},
+		{"the second link first on page 1", []int64{ids[20], ids[0]}, append(get(20, 21), "page 1")},
 		{"30 links past page 1", ids[10:40], slices.Concat(get(10, 11), pages(1, 1), get(11, 20), pages(2, 10))},
 	}
 	for _, c := range cases {

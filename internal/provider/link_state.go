@@ -5,6 +5,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -14,8 +15,7 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-// connectionLinkResourceModel is the link's view and the settings, which
-// exist only in configuration.
+// connectionLinkResourceModel is the link's view and the settings.
 type connectionLinkResourceModel struct {
 	linkView
 	RegenerateTriggers    types.Map    `tfsdk:"regenerate_triggers"`
@@ -74,4 +74,28 @@ func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id strin
 		return nil
 	}
 	return identity.Set(ctx, connectionLinkIdentityModel{ID: types.StringValue(id)})
+}
+
+// keepHeld keeps the partner and title that held had (as configured, or as
+// imported): Terraform requires an apply's result to hold the configured
+// values (DESIGN.md, "A partner or title answered otherwise").
+func (m *connectionLinkResourceModel) keepHeld(held connectionLinkResourceModel) {
+	if !held.PartnerID.IsNull() && !held.PartnerID.IsUnknown() {
+		m.PartnerID = held.PartnerID
+	}
+	if !held.Title.IsNull() && !held.Title.IsUnknown() {
+		m.Title = held.Title
+	}
+}
+
+// answeredOtherwise words a created link whose partner or title the API
+// answers otherwise than the plan sent them.
+func answeredOtherwise(plan connectionLinkResourceModel, s *albato.Sharing) (summary, detail string) {
+	if s.PartnerID == plan.PartnerID.ValueInt64() && s.Title == plan.Title.ValueString() {
+		return "", ""
+	}
+	return "Connection Link Created With Another Partner or Title",
+		fmt.Sprintf("The API created connection link %d with partner_id %d and title %q, for the partner_id %d and "+
+			"title %q sent. The state keeps the configured values, so that later plans stay empty; the link itself "+
+			"is as the API answered.", s.ID, s.PartnerID, s.Title, plan.PartnerID.ValueInt64(), plan.Title.ValueString())
 }

@@ -41,9 +41,8 @@ type linkView struct {
 	IssuedAt     types.Int64  `tfsdk:"issued_at"`
 }
 
-// fill sets every attribute from s. issuedAt is when the token was issued
-// as the resource knows it; zero elsewhere, where the times count from
-// dateCreated.
+// fill sets every attribute from s. issuedAt is when the token was issued as
+// the resource knows it; zero elsewhere, where the times count from dateCreated.
 func (v *linkView) fill(s *albato.Sharing, pd *providerData, issuedAt time.Time) {
 	v.ID = types.StringValue(strconv.FormatInt(s.ID, 10))
 	v.PartnerID = types.Int64Value(s.PartnerID)
@@ -66,7 +65,7 @@ func (v *linkView) fill(s *albato.Sharing, pd *providerData, issuedAt time.Time)
 		v.IssuedAt = types.Int64Value(issued.Unix())
 		v.ExpiresAt = types.StringValue(formatTime(expiry))
 	}
-	v.Expired = types.BoolValue(isExpired(s.Status, expiry, pd.apiNow(s)))
+	v.Expired = types.BoolValue(dueAt(s.Status, expiry, 0, pd.apiNow(s)))
 }
 
 func viewOf(s *albato.Sharing, pd *providerData) linkView {
@@ -78,13 +77,11 @@ func viewOf(s *albato.Sharing, pd *providerData) linkView {
 // deletedView is a link the API no longer knows, as a wait that wants
 // revoked reports it: revoked, and null where the API no longer says.
 func deletedView(id int64) linkView {
-	return linkView{
-		ID: types.StringValue(strconv.FormatInt(id, 10)), PartnerID: types.Int64Null(), Title: types.StringNull(),
-		Token: types.StringNull(), Link: types.StringNull(),
+	return linkView{ID: types.StringValue(strconv.FormatInt(id, 10)), PartnerID: types.Int64Null(),
+		Title: types.StringNull(), Token: types.StringNull(), Link: types.StringNull(),
 		Status: types.Int64Value(int64(albato.StatusRevoked)), StatusName: types.StringValue(albato.StatusRevoked.Name()),
 		CredentialID: types.Int64Null(), DateCreated: types.StringNull(), ExpiresAt: types.StringNull(),
-		Expired: types.BoolValue(false), IssuedAt: types.Int64Null(),
-	}
+		Expired: types.BoolValue(false), IssuedAt: types.Int64Null()}
 }
 
 // tokenShown reports whether a link's token and link are shown: only while
@@ -169,11 +166,6 @@ var linkAttrs = []linkAttr{
 		hint: "Whether the link is waiting and at or past `expires_at`, on the API's clock." + hintNote},
 }
 
-func linkAttrDescription(name string) string {
-	i := slices.IndexFunc(linkAttrs, func(a linkAttr) bool { return a.name == name })
-	return linkAttrs[i].desc
-}
-
 func (k attrKind) unknown() attr.Value {
 	switch k {
 	case kindInt:
@@ -184,8 +176,7 @@ func (k attrKind) unknown() attr.Value {
 	return types.StringUnknown()
 }
 
-// values are v's attributes by name, for values built without the
-// framework's struct conversion (see listedLink).
+// values are v's attributes by name, for objects built without the framework's struct conversion.
 func (v *linkView) values() map[string]attr.Value {
 	return map[string]attr.Value{
 		"id": v.ID, "partner_id": v.PartnerID, "title": v.Title, "token": v.Token, "link": v.Link,
@@ -239,8 +230,8 @@ func lookupLinkAttributes() map[string]dschema.Attribute {
 	return attrs
 }
 
-// ephemeralAttributes are the data source's attributes in, as the
-// ephemeral schema's, field for field; a kind it does not know is an error.
+// ephemeralAttributes converts the data source's attributes in, field for
+// field; a kind it does not know is an error.
 func ephemeralAttributes(in map[string]dschema.Attribute, diags *diag.Diagnostics) map[string]eschema.Attribute {
 	out := map[string]eschema.Attribute{}
 	for name, a := range in {
@@ -258,8 +249,7 @@ func ephemeralAttributes(in map[string]dschema.Attribute, diags *diag.Diagnostic
 	return out
 }
 
-// unconvertedAttribute is the error of a schema built from the data
-// source's that meets an attribute kind it has no counterpart for.
+// unconvertedAttribute is the error of a schema converted from the data source's.
 func unconvertedAttribute(schema, name string, a dschema.Attribute) diag.Diagnostic {
 	return diag.NewErrorDiagnostic("Provider Schema Error", fmt.Sprintf("The %s schema has no counterpart for "+
 		"attribute %q, a %T. This is a bug in the provider.", schema, name, a))

@@ -107,10 +107,11 @@ func FuzzBuildLink(f *testing.F) {
 	})
 }
 
+// The identity schema describes its id as linkAttrs[0].
 func TestLinkAttrDescription(t *testing.T) {
 	t.Parallel()
-	if got := linkAttrDescription("id"); got != "The sharing id, in decimal." {
-		t.Errorf("id: %q", got)
+	if a := linkAttrs[0]; a.name != "id" || a.desc != "The sharing id, in decimal." {
+		t.Errorf("linkAttrs[0]: %+v", a)
 	}
 }
 

@@ -27,13 +27,11 @@ const (
 	maxNamedInProgress = 5 // waiting links a message names
 )
 
-// wantedStatusesValidators check the statuses a wait is for.
 var wantedStatusesValidators = []validator.Set{
 	setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(stringvalidator.OneOf(statusNames...)),
 }
 
-// waitClock is a wait's time: the wall clock, or, in tests of the loop, a
-// clock that moves only when the wait pauses.
+// waitClock is the wall clock, or, in tests, a clock that moves only when the wait pauses.
 type waitClock interface {
 	Now() time.Time
 	After(d time.Duration) <-chan time.Time
@@ -65,12 +63,9 @@ type linkWait struct {
 }
 
 // run reads the links with a growing pause until every one is in want, and
-// reports whether they got there (w.read then holds them). Every link is
-// read at least once, and a round once begun is finished, whatever the
-// timeout: the deadline is judged between rounds. Once every link is in
-// want, those last read in an earlier round are read again, so that what
-// the wait reports holds at its end. Only a revoked or deleted link ends it
-// early (deleted counts as revoked); an expiry by date_created is a hint.
+// reports whether they got there (w.read then holds them), by the rules of
+// DESIGN.md's "Which view knows what": the deadline is judged between rounds,
+// success is read again at the end, only a revoked or deleted link ends it early.
 func (w *linkWait) run(ctx context.Context, pd *providerData, diags *diag.Diagnostics) bool {
 	if w.clock == nil {
 		w.clock = wallClock{}
@@ -118,8 +113,7 @@ func (w *linkWait) run(ctx context.Context, pd *providerData, diags *diag.Diagno
 }
 
 // readRound reads the links to read, with a reader of its own: each round
-// must see the API as it is now. A revoked or deleted link fails the wait,
-// unless revoked is wanted.
+// must see the API as it is now.
 func (w *linkWait) readRound(ctx context.Context, pd *providerData, round int, pages *int, diags *diag.Diagnostics) bool {
 	reads := &sharingReader{client: pd.client, pages: *pages}
 	defer func() { *pages = reads.pages }()
@@ -127,10 +121,9 @@ func (w *linkWait) readRound(ctx context.Context, pd *providerData, round int, p
 		s, err := reads.Get(ctx, id)
 		switch {
 		case err != nil && linkGone(nil, err):
-			// Revoked, for a wait; the title kept for messages only.
-			s = &albato.Sharing{ID: id, Status: albato.StatusRevoked}
+			s = &albato.Sharing{ID: id, Status: albato.StatusRevoked} // revoked, for a wait
 			if last := w.read[id]; last != nil {
-				s.Title = last.Title
+				s.Title = last.Title // for messages
 			}
 			w.deleted[id] = true
 		case err != nil && ctx.Err() != nil:
@@ -178,8 +171,7 @@ func (w *linkWait) toRead() []int64 {
 	return out
 }
 
-// dead fails the wait on a revoked or deleted link, which can never reach
-// want.
+// dead fails the wait on a revoked or deleted link, which can never reach want.
 func (w *linkWait) dead(id int64, diags *diag.Diagnostics) {
 	if w.deleted[id] {
 		diags.Append(linkNotFound(w.idsAt, id, fmt.Sprintf(" So it will never become %s. %s", w.wantText(), recreateRemedy)))
@@ -215,8 +207,7 @@ func (w *linkWait) expiryHints(pd *providerData, pending []int64) string {
 				"date_created, which a regeneration may not move, so the link may still be usable. If it was not "+
 				"regenerated since, regenerate it (the albato_connection_link resource does at its next apply, unless "+
 				"regenerate_when_expired is false; the albato_connection_link_regenerate action does now) and hand "+
-				"the new link out. ", w.describe(id), viewOf(s, pd).ExpiresAt.ValueString(),
-				strconv.Itoa(int(linkLifetime.Hours()))+" hours")
+				"the new link out. ", w.describe(id), viewOf(s, pd).ExpiresAt.ValueString(), inWords(linkLifetime))
 		}
 	}
 	return b.String()

@@ -15,10 +15,9 @@ import (
 // The keys of the resource's private state (DESIGN.md, "How expiry is
 // judged"), each a JSON string.
 const (
-	privateIssuedAtKey  = "token_issued_at"
-	privateReadAtKey    = "read_at"
-	privateTokenSeenKey = "token_seen"
-	// The account the link was made or imported in (account.go).
+	privateIssuedAtKey     = "token_issued_at"
+	privateReadAtKey       = "read_at"
+	privateTokenSeenKey    = "token_seen"
 	privateAccountURLKey   = "account_url"
 	privateAccountTokenKey = "account_token"
 )
@@ -42,11 +41,10 @@ const (
 	answerRegenerated                     // our PUT's answer
 )
 
-// record remembers the answer s, got at now on the API's clock, and when
-// its token was issued. A regeneration always moves it past
-// priorIssued (the state's issued_at): write-only arguments are versioned
-// by it. A read that finds a token other than the one last seen finds one
-// regenerated outside, issued at most as long ago as the reading before.
+// record remembers the answer s, got at now on the API's clock, and when its
+// token was issued. A regeneration always moves it past priorIssued (the
+// state's issued_at): write-only arguments are versioned by it. A read that
+// finds a token other than the one last seen finds one regenerated outside.
 func (m *linkMemory) record(s *albato.Sharing, now time.Time, kind answerSource, priorIssued int64) {
 	switch {
 	case kind == answerAdopted && s.DateCreated != nil:
@@ -67,8 +65,7 @@ func (m *linkMemory) record(s *albato.Sharing, now time.Time, kind answerSource,
 	}
 }
 
-// privateState is every request's and response's private state, whose
-// type the framework keeps internal.
+// privateState is the private state of every request and response (its type is internal to the framework).
 type privateState interface {
 	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
 	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics

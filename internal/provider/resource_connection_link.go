@@ -37,8 +37,7 @@ func (r *connectionLinkResource) Configure(_ context.Context, req resource.Confi
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// save saves m, filled from the answer s, as the state, and mem, updated
-// with s, as the private state.
+// save saves m, filled from the answer s, as the state, and mem as the private state.
 func (r *connectionLinkResource) save(ctx context.Context, state *tfsdk.State, private privateState,
 	m *connectionLinkResourceModel, s *albato.Sharing, mem linkMemory, kind answerSource,
 ) diag.Diagnostics {
@@ -103,15 +102,13 @@ func (r *connectionLinkResource) Read(ctx context.Context, req resource.ReadRequ
 	if !ok {
 		return
 	}
-	// Even a read that removes the resource must set the identity.
 	mem, diags := loadMemory(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	if !r.data.checkAccount(mem.account, state.ID.ValueString(), &resp.Diagnostics) {
+		// Set the identity, but hold no link: in this account the id is another link.
 		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID.ValueString())...)
 		return
 	}
-	// The client holds the link only once its account is known to be this
-	// one: an id of another account says nothing of this one's links.
 	resp.Diagnostics.Append(r.identify(ctx, resp.Identity, id)...)
 
 	current, err := r.data.reads.Get(ctx, id)
@@ -153,9 +150,7 @@ func (r *connectionLinkResource) Update(ctx context.Context, req resource.Update
 	}
 	resp.Diagnostics.Append(r.identify(ctx, resp.Identity, id)...)
 
-	// Update does what the plan said (DESIGN.md, "What a plan shows"): only
-	// a plan that regenerates leaves status unknown.
-	// At apply nothing is unknown: the facts are the final plan's.
+	// Only a plan that regenerates leaves status unknown (DESIGN.md, "What a plan shows").
 	result := plan
 	result.linkView = state.linkView
 	f := readPlanFacts(state, plan, mem.readAt)
@@ -212,13 +207,11 @@ func (r *connectionLinkResource) regenerate(ctx context.Context, req resource.Up
 		}
 	}
 	regenerated, err := r.data.client.RegenerateSharing(ctx, id)
-	switch {
-	case linkGone(nil, err):
-		r.deletedSincePlan(ctx, resp, id)
-		return
-	case err != nil:
-		resp.Diagnostics.AddError("Unable to Regenerate Connection Link",
-			r.data.apiErrorDetail(fmt.Sprintf("regenerate connection link %d", id), err))
+	if err != nil {
+		if !deletedSincePlan(ctx, resp, id, err) {
+			resp.Diagnostics.AddError("Unable to Regenerate Connection Link",
+				r.data.apiErrorDetail(fmt.Sprintf("regenerate connection link %d", id), err))
+		}
 		return
 	}
 	ctx = withSecretsMasked(ctx, r.data, regenerated.Token)
@@ -233,24 +226,24 @@ func (r *connectionLinkResource) readForUpdate(ctx context.Context, resp *resour
 	switch {
 	case err == nil:
 		return current
-	case linkGone(nil, err):
-		r.deletedSincePlan(ctx, resp, id)
-	default:
+	case !deletedSincePlan(ctx, resp, id, err):
 		resp.Diagnostics.AddError(r.data.readError(id, err))
 	}
 	return nil
 }
 
-// deletedSincePlan reports an update that found its link deleted, and
-// drops it from the state (Terraform 1.16 keeps the prior state of a failed
-// update all the same: the next refresh drops it).
-func (r *connectionLinkResource) deletedSincePlan(ctx context.Context, resp *resource.UpdateResponse, id int64) {
-	resp.State.RemoveResource(ctx)
-	resp.Diagnostics.AddError(goneSincePlan(id))
+// deletedSincePlan reports an update whose request found its link deleted
+// (err is a 404), and drops it from the state (Terraform 1.16 keeps the
+// prior state of a failed update all the same: the next refresh drops it).
+func deletedSincePlan(ctx context.Context, resp *resource.UpdateResponse, id int64, err error) bool {
+	if linkGone(nil, err) {
+		resp.State.RemoveResource(ctx)
+		resp.Diagnostics.AddError(goneSincePlan(id))
+	}
+	return linkGone(nil, err)
 }
 
-// goneSincePlan is the error of an update whose link was revoked or deleted
-// after the plan.
+// goneSincePlan is the error of an update whose link was revoked or deleted after the plan.
 func goneSincePlan(id int64) (summary, detail string) {
 	return "Connection Link Revoked Outside Terraform",
 		fmt.Sprintf("Connection link %d was revoked or deleted outside Terraform after the plan was made, so it "+

@@ -1,14 +1,17 @@
 package provider
 
-// The plan of albato_connection_link (DESIGN.md, "What a plan shows"): what
-// the apply will do, read once from the prior state, the planned values and
-// the moment of the last reading, as planFacts.
+// The plan of albato_connection_link (DESIGN.md, "What a plan shows"), and
+// its record of partners and titles (DESIGN.md, "Links that share a partner
+// and title").
 
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/big"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -20,8 +23,7 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-// maybe is what a plan knows of something the apply decides: an argument
-// unknown at plan may make it happen or not.
+// maybe is whether the apply does something, which an argument unknown at plan may decide.
 type maybe int
 
 const (
@@ -29,9 +31,6 @@ const (
 	perhaps
 	surely
 )
-
-// or is whether either of two things happens.
-func (m maybe) or(n maybe) maybe { return max(m, n) }
 
 // planFacts are what a plan of an existing link reads, once: the link as
 // the state has it, the planned settings (each possibly unknown) and the
@@ -91,7 +90,7 @@ func (f planFacts) expiry() maybe {
 		switch {
 		case !f.whenExpired.IsUnknown() && !f.whenExpired.ValueBool():
 			return never
-		case f.before.IsUnknown() && !at(maxDuration.String()):
+		case f.before.IsUnknown() && !at(time.Duration(math.MaxInt64).String()):
 			return never // not even the widest window makes it due
 		case !f.before.IsUnknown() && !at(f.before.ValueString()):
 			return never
@@ -106,10 +105,8 @@ func (f planFacts) expiry() maybe {
 	return never
 }
 
-const maxDuration = time.Duration(1<<63 - 1)
-
 // regeneration is whether the apply regenerates the token.
-func (f planFacts) regeneration() maybe { return f.triggers.or(f.expiry()) }
+func (f planFacts) regeneration() maybe { return max(f.triggers, f.expiry()) }
 
 // takesTokenBack is whether the apply reads the token back into the state
 // (store_token turned on): only while the token is usable.
@@ -118,8 +115,7 @@ func (f planFacts) takesTokenBack() bool {
 }
 
 // tokenUnknown is whether a plan that does not regenerate leaves token and
-// link unknown: the apply reads them back, or an unknown store_token may
-// keep or drop them.
+// link unknown: the apply reads them back, or may keep or drop them.
 func (f planFacts) tokenUnknown() bool {
 	return f.takesTokenBack() || (f.storeToken.IsUnknown() && tokenShown(f.link()))
 }
@@ -157,22 +153,17 @@ func (f planFacts) warning() (summary, detail string) {
 
 // unknownSettings names the expiry settings not known at plan.
 func (f planFacts) unknownSettings() string {
-	var names []string
-	if f.whenExpired.IsUnknown() {
-		names = append(names, "regenerate_when_expired")
+	switch {
+	case !f.before.IsUnknown():
+		return "regenerate_when_expired is"
+	case !f.whenExpired.IsUnknown():
+		return "regenerate_before is"
 	}
-	if f.before.IsUnknown() {
-		names = append(names, "regenerate_before")
-	}
-	if len(names) == 1 {
-		return names[0] + " is"
-	}
-	return strings.Join(names, " and ") + " are"
+	return "regenerate_when_expired and regenerate_before are"
 }
 
-// ModifyPlan plans what DESIGN.md's "What a plan shows" says, judging
-// expiry as of the link's last reading, never the clock of the moment:
-// Terraform plans again at apply and must find the same.
+// ModifyPlan judges expiry as of the link's last reading, never the clock of
+// the moment: Terraform plans again at apply and must find the same.
 func (r *connectionLinkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	mem, diags := loadMemory(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
@@ -180,7 +171,9 @@ func (r *connectionLinkResource) ModifyPlan(ctx context.Context, req resource.Mo
 		return // another account's link, or a destroy
 	}
 	r.planChange(ctx, req, resp, mem.readAt)
-	r.data.planned().note(ctx, req, resp)
+	if r.data != nil { // nil before the provider is configured
+		r.data.titles.note(ctx, req, resp)
+	}
 }
 
 // planChange is ModifyPlan as of readAt, which tests set without private state.
@@ -208,9 +201,8 @@ func (r *connectionLinkResource) planChange(ctx context.Context, req resource.Mo
 }
 
 // unchangedAndNotDue reports a plan equal to its prior state, neither
-// revoked nor due: nothing for modifyUpdatePlan to do. It reads four raw
-// attributes: decoding every link's state and plan into structs is most of
-// what a plan of many links costs (BENCHMARKS.md).
+// revoked nor due. It reads four raw attributes: decoding every link's state
+// and plan is most of what a plan of many links costs (BENCHMARKS.md).
 func unchangedAndNotDue(req resource.ModifyPlanRequest, readAt time.Time) bool {
 	if req.State.Raw.IsNull() || !req.Plan.Raw.Equal(req.State.Raw) {
 		return false
@@ -233,7 +225,7 @@ func unchangedAndNotDue(req resource.ModifyPlanRequest, readAt time.Time) bool {
 }
 
 func modifyUpdatePlan(ctx context.Context, state, plan connectionLinkResourceModel, f planFacts, resp *resource.ModifyPlanResponse) {
-	unknownComputed := func() { // what a regeneration may change: every computed attribute but id
+	unknownComputed := func() { // what a regeneration may change
 		for _, a := range linkAttrs {
 			if a.name != "id" && a.name != "partner_id" && a.name != "title" {
 				resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(a.name), a.kind.unknown())...)
@@ -242,8 +234,7 @@ func modifyUpdatePlan(ctx context.Context, state, plan connectionLinkResourceMod
 	}
 	switch {
 	case f.gone():
-		// Left by a failed regeneration. Terraform replaces only for a path
-		// whose value changes.
+		// Left by a failed regeneration. Terraform replaces only for a path whose value changes.
 		unknownComputed()
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("status"))
 
@@ -274,5 +265,76 @@ func modifyUpdatePlan(ctx context.Context, state, plan connectionLinkResourceMod
 // link is the link as the state has it, for the rules that judge a link.
 func (f planFacts) link() *albato.Sharing { return &albato.Sharing{Status: f.status} }
 
-// gone: a revoked link in the state, left by an update that found it so.
 func (f planFacts) gone() bool { return linkGone(f.link(), nil) }
+
+// titlePlans records the partners and titles of the links that one provider
+// configuration has planned in this run. Terraform plans each resource
+// instance with a call of its own, concurrently, all served by the process
+// of that provider configuration, which is configured afresh for every run.
+type titlePlans struct {
+	mu   sync.Mutex
+	seen map[partnerTitle][]string // the links planned: an id, or "" for each link to be created
+}
+
+type partnerTitle struct {
+	partner int64
+	title   string
+}
+
+// note records one link's plan and warns when a link of the same partner
+// and title was planned before it in this run. A link that is replaced is
+// planned again as a create (with no prior state): that plan counts.
+func (p *titlePlans) note(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if p == nil {
+		return // a provider configured by a test, without a record
+	}
+	var partner, priorPartner types.Int64
+	var title, priorTitle, id types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("partner_id"), &partner)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("title"), &title)...)
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("partner_id"), &priorPartner)...)
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("title"), &priorTitle)...)
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+		if len(resp.RequiresReplace) > 0 || !priorPartner.Equal(partner) || !priorTitle.Equal(title) {
+			return // replaced
+		}
+	}
+	if partner.IsUnknown() || partner.IsNull() || title.IsUnknown() || title.IsNull() || resp.Diagnostics.HasError() {
+		return // nothing to compare yet
+	}
+	key := partnerTitle{partner.ValueInt64(), title.ValueString()}
+	p.mu.Lock()
+	if p.seen == nil {
+		p.seen = map[partnerTitle][]string{}
+	}
+	before := p.seen[key]
+	if id.ValueString() != "" && slices.Contains(before, id.ValueString()) {
+		before = nil // the same link planned again
+	} else {
+		p.seen[key] = append(slices.Clip(before), id.ValueString())
+	}
+	p.mu.Unlock()
+	if len(before) > 0 {
+		resp.Diagnostics.AddWarning("Connection Links Share a Partner and Title", fmt.Sprintf("This plan has more "+
+			"than one albato_connection_link of partner_id %d and title %q: %s, and this one. A create that gets no "+
+			"usable answer from the API (a timeout, a dropped connection, an error after the API acted) finds its "+
+			"link by partner and title, and cannot tell such links apart. Give each link its own title, for example "+
+			"with count.index or each.key in it. (The provider sees each link's partner and title, not its address.)",
+			key.partner, key.title, plannedLinks(before)))
+	}
+}
+
+// plannedLinks names the links planned: by id, and how many are to be created.
+func plannedLinks(ids []string) string {
+	var names []string
+	for _, id := range ids {
+		if id != "" {
+			names = append(names, "link "+id)
+		}
+	}
+	if fresh := len(ids) - len(names); fresh > 0 {
+		names = append(names, fmt.Sprintf("%d %s to be created", fresh, plural(fresh, "link", "links")))
+	}
+	return strings.Join(names, ", ")
+}

@@ -87,7 +87,7 @@ func boolSetting(def bool, desc string) schema.BoolAttribute {
 func (r *connectionLinkResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = identityschema.Schema{
 		Attributes: map[string]identityschema.Attribute{
-			"id": identityschema.StringAttribute{Description: linkAttrDescription("id"), RequiredForImport: true},
+			"id": identityschema.StringAttribute{Description: linkAttrs[0].desc, RequiredForImport: true}, // linkAttrs[0] is id
 		},
 	}
 }

@@ -84,15 +84,18 @@ func TestTitlePlansNote(t *testing.T) {
 }
 
 // The warning names the links seen before: by id, and the creates counted.
-func TestTitleUsersString(t *testing.T) {
+func TestPlannedLinks(t *testing.T) {
 	t.Parallel()
-	for u, want := range map[*titleUsers]string{
-		{ids: []string{"61"}}:                 "link 61",
-		{fresh: 1}:                            "1 link to be created",
-		{ids: []string{"61", "62"}, fresh: 2}: "link 61, link 62, 2 links to be created",
+	for _, c := range []struct {
+		ids  []string
+		want string
+	}{
+		{[]string{"61"}, "link 61"},
+		{[]string{""}, "1 link to be created"},
+		{[]string{"61", "", "62", ""}, "link 61, link 62, 2 links to be created"},
 	} {
-		if got := u.String(); got != want {
-			t.Errorf("%+v: %q, want %q", *u, got, want)
+		if got := plannedLinks(c.ids); got != c.want {
+			t.Errorf("%q: %q, want %q", c.ids, got, c.want)
 		}
 	}
 }
