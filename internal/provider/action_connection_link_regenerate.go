@@ -80,16 +80,17 @@ func (a *regenerateAction) Configure(_ context.Context, req action.ConfigureRequ
 func (a *regenerateAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
 	var cfg regenerateActionModel
 	ctx, ok := a.data.decode(ctx, req.Config, &cfg, &resp.Diagnostics)
-	if !ok || !validateAtInvoke(ctx, a, req.Config, &resp.Diagnostics) {
+	if !ok {
 		return
 	}
 	// Look before resetting: a granted link would lose its credential.
+	// readLink checks an id that was unknown at validation, as its validator.
 	current, id := a.data.readLink(ctx, cfg.ID.ValueString(), " "+recreateRemedy, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	ctx = withSecretsMasked(ctx, a.data, current.Token)
-	credential := "unknown"
+	granted, credential := current.Status == albato.StatusGranted, "unknown"
 	if current.CredentialID != nil {
 		credential = fmt.Sprint(*current.CredentialID)
 	}
@@ -98,7 +99,7 @@ func (a *regenerateAction) Invoke(ctx context.Context, req action.InvokeRequest,
 		resp.Diagnostics.AddAttributeError(path.Root("id"), "Cannot Regenerate a Revoked Connection Link",
 			fmt.Sprintf("Connection link %d is revoked, so it can never be used again. %s", id, recreateRemedy))
 		return
-	case current.Status == albato.StatusGranted && !cfg.AllowGranted.ValueBool():
+	case granted && !cfg.AllowGranted.ValueBool():
 		resp.Diagnostics.AddAttributeError(path.Root("id"), "Connection Link Already Granted",
 			fmt.Sprintf("The end user has already completed connection link %d (credential %s). Regenerating it "+
 				"would reset it to waiting and take the credential id off the link (the connection stays in the "+
@@ -107,11 +108,11 @@ func (a *regenerateAction) Invoke(ctx context.Context, req action.InvokeRequest,
 	}
 	regenerated, err := a.data.client.RegenerateSharing(ctx, id)
 	if err != nil {
-		a.regenerateFailed(id, current, credential, err, &resp.Diagnostics)
+		resp.Diagnostics.Append(a.regenerateFailed(id, granted, credential, err))
 		return
 	}
 	// Said only now that the API confirmed it.
-	if current.Status == albato.StatusGranted {
+	if granted {
 		resp.Diagnostics.AddWarning("Granted Connection Link Reset to Waiting",
 			fmt.Sprintf("Connection link %d was granted (credential %s); it is now waiting again, with a new token, "+
 				"and its credential_id is null until the end user completes the new link. The connection itself "+
@@ -127,25 +128,22 @@ func (a *regenerateAction) Invoke(ctx context.Context, req action.InvokeRequest,
 
 // regenerateFailed says what is known after a PUT that failed: nothing
 // changed, or, when the PUT got no usable answer, that it may have.
-func (a *regenerateAction) regenerateFailed(id int64, current *albato.Sharing, credential string, err error, diags *diag.Diagnostics) {
+func (a *regenerateAction) regenerateFailed(id int64, granted bool, credential string, err error) diag.Diagnostic {
 	if linkGone(nil, err) {
-		diags.Append(linkNotFound(path.Root("id"), id, " Nothing was regenerated. "+recreateRemedy))
-		return
+		return linkNotFound(path.Root("id"), id, " Nothing was regenerated. "+recreateRemedy)
 	}
 	known := fmt.Sprintf(" Nothing was changed: connection link %d keeps its token", id)
-	if current.Status == albato.StatusGranted {
+	if granted {
 		known += fmt.Sprintf(" and stays granted (credential %s)", credential)
 	}
-	known += "."
 	if albato.MayHaveBeenApplied(err) {
 		known = fmt.Sprintf(" The request got no usable answer, so Albato may have regenerated connection link %d all "+
 			"the same. Read it (a refresh of the resource that manages it, or the albato_connection_link data source) "+
 			"before handing it out: a new token means the old link no longer works", id)
-		if current.Status == albato.StatusGranted {
+		if granted {
 			known += ", and that the granted link is waiting again, its credential_id null"
 		}
-		known += "."
 	}
-	diags.AddError("Unable to Regenerate Connection Link",
-		a.data.apiErrorDetail(fmt.Sprintf("regenerate connection link %d", id), err)+known)
+	return diag.NewErrorDiagnostic("Unable to Regenerate Connection Link",
+		a.data.apiErrorDetail(fmt.Sprintf("regenerate connection link %d", id), err)+known+".")
 }

@@ -24,7 +24,7 @@ type connectionLinkDataSource struct {
 
 type connectionLinkDataSourceModel struct {
 	linkView
-	WaitForStatus types.Set      `tfsdk:"wait_for_status"`
+	WaitForStatus []string       `tfsdk:"wait_for_status"`
 	Timeouts      timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -73,12 +73,9 @@ func (d *connectionLinkDataSource) Read(ctx context.Context, req datasource.Read
 	if !ok {
 		return
 	}
-	wait := linkWait{idsAt: path.Root("id"), timeoutAt: path.Root("wait_for_status"),
+	wait := linkWait{want: model.WaitForStatus, idsAt: path.Root("id"), timeoutAt: path.Root("wait_for_status"),
 		raise: "To wait longer, raise read in the data source's timeouts block (for example timeouts { read = \"30m\" }), " +
 			"or check with the end user."}
-	if !model.WaitForStatus.IsNull() && !model.WaitForStatus.IsUnknown() {
-		resp.Diagnostics.Append(model.WaitForStatus.ElementsAs(ctx, &wait.want, false)...)
-	}
 	var current *albato.Sharing
 	if len(wait.want) == 0 {
 		current, _ = d.data.readLink(ctx, model.ID.ValueString(), "", &resp.Diagnostics)

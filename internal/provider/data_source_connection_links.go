@@ -29,11 +29,11 @@ type connectionLinksDataSource struct {
 
 type connectionLinksDataSourceModel struct {
 	linkFilter
-	ExcludeExpiredByDate types.Bool `tfsdk:"exclude_expired_by_date"`
-	IncludeSecrets       types.Bool `tfsdk:"include_secrets"`
-	Links                types.List `tfsdk:"links"`
-	LinkByID             types.Map  `tfsdk:"link_by_id"`
-	TokenByID            types.Map  `tfsdk:"token_by_id"`
+	ExcludeExpiredByDate types.Bool        `tfsdk:"exclude_expired_by_date"`
+	IncludeSecrets       types.Bool        `tfsdk:"include_secrets"`
+	Links                types.List        `tfsdk:"links"`
+	LinkByID             map[string]string `tfsdk:"link_by_id"`
+	TokenByID            map[string]string `tfsdk:"token_by_id"`
 }
 
 // listedLinkObject is one item of links: a link without its token and
@@ -136,23 +136,21 @@ func (d *connectionLinksDataSource) Read(ctx context.Context, req datasource.Rea
 		return
 	}
 	items := make([]attr.Value, 0, len(found))
-	secrets := model.IncludeSecrets.ValueBool()
-	links, tokens := map[string]attr.Value{}, map[string]attr.Value{}
+	var links, tokens map[string]string // null without include_secrets
+	if model.IncludeSecrets.ValueBool() {
+		links, tokens = map[string]string{}, map[string]string{}
+	}
 	for i := range found {
 		item := viewOf(&found[i], d.data)
 		if model.ExcludeExpiredByDate.ValueBool() && item.Expired.ValueBool() {
 			continue
 		}
 		items = append(items, listedLink(&item))
-		if secrets && !item.Token.IsNull() { // fill decides whether token and link are shown
-			links[item.ID.ValueString()], tokens[item.ID.ValueString()] = item.Link, item.Token
+		if links != nil && !item.Token.IsNull() { // fill decides whether token and link are shown
+			links[item.ID.ValueString()], tokens[item.ID.ValueString()] = item.Link.ValueString(), item.Token.ValueString()
 		}
 	}
-	model.LinkByID, model.TokenByID = types.MapNull(types.StringType), types.MapNull(types.StringType)
-	if secrets {
-		model.LinkByID = types.MapValueMust(types.StringType, links)
-		model.TokenByID = types.MapValueMust(types.StringType, tokens)
-	}
+	model.LinkByID, model.TokenByID = links, tokens
 	model.Links = types.ListValueMust(listedLinkType, items)
 	tflog.Debug(ctx, "Listed connection links", map[string]any{"matching": len(items)})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)

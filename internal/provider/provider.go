@@ -150,13 +150,11 @@ func (p *AlbatoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 
 func (p *AlbatoProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var cfg providerModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...); resp.Diagnostics.HasError() {
 		return
 	}
 	s, diags := resolveSettings(cfg, os.Getenv)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
 	data := &providerData{settings: s, now: p.now, pollMin: p.pollMin, pollMax: p.pollMax, titles: &titlePlans{}}
@@ -183,11 +181,7 @@ func (p *AlbatoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 
 func (p *AlbatoProvider) clientConfig(s settings, terraformVersion string) albato.Config {
 	var logMu sync.Mutex
-	cfg := albato.Config{
-		BaseURL:    s.apiURL,
-		Token:      s.token,
-		AuthScheme: s.authScheme,
-		MaxRetries: s.maxRetries,
+	cfg := albato.Config{BaseURL: s.apiURL, Token: s.token, AuthScheme: s.authScheme, MaxRetries: s.maxRetries,
 		UserAgent: fmt.Sprintf("terraform-provider-albato/%s (+https://www.terraform.io) Terraform/%s",
 			p.version, terraformVersion),
 		Logf: func(ctx context.Context, msg string, fields map[string]any) {
