@@ -17,12 +17,9 @@ import (
 
 var _ action.ActionWithConfigure = (*regenerateAction)(nil)
 
-// NewConnectionLinkRegenerateAction returns albato_connection_link_regenerate.
 func NewConnectionLinkRegenerateAction() action.Action { return &regenerateAction{} }
 
-type regenerateAction struct {
-	data *providerData
-}
+type regenerateAction struct{ data *providerData }
 
 type regenerateActionModel struct {
 	ID           types.String `tfsdk:"id"`

@@ -16,12 +16,9 @@ import (
 
 var _ action.ActionWithConfigure = (*waitAction)(nil)
 
-// NewConnectionLinkWaitAction returns albato_connection_link_wait.
 func NewConnectionLinkWaitAction() action.Action { return &waitAction{} }
 
-type waitAction struct {
-	data *providerData
-}
+type waitAction struct{ data *providerData }
 
 type waitActionModel struct {
 	IDs      []string     `tfsdk:"ids"`
@@ -100,14 +97,12 @@ func (a *waitAction) Invoke(ctx context.Context, req action.InvokeRequest, resp 
 	if !ok || !validateAtInvoke(ctx, a, req.Config, &resp.Diagnostics) {
 		return
 	}
-	wait := linkWait{want: cfg.Statuses, timeout: defaultWaitTimeout, idsAt: path.Root("ids"), timeoutAt: path.Root("timeout"),
-		raise: "To wait longer, raise the action's timeout argument (for example timeout = \"30m\"), or check with " +
-			"the end users; invoking the action again goes on waiting.",
-		progress: func(msg string) {
-			if resp.SendProgress != nil {
-				resp.SendProgress(action.InvokeProgressEvent{Message: msg})
-			}
-		}}
+	wait := linkWait{want: cfg.Statuses, timeout: defaultWaitTimeout, idsAt: path.Root("ids"),
+		timeoutAt: path.Root("timeout"), raise: "To wait longer, raise the action's timeout argument (for example " +
+			"timeout = \"30m\"), or check with the end users; invoking the action again goes on waiting."}
+	if resp.SendProgress != nil {
+		wait.progress = func(msg string) { resp.SendProgress(action.InvokeProgressEvent{Message: msg}) }
+	}
 	if wait.want == nil {
 		wait.want = []string{albato.StatusGranted.Name()}
 	}
@@ -120,6 +115,7 @@ func (a *waitAction) Invoke(ctx context.Context, req action.InvokeRequest, resp 
 		}
 	}
 	if !resp.Diagnostics.HasError() && wait.run(ctx, a.data, &resp.Diagnostics) {
-		tflog.Info(ctx, "Connection links reached the wanted status", map[string]any{"links": len(wait.ids), "want": wait.wantText()})
+		tflog.Info(ctx, "Connection links reached the wanted status",
+			map[string]any{"links": len(wait.ids), "want": wait.wantText()})
 	}
 }

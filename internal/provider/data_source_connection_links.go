@@ -20,12 +20,9 @@ var (
 	_ datasource.DataSourceWithValidateConfig = (*connectionLinksDataSource)(nil)
 )
 
-// NewConnectionLinksDataSource returns the albato_connection_links data source.
 func NewConnectionLinksDataSource() datasource.DataSource { return &connectionLinksDataSource{} }
 
-type connectionLinksDataSource struct {
-	data *providerData
-}
+type connectionLinksDataSource struct{ data *providerData }
 
 type connectionLinksDataSourceModel struct {
 	linkFilter
@@ -98,14 +95,15 @@ func (d *connectionLinksDataSource) Schema(_ context.Context, _ datasource.Schem
 		},
 	})
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Lists the account's connection links (Albato *sharings*) across all pages, sorted by id, " +
-			"optionally only those of one partner or in one status. `expires_at` counts " + inWords(linkLifetime) +
+		MarkdownDescription: "Lists the account's connection links (Albato *sharings*) across all pages, sorted by " +
+			"id, optionally only those of one partner or in one status. `expires_at` counts " + inWords(linkLifetime) +
 			" from `date_created`. Pages of up to " + strconv.Itoa(albato.ListPageSize) + " links are read up to " +
 			strconv.Itoa(albato.ListConcurrency) + " at a time. Should the list change while it is read (links " +
-			"created meanwhile), it is read again, up to " + strconv.Itoa(albato.ListReadings) + " times in all, and then the read fails rather than return a mix of two lists.\n\n" +
+			"created meanwhile), it is read again, up to " + strconv.Itoa(albato.ListReadings) + " times in all, and " +
+			"then the read fails rather than return a mix of two lists.\n\n" +
 			"The items of `links` carry no `token` or `link`. With `include_secrets = true` those are in two " +
-			"sensitive maps keyed by link id, `link_by_id` and `token_by_id`: iterate over `links` (not sensitive, so " +
-			"it can drive `for_each`) and look the secret up with `link_by_id[each.key]`. One sensitive map costs " +
+			"sensitive maps keyed by link id, `link_by_id` and `token_by_id`: iterate over `links` (not sensitive, " +
+			"so it can drive `for_each`) and look the secret up with `link_by_id[each.key]`. One sensitive map costs " +
 			"Terraform the same whatever the number of links, whereas a sensitive attribute in every item of a list " +
 			"made plans grow faster than the list (minutes for a few thousand links). Without `include_secrets` no " +
 			"secret is read into the state at all.",

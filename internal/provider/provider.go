@@ -57,8 +57,7 @@ type providerData struct {
 	titles           *titlePlans // this run's plans of links, by partner and title
 }
 
-// The bounds of the pause between two reads of a wait: it grows from the
-// first to the longest.
+// A wait's pause between two reads grows from the first to the longest.
 const (
 	defaultPollFirst   = time.Second
 	defaultPollLongest = 15 * time.Second
@@ -160,9 +159,7 @@ func (p *AlbatoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	data := &providerData{settings: s, now: p.now, pollMin: p.pollMin, pollMax: p.pollMax, titles: &titlePlans{}}
 	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData = data, data, data
 	resp.ListResourceData, resp.ActionData = data, data
-	if len(s.unknown) > 0 {
-		// What needs no API call (planning a create) goes on; the rest fails
-		// in providerData.ready, naming the arguments.
+	if len(s.unknown) > 0 { // what needs the API fails in ready, naming the arguments
 		tflog.Debug(ctx, "Albato provider arguments not known yet", map[string]any{"unknown": s.unknown})
 		return
 	}
@@ -221,8 +218,7 @@ func (p *AlbatoProvider) Actions(_ context.Context) []func() action.Action {
 	return []func() action.Action{NewConnectionLinkRegenerateAction, NewConnectionLinkWaitAction}
 }
 
-// providerDataFrom is the types' Configure: nil (and no error) before the
-// provider is configured.
+// providerDataFrom is every type's Configure: nil (no error) before the provider is configured.
 func providerDataFrom(data any, diags *diag.Diagnostics) *providerData {
 	pd, ok := data.(*providerData)
 	if !ok && data != nil {
@@ -259,8 +255,7 @@ func (pd *providerData) ready(diags *diag.Diagnostics) bool {
 	return true
 }
 
-// withSecretsMasked masks the API token and more in every log line of ctx,
-// the framework's and the client's included.
+// withSecretsMasked masks the API token and more in every log line of ctx, the framework's included.
 func withSecretsMasked(ctx context.Context, pd *providerData, more ...string) context.Context {
 	if pd != nil {
 		more = append(more, pd.token)
@@ -270,4 +265,24 @@ func withSecretsMasked(ctx context.Context, pd *providerData, more ...string) co
 		return ctx
 	}
 	return tflog.MaskAllFieldValuesStrings(tflog.MaskMessageStrings(ctx, secrets...), secrets...)
+}
+
+// sdkLogLevelVariables set the level of the SDK's and the provider's loggers.
+var sdkLogLevelVariables = []string{
+	"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER", "TF_LOG_PROVIDER_ALBATO",
+}
+
+// QuietLogsUnlessAsked turns the provider's logging off when nobody asked
+// for logs: without a level the SDK loggers format TRACE entries that
+// Terraform discards, a third of a no-change plan's CPU time (BENCHMARKS.md).
+func QuietLogsUnlessAsked() {
+	asked := append([]string{"TF_LOG", "TF_LOG_PATH", "TF_ACC_LOG_PATH", "TF_LOG_PATH_MASK"}, sdkLogLevelVariables...)
+	for _, v := range asked {
+		if os.Getenv(v) != "" {
+			return
+		}
+	}
+	for _, v := range sdkLogLevelVariables {
+		_ = os.Setenv(v, "off")
+	}
 }

@@ -48,8 +48,7 @@ var (
 	titleLength = stringCheck{"value must be 1 to 255 characters long", checkTitle}
 )
 
-// The titles of a bad URL, the same whether it comes from the configuration
-// (urlValidator) or the environment (settings.check).
+// The titles of a bad URL, from the configuration (urlValidator) or the environment (settings.check).
 const (
 	invalidAPIURL     = "Invalid Albato API URL"
 	invalidConnectURL = "Invalid Albato Connect URL"
@@ -59,7 +58,8 @@ const (
 func urlValidator(parse func(string) (*url.URL, error), title string) stringCheck {
 	return stringCheck{"value must be an absolute http or https URL", func(raw string, at path.Path, diags *diag.Diagnostics) {
 		if _, err := parse(raw); err != nil {
-			diags.Append(atURL(at, raw, diag.NewErrorDiagnostic(title, fmt.Sprintf("The URL of %q is not usable: %s.", at, err))))
+			diags.Append(atURL(at, raw, diag.NewErrorDiagnostic(title, fmt.Sprintf("The URL of %q is not usable: %s.",
+				at, err))))
 		}
 	}}
 }
@@ -104,11 +104,10 @@ func checkTitle(raw string, at path.Path, diags *diag.Diagnostics) {
 }
 
 // validateAtInvoke runs an action's list and set validators again on the
-// values Invoke gets: Terraform validates an action's configuration while
-// values from variables or other resources are unknown, skips those, and
-// does not validate it again. A string argument needs no second run: its
-// validator is a stringCheck, the very parse Invoke calls. It reports
-// whether the configuration is valid.
+// values Invoke gets, and reports whether they pass: Terraform validates an
+// action's configuration while values from variables or other resources are
+// unknown, skips those, and never validates it again. A string's validator
+// is a stringCheck, the very parse Invoke calls, so it needs no second run.
 func validateAtInvoke(ctx context.Context, act action.Action, cfg tfsdk.Config, diags *diag.Diagnostics) bool {
 	var s action.SchemaResponse
 	act.Schema(ctx, action.SchemaRequest{}, &s)
@@ -171,8 +170,7 @@ func (t wholeNumberType) Validate(_ context.Context, in tftypes.Value, at path.P
 	return nil
 }
 
-// wholeNumber is in as a number, and whether it is a whole number that an
-// int64 holds; null and unknown values pass.
+// wholeNumber is in as a number, and whether an int64 holds it; null and unknown pass.
 func wholeNumber(in tftypes.Value) (*big.Float, bool) {
 	var f *big.Float
 	if !in.IsKnown() || in.IsNull() || in.As(&f) != nil || f == nil {
