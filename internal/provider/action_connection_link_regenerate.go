@@ -54,18 +54,14 @@ func (a *regenerateAction) Schema(_ context.Context, _ action.SchemaRequest, res
 			"(late by at most the time since the refresh before it), so it never regenerates the new link when the " +
 			"old one would have expired.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The sharing id of the link to regenerate, in decimal, e.g. " +
-					"`albato_connection_link.acme.id`.",
-				Required:   true,
+			"id": schema.StringAttribute{Required: true,
 				Validators: []validator.String{sharingIDValidator},
-			},
-			"allow_granted": schema.BoolAttribute{
+				MarkdownDescription: "The sharing id of the link to regenerate, in decimal, e.g. " +
+					"`albato_connection_link.acme.id`."},
+			"allow_granted": schema.BoolAttribute{Optional: true,
 				MarkdownDescription: "Regenerate the link even if its end user has already completed it, which resets " +
 					"it to waiting and clears its `credential_id` (the connection stays in the account). Defaults to " +
-					"`false`: a granted link is an error.",
-				Optional: true,
-			},
+					"`false`: a granted link is an error."},
 		},
 	}
 }

@@ -58,31 +58,23 @@ func (a *waitAction) Schema(_ context.Context, _ action.SchemaRequest, resp *act
 			"invoked (`terraform apply -invoke=action.albato_connection_link_wait.<name>`) or triggered " +
 			"(`lifecycle { action_trigger { ... } }`), never during `plan` or `destroy`.",
 		Attributes: map[string]schema.Attribute{
-			"ids": schema.ListAttribute{
-				MarkdownDescription: "The sharing ids of the links to wait for, in decimal, e.g. " +
-					"`[for l in albato_connection_link.clients : l.id]`.",
-				ElementType: types.StringType,
-				Required:    true,
+			"ids": schema.ListAttribute{ElementType: types.StringType, Required: true,
 				Validators: []validator.List{
 					listvalidator.SizeAtLeast(1),
 					listvalidator.UniqueValues(),
 					listvalidator.ValueStringsAre(sharingIDValidator),
 				},
-			},
-			"statuses": schema.SetAttribute{
+				MarkdownDescription: "The sharing ids of the links to wait for, in decimal, e.g. " +
+					"`[for l in albato_connection_link.clients : l.id]`."},
+			"statuses": schema.SetAttribute{ElementType: types.StringType, Optional: true,
+				Validators: wantedStatusesValidators,
 				MarkdownDescription: "The status names that end the wait for a link: " + statusNameList("") + ". " +
 					"Defaults to `[\"" + albato.StatusGranted.Name() + "\"]`, as the data source's " +
-					"`wait_for_status` is mostly used.",
-				ElementType: types.StringType,
-				Optional:    true,
-				Validators:  wantedStatusesValidators,
-			},
-			"timeout": schema.StringAttribute{
-				MarkdownDescription: "How long to wait for all the links, as a Go duration such as `\"30m\"` or " +
-					"`\"2h\"`. Defaults to `\"" + goDuration(defaultWaitTimeout) + "\"`, as the data source's `timeouts.read`.",
-				Optional:   true,
+					"`wait_for_status` is mostly used."},
+			"timeout": schema.StringAttribute{Optional: true,
 				Validators: []validator.String{durationValidator},
-			},
+				MarkdownDescription: "How long to wait for all the links, as a Go duration such as `\"30m\"` or " +
+					"`\"2h\"`. Defaults to `\"" + goDuration(defaultWaitTimeout) + "\"`, as the data source's `timeouts.read`."},
 		},
 	}
 }

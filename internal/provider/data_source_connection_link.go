@@ -31,7 +31,8 @@ func (d *connectionLinkDataSource) Metadata(_ context.Context, req datasource.Me
 
 func (d *connectionLinkDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	attrs := lookupLinkAttributes()
-	attrs["wait_for_status"] = schema.SetAttribute{
+	attrs["wait_for_status"] = schema.SetAttribute{ElementType: types.StringType, Optional: true,
+		Validators: wantedStatusesValidators,
 		MarkdownDescription: "Wait until the link's status is one of these names (" + statusNameList("") + "), e.g. " +
 			"`[\"granted\"]` to wait for the end user. The link is read at once, then again with a growing pause, " +
 			"from about " + inWords(defaultPollFirst) + " up to " + inWords(defaultPollLongest) + ", until " +
@@ -43,11 +44,7 @@ func (d *connectionLinkDataSource) Schema(ctx context.Context, _ datasource.Sche
 			"for until the timeout, even one whose `expires_at` (counted from `date_created`) has passed, since a " +
 			"regenerated link may keep that date; the timeout's error says so. A Ctrl-C ends the wait when the CLI " +
 			"passes it on: during `terraform plan` always, during the plan of an apply or a destroy on Terraform " +
-			"1.16 but not on Terraform 1.5 to 1.13 or OpenTofu 1.12.",
-		ElementType: types.StringType,
-		Optional:    true,
-		Validators:  wantedStatusesValidators,
-	}
+			"1.16 but not on Terraform 1.5 to 1.13 or OpenTofu 1.12."}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads one connection link (an Albato *sharing*) by id and, optionally, waits until its " +
 			"end user has completed it. Use it in a later stage, or a later `terraform apply`, to pick up the " +

@@ -59,40 +59,26 @@ func (d *connectionLinksDataSource) Metadata(_ context.Context, req datasource.M
 func (d *connectionLinksDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	attrs := filterAttributes(nil)
 	maps.Copy(attrs, map[string]schema.Attribute{
-		"exclude_expired_by_date": schema.BoolAttribute{
+		"exclude_expired_by_date": schema.BoolAttribute{Optional: true,
 			MarkdownDescription: "Leave out the links whose `expired` is true: waiting links whose `date_created` is " +
 				inWords(linkLifetime) + " old or more (default `false`). The date errs one way only: a link regenerated " +
 				"since may keep its old date and be left out though its token works, but no link kept has a token " +
 				"that expired. With `partner_id`, `status_name = \"" + albato.StatusWaiting.Name() + "\"` and " +
-				"`include_secrets`, `link_by_id` then holds exactly the links to hand out, and can be output whole.",
-			Optional: true,
-		},
-		"include_secrets": schema.BoolAttribute{
+				"`include_secrets`, `link_by_id` then holds exactly the links to hand out, and can be output whole."},
+		"include_secrets": schema.BoolAttribute{Optional: true,
 			MarkdownDescription: "Fill `link_by_id` and `token_by_id` (default `false`: both null, and no token or link " +
-				"in the state).",
-			Optional: true,
-		},
-		"links": schema.ListNestedAttribute{
-			MarkdownDescription: "The links, sorted by id ascending, without their `token` and `link`.",
-			Computed:            true,
+				"in the state)."},
+		"links": schema.ListNestedAttribute{Computed: true,
 			NestedObject:        listedLinkObject,
-		},
-		"link_by_id": schema.MapAttribute{
+			MarkdownDescription: "The links, sorted by id ascending, without their `token` and `link`."},
+		"link_by_id": schema.MapAttribute{ElementType: types.StringType, Computed: true, Sensitive: true,
 			MarkdownDescription: "With `include_secrets = true`, the link to hand to each end user, by link id: " +
 				"`<connect_url>?id=<partner_id>&token=<token>`. Anyone holding a link can create the connection until " +
 				"it is used, revoked or expired. Only links whose token is still usable are in it: a granted link's " +
-				"token is spent, so its id is absent. Null without `include_secrets`.",
-			ElementType: types.StringType,
-			Computed:    true,
-			Sensitive:   true,
-		},
-		"token_by_id": schema.MapAttribute{
+				"token is spent, so its id is absent. Null without `include_secrets`."},
+		"token_by_id": schema.MapAttribute{ElementType: types.StringType, Computed: true, Sensitive: true,
 			MarkdownDescription: "With `include_secrets = true`, each link's one-time token, by link id, for the same " +
-				"links as `link_by_id`. Null without `include_secrets`.",
-			ElementType: types.StringType,
-			Computed:    true,
-			Sensitive:   true,
-		},
+				"links as `link_by_id`. Null without `include_secrets`."},
 	})
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the account's connection links (Albato *sharings*) across all pages, sorted by " +

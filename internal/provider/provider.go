@@ -85,64 +85,48 @@ func (p *AlbatoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			"a partner's client signs in to an app and Albato creates a connection (a credential) without the " +
 			"partner ever seeing the client's secrets.",
 		Attributes: map[string]schema.Attribute{
-			"api_url": schema.StringAttribute{
-				MarkdownDescription: "Base URL of the Albato API, `http` or `https`. May also be set with the `" + envAPIURL +
-					"` environment variable. Defaults to `" + defaultAPIURL + "`.",
-				Optional:   true,
+			"api_url": schema.StringAttribute{Optional: true,
 				Validators: []validator.String{urlValidator(albato.ParseBaseURL, invalidAPIURL)},
-			},
-			"token": schema.StringAttribute{
+				MarkdownDescription: "Base URL of the Albato API, `http` or `https`. May also be set with the `" + envAPIURL +
+					"` environment variable. Defaults to `" + defaultAPIURL + "`."},
+			"token": schema.StringAttribute{Optional: true, Sensitive: true,
 				MarkdownDescription: "Albato API token. Required unless set with the `" + envToken + "` environment " +
-					"variable (preferred, so that the token stays out of configuration files).",
-				Optional:  true,
-				Sensitive: true,
-			},
-			"auth_scheme": schema.StringAttribute{
+					"variable (preferred, so that the token stays out of configuration files)."},
+			"auth_scheme": schema.StringAttribute{Optional: true,
+				Validators: []validator.String{stringvalidator.OneOfCaseInsensitive(albato.AuthSchemes...)},
 				MarkdownDescription: "How the token is sent in the `Authorization` header: `auto`, `Bearer` or `Basic`, " +
 					"in any letter case. `Bearer` and `Basic` send `<scheme> <token>`. `auto` (Albato's documents " +
 					"disagree on the scheme) tries `Bearer <token>`, then `Basic <token>`, then standard Basic " +
 					"(`Basic base64(<token>:)`), moving on only when the API refuses the credentials (HTTP 401 or 403), " +
 					"and keeps the first one accepted for the rest of the run. May also be set with the `" + envAuthScheme +
-					"` environment variable. Defaults to `" + defaultAuthScheme + "`.",
-				Optional:   true,
-				Validators: []validator.String{stringvalidator.OneOfCaseInsensitive(albato.AuthSchemes...)},
-			},
-			"link_id": schema.StringAttribute{
+					"` environment variable. Defaults to `" + defaultAuthScheme + "`."},
+			"link_id": schema.StringAttribute{Optional: true,
+				Validators: []validator.String{stringvalidator.OneOfCaseInsensitive(linkIDPartner, linkIDSharing)},
 				MarkdownDescription: "Which id the `id=` parameter of a link carries: `" + linkIDPartner + "` (the partner, " +
 					"as Albato's parameter table and example show) or `" + linkIDSharing + "` (the link's own id, as " +
 					"Albato's field list defines it). Open a fresh link: the app's sign-in form means the setting is " +
 					"right, an \"unknown link\" page means the other one. May also be set with the `" + envLinkID +
-					"` environment variable. Defaults to `" + defaultLinkID + "`.",
-				Optional:   true,
-				Validators: []validator.String{stringvalidator.OneOfCaseInsensitive(linkIDPartner, linkIDSharing)},
-			},
-			"connect_url": schema.StringAttribute{
+					"` environment variable. Defaults to `" + defaultLinkID + "`."},
+			"connect_url": schema.StringAttribute{Optional: true,
+				Validators: []validator.String{urlValidator(albato.ParseConnectURL, invalidConnectURL)},
 				MarkdownDescription: "Base of the links handed to end users; white-label domains differ. Trimmed of white " +
 					"space around it; white space inside it, a query or a fragment is refused (the provider adds the link's " +
 					"own `id` and `token`). May also be set with the `" + envConnectURL + "` environment variable. Defaults " +
-					"to `" + defaultConnectURL + "`.",
-				Optional:   true,
-				Validators: []validator.String{urlValidator(albato.ParseConnectURL, invalidConnectURL)},
-			},
-			"max_retries": schema.Int64Attribute{
+					"to `" + defaultConnectURL + "`."},
+			"max_retries": schema.Int64Attribute{Optional: true,
+				Validators: []validator.Int64{int64validator.AtLeast(0)},
 				MarkdownDescription: "How many times a request is retried after the first try, on rate limits (HTTP 429) " +
 					"and transient failures; `0` means one try only. May also be set with the `" + envMaxRetries +
-					"` environment variable. Defaults to `" + strconv.Itoa(defaultMaxRetries) + "`.",
-				Optional:   true,
-				Validators: []validator.Int64{int64validator.AtLeast(0)},
-			},
-			"same_account_as": schema.ListAttribute{
+					"` environment variable. Defaults to `" + strconv.Itoa(defaultMaxRetries) + "`."},
+			"same_account_as": schema.ListAttribute{ElementType: types.StringType, Optional: true,
+				Validators: []validator.List{listvalidator.ValueStringsAre(
+					stringCheck{"value must be an API URL or a token fingerprint", checkSameAccountEntry})},
 				MarkdownDescription: "Earlier API URLs and token fingerprints of this same Albato account, for links " +
 					"made before a change of `api_url` (a white-label host) or of the token (a rotated token). Each link " +
 					"remembers the account it was made or imported in (the API URL and a fingerprint of the token, " +
 					"never the token), and a provider configuration of another account never reads, regenerates or " +
 					"revokes it: the plan fails, naming both accounts and the values to add here if both are the same " +
-					"account. A fingerprint is 16 hex digits, as that error shows it.",
-				ElementType: types.StringType,
-				Optional:    true,
-				Validators: []validator.List{listvalidator.ValueStringsAre(
-					stringCheck{"value must be an API URL or a token fingerprint", checkSameAccountEntry})},
-			},
+					"account. A fingerprint is 16 hex digits, as that error shows it."},
 		},
 	}
 }
