@@ -59,11 +59,8 @@ func (a *waitAction) Schema(_ context.Context, _ action.SchemaRequest, resp *act
 			"(`lifecycle { action_trigger { ... } }`), never during `plan` or `destroy`.",
 		Attributes: map[string]schema.Attribute{
 			"ids": schema.ListAttribute{ElementType: types.StringType, Required: true,
-				Validators: []validator.List{
-					listvalidator.SizeAtLeast(1),
-					listvalidator.UniqueValues(),
-					listvalidator.ValueStringsAre(sharingIDValidator),
-				},
+				Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.UniqueValues(),
+					listvalidator.ValueStringsAre(sharingIDValidator)},
 				MarkdownDescription: "The sharing ids of the links to wait for, in decimal, e.g. " +
 					"`[for l in albato_connection_link.clients : l.id]`."},
 			"statuses": schema.SetAttribute{ElementType: types.StringType, Optional: true,

@@ -52,9 +52,7 @@ func (d *connectionLinkDataSource) Schema(ctx context.Context, _ datasource.Sche
 			"`issued_at`, `expires_at` and `expired` here count " + inWords(linkLifetime) + " from `date_created`: " +
 			"unlike the resource, the data source cannot know when a token was last regenerated.",
 		Attributes: attrs,
-		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.BlockWithOpts(ctx, timeouts.Opts{}),
-		},
+		Blocks:     map[string]schema.Block{"timeouts": timeouts.BlockWithOpts(ctx, timeouts.Opts{})},
 	}
 }
 

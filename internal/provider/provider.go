@@ -229,14 +229,14 @@ func (pd *providerData) decode(ctx context.Context, from interface {
 func (pd *providerData) ready(diags *diag.Diagnostics) bool {
 	switch {
 	case pd == nil:
-		diags.AddError("Provider Not Configured",
-			"The albato provider was not configured before it was used. This is a bug in the provider or in Terraform; please report it.")
-		return false
+		diags.AddError("Provider Not Configured", "The albato provider was not configured before it was used. "+
+			"This is a bug in the provider or in Terraform; please report it.")
 	case pd.client == nil:
 		diags.AddError(notKnownYet(pd.unknown))
-		return false
+	default:
+		return true
 	}
-	return true
+	return false
 }
 
 // withSecretsMasked masks the API token and more in every log line of ctx, the framework's included.
