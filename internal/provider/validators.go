@@ -170,12 +170,13 @@ func (t wholeNumberType) Validate(_ context.Context, in tftypes.Value, at path.P
 	return nil
 }
 
-// wholeNumber is in as a number, and whether an int64 holds it; null and unknown pass.
+// wholeNumber is in as a number, and whether an int64 holds it (Int64 is
+// exact only for an integer in range); null and unknown pass.
 func wholeNumber(in tftypes.Value) (*big.Float, bool) {
 	var f *big.Float
 	if !in.IsKnown() || in.IsNull() || in.As(&f) != nil || f == nil {
 		return f, true
 	}
 	_, acc := f.Int64()
-	return f, f.IsInt() && acc == big.Exact
+	return f, acc == big.Exact
 }
