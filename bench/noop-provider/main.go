@@ -199,9 +199,9 @@ func (link) Update(ctx context.Context, req resource.UpdateRequest, resp *resour
 
 func (link) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
 
-// sdkLogLevelVariables and quietLogsUnlessAsked repeat
-// internal/provider/logging.go (which this module cannot import): when none
-// of these variables is set, every SDK and provider logger is turned off.
+// sdkLogLevelVariables and quietLogsUnlessAsked repeat QuietLogsUnlessAsked
+// of internal/provider/provider.go (which this module cannot import): when
+// none of these variables is set, every SDK and provider logger is turned off.
 var sdkLogLevelVariables = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER", "TF_LOG_PROVIDER_NOOP"}
 
 func quietLogsUnlessAsked() {

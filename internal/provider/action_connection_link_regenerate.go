@@ -17,12 +17,9 @@ import (
 
 var _ action.ActionWithConfigure = (*regenerateAction)(nil)
 
-// NewConnectionLinkRegenerateAction returns albato_connection_link_regenerate.
 func NewConnectionLinkRegenerateAction() action.Action { return &regenerateAction{} }
 
-type regenerateAction struct {
-	data *providerData
-}
+type regenerateAction struct{ data *providerData }
 
 type regenerateActionModel struct {
 	ID           types.String `tfsdk:"id"`
@@ -57,18 +54,14 @@ func (a *regenerateAction) Schema(_ context.Context, _ action.SchemaRequest, res
 			"(late by at most the time since the refresh before it), so it never regenerates the new link when the " +
 			"old one would have expired.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The sharing id of the link to regenerate, in decimal, e.g. " +
-					"`albato_connection_link.acme.id`.",
-				Required:   true,
+			"id": schema.StringAttribute{Required: true,
 				Validators: []validator.String{sharingIDValidator},
-			},
-			"allow_granted": schema.BoolAttribute{
+				MarkdownDescription: "The sharing id of the link to regenerate, in decimal, e.g. " +
+					"`albato_connection_link.acme.id`."},
+			"allow_granted": schema.BoolAttribute{Optional: true,
 				MarkdownDescription: "Regenerate the link even if its end user has already completed it, which resets " +
 					"it to waiting and clears its `credential_id` (the connection stays in the account). Defaults to " +
-					"`false`: a granted link is an error.",
-				Optional: true,
-			},
+					"`false`: a granted link is an error."},
 		},
 	}
 }
@@ -80,16 +73,17 @@ func (a *regenerateAction) Configure(_ context.Context, req action.ConfigureRequ
 func (a *regenerateAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
 	var cfg regenerateActionModel
 	ctx, ok := a.data.decode(ctx, req.Config, &cfg, &resp.Diagnostics)
-	if !ok || !validateAtInvoke(ctx, a, req.Config, &resp.Diagnostics) {
+	if !ok {
 		return
 	}
 	// Look before resetting: a granted link would lose its credential.
+	// readLink checks an id that was unknown at validation, as its validator.
 	current, id := a.data.readLink(ctx, cfg.ID.ValueString(), " "+recreateRemedy, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	ctx = withSecretsMasked(ctx, a.data, current.Token)
-	credential := "unknown"
+	granted, credential := current.Status == albato.StatusGranted, "unknown"
 	if current.CredentialID != nil {
 		credential = fmt.Sprint(*current.CredentialID)
 	}
@@ -98,7 +92,7 @@ func (a *regenerateAction) Invoke(ctx context.Context, req action.InvokeRequest,
 		resp.Diagnostics.AddAttributeError(path.Root("id"), "Cannot Regenerate a Revoked Connection Link",
 			fmt.Sprintf("Connection link %d is revoked, so it can never be used again. %s", id, recreateRemedy))
 		return
-	case current.Status == albato.StatusGranted && !cfg.AllowGranted.ValueBool():
+	case granted && !cfg.AllowGranted.ValueBool():
 		resp.Diagnostics.AddAttributeError(path.Root("id"), "Connection Link Already Granted",
 			fmt.Sprintf("The end user has already completed connection link %d (credential %s). Regenerating it "+
 				"would reset it to waiting and take the credential id off the link (the connection stays in the "+
@@ -107,11 +101,11 @@ func (a *regenerateAction) Invoke(ctx context.Context, req action.InvokeRequest,
 	}
 	regenerated, err := a.data.client.RegenerateSharing(ctx, id)
 	if err != nil {
-		a.regenerateFailed(id, current, credential, err, &resp.Diagnostics)
+		resp.Diagnostics.Append(a.regenerateFailed(id, granted, credential, err))
 		return
 	}
 	// Said only now that the API confirmed it.
-	if current.Status == albato.StatusGranted {
+	if granted {
 		resp.Diagnostics.AddWarning("Granted Connection Link Reset to Waiting",
 			fmt.Sprintf("Connection link %d was granted (credential %s); it is now waiting again, with a new token, "+
 				"and its credential_id is null until the end user completes the new link. The connection itself "+
@@ -127,25 +121,22 @@ func (a *regenerateAction) Invoke(ctx context.Context, req action.InvokeRequest,
 
 // regenerateFailed says what is known after a PUT that failed: nothing
 // changed, or, when the PUT got no usable answer, that it may have.
-func (a *regenerateAction) regenerateFailed(id int64, current *albato.Sharing, credential string, err error, diags *diag.Diagnostics) {
+func (a *regenerateAction) regenerateFailed(id int64, granted bool, credential string, err error) diag.Diagnostic {
 	if linkGone(nil, err) {
-		diags.Append(linkNotFound(path.Root("id"), id, " Nothing was regenerated. "+recreateRemedy))
-		return
+		return linkNotFound(path.Root("id"), id, " Nothing was regenerated. "+recreateRemedy)
 	}
 	known := fmt.Sprintf(" Nothing was changed: connection link %d keeps its token", id)
-	if current.Status == albato.StatusGranted {
+	if granted {
 		known += fmt.Sprintf(" and stays granted (credential %s)", credential)
 	}
-	known += "."
 	if albato.MayHaveBeenApplied(err) {
 		known = fmt.Sprintf(" The request got no usable answer, so Albato may have regenerated connection link %d all "+
 			"the same. Read it (a refresh of the resource that manages it, or the albato_connection_link data source) "+
 			"before handing it out: a new token means the old link no longer works", id)
-		if current.Status == albato.StatusGranted {
+		if granted {
 			known += ", and that the granted link is waiting again, its credential_id null"
 		}
-		known += "."
 	}
-	diags.AddError("Unable to Regenerate Connection Link",
-		a.data.apiErrorDetail(fmt.Sprintf("regenerate connection link %d", id), err)+known)
+	return diag.NewErrorDiagnostic("Unable to Regenerate Connection Link",
+		a.data.apiErrorDetail(fmt.Sprintf("regenerate connection link %d", id), err)+known+".")
 }

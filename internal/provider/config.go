@@ -50,86 +50,61 @@ type providerModel struct {
 // settings is the provider configuration once arguments, environment
 // variables and defaults are combined: the one place where that happens.
 type settings struct {
-	apiURL     string
-	token      string
-	authScheme string // one of albato.AuthSchemes
-	linkID     string // linkIDPartner or linkIDSharing
-	connectURL string // trimmed once here: the one value every link is built on
-	maxRetries int
-	// sameAccountAs are the earlier API URLs and token fingerprints of the
-	// provider's account (account.go), as accountURL writes them.
-	sameAccountAs []string
-
-	unknown []string // the arguments not known yet (set from a resource still to be created)
-	// apiURLOrigin says where apiURL came from, for diagnostics, naming the
-	// variable the configuration overrode: a copied example meets a
-	// sandbox's variable.
+	apiURL, token string
+	authScheme    string // one of albato.AuthSchemes
+	linkID        string // linkIDPartner or linkIDSharing
+	connectURL    string // trimmed once here: the one value every link is built on
+	maxRetries    int
+	sameAccountAs []string // earlier API URLs and token fingerprints of the account (account.go)
+	unknown       []string // the arguments not known yet (set from a resource still to be created)
+	// Where the URLs came from, for messages, naming the variable the
+	// configuration overrode: a copied example meets a sandbox's variable.
 	apiURLOrigin, connectURLOrigin string
 }
 
-type setting struct {
-	name, env, def string
-	value          types.String
-}
-
-// resolve picks the configured value, else the environment's, else the default.
-func (s setting) resolve(getenv func(string) string) (value string, unknown bool) {
+// resolve picks the configured value, else the environment's, else the
+// default, and words where it took it from (a URL shown without the parts
+// that may carry secrets).
+func resolve(name, env, def string, value types.String, getenv func(string) string) (v, origin string, unknown bool) {
+	fromEnv := getenv(env)
 	switch {
-	case s.value.IsUnknown():
-		return "", true
-	case !s.value.IsNull():
-		return s.value.ValueString(), false
-	case getenv(s.env) != "":
-		return getenv(s.env), false
+	case value.IsUnknown():
+		return "", "", true
+	case !value.IsNull() && fromEnv != "" && fromEnv != value.ValueString():
+		return value.ValueString(), fmt.Sprintf("%q from the provider configuration, which wins over %s=%q",
+			name, env, albato.ShownURL(fromEnv)), false
+	case !value.IsNull():
+		return value.ValueString(), fmt.Sprintf("%q in the provider configuration", name), false
+	case fromEnv != "":
+		return fromEnv, env, false
 	default:
-		return s.def, false
-	}
-}
-
-// origin words where resolve took a URL's value from, the URL shown
-// without the parts that may carry secrets.
-func (s setting) origin(getenv func(string) string) string {
-	env := getenv(s.env)
-	switch {
-	case !s.value.IsNull() && env != "" && env != s.value.ValueString():
-		return fmt.Sprintf("%q from the provider configuration, which wins over %s=%q", s.name, s.env, albato.ShownURL(env))
-	case !s.value.IsNull():
-		return fmt.Sprintf("%q in the provider configuration", s.name)
-	case env != "":
-		return s.env
-	default:
-		return fmt.Sprintf("the default of %q (set it, or %s)", s.name, s.env)
+		return def, fmt.Sprintf("the default of %q (set it, or %s)", name, env), false
 	}
 }
 
 // resolveSettings turns the provider block and the environment (getenv)
 // into the settings, reporting each problem against its argument.
 func resolveSettings(cfg providerModel, getenv func(string) string) (settings, diag.Diagnostics) {
-	var s settings
+	s := settings{maxRetries: defaultMaxRetries}
 	var diags diag.Diagnostics
-	str := func(arg setting) string {
-		val, unknown := arg.resolve(getenv)
+	str := func(name, env, def string, value types.String) (string, string) {
+		v, origin, unknown := resolve(name, env, def, value, getenv)
 		if unknown {
-			s.unknown = append(s.unknown, arg.name)
+			s.unknown = append(s.unknown, name)
 		}
-		return val
+		return v, origin
 	}
-	apiURL := setting{name: "api_url", env: envAPIURL, def: defaultAPIURL, value: cfg.APIURL}
-	s.apiURL = str(apiURL)
-	s.apiURLOrigin = apiURL.origin(getenv)
-	s.token = str(setting{name: "token", env: envToken, value: cfg.Token})
-	s.authScheme = str(setting{name: "auth_scheme", env: envAuthScheme, def: defaultAuthScheme, value: cfg.AuthScheme})
-	s.linkID = str(setting{name: "link_id", env: envLinkID, def: defaultLinkID, value: cfg.LinkID})
-	connectURL := setting{name: "connect_url", env: envConnectURL, def: defaultConnectURL, value: cfg.ConnectURL}
-	s.connectURL = strings.TrimSpace(str(connectURL))
-	s.connectURLOrigin = connectURL.origin(getenv)
+	s.apiURL, s.apiURLOrigin = str("api_url", envAPIURL, defaultAPIURL, cfg.APIURL)
+	s.token, _ = str("token", envToken, "", cfg.Token)
+	s.authScheme, _ = str("auth_scheme", envAuthScheme, defaultAuthScheme, cfg.AuthScheme)
+	s.linkID, _ = str("link_id", envLinkID, defaultLinkID, cfg.LinkID)
+	s.connectURL, s.connectURLOrigin = str("connect_url", envConnectURL, defaultConnectURL, cfg.ConnectURL)
+	s.connectURL = strings.TrimSpace(s.connectURL)
 	diags.Append(s.check()...)
-	if values, unknown := sameAccountSetting(cfg.SameAccountAs); unknown {
+	var unknown bool
+	if s.sameAccountAs, unknown = sameAccountSetting(cfg.SameAccountAs); unknown {
 		s.unknown = append(s.unknown, "same_account_as")
-	} else {
-		s.sameAccountAs = values
 	}
-	s.maxRetries = defaultMaxRetries
 	switch v := getenv(envMaxRetries); {
 	case cfg.MaxRetries.IsUnknown():
 		s.unknown = append(s.unknown, "max_retries")
@@ -159,12 +134,12 @@ func (s *settings) check() diag.Diagnostics {
 				"or the "+envToken+" environment variable.")
 	}
 	if _, err := albato.ParseBaseURL(s.apiURL); err != nil && known("api_url") {
-		diags.Append(urlDiagnostic(diag.SeverityError, path.Root("api_url"), s.apiURL, invalidAPIURL,
-			fmt.Sprintf("The API URL (%s) is not usable: %s.", s.apiURLOrigin, err)))
+		diags.Append(atURL(path.Root("api_url"), s.apiURL, diag.NewErrorDiagnostic(invalidAPIURL,
+			fmt.Sprintf("The API URL (%s) is not usable: %s.", s.apiURLOrigin, err))))
 	}
 	if _, err := albato.ParseConnectURL(s.connectURL); err != nil && known("connect_url") {
-		diags.Append(urlDiagnostic(diag.SeverityError, path.Root("connect_url"), s.connectURL, invalidConnectURL,
-			fmt.Sprintf("The connect URL (%s) is not usable: %s.", s.connectURLOrigin, err)))
+		diags.Append(atURL(path.Root("connect_url"), s.connectURL, diag.NewErrorDiagnostic(invalidConnectURL,
+			fmt.Sprintf("The connect URL (%s) is not usable: %s.", s.connectURLOrigin, err))))
 	}
 	var ok bool
 	if s.authScheme, ok = canonical(albato.AuthSchemes, s.authScheme); !ok && known("auth_scheme") {
@@ -180,32 +155,28 @@ func (s *settings) check() diag.Diagnostics {
 	return diags
 }
 
-// warnings are the settings that work but are most likely a mistake.
+// warnings are the settings that work but are most likely a mistake: links
+// on Albato's connect page for the tokens of another API.
 func (s settings) warnings() diag.Diagnostics {
-	var diags diag.Diagnostics
 	api, errAPI := url.Parse(s.apiURL)
 	conn, errConn := url.Parse(s.connectURL)
-	if s.apiURL != "" && s.connectURL != "" && errAPI == nil && errConn == nil &&
-		!strings.EqualFold(api.Hostname(), "api.albato.com") && strings.EqualFold(conn.Hostname(), "connect.integrations-hub.com") {
-		diags.Append(urlDiagnostic(diag.SeverityWarning, path.Root("connect_url"), s.connectURL,
-			"Links Point at Albato's Connect Page, Not Your API's",
-			fmt.Sprintf("The API is %s (from \"api_url\" or %s), which is not Albato's, but the links are built on "+
-				"Albato's connect page %s (from \"connect_url\" or %s, or its default). Tokens of another API do not "+
-				"work there: set \"connect_url\" (or %s) to the connect page of the same API, e.g. %s/connect for the "+
-				"albato-sandbox.", albato.ShownURL(s.apiURL), envAPIURL, albato.ShownURL(s.connectURL), envConnectURL,
-				envConnectURL, strings.TrimSuffix(albato.ShownURL(s.apiURL), "/"))))
+	if s.apiURL == "" || s.connectURL == "" || errAPI != nil || errConn != nil ||
+		strings.EqualFold(api.Hostname(), "api.albato.com") || !strings.EqualFold(conn.Hostname(), "connect.integrations-hub.com") {
+		return nil
 	}
-	return diags
+	return diag.Diagnostics{atURL(path.Root("connect_url"), s.connectURL, diag.NewWarningDiagnostic(
+		"Links Point at Albato's Connect Page, Not Your API's",
+		fmt.Sprintf("The API is %s (from \"api_url\" or %s), which is not Albato's, but the links are built on "+
+			"Albato's connect page %s (from \"connect_url\" or %s, or its default). Tokens of another API do not "+
+			"work there: set \"connect_url\" (or %s) to the connect page of the same API, e.g. %s/connect for the "+
+			"albato-sandbox.", albato.ShownURL(s.apiURL), envAPIURL, albato.ShownURL(s.connectURL), envConnectURL,
+			envConnectURL, strings.TrimSuffix(albato.ShownURL(s.apiURL), "/"))))}
 }
 
-// urlDiagnostic reports a URL's problem against its argument, unless the
-// URL has a part that may hold a secret (userinfo, query, fragment) or does
-// not parse: Terraform would print that line, secret included.
-func urlDiagnostic(severity diag.Severity, p path.Path, raw, summary, detail string) diag.Diagnostic {
-	var d diag.Diagnostic = diag.NewErrorDiagnostic(summary, detail)
-	if severity == diag.SeverityWarning {
-		d = diag.NewWarningDiagnostic(summary, detail)
-	}
+// atURL puts a URL's diagnostic at its argument, unless the URL has a part
+// that may hold a secret (userinfo, query, fragment) or does not parse:
+// Terraform would print that line, secret included.
+func atURL(p path.Path, raw string, d diag.Diagnostic) diag.Diagnostic {
 	if albato.ShownURL(raw) == strings.TrimSpace(raw) {
 		return diag.WithPath(p, d)
 	}

@@ -20,20 +20,17 @@ var (
 	_ datasource.DataSourceWithValidateConfig = (*connectionLinksDataSource)(nil)
 )
 
-// NewConnectionLinksDataSource returns the albato_connection_links data source.
 func NewConnectionLinksDataSource() datasource.DataSource { return &connectionLinksDataSource{} }
 
-type connectionLinksDataSource struct {
-	data *providerData
-}
+type connectionLinksDataSource struct{ data *providerData }
 
 type connectionLinksDataSourceModel struct {
 	linkFilter
-	ExcludeExpiredByDate types.Bool `tfsdk:"exclude_expired_by_date"`
-	IncludeSecrets       types.Bool `tfsdk:"include_secrets"`
-	Links                types.List `tfsdk:"links"`
-	LinkByID             types.Map  `tfsdk:"link_by_id"`
-	TokenByID            types.Map  `tfsdk:"token_by_id"`
+	ExcludeExpiredByDate types.Bool        `tfsdk:"exclude_expired_by_date"`
+	IncludeSecrets       types.Bool        `tfsdk:"include_secrets"`
+	Links                types.List        `tfsdk:"links"`
+	LinkByID             map[string]string `tfsdk:"link_by_id"`
+	TokenByID            map[string]string `tfsdk:"token_by_id"`
 }
 
 // listedLinkObject is one item of links: a link without its token and
@@ -62,50 +59,37 @@ func (d *connectionLinksDataSource) Metadata(_ context.Context, req datasource.M
 func (d *connectionLinksDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	attrs := filterAttributes(nil)
 	maps.Copy(attrs, map[string]schema.Attribute{
-		"exclude_expired_by_date": schema.BoolAttribute{
+		"exclude_expired_by_date": schema.BoolAttribute{Optional: true,
 			MarkdownDescription: "Leave out the links whose `expired` is true: waiting links whose `date_created` is " +
 				inWords(linkLifetime) + " old or more (default `false`). The date errs one way only: a link regenerated " +
 				"since may keep its old date and be left out though its token works, but no link kept has a token " +
 				"that expired. With `partner_id`, `status_name = \"" + albato.StatusWaiting.Name() + "\"` and " +
-				"`include_secrets`, `link_by_id` then holds exactly the links to hand out, and can be output whole.",
-			Optional: true,
-		},
-		"include_secrets": schema.BoolAttribute{
+				"`include_secrets`, `link_by_id` then holds exactly the links to hand out, and can be output whole."},
+		"include_secrets": schema.BoolAttribute{Optional: true,
 			MarkdownDescription: "Fill `link_by_id` and `token_by_id` (default `false`: both null, and no token or link " +
-				"in the state).",
-			Optional: true,
-		},
-		"links": schema.ListNestedAttribute{
-			MarkdownDescription: "The links, sorted by id ascending, without their `token` and `link`.",
-			Computed:            true,
+				"in the state)."},
+		"links": schema.ListNestedAttribute{Computed: true,
 			NestedObject:        listedLinkObject,
-		},
-		"link_by_id": schema.MapAttribute{
+			MarkdownDescription: "The links, sorted by id ascending, without their `token` and `link`."},
+		"link_by_id": schema.MapAttribute{ElementType: types.StringType, Computed: true, Sensitive: true,
 			MarkdownDescription: "With `include_secrets = true`, the link to hand to each end user, by link id: " +
 				"`<connect_url>?id=<partner_id>&token=<token>`. Anyone holding a link can create the connection until " +
 				"it is used, revoked or expired. Only links whose token is still usable are in it: a granted link's " +
-				"token is spent, so its id is absent. Null without `include_secrets`.",
-			ElementType: types.StringType,
-			Computed:    true,
-			Sensitive:   true,
-		},
-		"token_by_id": schema.MapAttribute{
+				"token is spent, so its id is absent. Null without `include_secrets`."},
+		"token_by_id": schema.MapAttribute{ElementType: types.StringType, Computed: true, Sensitive: true,
 			MarkdownDescription: "With `include_secrets = true`, each link's one-time token, by link id, for the same " +
-				"links as `link_by_id`. Null without `include_secrets`.",
-			ElementType: types.StringType,
-			Computed:    true,
-			Sensitive:   true,
-		},
+				"links as `link_by_id`. Null without `include_secrets`."},
 	})
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Lists the account's connection links (Albato *sharings*) across all pages, sorted by id, " +
-			"optionally only those of one partner or in one status. `expires_at` counts " + inWords(linkLifetime) +
+		MarkdownDescription: "Lists the account's connection links (Albato *sharings*) across all pages, sorted by " +
+			"id, optionally only those of one partner or in one status. `expires_at` counts " + inWords(linkLifetime) +
 			" from `date_created`. Pages of up to " + strconv.Itoa(albato.ListPageSize) + " links are read up to " +
 			strconv.Itoa(albato.ListConcurrency) + " at a time. Should the list change while it is read (links " +
-			"created meanwhile), it is read again, up to " + strconv.Itoa(albato.ListReadings) + " times in all, and then the read fails rather than return a mix of two lists.\n\n" +
+			"created meanwhile), it is read again, up to " + strconv.Itoa(albato.ListReadings) + " times in all, and " +
+			"then the read fails rather than return a mix of two lists.\n\n" +
 			"The items of `links` carry no `token` or `link`. With `include_secrets = true` those are in two " +
-			"sensitive maps keyed by link id, `link_by_id` and `token_by_id`: iterate over `links` (not sensitive, so " +
-			"it can drive `for_each`) and look the secret up with `link_by_id[each.key]`. One sensitive map costs " +
+			"sensitive maps keyed by link id, `link_by_id` and `token_by_id`: iterate over `links` (not sensitive, " +
+			"so it can drive `for_each`) and look the secret up with `link_by_id[each.key]`. One sensitive map costs " +
 			"Terraform the same whatever the number of links, whereas a sensitive attribute in every item of a list " +
 			"made plans grow faster than the list (minutes for a few thousand links). Without `include_secrets` no " +
 			"secret is read into the state at all.",
@@ -136,23 +120,21 @@ func (d *connectionLinksDataSource) Read(ctx context.Context, req datasource.Rea
 		return
 	}
 	items := make([]attr.Value, 0, len(found))
-	secrets := model.IncludeSecrets.ValueBool()
-	links, tokens := map[string]attr.Value{}, map[string]attr.Value{}
+	var links, tokens map[string]string // null without include_secrets
+	if model.IncludeSecrets.ValueBool() {
+		links, tokens = map[string]string{}, map[string]string{}
+	}
 	for i := range found {
 		item := viewOf(&found[i], d.data)
 		if model.ExcludeExpiredByDate.ValueBool() && item.Expired.ValueBool() {
 			continue
 		}
 		items = append(items, listedLink(&item))
-		if secrets && !item.Token.IsNull() { // fill decides whether token and link are shown
-			links[item.ID.ValueString()], tokens[item.ID.ValueString()] = item.Link, item.Token
+		if links != nil && !item.Token.IsNull() { // fill decides whether token and link are shown
+			links[item.ID.ValueString()], tokens[item.ID.ValueString()] = item.Link.ValueString(), item.Token.ValueString()
 		}
 	}
-	model.LinkByID, model.TokenByID = types.MapNull(types.StringType), types.MapNull(types.StringType)
-	if secrets {
-		model.LinkByID = types.MapValueMust(types.StringType, links)
-		model.TokenByID = types.MapValueMust(types.StringType, tokens)
-	}
+	model.LinkByID, model.TokenByID = links, tokens
 	model.Links = types.ListValueMust(listedLinkType, items)
 	tflog.Debug(ctx, "Listed connection links", map[string]any{"matching": len(items)})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)

@@ -10,23 +10,19 @@ import (
 
 var _ ephemeral.EphemeralResourceWithConfigure = (*connectionLinkEphemeralResource)(nil)
 
-// NewConnectionLinkEphemeralResource returns the albato_connection_link ephemeral resource.
 func NewConnectionLinkEphemeralResource() ephemeral.EphemeralResource {
 	return &connectionLinkEphemeralResource{}
 }
 
 // connectionLinkEphemeralResource only reads: Terraform opens an ephemeral
 // resource at every plan and apply.
-type connectionLinkEphemeralResource struct {
-	data *providerData
-}
+type connectionLinkEphemeralResource struct{ data *providerData }
 
 func (e *connectionLinkEphemeralResource) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_connection_link"
 }
 
 func (e *connectionLinkEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
-	attrs := ephemeralAttributes(lookupLinkAttributes(), &resp.Diagnostics)
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads one connection link by id **without storing anything in state or plan files** " +
 			"(Terraform 1.10 and later, OpenTofu 1.11 and later). With `store_token = false` on the " +
@@ -37,7 +33,7 @@ func (e *connectionLinkEphemeralResource) Schema(_ context.Context, _ ephemeral.
 			"`issued_at` and `expires_at` count from the link's `date_created`: without the resource's state, a " +
 			"regeneration that the API does not show in `date_created` cannot be seen here. For a write-only " +
 			"argument's version, use the resource's `issued_at`, which counts regenerations.",
-		Attributes: attrs,
+		Attributes: ephemeralAttributes(lookupLinkAttributes(), &resp.Diagnostics),
 	}
 }
 

@@ -22,12 +22,9 @@ var (
 	_ list.ListResourceWithValidateConfig = (*connectionLinkListResource)(nil)
 )
 
-// NewConnectionLinkListResource returns the albato_connection_link list resource.
 func NewConnectionLinkListResource() list.ListResource { return &connectionLinkListResource{} }
 
-type connectionLinkListResource struct {
-	data *providerData
-}
+type connectionLinkListResource struct{ data *providerData }
 
 func (l *connectionLinkListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_connection_link"
@@ -41,17 +38,18 @@ func (l *connectionLinkListResource) ListResourceConfigSchema(_ context.Context,
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Finds the account's connection links, for `terraform query` (Terraform 1.14 and later; " +
 			"OpenTofu 1.12 has no list resources). Each result is one link: its identity `{ id }`, a display name " +
-			"made of its title, partner and status, and, with `include_resource = true` or " +
-			"`-generate-config-out`, the `albato_connection_link` resource as a refresh right after an import " +
-			"would save it (" + fmt.Sprintf("`regenerate_when_expired = %t`, `regenerate_before = %q`, `store_token = %t`",
-			defaultRegenerateWhenExpired, defaultRegenerateBefore, defaultStoreToken) + "), " +
-			"except that `token` and `link` are null: Terraform prints results in full, sensitive values included " +
-			"(`terraform query -json`), and the import reads them. " +
-			"Results come sorted by id. Revoked links are never results: they can be neither imported nor used again.\n\n" +
-			"The links are read from one paged listing of the account (" + strconv.Itoa(albato.ListPageSize) + " a page), never one request per link; " +
-			"the listing stops at the page that completes the block's `limit` (Terraform's default is 100), so " +
-			"`limit = 10` reads one page. Should the list change while it is read, it is read again, up to " +
-			strconv.Itoa(albato.ListReadings) + " times in all, and then the query fails rather than return a mix of two lists.",
+			"made of its title, partner and status, and, with `include_resource = true` or `-generate-config-out`, " +
+			"the `albato_connection_link` resource as a refresh right after an import would save it (" +
+			fmt.Sprintf("`regenerate_when_expired = %t`, `regenerate_before = %q`, `store_token = %t`",
+				defaultRegenerateWhenExpired, defaultRegenerateBefore, defaultStoreToken) +
+			"), except that `token` and `link` are null: Terraform prints results in full, sensitive values " +
+			"included (`terraform query -json`), and the import reads them. Results come sorted by id. Revoked " +
+			"links are never results: they can be neither imported nor used again.\n\n" +
+			"The links are read from one paged listing of the account (" + strconv.Itoa(albato.ListPageSize) +
+			" a page), never one request per link; the listing stops at the page that completes the block's " +
+			"`limit` (Terraform's default is 100), so `limit = 10` reads one page. Should the list change while it " +
+			"is read, it is read again, up to " + strconv.Itoa(albato.ListReadings) + " times in all, and then the " +
+			"query fails rather than return a mix of two lists.",
 		Attributes: attrs,
 	}
 }
@@ -107,11 +105,7 @@ func (l *connectionLinkListResource) List(ctx context.Context, req list.ListRequ
 	}
 	// Revoked links are left out before the limit counts them.
 	importable := func(s albato.Sharing) bool { return !linkGone(&s, nil) && filter.matches(s) }
-	limit := 0
-	if req.Limit > 0 {
-		limit = int(min(req.Limit, math.MaxInt))
-	}
-	found, err := l.data.client.ListSharingsMatching(ctx, importable, limit)
+	found, err := l.data.client.ListSharingsMatching(ctx, importable, int(min(max(req.Limit, 0), math.MaxInt)))
 	if err != nil {
 		diags.AddError(l.data.listError(err))
 		stream.Results = list.ListResultsStreamDiagnostics(diags)

@@ -57,8 +57,7 @@ type providerData struct {
 	titles           *titlePlans // this run's plans of links, by partner and title
 }
 
-// The bounds of the pause between two reads of a wait: it grows from the
-// first to the longest.
+// A wait's pause between two reads grows from the first to the longest.
 const (
 	defaultPollFirst   = time.Second
 	defaultPollLongest = 15 * time.Second
@@ -86,85 +85,65 @@ func (p *AlbatoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			"a partner's client signs in to an app and Albato creates a connection (a credential) without the " +
 			"partner ever seeing the client's secrets.",
 		Attributes: map[string]schema.Attribute{
-			"api_url": schema.StringAttribute{
-				MarkdownDescription: "Base URL of the Albato API, `http` or `https`. May also be set with the `" + envAPIURL +
-					"` environment variable. Defaults to `" + defaultAPIURL + "`.",
-				Optional:   true,
+			"api_url": schema.StringAttribute{Optional: true,
 				Validators: []validator.String{urlValidator(albato.ParseBaseURL, invalidAPIURL)},
-			},
-			"token": schema.StringAttribute{
+				MarkdownDescription: "Base URL of the Albato API, `http` or `https`. May also be set with the `" + envAPIURL +
+					"` environment variable. Defaults to `" + defaultAPIURL + "`."},
+			"token": schema.StringAttribute{Optional: true, Sensitive: true,
 				MarkdownDescription: "Albato API token. Required unless set with the `" + envToken + "` environment " +
-					"variable (preferred, so that the token stays out of configuration files).",
-				Optional:  true,
-				Sensitive: true,
-			},
-			"auth_scheme": schema.StringAttribute{
+					"variable (preferred, so that the token stays out of configuration files)."},
+			"auth_scheme": schema.StringAttribute{Optional: true,
+				Validators: []validator.String{stringvalidator.OneOfCaseInsensitive(albato.AuthSchemes...)},
 				MarkdownDescription: "How the token is sent in the `Authorization` header: `auto`, `Bearer` or `Basic`, " +
 					"in any letter case. `Bearer` and `Basic` send `<scheme> <token>`. `auto` (Albato's documents " +
 					"disagree on the scheme) tries `Bearer <token>`, then `Basic <token>`, then standard Basic " +
 					"(`Basic base64(<token>:)`), moving on only when the API refuses the credentials (HTTP 401 or 403), " +
 					"and keeps the first one accepted for the rest of the run. May also be set with the `" + envAuthScheme +
-					"` environment variable. Defaults to `" + defaultAuthScheme + "`.",
-				Optional:   true,
-				Validators: []validator.String{stringvalidator.OneOfCaseInsensitive(albato.AuthSchemes...)},
-			},
-			"link_id": schema.StringAttribute{
+					"` environment variable. Defaults to `" + defaultAuthScheme + "`."},
+			"link_id": schema.StringAttribute{Optional: true,
+				Validators: []validator.String{stringvalidator.OneOfCaseInsensitive(linkIDPartner, linkIDSharing)},
 				MarkdownDescription: "Which id the `id=` parameter of a link carries: `" + linkIDPartner + "` (the partner, " +
 					"as Albato's parameter table and example show) or `" + linkIDSharing + "` (the link's own id, as " +
 					"Albato's field list defines it). Open a fresh link: the app's sign-in form means the setting is " +
 					"right, an \"unknown link\" page means the other one. May also be set with the `" + envLinkID +
-					"` environment variable. Defaults to `" + defaultLinkID + "`.",
-				Optional:   true,
-				Validators: []validator.String{stringvalidator.OneOfCaseInsensitive(linkIDPartner, linkIDSharing)},
-			},
-			"connect_url": schema.StringAttribute{
+					"` environment variable. Defaults to `" + defaultLinkID + "`."},
+			"connect_url": schema.StringAttribute{Optional: true,
+				Validators: []validator.String{urlValidator(albato.ParseConnectURL, invalidConnectURL)},
 				MarkdownDescription: "Base of the links handed to end users; white-label domains differ. Trimmed of white " +
 					"space around it; white space inside it, a query or a fragment is refused (the provider adds the link's " +
 					"own `id` and `token`). May also be set with the `" + envConnectURL + "` environment variable. Defaults " +
-					"to `" + defaultConnectURL + "`.",
-				Optional:   true,
-				Validators: []validator.String{urlValidator(albato.ParseConnectURL, invalidConnectURL)},
-			},
-			"max_retries": schema.Int64Attribute{
+					"to `" + defaultConnectURL + "`."},
+			"max_retries": schema.Int64Attribute{Optional: true,
+				Validators: []validator.Int64{int64validator.AtLeast(0)},
 				MarkdownDescription: "How many times a request is retried after the first try, on rate limits (HTTP 429) " +
 					"and transient failures; `0` means one try only. May also be set with the `" + envMaxRetries +
-					"` environment variable. Defaults to `" + strconv.Itoa(defaultMaxRetries) + "`.",
-				Optional:   true,
-				Validators: []validator.Int64{int64validator.AtLeast(0)},
-			},
-			"same_account_as": schema.ListAttribute{
+					"` environment variable. Defaults to `" + strconv.Itoa(defaultMaxRetries) + "`."},
+			"same_account_as": schema.ListAttribute{ElementType: types.StringType, Optional: true,
+				Validators: []validator.List{listvalidator.ValueStringsAre(
+					stringCheck{"value must be an API URL or a token fingerprint", checkSameAccountEntry})},
 				MarkdownDescription: "Earlier API URLs and token fingerprints of this same Albato account, for links " +
 					"made before a change of `api_url` (a white-label host) or of the token (a rotated token). Each link " +
 					"remembers the account it was made or imported in (the API URL and a fingerprint of the token, " +
 					"never the token), and a provider configuration of another account never reads, regenerates or " +
 					"revokes it: the plan fails, naming both accounts and the values to add here if both are the same " +
-					"account. A fingerprint is 16 hex digits, as that error shows it.",
-				ElementType: types.StringType,
-				Optional:    true,
-				Validators: []validator.List{listvalidator.ValueStringsAre(
-					stringCheck{"value must be an API URL or a token fingerprint", checkSameAccountEntry})},
-			},
+					"account. A fingerprint is 16 hex digits, as that error shows it."},
 		},
 	}
 }
 
 func (p *AlbatoProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var cfg providerModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...); resp.Diagnostics.HasError() {
 		return
 	}
 	s, diags := resolveSettings(cfg, os.Getenv)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
 	data := &providerData{settings: s, now: p.now, pollMin: p.pollMin, pollMax: p.pollMax, titles: &titlePlans{}}
 	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData = data, data, data
 	resp.ListResourceData, resp.ActionData = data, data
-	if len(s.unknown) > 0 {
-		// What needs no API call (planning a create) goes on; the rest fails
-		// in providerData.ready, naming the arguments.
+	if len(s.unknown) > 0 { // what needs the API fails in ready, naming the arguments
 		tflog.Debug(ctx, "Albato provider arguments not known yet", map[string]any{"unknown": s.unknown})
 		return
 	}
@@ -183,11 +162,7 @@ func (p *AlbatoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 
 func (p *AlbatoProvider) clientConfig(s settings, terraformVersion string) albato.Config {
 	var logMu sync.Mutex
-	cfg := albato.Config{
-		BaseURL:    s.apiURL,
-		Token:      s.token,
-		AuthScheme: s.authScheme,
-		MaxRetries: s.maxRetries,
+	cfg := albato.Config{BaseURL: s.apiURL, Token: s.token, AuthScheme: s.authScheme, MaxRetries: s.maxRetries,
 		UserAgent: fmt.Sprintf("terraform-provider-albato/%s (+https://www.terraform.io) Terraform/%s",
 			p.version, terraformVersion),
 		Logf: func(ctx context.Context, msg string, fields map[string]any) {
@@ -227,8 +202,7 @@ func (p *AlbatoProvider) Actions(_ context.Context) []func() action.Action {
 	return []func() action.Action{NewConnectionLinkRegenerateAction, NewConnectionLinkWaitAction}
 }
 
-// providerDataFrom is the types' Configure: nil (and no error) before the
-// provider is configured.
+// providerDataFrom is every type's Configure: nil (no error) before the provider is configured.
 func providerDataFrom(data any, diags *diag.Diagnostics) *providerData {
 	pd, ok := data.(*providerData)
 	if !ok && data != nil {
@@ -255,18 +229,17 @@ func (pd *providerData) decode(ctx context.Context, from interface {
 func (pd *providerData) ready(diags *diag.Diagnostics) bool {
 	switch {
 	case pd == nil:
-		diags.AddError("Provider Not Configured",
-			"The albato provider was not configured before it was used. This is a bug in the provider or in Terraform; please report it.")
-		return false
+		diags.AddError("Provider Not Configured", "The albato provider was not configured before it was used. "+
+			"This is a bug in the provider or in Terraform; please report it.")
 	case pd.client == nil:
 		diags.AddError(notKnownYet(pd.unknown))
-		return false
+	default:
+		return true
 	}
-	return true
+	return false
 }
 
-// withSecretsMasked masks the API token and more in every log line of ctx,
-// the framework's and the client's included.
+// withSecretsMasked masks the API token and more in every log line of ctx, the framework's included.
 func withSecretsMasked(ctx context.Context, pd *providerData, more ...string) context.Context {
 	if pd != nil {
 		more = append(more, pd.token)
@@ -276,4 +249,24 @@ func withSecretsMasked(ctx context.Context, pd *providerData, more ...string) co
 		return ctx
 	}
 	return tflog.MaskAllFieldValuesStrings(tflog.MaskMessageStrings(ctx, secrets...), secrets...)
+}
+
+// sdkLogLevelVariables set the level of the SDK's and the provider's loggers.
+var sdkLogLevelVariables = []string{
+	"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER", "TF_LOG_PROVIDER_ALBATO",
+}
+
+// QuietLogsUnlessAsked turns the provider's logging off when nobody asked
+// for logs: without a level the SDK loggers format TRACE entries that
+// Terraform discards, a third of a no-change plan's CPU time (BENCHMARKS.md).
+func QuietLogsUnlessAsked() {
+	asked := append([]string{"TF_LOG", "TF_LOG_PATH", "TF_ACC_LOG_PATH", "TF_LOG_PATH_MASK"}, sdkLogLevelVariables...)
+	for _, v := range asked {
+		if os.Getenv(v) != "" {
+			return
+		}
+	}
+	for _, v := range sdkLogLevelVariables {
+		_ = os.Setenv(v, "off")
+	}
 }

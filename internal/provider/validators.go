@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math"
+	"math/big"
 	"net/url"
 	"strconv"
 	"strings"
@@ -11,11 +13,14 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	aschema "github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
 // stringCheck is a validator made of the function that checks the same
@@ -43,8 +48,7 @@ var (
 	titleLength = stringCheck{"value must be 1 to 255 characters long", checkTitle}
 )
 
-// The titles of a bad URL, the same whether it comes from the configuration
-// (urlValidator) or the environment (settings.check).
+// The titles of a bad URL, from the configuration (urlValidator) or the environment (settings.check).
 const (
 	invalidAPIURL     = "Invalid Albato API URL"
 	invalidConnectURL = "Invalid Albato Connect URL"
@@ -54,8 +58,8 @@ const (
 func urlValidator(parse func(string) (*url.URL, error), title string) stringCheck {
 	return stringCheck{"value must be an absolute http or https URL", func(raw string, at path.Path, diags *diag.Diagnostics) {
 		if _, err := parse(raw); err != nil {
-			diags.Append(urlDiagnostic(diag.SeverityError, at, raw, title,
-				fmt.Sprintf("The URL of %q is not usable: %s.", at, err)))
+			diags.Append(atURL(at, raw, diag.NewErrorDiagnostic(title, fmt.Sprintf("The URL of %q is not usable: %s.",
+				at, err))))
 		}
 	}}
 }
@@ -99,25 +103,17 @@ func checkTitle(raw string, at path.Path, diags *diag.Diagnostics) {
 	}
 }
 
-// validateAtInvoke runs an action's schema validators again on the values
-// Invoke gets: Terraform validates an action's configuration before values
-// from variables or other resources are known, and skips those, but does
-// not validate it again. The same checks, so the same messages. It reports
-// whether the configuration is valid.
+// validateAtInvoke runs an action's list and set validators again on the
+// values Invoke gets, and reports whether they pass: Terraform validates an
+// action's configuration while values from variables or other resources are
+// unknown, skips those, and never validates it again. A string's validator
+// is a stringCheck, the very parse Invoke calls, so it needs no second run.
 func validateAtInvoke(ctx context.Context, act action.Action, cfg tfsdk.Config, diags *diag.Diagnostics) bool {
 	var s action.SchemaResponse
 	act.Schema(ctx, action.SchemaRequest{}, &s)
 	for name, a := range s.Schema.Attributes {
 		at := path.Root(name)
 		switch a := a.(type) {
-		case aschema.StringAttribute:
-			var v types.String
-			diags.Append(cfg.GetAttribute(ctx, at, &v)...)
-			for _, c := range a.Validators {
-				var r validator.StringResponse
-				c.ValidateString(ctx, validator.StringRequest{Path: at, PathExpression: at.Expression(), ConfigValue: v, Config: cfg}, &r)
-				diags.Append(r.Diagnostics...)
-			}
 		case aschema.ListAttribute:
 			var v types.List
 			diags.Append(cfg.GetAttribute(ctx, at, &v)...)
@@ -137,4 +133,50 @@ func validateAtInvoke(ctx context.Context, act action.Action, cfg tfsdk.Config, 
 		}
 	}
 	return !diags.HasError()
+}
+
+// wholeNumberType is the Int64 of partner_id and status in configuration.
+// The framework's own Int64 turns 225.5 or 1e20 from a variable into an
+// error that blames the provider and names no argument; this one reports it
+// against the argument, under title, and reads it as unknown so that nothing
+// else trips on it first.
+type wholeNumberType struct {
+	basetypes.Int64Type
+	title string
+}
+
+// Equal also accepts the plain Int64Type of the values it makes, so that an
+// object holding one is consistent.
+func (t wholeNumberType) Equal(o attr.Type) bool {
+	if other, ok := o.(wholeNumberType); ok {
+		return other.title == t.title
+	}
+	return basetypes.Int64Type{}.Equal(o)
+}
+func (t wholeNumberType) String() string { return "wholeNumberType" }
+
+func (t wholeNumberType) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
+	if _, ok := wholeNumber(in); !ok {
+		return basetypes.NewInt64Unknown(), nil
+	}
+	return t.Int64Type.ValueFromTerraform(ctx, in)
+}
+
+func (t wholeNumberType) Validate(_ context.Context, in tftypes.Value, at path.Path) diag.Diagnostics {
+	if f, ok := wholeNumber(in); !ok {
+		return diag.Diagnostics{diag.NewAttributeErrorDiagnostic(at, t.title, fmt.Sprintf(
+			"%s must be a whole number from %d to %d, got %s.", at, int64(math.MinInt64), int64(math.MaxInt64), f.Text('g', -1)))}
+	}
+	return nil
+}
+
+// wholeNumber is in as a number, and whether an int64 holds it (Int64 is
+// exact only for an integer in range); null and unknown pass.
+func wholeNumber(in tftypes.Value) (*big.Float, bool) {
+	var f *big.Float
+	if !in.IsKnown() || in.IsNull() || in.As(&f) != nil || f == nil {
+		return f, true
+	}
+	_, acc := f.Int64()
+	return f, acc == big.Exact
 }

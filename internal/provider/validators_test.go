@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math"
+	"math/big"
 	"regexp"
 	"slices"
 	"strings"
@@ -18,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/config"
@@ -319,4 +322,56 @@ func TestAccConnectionLink_titleCharacters(t *testing.T) {
 			Check:             e.checkCount("POST", len(titles)),
 		}},
 	})
+}
+
+// wholeNumberType accepts a number exactly when it is an integer an int64
+// holds (null and unknown pass); any other is an error naming the argument
+// and the number, and reads as unknown rather than as a conversion error.
+func TestWholeNumberType(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	typ := wholeNumberType{title: "Invalid Partner ID"}
+	at := path.Root("partner_id")
+	maxPlusOne := new(big.Float).SetInt(new(big.Int).Lsh(big.NewInt(1), 63))
+	for _, c := range []struct {
+		in    tftypes.Value
+		whole bool
+		text  string // how the error quotes a number that is not whole
+	}{
+		{tftypes.NewValue(tftypes.Number, nil), true, ""},
+		{tftypes.NewValue(tftypes.Number, tftypes.UnknownValue), true, ""},
+		{tftypes.NewValue(tftypes.Number, 225), true, ""},
+		{tftypes.NewValue(tftypes.Number, -1), true, ""},
+		{tftypes.NewValue(tftypes.Number, int64(math.MaxInt64)), true, ""},
+		{tftypes.NewValue(tftypes.Number, int64(math.MinInt64)), true, ""},
+		{tftypes.NewValue(tftypes.Number, 225.5), false, "225.5"},
+		{tftypes.NewValue(tftypes.Number, 1e20), false, "1e+20"},
+		{tftypes.NewValue(tftypes.Number, maxPlusOne), false, "9.223372036854775808e+18"},
+	} {
+		diags := typ.Validate(ctx, c.in, at)
+		v, err := typ.ValueFromTerraform(ctx, c.in)
+		if err != nil {
+			t.Fatalf("%s: %v", c.in, err)
+		}
+		if c.whole {
+			if diags.HasError() {
+				t.Errorf("%s: refused: %v", c.in, diags)
+			}
+			if want, _ := (basetypes.Int64Type{}).ValueFromTerraform(ctx, c.in); !v.Equal(want) {
+				t.Errorf("%s: read as %s, want %s", c.in, v, want)
+			}
+			continue
+		}
+		want := "partner_id must be a whole number from -9223372036854775808 to 9223372036854775807, got " + c.text + "."
+		if len(diags) != 1 || diags[0].Summary() != "Invalid Partner ID" || diags[0].Detail() != want {
+			t.Errorf("%s: %v, want one error %q", c.in, diags, want)
+		}
+		if !v.IsUnknown() {
+			t.Errorf("%s: read as %s, want unknown", c.in, v)
+		}
+	}
+	if !typ.Equal(wholeNumberType{title: "Invalid Partner ID"}) || typ.Equal(wholeNumberType{title: "Invalid Status"}) ||
+		!typ.Equal(basetypes.Int64Type{}) || typ.Equal(basetypes.StringType{}) {
+		t.Error("Equal: want the same title, or a plain Int64Type, and nothing else")
+	}
 }

@@ -8,13 +8,11 @@ import (
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
 
-// Descriptions and messages state numbers and names that constants decide
-// (the link's lifetime, the wait's pauses, page sizes, the status names)
-// through these helpers, so that they follow the constants when those
-// change. TestNoHandTypedConstantsInStrings holds it.
+// Descriptions and messages state the numbers and names that constants
+// decide (lifetime, pauses, page sizes, status names) through these helpers,
+// so that they follow the constants (TestNoHandTypedConstantsInStrings).
 
-// inWords writes a whole number of hours, minutes or seconds as words:
-// "48 hours", "1 second".
+// inWords writes a whole number of hours, minutes or seconds: "48 hours", "1 second".
 func inWords(d time.Duration) string {
 	n, unit := int64(d/time.Second), "second"
 	switch {
@@ -23,21 +21,17 @@ func inWords(d time.Duration) string {
 	case d >= time.Minute && d%time.Minute == 0:
 		n, unit = int64(d/time.Minute), "minute"
 	}
-	if n != 1 {
-		unit += "s"
-	}
-	return fmt.Sprintf("%d %s", n, unit)
+	return fmt.Sprintf("%d %s", n, plural(int(n), unit, unit+"s"))
 }
 
-// goDuration writes d as the shortest Go duration that parses back to it:
-// "48h", "10m", "0s".
+// goDuration writes d as the shortest Go duration that parses back to it: "48h", "10m", "0s".
 func goDuration(d time.Duration) string {
 	s := d.String()
-	if d%time.Minute == 0 && d != 0 {
+	if d != 0 && d%time.Minute == 0 {
 		s = strings.TrimSuffix(s, "0s")
-	}
-	if d%time.Hour == 0 && d != 0 {
-		s = strings.TrimSuffix(s, "0m")
+		if d%time.Hour == 0 {
+			s = strings.TrimSuffix(s, "0m")
+		}
 	}
 	return s
 }
@@ -45,15 +39,12 @@ func goDuration(d time.Duration) string {
 // statusNameList lists the status names in code spans, the last joined by
 // conj ("or", "and") or by a comma when conj is empty.
 func statusNameList(conj string) string {
-	quoted := make([]string, len(statusNames))
-	for i, n := range statusNames {
-		quoted[i] = "`" + n + "`"
-	}
-	last := len(quoted) - 1
+	list := "`" + strings.Join(statusNames, "`, `") + "`"
 	if conj == "" {
-		return strings.Join(quoted, ", ")
+		return list
 	}
-	return strings.Join(quoted[:last], ", ") + " " + conj + " " + quoted[last]
+	i := strings.LastIndex(list, ", ")
+	return list[:i] + " " + conj + list[i+1:]
 }
 
 // statusNumbers says what each status number means.
