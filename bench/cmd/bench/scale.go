@@ -56,6 +56,19 @@ var scaleRows = []scaleRow{
 			"  value     = data.albato_connection_links.all.link_by_id\n  sensitive = true\n}\n",
 		floor: "data \"noop_links\" \"all\" {\n  include_secrets = true\n}\n\noutput \"links\" {\n" +
 			"  value     = data.noop_links.all.link_by_id\n  sensitive = true\n}\n"},
+	// The two ways to hand links out: the per-link lookup that the data
+	// source's example showed before exclude_expired_by_date, and the whole
+	// map it shows now.
+	{key: "hand-lookup", what: "handing out: a sensitive `output` of a `for` over `links` that looks each up in `link_by_id`, `if !l.expired`", op: "plan",
+		ours: handOut("albato_connection_links", "  include_secrets = true\n",
+			"{\n    for l in data.albato_connection_links.all.links :\n    l.id => data.albato_connection_links.all.link_by_id[l.id] if !l.expired\n  }"),
+		floor: handOut("noop_links", "  include_secrets = true\n",
+			"{\n    for l in data.noop_links.all.links :\n    l.id => data.noop_links.all.link_by_id[l.id] if !l.expired\n  }")},
+	{key: "hand-whole", what: "handing out: `exclude_expired_by_date = true`, a sensitive `output` of `link_by_id` whole", op: "plan",
+		ours: handOut("albato_connection_links", "  exclude_expired_by_date = true\n  include_secrets         = true\n",
+			"data.albato_connection_links.all.link_by_id"),
+		floor: handOut("noop_links", "  exclude_expired_by_date = true\n  include_secrets         = true\n",
+			"data.noop_links.all.link_by_id")},
 	{key: "query", what: "`terraform query`: `list \"albato_connection_link\"` with `include_resource = true`", op: "query", query: true,
 		ours:  "list \"albato_connection_link\" \"all\" {\n  provider         = albato\n  include_resource = true\n  limit            = %d\n}\n",
 		floor: "list \"noop_link\" \"all\" {\n  provider         = noop\n  include_resource = true\n  limit            = %d\n}\n",
@@ -78,6 +91,11 @@ var scaleRows = []scaleRow{
 		}},
 	{key: "res-apply", what: "`albato_connection_link` × N: apply", resource: true, op: "apply"},
 	{key: "res-plan", what: "`albato_connection_link` × N: plan, no changes", resource: true, op: "plan"},
+}
+
+// handOut is a list of every link with args, and a sensitive output of value.
+func handOut(typ, args, value string) string {
+	return fmt.Sprintf("data %q \"all\" {\n%s}\n\noutput \"links\" {\n  sensitive = true\n  value     = %s\n}\n", typ, args, value)
 }
 
 // scaleCLI is one CLI the section ran on.
@@ -114,6 +132,22 @@ func (c *scaleCLI) cell(row scaleRow, n int) *scaleCell {
 		c.Cells[k] = &scaleCell{}
 	}
 	return c.Cells[k]
+}
+
+// cellNs is ns with every other N the row has a cell at (kept from an
+// earlier run at other N), in order.
+func (c *scaleCLI) cellNs(row scaleRow, ns []int) []int {
+	all := slices.Clone(ns)
+	for k := range c.Cells {
+		var n int
+		if key, num, ok := strings.Cut(k, "/"); ok && key == row.key {
+			if _, err := fmt.Sscanf(num, "%d", &n); err == nil && !slices.Contains(all, n) {
+				all = append(all, n)
+			}
+		}
+	}
+	slices.Sort(all)
+	return all
 }
 
 // mergedScale is this run's CLIs with the cells of earlier runs (the
@@ -508,6 +542,7 @@ func (b *bench) reportScale(w *strings.Builder, scale []*scaleCLI) {
 			if row.resource {
 				ns = cfg.scaleResourceNs
 			}
+			ns = c.cellNs(row, ns)
 			var med [4][]float64 // ours, floor, ours CPU, floor CPU
 			var cols [6][]string
 			measured := false
