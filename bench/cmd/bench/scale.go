@@ -106,7 +106,7 @@ type scaleCLI struct {
 	// Cells are by row key and N ("ds-ids/10000").
 	Cells map[string]*scaleCell
 	// Earlier are the runs whose cells this report kept (mergeScale).
-	Earlier []string `json:"-"`
+	Earlier []string `json:",omitempty"`
 	// Skipped are the rows this CLI or build cannot run, with the reason.
 	Skipped map[string]string `json:",omitempty"`
 }
@@ -196,7 +196,16 @@ func (b *bench) mergedScale(path string) ([]*scaleCLI, error) {
 			}
 		}
 		if kept {
-			merged[i].Earlier = append(merged[i].Earlier, e.runText())
+			// A checkpoint of this same run is not an earlier run.
+			runs := e.Earlier
+			if !e.Started.Equal(merged[i].Started) {
+				runs = append(runs, e.runText())
+			}
+			for _, r := range runs {
+				if !slices.Contains(merged[i].Earlier, r) {
+					merged[i].Earlier = append(merged[i].Earlier, r)
+				}
+			}
 		}
 	}
 	return merged, nil
@@ -230,7 +239,7 @@ func (b *bench) checkpointScale() error {
 }
 
 func (c *scaleCLI) runText() string {
-	return fmt.Sprintf("%s, load average %s; %s", c.Started.UTC().Format("15:04"), c.LoadStart, c.LoadEnd)
+	return fmt.Sprintf("%s, load average %s; %s", c.Started.UTC().Format("2006-01-02 15:04"), c.LoadStart, c.LoadEnd)
 }
 
 // cliLabel is "Terraform 1.5.7" or "OpenTofu 1.12.6": the line of
