@@ -50,6 +50,8 @@ func (links) Schema(_ context.Context, _ datasource.SchemaRequest, r *datasource
 		"partner_id":      dschema.Int64Attribute{Optional: true},
 		"status":          dschema.Int64Attribute{Optional: true},
 		"include_secrets": dschema.BoolAttribute{Optional: true},
+		// Every link made up here is unexpired: the filter leaves none out.
+		"exclude_expired_by_date": dschema.BoolAttribute{Optional: true},
 		"links": dschema.ListNestedAttribute{Computed: true,
 			NestedObject: dschema.NestedAttributeObject{Attributes: item}},
 		"link_by_id":  dschema.MapAttribute{ElementType: types.StringType, Computed: true, Sensitive: true},

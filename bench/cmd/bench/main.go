@@ -41,7 +41,7 @@
 //	BENCH_SCALE_CLIS     CLI paths, space-separated (default: the CLI measured)
 //	BENCH_SCALE_NOTE     the conditions of the runs, printed in the section as is
 //	BENCH_SCALE_ROWS     only these list rows (keys of scaleRows: ds, ds-ids, ds-secrets,
-//	                     query); all by default
+//	                     hand-lookup, hand-whole, query); all by default
 //	BENCH_SCALE_PARTS    "data", "resource" or both (the default); "none" with
 //	                     BENCH_SCALE_ONLY rewrites the section from the JSON
 package main

@@ -56,6 +56,19 @@ var scaleRows = []scaleRow{
 			"  value     = data.albato_connection_links.all.link_by_id\n  sensitive = true\n}\n",
 		floor: "data \"noop_links\" \"all\" {\n  include_secrets = true\n}\n\noutput \"links\" {\n" +
 			"  value     = data.noop_links.all.link_by_id\n  sensitive = true\n}\n"},
+	// The two ways to hand links out: the per-link lookup that the data
+	// source's example showed before exclude_expired_by_date, and the whole
+	// map it shows now.
+	{key: "hand-lookup", what: "handing out: a sensitive `output` of a `for` over `links` that looks each up in `link_by_id`, `if !l.expired`", op: "plan",
+		ours: handOut("albato_connection_links", "  include_secrets = true\n",
+			"{\n    for l in data.albato_connection_links.all.links :\n    l.id => data.albato_connection_links.all.link_by_id[l.id] if !l.expired\n  }"),
+		floor: handOut("noop_links", "  include_secrets = true\n",
+			"{\n    for l in data.noop_links.all.links :\n    l.id => data.noop_links.all.link_by_id[l.id] if !l.expired\n  }")},
+	{key: "hand-whole", what: "handing out: `exclude_expired_by_date = true`, a sensitive `output` of `link_by_id` whole", op: "plan",
+		ours: handOut("albato_connection_links", "  exclude_expired_by_date = true\n  include_secrets         = true\n",
+			"data.albato_connection_links.all.link_by_id"),
+		floor: handOut("noop_links", "  exclude_expired_by_date = true\n  include_secrets         = true\n",
+			"data.noop_links.all.link_by_id")},
 	{key: "query", what: "`terraform query`: `list \"albato_connection_link\"` with `include_resource = true`", op: "query", query: true,
 		ours:  "list \"albato_connection_link\" \"all\" {\n  provider         = albato\n  include_resource = true\n  limit            = %d\n}\n",
 		floor: "list \"noop_link\" \"all\" {\n  provider         = noop\n  include_resource = true\n  limit            = %d\n}\n",
@@ -80,6 +93,11 @@ var scaleRows = []scaleRow{
 	{key: "res-plan", what: "`albato_connection_link` × N: plan, no changes", resource: true, op: "plan"},
 }
 
+// handOut is a list of every link with args, and a sensitive output of value.
+func handOut(typ, args, value string) string {
+	return fmt.Sprintf("data %q \"all\" {\n%s}\n\noutput \"links\" {\n  sensitive = true\n  value     = %s\n}\n", typ, args, value)
+}
+
 // scaleCLI is one CLI the section ran on.
 type scaleCLI struct {
 	Path, Label        string
@@ -88,7 +106,7 @@ type scaleCLI struct {
 	// Cells are by row key and N ("ds-ids/10000").
 	Cells map[string]*scaleCell
 	// Earlier are the runs whose cells this report kept (mergeScale).
-	Earlier []string `json:"-"`
+	Earlier []string `json:",omitempty"`
 	// Skipped are the rows this CLI or build cannot run, with the reason.
 	Skipped map[string]string `json:",omitempty"`
 }
@@ -114,6 +132,22 @@ func (c *scaleCLI) cell(row scaleRow, n int) *scaleCell {
 		c.Cells[k] = &scaleCell{}
 	}
 	return c.Cells[k]
+}
+
+// cellNs is ns with every other N the row has a cell at (kept from an
+// earlier run at other N), in order.
+func (c *scaleCLI) cellNs(row scaleRow, ns []int) []int {
+	all := slices.Clone(ns)
+	for k := range c.Cells {
+		var n int
+		if key, num, ok := strings.Cut(k, "/"); ok && key == row.key {
+			if _, err := fmt.Sscanf(num, "%d", &n); err == nil && !slices.Contains(all, n) {
+				all = append(all, n)
+			}
+		}
+	}
+	slices.Sort(all)
+	return all
 }
 
 // mergedScale is this run's CLIs with the cells of earlier runs (the
@@ -162,7 +196,16 @@ func (b *bench) mergedScale(path string) ([]*scaleCLI, error) {
 			}
 		}
 		if kept {
-			merged[i].Earlier = append(merged[i].Earlier, e.runText())
+			// A checkpoint of this same run is not an earlier run.
+			runs := e.Earlier
+			if !e.Started.Equal(merged[i].Started) {
+				runs = append(runs, e.runText())
+			}
+			for _, r := range runs {
+				if !slices.Contains(merged[i].Earlier, r) {
+					merged[i].Earlier = append(merged[i].Earlier, r)
+				}
+			}
 		}
 	}
 	return merged, nil
@@ -196,7 +239,7 @@ func (b *bench) checkpointScale() error {
 }
 
 func (c *scaleCLI) runText() string {
-	return fmt.Sprintf("%s, load average %s; %s", c.Started.UTC().Format("15:04"), c.LoadStart, c.LoadEnd)
+	return fmt.Sprintf("%s, load average %s; %s", c.Started.UTC().Format("2006-01-02 15:04"), c.LoadStart, c.LoadEnd)
 }
 
 // cliLabel is "Terraform 1.5.7" or "OpenTofu 1.12.6": the line of
@@ -508,6 +551,7 @@ func (b *bench) reportScale(w *strings.Builder, scale []*scaleCLI) {
 			if row.resource {
 				ns = cfg.scaleResourceNs
 			}
+			ns = c.cellNs(row, ns)
 			var med [4][]float64 // ours, floor, ours CPU, floor CPU
 			var cols [6][]string
 			measured := false
