@@ -311,17 +311,9 @@ func TestDeleteChecksTheAccount(t *testing.T) {
 	id := e.seed(225, "made elsewhere")
 	server := e.configuredServer(t, nil)
 	ctx := context.Background()
-	schemaResp, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	typ := schemaResp.ResourceSchemas["albato_connection_link"].ValueType()
-	objType, ok := typ.(tftypes.Object)
-	if !ok {
-		t.Fatalf("resource type %T", typ)
-	}
+	typ := linkObjectType(ctx, t, server)
 	vals := map[string]tftypes.Value{}
-	for name, at := range objType.AttributeTypes {
+	for name, at := range typ.AttributeTypes {
 		vals[name] = tftypes.NewValue(at, nil)
 	}
 	vals["id"] = tftypes.NewValue(tftypes.String, strconv.FormatInt(id, 10))

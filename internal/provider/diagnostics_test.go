@@ -138,22 +138,14 @@ func TestCancelEndsCreateQuickly(t *testing.T) {
 			e.sandbox.AddFault(fault)
 			server := e.configuredServer(t, nil)
 			ctx := context.Background()
-			schemaResp, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			typ := schemaResp.ResourceSchemas["albato_connection_link"].ValueType()
-			objType, ok := typ.(tftypes.Object)
-			if !ok {
-				t.Fatalf("resource type %T", typ)
-			}
+			typ := linkObjectType(ctx, t, server)
 			vals := map[string]tftypes.Value{}
-			for name, at := range objType.AttributeTypes {
+			for name, at := range typ.AttributeTypes {
 				vals[name] = tftypes.NewValue(at, tftypes.UnknownValue)
 			}
 			vals["partner_id"] = tftypes.NewValue(tftypes.Number, 225)
 			vals["title"] = tftypes.NewValue(tftypes.String, "cancelled")
-			vals["regenerate_triggers"] = tftypes.NewValue(objType.AttributeTypes["regenerate_triggers"], nil)
+			vals["regenerate_triggers"] = tftypes.NewValue(typ.AttributeTypes["regenerate_triggers"], nil)
 			vals["regenerate_when_expired"] = tftypes.NewValue(tftypes.Bool, true)
 			vals["regenerate_before"] = tftypes.NewValue(tftypes.String, "0s")
 			planned, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))

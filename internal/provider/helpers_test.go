@@ -781,3 +781,19 @@ func (e *testEnv) distinctLiveLinks(s *terraform.State, n int) error {
 	}
 	return nil
 }
+
+// linkObjectType is the albato_connection_link resource's object type, as
+// server reports it to Terraform.
+func linkObjectType(ctx context.Context, t *testing.T, server tfprotov6.ProviderServer) tftypes.Object {
+	t.Helper()
+	schemaResp, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ := schemaResp.ResourceSchemas["albato_connection_link"].ValueType()
+	objType, ok := typ.(tftypes.Object)
+	if !ok {
+		t.Fatalf("resource type %T", typ)
+	}
+	return objType
+}

@@ -224,11 +224,7 @@ type protoLink struct {
 
 func newProtoLink(ctx context.Context, t *testing.T, e *testEnv) *protoLink {
 	srv := e.configuredServer(t, nil)
-	schemas, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	typ := schemas.ResourceSchemas["albato_connection_link"].ValueType().(tftypes.Object)
+	typ := linkObjectType(ctx, t, srv)
 	return &protoLink{ctx: ctx, t: t, e: e, srv: srv, typ: typ, state: tftypes.NewValue(typ, nil)}
 }
 
