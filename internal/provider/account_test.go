@@ -16,6 +16,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -352,5 +354,35 @@ func TestDeleteChecksTheAccount(t *testing.T) {
 	}
 	if sh, _ := e.sandbox.Sharing(id); sh.Status != 0 {
 		t.Errorf("the link has status %d, want it still waiting", sh.Status)
+	}
+}
+
+// The plan checks the account of an existing link only: a create (no prior
+// state) and a provider not yet configured pass, a link of the provider's
+// own account passes, and a link of another account fails, naming its id.
+// The whole cross product of the three.
+func TestCheckAccountAtPlan(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	p := newSpacePlanner()
+	ours := &providerData{settings: settings{apiURL: "https://api.albato.com", token: "s3cr3t"}}
+	linked := spaceState{status: "waiting"}.model()
+	existing := tfsdk.State{Schema: p.schema.Schema, Raw: p.raw(t, linked)}
+	created := tfsdk.State{Schema: p.schema.Schema, Raw: tftypes.NewValue(p.typ, nil)}
+	for _, pd := range []*providerData{nil, ours} {
+		for _, state := range []tfsdk.State{created, existing} {
+			for _, rec := range []account{ours.account(), {url: "https://other.example", token: accountFingerprint("other")}} {
+				name := fmt.Sprintf("configured %v, existing %v, record %s", pd != nil, !state.Raw.IsNull(), rec.url)
+				want := pd == nil || state.Raw.IsNull() || rec == ours.account()
+				var diags diag.Diagnostics
+				ok := pd.checkAccountAtPlan(ctx, fwresource.ModifyPlanRequest{State: state}, rec, &diags)
+				if ok != want || diags.HasError() == want {
+					t.Errorf("%s: checkAccountAtPlan = %v, %v; want %v", name, ok, diags, want)
+				}
+				if !want && !strings.Contains(diags.Errors()[0].Detail(), linked.ID.ValueString()) {
+					t.Errorf("%s: the error does not name the link: %v", name, diags)
+				}
+			}
+		}
 	}
 }
