@@ -213,10 +213,11 @@ func (w *linkWait) expiryHints(pd *providerData, pending []int64) string {
 	return b.String()
 }
 
-// send sends a progress event that differs from the last, sent long enough ago.
+// send sends a progress event that differs from the last, sent long enough
+// ago (the first always: since the zero time, the gap has passed).
 func (w *linkWait) send(msg string) {
 	now := w.clock.Now()
-	if w.progress == nil || msg == w.lastSent || (!w.sentAt.IsZero() && now.Sub(w.sentAt) < w.gap) {
+	if w.progress == nil || msg == w.lastSent || now.Sub(w.sentAt) < w.gap {
 		return
 	}
 	w.lastSent, w.sentAt = msg, now

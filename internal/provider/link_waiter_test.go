@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,6 +17,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"pgregory.net/rapid"
 
 	"github.com/albato/terraform-provider-albato/internal/albato"
 )
@@ -79,11 +82,12 @@ type scriptedAPI struct {
 	clock  *virtualClock
 	start  time.Time
 	script map[int64][]albato.Status
+	phase  time.Duration // how long each status of a script lasts; 0: a minute
 }
 
 func (a *scriptedAPI) statusOf(id int64) albato.Status {
-	phase := min(int(a.clock.Now().Sub(a.start)/time.Minute), 3)
-	return a.script[id][phase]
+	phase := a.clock.Now().Sub(a.start) / cmp.Or(a.phase, time.Minute)
+	return a.script[id][min(int(phase), len(a.script[id])-1)]
 }
 
 func (a *scriptedAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -291,4 +295,51 @@ func runScripted(ctx context.Context, t *testing.T, ids []int64, want []albato.S
 		}
 	}
 	return waitEnd{how: fmt.Sprint(diags)}
+}
+
+// A wait's progress events are never closer together than progressGapPolls
+// of its shortest pauses on its own clock, never repeat the event before,
+// and the first is sent at the first reading: checked over any number of
+// links whose statuses change every second in any order.
+func TestWaitProgressProperties(t *testing.T) {
+	t.Parallel()
+	rapid.Check(t, func(rt *rapid.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second) // a wait that never ends fails in seconds
+		defer cancel()
+		start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+		clock := &virtualClock{now: start}
+		script := map[int64][]albato.Status{}
+		ids := rapid.SliceOfNDistinct(rapid.Int64Range(61, 80), 1, 6, rapid.ID).Draw(rt, "ids")
+		for _, id := range ids {
+			script[id] = append(rapid.SliceOfN(rapid.SampledFrom([]albato.Status{albato.StatusWaiting, albato.StatusWaitingOAuth, albato.StatusGranted}), 0, 40).
+				Draw(rt, fmt.Sprint("statuses of ", id)), albato.StatusGranted)
+		}
+		api := handlerTransport{&scriptedAPI{clock: clock, start: start, script: script, phase: time.Second}}
+		c, err := albato.New(albato.Config{BaseURL: "http://albato.test", Token: testToken, AuthScheme: "Bearer",
+			HTTPClient: &http.Client{Transport: api}})
+		if err != nil {
+			rt.Fatal(err)
+		}
+		pd := &providerData{client: c, now: clock.Now, pollMin: time.Second, pollMax: 15 * time.Second}
+		var events []string
+		var at []time.Time
+		w := linkWait{ids: ids, want: []string{albato.StatusGranted.Name()}, timeout: 5 * time.Minute, clock: clock,
+			progress: func(msg string) { events, at = append(events, msg), append(at, clock.Now()) }}
+		var diags diag.Diagnostics
+		if !w.run(ctx, pd, &diags) {
+			rt.Fatalf("the wait failed: %v", diags)
+		}
+		if len(at) == 0 || !at[0].Equal(start) {
+			rt.Fatalf("the first reading sent no event at once: %q at %v", events, at)
+		}
+		for i := 1; i < len(at); i++ {
+			if gap := at[i].Sub(at[i-1]); gap < progressGapPolls*pd.pollMin {
+				rt.Errorf("events %d and %d came %s apart on the wait's clock, want at least %s: %q",
+					i-1, i, gap, progressGapPolls*pd.pollMin, events)
+			}
+			if events[i] == events[i-1] {
+				rt.Errorf("event %q repeated", events[i])
+			}
+		}
+	})
 }
