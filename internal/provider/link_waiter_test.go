@@ -83,6 +83,9 @@ type scriptedAPI struct {
 	start  time.Time
 	script map[int64][]albato.Status
 	phase  time.Duration // how long each status of a script lasts; 0: a minute
+
+	mu    sync.Mutex
+	reads []string // each request: the id read, or "list"
 }
 
 func (a *scriptedAPI) statusOf(id int64) albato.Status {
@@ -91,6 +94,13 @@ func (a *scriptedAPI) statusOf(id int64) albato.Status {
 }
 
 func (a *scriptedAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rest, one := strings.CutPrefix(r.URL.Path, sharingsPath+"/")
+	a.mu.Lock()
+	if !one {
+		rest = "list"
+	}
+	a.reads = append(a.reads, rest)
+	a.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	item := func(id int64) map[string]any {
 		var credential any
@@ -100,7 +110,7 @@ func (a *scriptedAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return map[string]any{"id": id, "partnerId": 225, "title": fmt.Sprintf("link %d", id),
 			"token": fmt.Sprintf("tok-%d", id), "status": int(a.statusOf(id)), "credentialId": credential, "dateCreated": nil}
 	}
-	if rest, ok := strings.CutPrefix(r.URL.Path, sharingsPath+"/"); ok {
+	if one {
 		id, err := strconv.ParseInt(rest, 10, 64)
 		if _, known := a.script[id]; err != nil || !known || a.statusOf(id) == gone {
 			w.WriteHeader(http.StatusNotFound)
@@ -342,4 +352,57 @@ func TestWaitProgressProperties(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Once every link is in want, a wait reads again only the links it last
+// read in an earlier round, once: links already in want at the first
+// reading cost that one round (no link read twice, one listing at most),
+// and a link that gets there last is not read again.
+func TestWaitReadsAgainOnlyWhatItSawEarlier(t *testing.T) {
+	t.Parallel()
+	granted, waiting := albato.StatusGranted, albato.StatusWaiting
+	oneRound := func(reads []string) bool {
+		seen := map[string]bool{}
+		for _, r := range reads {
+			if seen[r] {
+				return false
+			}
+			seen[r] = true
+		}
+		return true
+	}
+	for name, c := range map[string]struct {
+		script map[int64][]albato.Status
+		ok     func(reads []string) bool
+	}{
+		"one link, in want at once":    {map[int64][]albato.Status{61: {granted}}, oneRound},
+		"three links, in want at once": {map[int64][]albato.Status{61: {granted}, 62: {granted}, 63: {granted}}, oneRound},
+		"the second link gets there later": {map[int64][]albato.Status{61: {granted}, 62: {waiting, waiting, waiting, granted}},
+			func(reads []string) bool { // 62 read once granted, then 61 once more
+				return len(reads) > 3 && slices.Equal(reads[len(reads)-2:], []string{"62", "61"}) && reads[len(reads)-3] == "62"
+			}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+			defer cancel()
+			start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+			clock := &virtualClock{now: start}
+			api := &scriptedAPI{clock: clock, start: start, script: c.script, phase: time.Second}
+			client, err := albato.New(albato.Config{BaseURL: "http://albato.test", Token: testToken, AuthScheme: "Bearer",
+				HTTPClient: &http.Client{Transport: handlerTransport{api}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pd := &providerData{client: client, now: clock.Now, pollMin: time.Second, pollMax: 15 * time.Second}
+			w := linkWait{ids: slices.Sorted(maps.Keys(c.script)), want: []string{granted.Name()}, timeout: time.Minute, clock: clock}
+			var diags diag.Diagnostics
+			if !w.run(ctx, pd, &diags) {
+				t.Fatalf("the wait failed: %v", diags)
+			}
+			if !c.ok(api.reads) {
+				t.Errorf("the wait read %q (an id: its GET; list: a listing)", api.reads)
+			}
+		})
+	}
 }
