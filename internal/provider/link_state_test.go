@@ -1,12 +1,16 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -59,6 +63,49 @@ func TestAccConnectionLink_titleTheAPITidies(t *testing.T) {
 			},
 		},
 	})
+}
+
+// A create warns exactly when the API answers another title than the one
+// sent, and keeps the configured title either way: an API that tidies
+// titles or not × a title it would tidy or not.
+func TestCreateWarnsWhenTheAPIAnswersOtherwise(t *testing.T) {
+	t.Parallel()
+	for _, tidies := range []bool{false, true} {
+		for _, title := range []string{"CRM for Acme", "CRM  for Acme"} {
+			t.Run(fmt.Sprintf("tidies %v, %q", tidies, title), func(t *testing.T) {
+				t.Parallel()
+				ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+				defer cancel()
+				e := newTestEnv(t)
+				if tidies {
+					e.sandbox.AddFault(sandbox.Fault{Method: "POST", NormalizeTitle: true})
+				}
+				l := newProtoLink(ctx, t, e)
+				config := l.config(map[string]tftypes.Value{
+					"partner_id": tftypes.NewValue(tftypes.Number, 225), "title": tftypes.NewValue(tftypes.String, title)})
+				planned, private := l.plan(config)
+				_, diags := l.apply(config, planned, private)
+				l.fatalOnError("create", diags)
+				answered := e.onlySharing().Title
+				if (tidies && strings.Contains(title, "  ")) != (answered != title) {
+					t.Fatalf("the sandbox holds title %q: the case proves nothing", answered)
+				}
+				var warnings []string
+				for _, d := range diags {
+					if d.Severity == tfprotov6.DiagnosticSeverityWarning {
+						warnings = append(warnings, d.Summary+": "+d.Detail)
+					}
+				}
+				if want := answered != title; len(warnings) != map[bool]int{false: 0, true: 1}[want] ||
+					(want && !strings.Contains(warnings[0], fmt.Sprintf("%q", answered))) {
+					t.Errorf("warnings %q; want one naming the title answered %t", warnings, want)
+				}
+				if got := l.attr(l.state, "title"); got != title {
+					t.Errorf("the state's title is %q, want the configured %q", got, title)
+				}
+			})
+		}
+	}
 }
 
 // keepHeld keeps what the resource held, configured or imported, and
