@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -176,4 +177,37 @@ resource "albato_connection_link" "c" {
 			{PreConfig: func() { log.take() }, Config: cfg(`"Client ${count.index}"`), Check: warned(false)},
 		},
 	})
+}
+
+// Through the provider's protocol server, as Terraform plans: the second
+// create planned with a partner and title of the run warns, naming them;
+// one of a title of its own does not. (The acceptance test above needs a
+// CLI; this one runs wherever the unit tests do.)
+func TestPlanWarnsOnASharedTitle(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	l := newProtoLink(ctx, t, newTestEnv(t))
+	warnings := func(title string) (out []string) {
+		config := l.config(map[string]tftypes.Value{
+			"partner_id": tftypes.NewValue(tftypes.Number, 225), "title": tftypes.NewValue(tftypes.String, title)})
+		resp, err := l.srv.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{TypeName: "albato_connection_link",
+			PriorState: l.dyn(l.state), ProposedNewState: l.dyn(config), Config: l.dyn(config)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range resp.Diagnostics {
+			out = append(out, d.Summary+": "+d.Detail)
+		}
+		return out
+	}
+	for i, c := range []struct {
+		title string
+		warns bool
+	}{{"CRM", false}, {"CRM", true}, {"CRM for Globex", false}} {
+		got := warnings(c.title)
+		if warned := len(got) == 1 && strings.Contains(got[0], `partner_id 225 and title "CRM"`); warned != c.warns || (!c.warns && len(got) > 0) {
+			t.Errorf("plan %d, title %q: diagnostics %q, want a warning naming the partner and title %t", i+1, c.title, got, c.warns)
+		}
+	}
 }
