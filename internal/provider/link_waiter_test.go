@@ -263,21 +263,27 @@ func TestWaitEnding(t *testing.T) {
 	}
 }
 
+// newScriptedWait is a scriptedAPI whose statuses last phase each (0: a
+// minute), on a virtual clock from 2026-03-01 09:00 UTC, and a provider
+// reading it with the provider's own pauses (1 to 15 s). In process,
+// without a network: the cases are many.
+func newScriptedWait(t interface{ Fatal(...any) }, script map[int64][]albato.Status, phase time.Duration) (*scriptedAPI, *providerData) {
+	start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	api := &scriptedAPI{clock: &virtualClock{now: start}, start: start, script: script, phase: phase}
+	c, err := albato.New(albato.Config{BaseURL: "http://albato.test", Token: testToken, AuthScheme: "Bearer",
+		RetryWaitMin: time.Millisecond, HTTPClient: &http.Client{Transport: handlerTransport{api}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return api, &providerData{client: c, now: api.clock.Now, pollMin: time.Second, pollMax: 15 * time.Second}
+}
+
 // runScripted runs one wait against a scriptedAPI, with the provider's
 // own pauses (1 to 15 s) on a virtual clock, and says how it ended.
 func runScripted(ctx context.Context, t *testing.T, ids []int64, want []albato.Status, script map[int64][]albato.Status, timeout time.Duration) waitEnd {
 	t.Helper()
-	start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	clock := &virtualClock{now: start}
-	// In process, without a network: the cases are many.
-	api := handlerTransport{&scriptedAPI{clock: clock, start: start, script: script}}
-	c, err := albato.New(albato.Config{BaseURL: "http://albato.test", Token: testToken, AuthScheme: "Bearer",
-		RetryWaitMin: time.Millisecond, HTTPClient: &http.Client{Transport: api}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pd := &providerData{client: c, now: clock.Now, pollMin: time.Second, pollMax: 15 * time.Second}
-	w := linkWait{ids: ids, timeout: timeout, clock: clock}
+	api, pd := newScriptedWait(t, script, 0)
+	w := linkWait{ids: ids, timeout: timeout, clock: api.clock}
 	for _, s := range want {
 		w.want = append(w.want, s.Name())
 	}
@@ -316,21 +322,14 @@ func TestWaitProgressProperties(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second) // a wait that never ends fails in seconds
 		defer cancel()
-		start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-		clock := &virtualClock{now: start}
 		script := map[int64][]albato.Status{}
 		ids := rapid.SliceOfNDistinct(rapid.Int64Range(61, 80), 1, 6, rapid.ID).Draw(rt, "ids")
 		for _, id := range ids {
 			script[id] = append(rapid.SliceOfN(rapid.SampledFrom([]albato.Status{albato.StatusWaiting, albato.StatusWaitingOAuth, albato.StatusGranted}), 0, 40).
 				Draw(rt, fmt.Sprint("statuses of ", id)), albato.StatusGranted)
 		}
-		api := handlerTransport{&scriptedAPI{clock: clock, start: start, script: script, phase: time.Second}}
-		c, err := albato.New(albato.Config{BaseURL: "http://albato.test", Token: testToken, AuthScheme: "Bearer",
-			HTTPClient: &http.Client{Transport: api}})
-		if err != nil {
-			rt.Fatal(err)
-		}
-		pd := &providerData{client: c, now: clock.Now, pollMin: time.Second, pollMax: 15 * time.Second}
+		api, pd := newScriptedWait(rt, script, time.Second)
+		clock, start := api.clock, api.start
 		var events []string
 		var at []time.Time
 		w := linkWait{ids: ids, want: []string{albato.StatusGranted.Name()}, timeout: 5 * time.Minute, clock: clock,
@@ -386,16 +385,8 @@ func TestWaitReadsAgainOnlyWhatItSawEarlier(t *testing.T) {
 			t.Parallel()
 			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 			defer cancel()
-			start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-			clock := &virtualClock{now: start}
-			api := &scriptedAPI{clock: clock, start: start, script: c.script, phase: time.Second}
-			client, err := albato.New(albato.Config{BaseURL: "http://albato.test", Token: testToken, AuthScheme: "Bearer",
-				HTTPClient: &http.Client{Transport: handlerTransport{api}}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			pd := &providerData{client: client, now: clock.Now, pollMin: time.Second, pollMax: 15 * time.Second}
-			w := linkWait{ids: slices.Sorted(maps.Keys(c.script)), want: []string{granted.Name()}, timeout: time.Minute, clock: clock}
+			api, pd := newScriptedWait(t, c.script, time.Second)
+			w := linkWait{ids: slices.Sorted(maps.Keys(c.script)), want: []string{granted.Name()}, timeout: time.Minute, clock: api.clock}
 			var diags diag.Diagnostics
 			if !w.run(ctx, pd, &diags) {
 				t.Fatalf("the wait failed: %v", diags)

@@ -289,13 +289,19 @@ func (l *protoLink) fatalOnError(what string, diags []*tfprotov6.Diagnostic) {
 }
 
 func (l *protoLink) plan(config tftypes.Value) (tftypes.Value, []byte) {
+	resp := l.planResponse(config)
+	l.fatalOnError("plan", resp.Diagnostics)
+	return l.value(resp.PlannedState), resp.PlannedPrivate
+}
+
+// planResponse is the provider's whole answer to a plan, warnings included.
+func (l *protoLink) planResponse(config tftypes.Value) *tfprotov6.PlanResourceChangeResponse {
 	resp, err := l.srv.PlanResourceChange(l.ctx, &tfprotov6.PlanResourceChangeRequest{TypeName: "albato_connection_link",
 		PriorState: l.dyn(l.state), ProposedNewState: l.dyn(l.proposed(config)), Config: l.dyn(config), PriorPrivate: l.private})
 	if err != nil {
 		l.t.Fatal(err)
 	}
-	l.fatalOnError("plan", resp.Diagnostics)
-	return l.value(resp.PlannedState), resp.PlannedPrivate
+	return resp
 }
 
 // apply applies a plan and keeps what the provider returns, as Terraform

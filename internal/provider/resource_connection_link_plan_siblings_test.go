@@ -191,12 +191,7 @@ func TestPlanWarnsOnASharedTitle(t *testing.T) {
 	warnings := func(title string) (out []string) {
 		config := l.config(map[string]tftypes.Value{
 			"partner_id": tftypes.NewValue(tftypes.Number, 225), "title": tftypes.NewValue(tftypes.String, title)})
-		resp, err := l.srv.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{TypeName: "albato_connection_link",
-			PriorState: l.dyn(l.state), ProposedNewState: l.dyn(config), Config: l.dyn(config)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range resp.Diagnostics {
+		for _, d := range l.planResponse(config).Diagnostics {
 			out = append(out, d.Summary+": "+d.Detail)
 		}
 		return out
